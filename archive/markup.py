@@ -1,0 +1,32 @@
+"""Turn contributor Markdown into safe HTML: Python-Markdown, then an allow-list sanitizer (nh3).
+
+Markdown passes raw HTML through, so everything it outputs is cleaned: only the tags and
+attributes below survive, and links may only point to http(s), mailto or relative URLs.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote",
+    "code", "pre", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "abbr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+def markdown_to_html(text: str) -> Markup:
+    _converter.reset()
+    html = _converter.convert(text)
+    return Markup(nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ))

@@ -1,0 +1,139 @@
+"""Run the whole flow once: load, validate, model, render, index; replace site/ only on success."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .load import find_incident_files, load_yaml_file, read_content_pages
+from .model import Archive, build_archive, build_incident, content_page
+from .problems import BuildError, Problem
+from .reference import load_reference
+from .render import make_environment, write_site
+from .search import index_site
+from .validate import incident_id, validate_archive, validate_document
+
+APP_DIR = Path(__file__).resolve().parent.parent
+REQUIRED_PAGES = ("about", "methodology", "contribute")  # every page's header and footer link to them
+
+
+@dataclass
+class Project:
+    """Where the content lives (incidents/, content/) and where the site goes (site/)."""
+
+    root: Path
+    templates_dir: Path = APP_DIR / "templates"
+    static_dir: Path = APP_DIR / "static"
+    data_dir: Path = APP_DIR / "data"
+
+    @property
+    def incidents_dir(self) -> Path:
+        return self.root / "incidents"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "site"
+
+    def watched_dirs(self) -> list[Path]:
+        return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir]
+
+
+@dataclass
+class BuildReport:
+    incidents: int
+    regions: int
+    pages: int
+    seconds: float
+    search_seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"Built {self.incidents} incidents, {self.regions} regions, {self.pages} pages "
+                f"in {self.seconds:.2f} s (search index {self.search_seconds:.2f} s)")
+
+
+def latest_date_anywhere() -> dt.date:
+    """Today's date where it is latest (UTC+14): an incident dated today in Kyiv is never 'in the future'."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date()
+
+
+def check(project: Project, today: dt.date | None = None) -> tuple[Archive | None, list[Problem]]:
+    """Validate everything; the archive model when there is no error, and every problem found."""
+    today = today or latest_date_anywhere()
+    reference = load_reference(project.data_dir)
+    documents, problems = [], []
+    for path in find_incident_files(project.incidents_dir):
+        display = path.relative_to(project.root).as_posix()
+        if path.suffix == ".yml":
+            problems.append(Problem(display, 1, 1, "incident files end in `.yaml`, not `.yml`; rename it"))
+            continue
+        document, found = load_yaml_file(path, display)
+        problems += found
+        if document.data is not None:
+            problems += validate_document(document, reference, today)
+            documents.append(document)
+    problems += validate_archive(documents)
+    texts, found = read_content_pages(project.content_dir)
+    problems += found
+    problems += [
+        Problem(f"content/{name}.md", 1, 1, f"content/{name}.md is missing; every page links to it, so write it")
+        for name in REQUIRED_PAGES if name not in texts
+    ]
+    problems.sort()
+    if any(problem.is_error for problem in problems):
+        return None, problems
+    incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference) for doc in documents]
+    pages = [content_page(name, text) for name, text in texts.items()]
+    return build_archive(incidents, pages, reference), problems
+
+
+def build(project: Project, today: dt.date | None = None, with_search: bool = True) -> BuildReport:
+    """Validate, render and index into a temporary folder, then swap it in for site/.
+
+    Any error leaves the previous site/ untouched: BuildError for content problems,
+    the original exception for anything else.
+    """
+    started = time.perf_counter()
+    archive, problems = check(project, today)
+    if archive is None:
+        raise BuildError(problems)
+    out_dir = project.out_dir
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=out_dir.parent))
+    try:
+        pages = write_site(make_environment(project.templates_dir), archive, staging, project.static_dir)
+        search_started = time.perf_counter()
+        if with_search:
+            index_site(staging)
+        search_seconds = time.perf_counter() - search_started
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildReport(
+        incidents=len(archive.incidents),
+        regions=len(archive.regions()),
+        pages=pages,
+        seconds=time.perf_counter() - started,
+        search_seconds=search_seconds,
+        warnings=problems,
+    )
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    if out_dir.exists():
+        retired = Path(tempfile.mkdtemp(prefix=".site-old-", dir=out_dir.parent))
+        out_dir.rename(retired / "site")
+        staging.rename(out_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(out_dir)

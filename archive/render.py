@@ -1,0 +1,121 @@
+"""Write the site's HTML pages from the archive model with Jinja2 templates (autoescaped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .markup import markdown_to_html
+from .model import Archive, Figure, Incident, group_figures
+
+LATEST_ON_HOME = 10
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML file to write: where, with which template, and what it shows."""
+
+    path: str  # relative to the site root, always ending in index.html
+    template: str
+    context: dict
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        markdown=markdown_to_html,
+        long_date=long_date,
+        month_name=lambda day: day.strftime("%B %Y"),
+        qualified=qualified_value,
+        host=lambda url: urlsplit(url).hostname or "",
+    )
+    return environment
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def qualified_value(figure: Figure) -> str:
+    """`at least 4`, `about 200`, or plain `20` for an exact figure."""
+    value = f"{figure.value:,}"
+    return value if figure.qualifier == "exactly" else f"{figure.qualifier} {value}"
+
+
+def site_pages(archive: Archive) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    by_region = archive.incidents_by_region()
+    regions = archive.regions()
+    pages = [
+        Page("index.html", "home.html", {
+            "latest": archive.incidents[:LATEST_ON_HOME],
+            "incident_count": len(archive.incidents),
+            "regions": regions,
+            "by_region": by_region,
+        }),
+        Page("incidents/index.html", "incidents.html", {"months": archive.incidents_by_month()}),
+        Page("regions/index.html", "regions.html", {"regions": regions, "by_region": by_region}),
+        Page("search/index.html", "search.html", {}),
+    ]
+    pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}) for page in archive.pages]
+    pages += [_incident_page(archive, index) for index in range(len(archive.incidents))]
+    pages += [
+        Page(f"regions/{region.slug}/index.html", "region.html", {
+            "region": region,
+            "incidents": by_region[region.code],
+            "figure_groups": _region_figures(region, by_region[region.code]),
+        })
+        for region in regions
+    ]
+    return pages
+
+
+def _incident_page(archive: Archive, index: int) -> Page:
+    incident = archive.incidents[index]
+    return Page(f"incidents/{incident.id}/index.html", "incident.html", {
+        "incident": incident,
+        "newer": archive.incidents[index - 1] if index > 0 else None,
+        "older": archive.incidents[index + 1] if index + 1 < len(archive.incidents) else None,
+    })
+
+
+def _region_figures(region, incidents: list[Incident]):
+    """Per measure, each (incident, figure) recorded for the region, newest incident first."""
+    claims = [(incident, figure) for incident in incidents for figure in incident.figures_for_region(region)]
+    grouped = group_figures([figure for _, figure in claims])
+    incident_of = {id(figure): incident for incident, figure in claims}
+    return [(measure, [(incident_of[id(figure)], figure) for figure in figures]) for measure, figures in grouped]
+
+
+def relative_root(page_path: str) -> str:
+    """The link prefix from a page back to the site root: `./`, `../`, `../../` ..."""
+    depth = page_path.count("/")
+    return "../" * depth if depth else "./"
+
+
+def render_page(environment: Environment, page: Page) -> str:
+    template = environment.get_template(page.template)
+    return template.render(root=relative_root(page.path), page_path=page.path, **page.context)
+
+
+def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path) -> int:
+    """Render every page into `out_dir` and copy the static files; returns the number of pages."""
+    pages = site_pages(archive)
+    for page in pages:
+        target = out_dir / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_page(environment, page), encoding="utf-8")
+    shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
+    return len(pages)
+

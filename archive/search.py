@@ -1,0 +1,24 @@
+"""Index the built site for search with Pagefind, run from the pagefind-bin package's binary."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pagefind_bin
+
+
+class SearchIndexError(RuntimeError):
+    pass
+
+
+def index_site(site_dir: Path) -> None:
+    """Write Pagefind's index and UI into `site_dir/pagefind/`. Only pages marked data-pagefind-body are indexed."""
+    executable = pagefind_bin.get_executable()
+    result = subprocess.run(
+        [str(executable), "--site", str(site_dir), "--silent"],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()
+        raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {output}")

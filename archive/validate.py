@@ -1,0 +1,312 @@
+"""Check loaded incident files against the JSON Schema and the archive's own rules.
+
+Every problem carries the file, line and column it is about and says how to fix it.
+Validation never stops at the first problem: `check` shows them all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jsonschema
+
+from .load import Document, Key
+from .problems import Problem
+from .reference import Reference
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
+
+FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
+# Raw HTML in Markdown: a tag opener such as <b>, </p> or <img ...>; <https://...> autolinks are fine.
+RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\w")
+AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^>\s]+>")
+
+TYPE_WORDS = {
+    "object": "a mapping of fields (`name: value` lines)",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+PATTERN_WORDS = {
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD",
+    "^[A-Z]{2}-[A-Z0-9]{1,3}$": "an ISO 3166-2 region code such as UA-30 (Kyiv) or RU-TUL (Tula Oblast)",
+    "^[a-z0-9][a-z0-9_-]*$": "a source key: lower-case letters, digits, - and _",
+    "^https?://": "an http:// or https:// address",
+    "^[a-z_]+$": "a measure key from data/measures.yaml, such as killed or injured",
+}
+
+
+@lru_cache(maxsize=1)
+def schema_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def incident_id(document: Document) -> str:
+    """An incident's id is its file name without `.yaml`: the permanent part of its URL."""
+    return document.path.stem
+
+
+def validate_document(document: Document, reference: Reference, today: dt.date) -> list[Problem]:
+    """Every problem in one incident file: schema first, then the archive's rules."""
+    problems = [
+        problem
+        for error in schema_validator().iter_errors(document.data)
+        for problem in _describe_schema_error(document, error, reference)
+    ]
+    if isinstance(document.data, dict):
+        problems += _check_rules(document, reference, today)
+    return problems
+
+
+def validate_archive(documents: list[Document]) -> list[Problem]:
+    """Problems that only show across files: two incidents with the same id."""
+    by_id: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        by_id[incident_id(document)].append(document)
+    problems = []
+    for ident, same in by_id.items():
+        for document in same[1:]:
+            problems.append(Problem(
+                document.display_path, 1, 1,
+                f"incident id `{ident}` is also used by {same[0].display_path}; "
+                "ids are file names and must be unique across years: change the slug of one of them",
+            ))
+    return problems
+
+
+# --- schema errors, said for people -------------------------------------------------
+
+def field_name(key: Key) -> str:
+    """`("figures", 2, "value")` -> `figures[2].value`."""
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+def _describe_schema_error(document: Document, error, reference: Reference) -> list[Problem]:
+    key = tuple(error.absolute_path)
+    name = field_name(key)
+    kind = error.validator
+    if kind == "additionalProperties":
+        return _unknown_fields(document, error, key)
+    if kind == "required":
+        missing = [field for field in error.validator_value if field not in error.instance]
+        return [document.problem(key, f"{'' if not key else name + ': '}missing required field `{field}`") for field in missing]
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        expected = " or ".join(TYPE_WORDS.get(kind_name, kind_name) for kind_name in wanted)
+        return [document.problem(key, f"`{name}` must be {expected}, not {_describe_value(error.instance)}")]
+    if kind == "enum":
+        choices = ", ".join(f"`{choice}`" for choice in error.validator_value)
+        return [document.problem(key, f"`{name}` is `{error.instance}`; it must be one of {choices}{_suggest(error.instance, error.validator_value)}")]
+    if kind == "pattern":
+        return [_pattern_problem(document, key, name, error, reference)]
+    if kind == "propertyNames":
+        return [document.problem(key, f"`{name}`: key `{error.instance}` is not {PATTERN_WORDS.get(error.schema.get('pattern'), 'allowed')}")]
+    if kind == "minimum":
+        return [document.problem(key, f"`{name}` must be {error.validator_value} or more, not {error.instance}")]
+    if kind in ("minItems", "minLength", "minProperties"):
+        return [document.problem(key, f"`{name}` must not be empty")]
+    if kind == "maxLength":
+        return [document.problem(key, f"`{name}` is longer than {error.validator_value} characters; shorten it")]
+    if kind == "uniqueItems":
+        return [document.problem(key, f"`{name}` lists the same value twice; keep one")]
+    return [document.problem(key, f"`{name}`: {error.message}")]
+
+
+def _unknown_fields(document: Document, error, key: Key) -> list[Problem]:
+    allowed = list(error.schema.get("properties", {}))
+    problems = []
+    for field in error.instance:
+        if field in allowed:
+            continue
+        hint = _suggest(field, allowed) or f"; allowed fields here: {', '.join(allowed)}"
+        where = f" in `{field_name(key)}`" if key else ""
+        problems.append(document.problem(key + (field,), f"unknown field `{field}`{where}{hint}", at_key=True))
+    return problems
+
+
+def _pattern_problem(document: Document, key: Key, name: str, error, reference: Reference) -> Problem:
+    expected = PATTERN_WORDS.get(error.validator_value, f"text matching {error.validator_value}")
+    hint = ""
+    if error.validator_value.startswith("^[A-Z]{2}-"):
+        hint = _region_code_for_name(error.instance, reference)
+    return document.problem(key, f"`{name}` is `{error.instance}`, which is not {expected}{hint}")
+
+
+def _describe_value(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}` (a yes/no value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, float):
+        return f"the decimal number {value:g}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    return f'the text "{value}"'
+
+
+def _suggest(word, choices) -> str:
+    matches = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
+    return f"; did you mean `{matches[0]}`?" if matches else ""
+
+
+def _region_code_for_name(text, reference: Reference) -> str:
+    wanted = str(text).casefold()
+    for code, names in reference.region_names.items():
+        spellings = [names.get("name", "")] + list(names.get("aliases", []))
+        if any(spelling.casefold() == wanted for spelling in spellings):
+            return f"; did you mean `{code}` ({names.get('name')})?"
+    return "; see data/regions.yaml for codes and names"
+
+
+# --- the archive's own rules ---------------------------------------------------------
+
+def _check_rules(document: Document, reference: Reference, today: dt.date) -> list[Problem]:
+    data = document.data
+    source_keys = set(data.get("sources") or {}) if isinstance(data.get("sources"), dict) else set()
+    regions = [code for code in _list(data.get("regions")) if isinstance(code, str)]
+    problems = _check_dates(document, today)
+    problems += _check_location(document)
+    problems += _check_regions(document, regions, reference)
+    problems += _check_sources(document)
+    problems += _check_citations(document, source_keys, regions, reference)
+    problems += _check_summary(document)
+    return problems
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _items(document: Document, field: str):
+    """(key, entry) for each mapping in a top-level list field."""
+    for index, entry in enumerate(_list(document.data.get(field))):
+        if isinstance(entry, dict):
+            yield (field, index), entry
+
+
+def _parse_date(document: Document, key: Key, text) -> tuple[dt.date | None, list[Problem]]:
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None, []  # the schema already said it is not a YYYY-MM-DD date
+    try:
+        return dt.date.fromisoformat(text), []
+    except ValueError:
+        return None, [document.problem(key, f"`{field_name(key)}` is `{text}`, which is not a real date; check the month and day")]
+
+
+def _check_dates(document: Document, today: dt.date) -> list[Problem]:
+    keys: list[Key] = [("date",)]
+    keys += [("sources", name, "published") for name, source in _mapping(document.data.get("sources")).items()
+             if isinstance(source, dict) and "published" in source]
+    keys += [key + ("date",) for key, _ in _items(document, "corrections")]
+    problems = []
+    for key in keys:
+        value = document.data
+        for part in key:
+            value = value.get(part) if isinstance(value, dict) else None
+        date, found = _parse_date(document, key, value)
+        problems += found
+        if date and date > today:
+            problems.append(document.problem(key, f"`{field_name(key)}` is {date}, in the future (today is {today}); record incidents after they happen"))
+    return problems
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _check_location(document: Document) -> list[Problem]:
+    stem = document.path.stem
+    date = document.data.get("date")
+    match = FILE_NAME.fullmatch(stem)
+    if not match:
+        return [document.problem((), f"file name `{document.path.name}` must be `<date>-<slug>.yaml`, e.g. `2025-06-06-kyiv-strike.yaml`, "
+                                     "with a slug of lower-case letters, digits and single hyphens")]
+    problems = []
+    if isinstance(date, str) and not stem.startswith(date + "-"):
+        problems.append(document.problem(("date",), f"date {date} does not match the file name `{document.path.name}`; "
+                                                   f"rename the file to `{date}-{stem[11:]}.yaml` or fix the date"))
+    year_folder = document.path.parent.name
+    if re.fullmatch(r"\d{4}", year_folder) and year_folder != match.group(1):
+        problems.append(document.problem((), f"file is in folder `{year_folder}/` but its name says {match.group(1)}; move it to `incidents/{match.group(1)}/`"))
+    return problems
+
+
+def _check_regions(document: Document, regions: list[str], reference: Reference) -> list[Problem]:
+    problems = []
+    for index, code in enumerate(regions):
+        if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code) and reference.region(code) is None:
+            problems.append(document.problem(("regions", index), f"`{code}` is not an ISO 3166-2 region code; see data/regions.yaml for codes and names"))
+    for key, place in _items(document, "places"):
+        problems += _region_listed(document, key, place.get("region"), regions)
+    return problems
+
+
+def _region_listed(document: Document, key: Key, code, regions: list[str]) -> list[Problem]:
+    if isinstance(code, str) and code not in regions:
+        listed = ", ".join(regions) or "none"
+        return [document.problem(key + ("region",), f"`{field_name(key + ('region',))}` is {code}, which is not in the incident's `regions` ({listed}); add it there or fix the code")]
+    return []
+
+
+def _check_sources(document: Document) -> list[Problem]:
+    problems = []
+    for name, source in _mapping(document.data.get("sources")).items():
+        url = source.get("url") if isinstance(source, dict) else None
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            parts = urlsplit(url)
+            if not parts.hostname or any(char.isspace() for char in url):
+                problems.append(document.problem(("sources", name, "url"), f"`sources.{name}.url` is not a usable web address: it needs a host name and no spaces"))
+    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)}
+    for name in _mapping(document.data.get("sources")):
+        if name not in cited:
+            problems.append(document.problem(("sources", name), f"source `{name}` is not cited by any figure, quote or correction", at_key=True, severity="warning"))
+    return problems
+
+
+def _check_citations(document: Document, source_keys: set[str], regions: list[str], reference: Reference) -> list[Problem]:
+    problems = []
+    known = ", ".join(sorted(source_keys)) or "none"
+    for field in ("figures", "quotes", "corrections"):
+        for key, entry in _items(document, field):
+            cited = entry.get("source")
+            if isinstance(cited, str) and cited not in source_keys:
+                problems.append(document.problem(key + ("source",), f"`{field_name(key + ('source',))}` cites `{cited}`, which is not a key under `sources` ({known}){_suggest(cited, source_keys)}"))
+    for key, figure in _items(document, "figures"):
+        measure = figure.get("measure")
+        if isinstance(measure, str) and measure not in reference.measures:
+            problems.append(document.problem(key + ("measure",), f"unknown measure `{measure}`{_suggest(measure, reference.measures)}; measures are listed in data/measures.yaml"))
+        subject = figure.get("subject")
+        if isinstance(subject, str) and subject not in reference.subjects:
+            problems.append(document.problem(key + ("subject",), f"unknown subject `{subject}`{_suggest(subject, reference.subjects)}; subjects are listed in data/subjects.yaml"))
+        problems += _region_listed(document, key, figure.get("region"), regions)
+    return problems
+
+
+def _check_summary(document: Document) -> list[Problem]:
+    summary = document.data.get("summary")
+    if not isinstance(summary, str):
+        return []
+    match = RAW_HTML.search(AUTOLINK.sub("", summary))
+    if match:
+        return [document.problem(("summary",), f"`summary` contains raw HTML (`{match.group(0)[:40]}`); use Markdown only, e.g. **bold** or [text](https://...)")]
+    return []

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""The archive's command line: build the site, check the incident files, or preview while editing.
+
+    python build.py            build site/ (same as `python build.py build`)
+    python build.py check      validate only; print every problem as path:line:col
+    python build.py serve      build, serve on http://127.0.0.1:8000 and rebuild on changes
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from archive.pipeline import Project, build, check
+from archive.problems import BuildError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent,
+                        help="folder holding incidents/ and content/; site/ is written there (default: this repository)")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("build", help="validate, then write site/ with its search index")
+    commands.add_parser("check", help="validate only and list every problem")
+    serve = commands.add_parser("serve", help="build, serve and rebuild on every change")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    project = Project(root=args.root.resolve())
+
+    if args.command == "check":
+        return run_check(project)
+    if args.command == "serve":
+        from archive.serve import serve_forever  # only the preview server needs it
+
+        return serve_forever(project, args.host, args.port)
+    return run_build(project)
+
+
+def run_check(project: Project) -> int:
+    archive, problems = check(project)
+    for problem in problems:
+        print(problem)
+    errors = sum(problem.is_error for problem in problems)
+    if errors:
+        print(f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+        return 1
+    print(f"OK: {len(archive.incidents)} incidents, {len(problems)} warning(s)", file=sys.stderr)
+    return 0
+
+
+def run_build(project: Project) -> int:
+    try:
+        report = build(project)
+    except BuildError as failure:
+        for problem in failure.problems:
+            print(problem)
+        print(f"Build failed: {failure}. site/ was left as it was.", file=sys.stderr)
+        return 1
+    for warning in report.warnings:
+        print(warning)
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
