@@ -1,0 +1,89 @@
+"""Shared test helpers: tiny archives written into tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from archive.pipeline import Project
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 29)
+
+VALID_INCIDENT = """\
+title: Drone strike on Kyiv
+date: 2025-06-06
+summary: |
+  Drones hit **Kyiv** overnight.
+regions: [UA-30, UA-32]
+places:
+  - {name: Boryspil, region: UA-32}
+sources:
+  mt:
+    publisher: The Moscow Times
+    title: Russian Air Barrage Kills 4 in Kyiv
+    url: https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360
+    published: 2025-06-06
+figures:
+  - measure: killed
+    value: 4
+    qualifier: at least
+    region: UA-30
+    claimed_by: Vitali Klitschko, Mayor of Kyiv
+    source: mt
+    excerpt: "At least four people were killed and 20 wounded in the capital."
+quotes:
+  - speaker: Ihor Klymenko
+    role: Interior Minister of Ukraine
+    text: "They worked under fire to help people."
+    source: mt
+corrections: []
+"""
+
+
+class TinyArchive:
+    """A throw-away archive: content pages plus whatever incident files a test writes."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.project = Project(root=root)
+        content = root / "content"
+        content.mkdir(parents=True)
+        for name in ("about", "methodology", "contribute"):
+            (content / f"{name}.md").write_text(f"# {name.title()}\n\nText of the {name} page.\n", encoding="utf-8")
+
+    def write(self, name: str, text: str = VALID_INCIDENT, year: str | None = None) -> Path:
+        """Write incidents/<year>/<name>.yaml; the year folder defaults to the name's first four characters."""
+        folder = self.root / "incidents" / (year or name[:4])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def write_bytes(self, name: str, data: bytes) -> Path:
+        folder = self.root / "incidents" / name[:4]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.yaml"
+        path.write_bytes(data)
+        return path
+
+
+@pytest.fixture
+def tiny(tmp_path) -> TinyArchive:
+    return TinyArchive(tmp_path / "archive")
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory) -> Path:
+    """The repository's own incidents and content pages, built once into a temporary folder."""
+    from archive.pipeline import build
+
+    root = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    shutil.copytree(REPO / "content", root / "content")
+    build(Project(root=root))
+    return root / "site"

@@ -1,0 +1,56 @@
+"""render.py: pages, relative links, and escaping of everything a contributor writes."""
+
+from archive.model import build_archive
+from archive.reference import load_reference
+from archive.render import make_environment, qualified_value, relative_root, render_page, site_pages
+from archive.pipeline import APP_DIR
+from test_model import incident
+
+REFERENCE = load_reference()
+
+
+def test_relative_root_works_at_any_depth():
+    assert relative_root("index.html") == "./"
+    assert relative_root("regions/index.html") == "../"
+    assert relative_root("incidents/x/index.html") == "../../"
+
+
+def test_qualified_value():
+    built = incident()
+    figure = built.figures[0]
+    assert qualified_value(figure) == "at least 4"
+    assert qualified_value(type(figure)(**{**figure.__dict__, "qualifier": "exactly", "value": 1200})) == "1,200"
+
+
+def test_site_pages_cover_every_incident_region_and_index():
+    archive = build_archive([incident()], [], REFERENCE)
+    paths = [page.path for page in site_pages(archive)]
+    assert paths == [
+        "index.html", "incidents/index.html", "regions/index.html", "search/index.html",
+        "incidents/2025-06-06-a/index.html", "regions/ua-30/index.html", "regions/ua-32/index.html",
+    ]
+
+
+def test_contributor_text_is_escaped_everywhere():
+    evil = '<script>alert("x")</script>'
+    built = incident(title=evil, figures=[{"measure": "killed", "value": 1, "qualifier": "exactly",
+                                           "claimed_by": evil, "source": "mt", "excerpt": evil}])
+    archive = build_archive([built], [], REFERENCE)
+    environment = make_environment(APP_DIR / "templates")
+    for page in site_pages(archive):
+        html = render_page(environment, page)
+        assert "<script>alert" not in html, page.path
+    incident_html = render_page(environment, site_pages(archive)[4])
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in incident_html
+
+
+def test_incident_page_shows_figures_quotes_and_sources():
+    archive = build_archive([incident()], [], REFERENCE)
+    html = render_page(make_environment(APP_DIR / "templates"), site_pages(archive)[4])
+    assert "at least 4" in html and "Vitali Klitschko, Mayor of Kyiv" in html
+    assert "At least four people were killed and 20 wounded in the capital." in html
+    assert 'href="#source-mt"' in html and 'id="source-mt"' in html
+    assert "They worked under fire to help people." in html and "Ihor Klymenko" in html
+    assert 'href="../../regions/ua-30/"' in html
+    assert 'data-pagefind-filter="year:2025"' in html
+    assert 'data-pagefind-filter="measure">Killed<' in html

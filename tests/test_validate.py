@@ -1,0 +1,172 @@
+"""validate.py: every rejection `check` promises, each with its file, line and column."""
+
+import datetime as dt
+
+import pytest
+
+from archive.pipeline import check
+from archive.validate import field_name
+from conftest import TODAY, VALID_INCIDENT
+
+NAME = "2025-06-06-drone-strike-on-kyiv"
+PATH = f"incidents/2025/{NAME}.yaml"
+
+
+def errors(tiny, text=VALID_INCIDENT, name=NAME, today=TODAY) -> list[str]:
+    tiny.write(name, text)
+    _, problems = check(tiny.project, today=today)
+    return [str(problem) for problem in problems if problem.is_error]
+
+
+def replace(old: str, new: str) -> str:
+    assert old in VALID_INCIDENT, old
+    return VALID_INCIDENT.replace(old, new, 1)
+
+
+def test_valid_incident_has_no_problems(tiny):
+    tiny.write(NAME)
+    archive, problems = check(tiny.project, today=TODAY)
+    assert problems == []
+    assert [incident.id for incident in archive.incidents] == [NAME]
+
+
+def test_unknown_field_suggests_the_near_one(tiny):
+    found = errors(tiny, replace("    source: mt\n    excerpt", "    sorce: mt\n    excerpt"))
+    assert f"{PATH}:20:5: error: unknown field `sorce` in `figures[0]`; did you mean `source`?" in found
+
+
+def test_unknown_top_level_field_lists_the_allowed_ones_when_nothing_is_near(tiny):
+    found = errors(tiny, VALID_INCIDENT + "weather: sunny\n")
+    assert any(":28:1: error: unknown field `weather`; allowed fields here: title, date" in line for line in found)
+
+
+def test_missing_required_field(tiny):
+    found = errors(tiny, replace("    claimed_by: Vitali Klitschko, Mayor of Kyiv\n", ""))
+    assert f"{PATH}:15:5: error: figures[0]: missing required field `claimed_by`" in found
+
+
+def test_duplicate_keys(tiny):
+    found = errors(tiny, replace("regions: [UA-30, UA-32]\n", "regions: [UA-30, UA-32]\nregions: [UA-30]\n"))
+    assert f"{PATH}:6:1: error: duplicate key `regions` (first at line 5); keep one of them" in found
+
+
+def test_unquoted_yaml11_boolean_where_text_is_expected(tiny):
+    found = errors(tiny, replace("    role: Interior Minister of Ukraine", "    role: no"))
+    assert any(line.startswith(f"{PATH}:24:11: error: unquoted `no` is read by YAML 1.1") for line in found)
+
+
+def test_sexagesimal_number_where_text_is_expected(tiny):
+    found = errors(tiny, replace("title: Drone strike on Kyiv", "title: 12:30"))
+    assert any(line.startswith(f"{PATH}:1:8: error: `12:30` is read by YAML 1.1 as a base-60 number") for line in found)
+
+
+@pytest.mark.parametrize("bad_date, message", [
+    ("2025-02-30", "`date` is `2025-02-30`, which is not a real date"),
+    ("6 June 2025", "`date` is `6 June 2025`, which is not a date written YYYY-MM-DD"),
+])
+def test_invalid_or_impossible_date(tiny, bad_date, message):
+    found = errors(tiny, replace("date: 2025-06-06", f"date: {bad_date}"))
+    assert any(f"{PATH}:2:7: error: {message}" in line for line in found)
+
+
+def test_future_date(tiny):
+    found = errors(tiny, today=dt.date(2025, 6, 5))
+    assert f"{PATH}:2:7: error: `date` is 2025-06-06, in the future (today is 2025-06-05); record incidents after they happen" in found
+
+
+def test_unknown_region_code(tiny):
+    found = errors(tiny, replace("regions: [UA-30, UA-32]", "regions: [UA-30, UA-32, UA-99]"))
+    assert f"{PATH}:5:25: error: `UA-99` is not an ISO 3166-2 region code; see data/regions.yaml for codes and names" in found
+
+
+def test_region_written_as_a_name_suggests_its_code(tiny):
+    found = errors(tiny, replace("regions: [UA-30, UA-32]", "regions: [Kiev, UA-32]"))
+    assert any("`regions[0]` is `Kiev`, which is not an ISO 3166-2 region code" in line and "did you mean `UA-30` (Kyiv)?" in line for line in found)
+
+
+def test_figure_citing_a_missing_source(tiny):
+    found = errors(tiny, replace("    source: mt\n    excerpt", "    source: afp\n    excerpt"))
+    assert f"{PATH}:20:13: error: `figures[0].source` cites `afp`, which is not a key under `sources` (mt)" in found
+
+
+def test_quote_citing_a_missing_source(tiny):
+    text = VALID_INCIDENT.replace("    text: \"They worked under fire to help people.\"\n    source: mt", "    text: \"They worked under fire to help people.\"\n    source: mtt")
+    found = errors(tiny, text)
+    assert any(line.startswith(f"{PATH}:26:13: error: `quotes[0].source` cites `mtt`") and "did you mean `mt`?" in line for line in found)
+
+
+def test_figure_region_not_among_incident_regions(tiny):
+    found = errors(tiny, replace("    region: UA-30\n", "    region: UA-46\n"))
+    assert f"{PATH}:18:13: error: `figures[0].region` is UA-46, which is not in the incident's `regions` (UA-30, UA-32); add it there or fix the code" in found
+
+
+@pytest.mark.parametrize("value, message", [
+    ("4.5", "`figures[0].value` must be a whole number, not the decimal number 4.5"),
+    ("-1", "`figures[0].value` must be 0 or more, not -1"),
+    ('"four"', '`figures[0].value` must be a whole number, not the text "four"'),
+])
+def test_non_integer_or_negative_values(tiny, value, message):
+    found = errors(tiny, replace("    value: 4\n", f"    value: {value}\n"))
+    assert f"{PATH}:16:12: error: {message}" in found
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "https:///no-host"])
+def test_urls_must_be_http_with_a_host(tiny, url):
+    found = errors(tiny, replace("    url: https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360", f"    url: {url}"))
+    assert any(line.startswith(f"{PATH}:12:10: error: ") and ("http" in line or "host" in line) for line in found)
+
+
+def test_two_files_with_the_same_id(tiny):
+    tiny.write(NAME, year="2025")
+    tiny.write(NAME, year="2024")
+    _, problems = check(tiny.project, today=TODAY)
+    messages = [str(problem) for problem in problems]
+    assert any(f"incidents/2025/{NAME}.yaml:1:1: error: incident id `{NAME}` is also used by incidents/2024/{NAME}.yaml" in line for line in messages)
+
+
+def test_file_name_must_match_the_date(tiny):
+    found = errors(tiny, name="2025-06-07-drone-strike-on-kyiv")
+    assert any(line.startswith("incidents/2025/2025-06-07-drone-strike-on-kyiv.yaml:2:7: error: date 2025-06-06 does not match the file name") for line in found)
+
+
+def test_file_name_must_have_a_date_and_slug(tiny):
+    found = errors(tiny, name="2025 Kyiv strike")
+    assert any("must be `<date>-<slug>.yaml`" in line for line in found)
+
+
+def test_non_utf8_file(tiny):
+    tiny.write_bytes(NAME, VALID_INCIDENT.encode("utf-8").replace(b"Drone strike", b"Drone strik\xe9"))
+    _, problems = check(tiny.project, today=TODAY)
+    assert [str(p) for p in problems] == [f"{PATH}:1:19: error: file is not UTF-8 (byte 0xe9); save it as UTF-8"]
+
+
+def test_raw_html_in_summary(tiny):
+    found = errors(tiny, replace("Drones hit **Kyiv** overnight.", "Drones hit <b>Kyiv</b>. <https://example.org> is fine."))
+    assert [line for line in found if "raw HTML" in line] == [f"{PATH}:3:10: error: `summary` contains raw HTML (`<b>`); use Markdown only, e.g. **bold** or [text](https://...)"]
+
+
+def test_unknown_measure_suggests_the_near_one(tiny):
+    found = errors(tiny, replace("measure: killed", "measure: kiled"))
+    assert f"{PATH}:15:14: error: unknown measure `kiled`; did you mean `killed`?; measures are listed in data/measures.yaml" in found
+
+
+def test_every_problem_is_reported_not_just_the_first(tiny):
+    text = replace("title: Drone strike on Kyiv", "title: 12:30").replace("measure: killed", "measure: kiled").replace("    source: mt\n    excerpt", "    source: x\n    excerpt")
+    assert len(errors(tiny, text)) >= 3
+
+
+def test_a_file_that_is_a_list_is_refused(tiny):
+    found = errors(tiny, "- title: A\n- date: 2025-06-06\n")
+    assert found[0].startswith(f"{PATH}:1:1: error: `the file` must be a mapping of fields")
+
+
+def test_an_unused_source_is_a_warning(tiny):
+    tiny.write(NAME, replace("sources:\n", "sources:\n  spare: {publisher: Reuters}\n"))
+    archive, problems = check(tiny.project, today=TODAY)
+    assert archive is not None
+    assert [str(p) for p in problems] == [f"{PATH}:9:3: warning: source `spare` is not cited by any figure, quote or correction"]
+
+
+def test_field_name():
+    assert field_name(("figures", 2, "value")) == "figures[2].value"
+    assert field_name(()) == "the file"
