@@ -2,6 +2,7 @@
 // published (at the domain root or under a sub-path such as /archive/).
 (function () {
   "use strict";
+  document.getElementById("search-needs-js").hidden = true;
   var siteRoot = new URL("../", window.location.href).pathname;
   var ui = new PagefindUI({
     element: "#search",

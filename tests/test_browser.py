@@ -1,0 +1,119 @@
+"""The built site in a real browser: headless Chromium (the system's) driven by Playwright.
+
+The site is published under /archive/ to prove it works at a sub-path, as on a project page.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail("/usr/bin/chromium is missing; .ci/run installs Debian's chromium package", pytrace=False)
+    pytest.skip("browser tests need Debian's chromium (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base_url(shipped_site, tmp_path_factory):
+    www = tmp_path_factory.mktemp("www")
+    shutil.copytree(shipped_site, www / "archive")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/archive/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh page that records console errors and any request to another host."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.foreign_requests = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    local_host = urlsplit(base_url).netloc
+    page.on("request", lambda request: urlsplit(request.url).netloc not in (local_host, "")
+            and page.foreign_requests.append(request.url))
+    yield page
+    assert page.console_errors == []
+    assert page.foreign_requests == []
+    context.close()
+
+
+def search_results(page):
+    return page.locator(".pagefind-ui__result")
+
+
+def test_header_search_for_klymenko_finds_the_6_june_incident(page, base_url):
+    page.goto(base_url)
+    page.fill("#header-q", "Klymenko")
+    page.press("#header-q", "Enter")
+    expect(page).to_have_url(f"{base_url}search/?q=Klymenko")
+    result = search_results(page).filter(has_text="Russian missile and drone strikes on Kyiv and western Ukraine")
+    expect(result).to_have_count(1, timeout=10_000)
+    result.locator("a").first.click()
+    expect(page).to_have_url(f"{base_url}incidents/{KYIV_INCIDENT}/")
+    expect(page.locator("h1")).to_have_text("Russian missile and drone strikes on Kyiv and western Ukraine")
+
+
+def test_region_filter_narrows_results(page, base_url):
+    page.goto(f"{base_url}search/?q=drones")
+    expect(search_results(page).first).to_be_visible(timeout=10_000)
+    titles_before = search_results(page).locator(".pagefind-ui__result-title").all_inner_texts()
+    assert any("Kyiv" in title for title in titles_before) and any("Tula" in title for title in titles_before)
+
+    page.locator(".pagefind-ui__filter-name", has_text="Region").click()
+    page.get_by_label("Tula Oblast").check()
+    expect(search_results(page).filter(has_text="Kyiv and western Ukraine")).to_have_count(0, timeout=10_000)
+    titles_after = search_results(page).locator(".pagefind-ui__result-title").all_inner_texts()
+    assert titles_after and len(titles_after) < len(titles_before)
+    assert all("Tula" in title for title in titles_after), titles_after
+
+
+def test_incident_page_links_to_its_regions_and_back(page, base_url):
+    page.goto(f"{base_url}incidents/{KYIV_INCIDENT}/")
+    regions = page.locator(".facts a")
+    expect(regions).to_have_count(8)
+    page.get_by_role("link", name="Ternopil Oblast").first.click()
+    expect(page).to_have_url(f"{base_url}regions/ua-61/")
+    expect(page.locator("h1")).to_have_text("Ternopil Oblast")
+    page.locator(".incident-list a", has_text="Russian missile and drone strikes").click()
+    expect(page).to_have_url(f"{base_url}incidents/{KYIV_INCIDENT}/")
+
+
+def test_pages_read_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base_url}incidents/{KYIV_INCIDENT}/")
+    expect(page.locator("table.figures")).to_contain_text("Vitali Klitschko, Mayor of Kyiv")
+    page.goto(f"{base_url}search/")
+    expect(page.locator("main")).to_contain_text("Search needs JavaScript")
+    context.close()

@@ -1,0 +1,53 @@
+"""build.py, the command line: exit codes and the `path:line:col: message` output people read."""
+
+import subprocess
+import sys
+
+from conftest import REPO, VALID_INCIDENT
+
+NAME = "2025-06-06-drone-strike-on-kyiv"
+
+
+def run(*args):
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_check_prints_every_problem_and_exits_1(tiny):
+    tiny.write(NAME, VALID_INCIDENT.replace("measure: killed", "measure: kiled").replace("title: Drone strike on Kyiv", "title: yes"))
+    result = run("--root", str(tiny.root), "check")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"incidents/2025/{NAME}.yaml:1:8: error: unquoted `yes`")
+    assert lines[1] == f"incidents/2025/{NAME}.yaml:15:14: error: unknown measure `kiled`; did you mean `killed`?; measures are listed in data/measures.yaml"
+    assert "2 error(s), 0 warning(s)" in result.stderr
+
+
+def test_check_exits_0_on_a_clean_archive(tiny):
+    tiny.write(NAME)
+    result = run("--root", str(tiny.root), "check")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""
+    assert "OK: 1 incidents" in result.stderr
+
+
+def test_build_prints_a_one_line_summary(tiny):
+    tiny.write(NAME)
+    result = run("--root", str(tiny.root))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Built 1 incidents, 2 regions, 10 pages in ")
+    assert (tiny.root / "site" / "index.html").is_file()
+
+
+def test_build_with_errors_fails_and_writes_nothing(tiny):
+    tiny.write(NAME, VALID_INCIDENT.replace("regions: [UA-30, UA-32]", "regions: [UA-30, UA-32, UA-99]"))
+    result = run("--root", str(tiny.root), "build")
+    assert result.returncode == 1
+    assert "UA-99" in result.stdout
+    assert "site/ was left as it was" in result.stderr
+    assert not (tiny.root / "site").exists()
+
+
+def test_the_shipped_archive_passes_check():
+    result = run("check")
+    assert result.returncode == 0, result.stdout
+    assert "error" not in result.stdout

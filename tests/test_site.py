@@ -1,0 +1,83 @@
+"""End to end: a real build of a small archive, read as a visitor's browser would fetch it."""
+
+import json
+import re
+
+from archive.pipeline import build
+from conftest import TODAY, VALID_INCIDENT
+from linkcheck import check_links
+
+KYIV = "2025-06-06-drone-strike-on-kyiv"
+LVIV = "2025-05-31-missile-strike-on-lviv"
+LVIV_INCIDENT = (
+    VALID_INCIDENT.replace("2025-06-06", "2025-05-31")
+    .replace("title: Drone strike on Kyiv", "title: Missile strike on Lviv")
+    .replace("regions: [UA-30, UA-32]", "regions: [UA-46]")
+    .replace("places:\n  - {name: Boryspil, region: UA-32}\n", "")
+    .replace("    region: UA-30\n", "    region: UA-46\n")
+)
+
+
+def built(tiny):
+    tiny.write(KYIV)
+    tiny.write(LVIV, LVIV_INCIDENT)
+    build(tiny.project, today=TODAY)
+    return tiny.root / "site"
+
+
+def read(site, path):
+    return (site / path).read_text(encoding="utf-8")
+
+
+def test_every_internal_link_resolves_and_every_page_is_reachable(tiny):
+    site = built(tiny)
+    broken, reachable = check_links(site)
+    assert broken == []
+    html_pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html") if "pagefind" not in p.parts}
+    assert html_pages - reachable == set()
+
+
+def test_home_lists_latest_incidents_newest_first_and_links_regions(tiny):
+    home = read(built(tiny), "index.html")
+    assert home.index("Drone strike on Kyiv") < home.index("Missile strike on Lviv")
+    assert 'href="./regions/ua-46/"' in home and 'action="./search/"' in home
+
+
+def test_incident_index_groups_by_month(tiny):
+    page = read(built(tiny), "incidents/index.html")
+    assert page.index("June 2025") < page.index("Drone strike on Kyiv") < page.index("May 2025") < page.index("Missile strike on Lviv")
+
+
+def test_region_page_lists_its_incidents_and_figures(tiny):
+    page = read(built(tiny), "regions/ua-46/index.html")
+    assert "<h1 data-pagefind-filter=\"region\">Lviv Oblast</h1>" in page
+    assert "Also spelled: Lviv, Lvov, Lemberg, Lvivska oblast" in page
+    assert "Missile strike on Lviv" in page and "Drone strike on Kyiv" not in page
+    assert "at least 4" in page and "Vitali Klitschko, Mayor of Kyiv" in page
+
+
+def test_regions_index_counts_incidents_by_country(tiny):
+    page = read(built(tiny), "regions/index.html")
+    assert re.search(r"Lviv Oblast</a> <span class=\"count\">1 incident</span>", page)
+    assert "<h2>Ukraine</h2>" in page
+
+
+def test_content_pages_are_rendered_from_markdown(tiny):
+    page = read(built(tiny), "about/index.html")
+    assert "<h1>About</h1>" in page and "Text of the about page." in page
+
+
+def test_search_indexes_only_incident_region_and_content_pages(tiny):
+    site = built(tiny)
+    entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
+    # 2 incidents + 3 regions + 3 content pages; home, indexes and search are navigation, not content
+    assert entry["languages"]["en"]["page_count"] == 8
+
+
+def test_pages_use_only_relative_links_so_any_base_path_works(tiny):
+    site = built(tiny)
+    for page in site.rglob("*.html"):
+        if "pagefind" in page.parts:
+            continue
+        for link in re.findall(r'(?:href|src|action)="([^"]*)"', page.read_text(encoding="utf-8")):
+            assert not link.startswith("/"), f"{page}: {link}"
