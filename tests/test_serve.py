@@ -1,0 +1,72 @@
+"""serve.py: the preview rebuilds on every change, reloads the page, and shows errors instead of dying."""
+
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import REPO, VALID_INCIDENT
+
+NAME = "2025-06-06-drone-strike-on-kyiv"
+
+
+@pytest.fixture
+def preview(tiny):
+    tiny.write(NAME)
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(tiny.root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = None
+    for _ in range(20):
+        line = process.stdout.readline()
+        match = re.search(r"Serving (http://\S+)", line)
+        if match:
+            url = match.group(1)
+            break
+    assert url, "the server did not start"
+    yield tiny, url, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(url, predicate, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = fetch(url)
+        if predicate(text):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"{url} never changed as expected; last:\n{text[-2000:]}")
+
+
+def test_serves_the_site_with_the_reload_script(preview):
+    _, url, _ = preview
+    page = fetch(url + f"incidents/{NAME}/")
+    assert "<h1>Drone strike on Kyiv</h1>" in page
+    assert '<script src="/__preview/reload.js"></script></body>' in page
+    assert "EventSource" in fetch(url + "__preview/reload.js")
+
+
+def test_an_edit_is_rebuilt_and_an_error_is_shown_on_the_page(preview):
+    tiny, url, process = preview
+    page_url = url + f"incidents/{NAME}/"
+    tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
+    wait_for(page_url, lambda text: "<h1>Drone strike on central Kyiv</h1>" in text)
+
+    tiny.write(NAME, VALID_INCIDENT.replace("measure: killed", "measure: kiled"))
+    page = wait_for(page_url, lambda text: "build-errors" in text)
+    assert "unknown measure `kiled`" in page
+    assert "<h1>Drone strike on central Kyiv</h1>" in page  # the last good site stays on view
+    assert process.poll() is None
+
+    tiny.write(NAME)
+    wait_for(page_url, lambda text: "build-errors" not in text and "<h1>Drone strike on Kyiv</h1>" in text)
