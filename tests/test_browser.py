@@ -117,3 +117,26 @@ def test_pages_read_without_javascript(browser, base_url):
     page.goto(f"{base_url}search/")
     expect(page.locator("main")).to_contain_text("Search needs JavaScript")
     context.close()
+
+
+def test_search_finds_a_region_by_its_other_spelling(page, base_url):
+    page.goto(f"{base_url}search/?q=Kiev")
+    titles = search_results(page).locator(".pagefind-ui__result-title")
+    expect(titles.filter(has_text="Russian missile and drone strikes on Kyiv")).to_have_count(1, timeout=10_000)
+    expect(titles.filter(has_text="Kyiv Oblast")).to_have_count(1)
+
+
+def test_serve_reloads_the_open_page_after_an_edit(browser, tiny):
+    """`build.py serve`: an edit to an incident file shows in the open page without a manual reload."""
+    from test_serve import NAME, start_preview
+
+    tiny.write(NAME)
+    with start_preview(tiny) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}incidents/{NAME}/")
+        expect(page.locator("h1")).to_have_text("Drone strike on Kyiv")
+        path = tiny.root / "incidents" / "2025" / f"{NAME}.yaml"
+        path.write_text(path.read_text().replace("title: Drone strike on Kyiv", "title: Drone strike on Kyiv, updated"))
+        expect(page.locator("h1")).to_have_text("Drone strike on Kyiv, updated", timeout=15_000)
+        context.close()

@@ -1,5 +1,6 @@
 """serve.py: the preview rebuilds on every change, reloads the page, and shows errors instead of dying."""
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -13,24 +14,32 @@ from conftest import REPO, VALID_INCIDENT
 NAME = "2025-06-06-drone-strike-on-kyiv"
 
 
-@pytest.fixture
-def preview(tiny):
-    tiny.write(NAME)
+@contextlib.contextmanager
+def start_preview(tiny):
+    """Run `build.py serve` on a free port for the archive in `tiny`; yields its URL."""
     process = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "--root", str(tiny.root), "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    url = None
-    for _ in range(20):
-        line = process.stdout.readline()
-        match = re.search(r"Serving (http://\S+)", line)
-        if match:
-            url = match.group(1)
-            break
-    assert url, "the server did not start"
-    yield tiny, url, process
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        url = None
+        for _ in range(20):
+            match = re.search(r"Serving (http://\S+)", process.stdout.readline())
+            if match:
+                url = match.group(1)
+                break
+        assert url, "the server did not start"
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def preview(tiny):
+    tiny.write(NAME)
+    with start_preview(tiny) as url:
+        yield tiny, url
 
 
 def fetch(url):
@@ -49,7 +58,7 @@ def wait_for(url, predicate, seconds=15):
 
 
 def test_serves_the_site_with_the_reload_script(preview):
-    _, url, _ = preview
+    _, url = preview
     page = fetch(url + f"incidents/{NAME}/")
     assert "<h1>Drone strike on Kyiv</h1>" in page
     assert '<script src="/__preview/reload.js"></script></body>' in page
@@ -57,7 +66,7 @@ def test_serves_the_site_with_the_reload_script(preview):
 
 
 def test_an_edit_is_rebuilt_and_an_error_is_shown_on_the_page(preview):
-    tiny, url, process = preview
+    tiny, url = preview
     page_url = url + f"incidents/{NAME}/"
     tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
     wait_for(page_url, lambda text: "<h1>Drone strike on central Kyiv</h1>" in text)
@@ -66,7 +75,6 @@ def test_an_edit_is_rebuilt_and_an_error_is_shown_on_the_page(preview):
     page = wait_for(page_url, lambda text: "build-errors" in text)
     assert "unknown measure `kiled`" in page
     assert "<h1>Drone strike on central Kyiv</h1>" in page  # the last good site stays on view
-    assert process.poll() is None
 
     tiny.write(NAME)
     wait_for(page_url, lambda text: "build-errors" not in text and "<h1>Drone strike on Kyiv</h1>" in text)
