@@ -3,6 +3,7 @@
 
     python build.py            build site/ (same as `python build.py build`)
     python build.py check      validate only; print every problem as path:line:col
+                               (--snapshots DIR also compares excerpts and quotes with source texts)
     python build.py serve      build, serve on http://127.0.0.1:8000 and rebuild on changes
 """
 
@@ -22,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder holding incidents/ and content/; site/ is written there (default: this repository)")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("build", help="validate, then write site/ with its search index")
-    commands.add_parser("check", help="validate only and list every problem")
+    check_command = commands.add_parser("check", help="validate only and list every problem")
+    check_command.add_argument("--snapshots", type=Path, metavar="DIR",
+                               help="folder of source text snapshots (<source key>.txt or <url made safe>.txt): "
+                                    "every excerpt and quote must appear in its source's snapshot")
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
@@ -30,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     project = Project(root=args.root.resolve())
 
     if args.command == "check":
-        return run_check(project)
+        return run_check(project, args.snapshots)
     if args.command == "serve":
         from archive.serve import serve_forever  # only the preview server needs it
 
@@ -38,8 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     return run_build(project)
 
 
-def run_check(project: Project) -> int:
-    archive, problems = check(project)
+def run_check(project: Project, snapshots: Path | None = None) -> int:
+    if snapshots is not None and not snapshots.is_dir():
+        print(f"--snapshots {snapshots}: no such folder", file=sys.stderr)
+        return 2
+    archive, problems = check(project, snapshots_dir=snapshots)
     for problem in problems:
         print(problem)
     errors = sum(problem.is_error for problem in problems)

@@ -204,3 +204,11 @@ def read_content_pages(content_dir: Path) -> tuple[dict[str, str], list[Problem]
         except UnicodeDecodeError:
             problems.append(Problem(f"{content_dir.name}/{path.name}", 1, 1, "file is not UTF-8; save it as UTF-8"))
     return pages, problems
+
+
+def read_snapshots(snapshots_dir: Path) -> dict[str, str]:
+    """Text snapshots of sources, by file name without `.txt` (a source key, or its URL made safe)."""
+    return {
+        path.stem: path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(snapshots_dir.glob("*.txt"))
+    }

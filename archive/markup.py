@@ -14,10 +14,13 @@ ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote",
     "code", "pre", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "abbr",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"},  # heading ids from the toc extension, for links such as #totals
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+_converter = markdown.Markdown(extensions=["tables", "sane_lists", "toc"], output_format="html")
 
 
 def markdown_to_html(text: str) -> Markup:

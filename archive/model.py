@@ -6,7 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .reference import Measure, Reference, Region
+from .dates import parse_date, parse_timestamp
+from .reference import Measure, Person, Reference, Region, Weapon
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class Source:
     title: str | None = None
     url: str | None = None
     published: dt.date | None = None
+    archive_url: str | None = None
+    language: str | None = None
+    kind: str | None = None  # news report | official statement | social media post
 
 
 @dataclass(frozen=True)
@@ -26,22 +30,34 @@ class Place:
 
 @dataclass(frozen=True)
 class Figure:
+    """One claim: a number, what it counts, who claims it, and the sentence that says so."""
+
     measure: Measure
-    value: int
+    value: int | None  # None when the claim is a range (min, max)
     qualifier: str  # exactly | at least | more than | about | up to
-    claimed_by: str
+    claimed_by: str  # canonical name when the claimant is in data/people.yaml
     source: Source
     excerpt: str
     region: Region | None = None  # None: the figure is about the whole incident
     subject: str | None = None  # label from data/subjects.yaml, e.g. "Rescuers and emergency workers"
+    min: int | None = None
+    max: int | None = None
+    as_of: dt.datetime | None = None  # when the claim was made; a later claim supersedes
+    weapon: Weapon | None = None
+    party: str | None = None  # whose claim it is (from data/people.yaml); None when unknown
+    claimed_as: str | None = None  # the name as the file gives it, when it differs from claimed_by
+    position: int = 0  # order in the file: the tie-breaker for stable output
 
 
 @dataclass(frozen=True)
 class Quote:
-    speaker: str
+    speaker: str  # canonical name when the speaker is in data/people.yaml
     text: str
     source: Source
     role: str | None = None
+    lang: str | None = None
+    translation: str | None = None
+    speaker_as_reported: str | None = None  # the source's spelling, when it differs from `speaker`
 
 
 @dataclass(frozen=True)
@@ -65,14 +81,7 @@ class Incident:
     figures: list[Figure] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
-
-    def figures_by_measure(self) -> list[tuple[Measure, list[Figure]]]:
-        return group_figures(self.figures)
-
-    def figures_for_region(self, region: Region) -> list[Figure]:
-        """Figures about `region`; an incident-wide figure counts only when the incident has no other region."""
-        only_region = len(self.regions) == 1
-        return [f for f in self.figures if f.region == region or (f.region is None and only_region)]
+    assessment: str | None = None  # confirmed | fair | weak | contested (see the methodology page)
 
 
 @dataclass(frozen=True)
@@ -107,53 +116,71 @@ class Archive:
         return sorted(grouped.items(), reverse=True)
 
 
-def group_figures(figures: list[Figure]) -> list[tuple[Measure, list[Figure]]]:
-    """Figures grouped by measure, in vocabulary order; claims keep their file order."""
-    grouped: dict[Measure, list[Figure]] = defaultdict(list)
-    for figure in figures:
-        grouped[figure.measure].append(figure)
-    return sorted(grouped.items(), key=lambda item: item[0].order)
-
-
 def build_incident(ident: str, path: str, data: dict, reference: Reference) -> Incident:
     """An Incident from the data of a file that passed validation."""
     sources = {
-        key: Source(key, entry["publisher"], entry.get("title"), entry.get("url"), _date(entry.get("published")))
+        key: Source(key, entry["publisher"], entry.get("title"), entry.get("url"), parse_date(entry.get("published")),
+                    entry.get("archive_url"), entry.get("language"), entry.get("kind"))
         for key, entry in data["sources"].items()
     }
     regions = [reference.region(code) for code in data["regions"]]
     region_of = {region.code: region for region in regions}
+    date = parse_date(data["date"])
     return Incident(
         id=ident,
         path=path,
         title=data["title"],
-        date=_date(data["date"]),
+        date=date,
         summary=data["summary"],
         regions=regions,
         places=[Place(place["name"], region_of[place["region"]]) for place in data.get("places") or []],
         sources=list(sources.values()),
-        figures=[
-            Figure(
-                measure=reference.measures[entry["measure"]],
-                value=entry["value"],
-                qualifier=entry["qualifier"],
-                claimed_by=entry["claimed_by"],
-                source=sources[entry["source"]],
-                excerpt=entry["excerpt"],
-                region=region_of.get(entry.get("region")),
-                subject=reference.subjects.get(entry.get("subject")),
-            )
-            for entry in data.get("figures") or []
-        ],
-        quotes=[
-            Quote(entry["speaker"], entry["text"], sources[entry["source"]], entry.get("role"))
-            for entry in data.get("quotes") or []
-        ],
+        figures=[_figure(entry, position, sources, region_of, reference) for position, entry in enumerate(data.get("figures") or [])],
+        quotes=[_quote(entry, sources, date, reference) for entry in data.get("quotes") or []],
         corrections=[
-            Correction(_date(entry["date"]), entry["change"], entry["reason"], sources.get(entry.get("source")))
+            Correction(parse_date(entry["date"]), entry["change"], entry["reason"], sources.get(entry.get("source")))
             for entry in data.get("corrections") or []
         ],
+        assessment=data.get("assessment"),
     )
+
+
+def _figure(entry: dict, position: int, sources: dict, region_of: dict, reference: Reference) -> Figure:
+    person = reference.person(entry["claimed_by"])
+    return Figure(
+        measure=reference.measures[entry["measure"]],
+        value=entry.get("value"),
+        qualifier=entry["qualifier"],
+        claimed_by=person.name if person else entry["claimed_by"],
+        source=sources[entry["source"]],
+        excerpt=entry["excerpt"],
+        region=region_of.get(entry.get("region")),
+        subject=reference.subjects.get(entry.get("subject")),
+        min=entry.get("min"),
+        max=entry.get("max"),
+        as_of=parse_timestamp(entry.get("as_of")),
+        weapon=reference.weapon(entry["weapon"]) if entry.get("weapon") else None,
+        party=person.party if person else None,
+        claimed_as=_as_written(entry["claimed_by"], person),
+        position=position,
+    )
+
+
+def _quote(entry: dict, sources: dict, date: dt.date, reference: Reference) -> Quote:
+    person = reference.person(entry["speaker"])
+    return Quote(
+        speaker=person.name if person else entry["speaker"],
+        text=entry["text"],
+        source=sources[entry["source"]],
+        role=entry.get("role") or (person.role_on(date) if person else None),
+        lang=entry.get("lang"),
+        translation=entry.get("translation"),
+        speaker_as_reported=_as_written(entry["speaker"], person),
+    )
+
+
+def _as_written(name: str, person: Person | None) -> str | None:
+    return name if person and name != person.name else None
 
 
 def build_archive(incidents: list[Incident], pages: list[ContentPage], reference: Reference) -> Archive:
@@ -162,11 +189,10 @@ def build_archive(incidents: list[Incident], pages: list[ContentPage], reference
     return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures)
 
 
-def content_page(slug: str, body: str) -> ContentPage:
-    """A content page from Markdown; its title is the first `# ` heading, which the body keeps."""
-    title = next((line[2:].strip() for line in body.splitlines() if line.startswith("# ")), slug.title())
-    return ContentPage(slug, title, body)
-
-
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def content_page(slug: str, text: str) -> ContentPage:
+    """A content page from Markdown; its title is the first `# ` heading, which the page shows apart."""
+    lines = text.splitlines()
+    heading = next((index for index, line in enumerate(lines) if line.startswith("# ")), None)
+    if heading is None:
+        return ContentPage(slug, slug.replace("-", " ").capitalize(), text)
+    return ContentPage(slug, lines[heading][2:].strip(), "\n".join(lines[:heading] + lines[heading + 1:]).strip() + "\n")

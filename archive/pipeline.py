@@ -9,16 +9,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import find_incident_files, load_yaml_file, read_content_pages
+from .load import find_incident_files, load_yaml_file, read_content_pages, read_snapshots
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
 from .reference import load_reference
 from .render import make_environment, write_site
 from .search import index_site
-from .validate import incident_id, validate_archive, validate_document
+from .validate import incident_id, validate_against_snapshots, validate_archive, validate_document
 
 APP_DIR = Path(__file__).resolve().parent.parent
 REQUIRED_PAGES = ("about", "methodology", "contribute")  # every page's header and footer link to them
+# Headings that pages link to (methodology/#totals ...): removing one would break those links.
+REQUIRED_HEADINGS = {"methodology": ("Reconciliation", "Totals", "Assessments")}
 
 
 @dataclass
@@ -65,10 +67,14 @@ def latest_date_anywhere() -> dt.date:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date()
 
 
-def check(project: Project, today: dt.date | None = None) -> tuple[Archive | None, list[Problem]]:
-    """Validate everything; the archive model when there is no error, and every problem found."""
+def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | None = None) -> tuple[Archive | None, list[Problem]]:
+    """Validate everything; the archive model when there is no error, and every problem found.
+
+    With `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots.
+    """
     today = today or latest_date_anywhere()
     reference = load_reference(project.data_dir)
+    snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
     documents, problems = [], []
     for path in find_incident_files(project.incidents_dir):
         display = path.relative_to(project.root).as_posix()
@@ -79,6 +85,8 @@ def check(project: Project, today: dt.date | None = None) -> tuple[Archive | Non
         problems += found
         if document.data is not None:
             problems += validate_document(document, reference, today)
+            if snapshots is not None and isinstance(document.data, dict):
+                problems += validate_against_snapshots(document, snapshots)
             documents.append(document)
     problems += validate_archive(documents)
     texts, found = read_content_pages(project.content_dir)
@@ -86,6 +94,11 @@ def check(project: Project, today: dt.date | None = None) -> tuple[Archive | Non
     problems += [
         Problem(f"content/{name}.md", 1, 1, f"content/{name}.md is missing; every page links to it, so write it")
         for name in REQUIRED_PAGES if name not in texts
+    ]
+    problems += [
+        Problem(f"content/{name}.md", 1, 1, f"content/{name}.md has no `## {heading}` heading; pages link to {name}/#{heading.lower()}, so keep it")
+        for name, headings in REQUIRED_HEADINGS.items() if name in texts
+        for heading in headings if f"\n## {heading}\n" not in "\n" + texts[name] + "\n"
     ]
     problems.sort()
     if any(problem.is_error for problem in problems):

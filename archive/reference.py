@@ -1,6 +1,8 @@
-"""Reference vocabularies from data/: regions (ISO 3166-2), figure measures and subjects."""
+"""Reference vocabularies from data/: regions (ISO 3166-2), measures, subjects, weapons and people."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,8 +30,42 @@ class Region:
 class Measure:
     key: str
     label: str
+    unit: str
     description: str
+    summable: bool  # may totals across incidents add it up?
     order: int  # position in data/measures.yaml: pages list measures in this order
+
+
+@dataclass(frozen=True)
+class Weapon:
+    key: str  # e.g. "Shahed-136"
+    type: str
+    category: str  # e.g. "drone", "cruise missile"
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    start: dt.date | None = None  # `from` in data/people.yaml
+    until: dt.date | None = None
+
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.until is None or day <= self.until)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone quoted or claiming figures: a person, an office or a body."""
+
+    name: str  # canonical spelling, shown on pages
+    aliases: tuple[str, ...] = ()
+    party: str | None = None  # whose claims these are; None for the press
+    roles: tuple[Role, ...] = ()
+
+    def role_on(self, day: dt.date) -> str | None:
+        """The title the person held on `day`, if the registry knows it."""
+        return next((role.title for role in self.roles if role.holds_on(day)), None)
 
 
 @dataclass
@@ -37,23 +73,58 @@ class Reference:
     measures: dict[str, Measure]
     subjects: dict[str, str]
     region_names: dict[str, dict] = field(repr=False)
+    weapons: dict[str, Weapon] = field(default_factory=dict)  # by key and by each alias, case-folded
+    people: dict[str, Person] = field(default_factory=dict)  # by name and by each alias, case-folded
 
     def region(self, code: str) -> Region | None:
         """The region for an ISO 3166-2 code, or None when pycountry does not know the code."""
         return _region(code, self)
 
+    def weapon(self, name: str) -> Weapon | None:
+        return self.weapons.get(name.casefold()) if isinstance(name, str) else None
+
+    def person(self, name: str) -> Person | None:
+        return self.people.get(_fold(name)) if isinstance(name, str) else None
+
+    def known_names(self) -> list[str]:
+        """Every spelling of every person in the registry."""
+        return sorted({spelling for person in self.people.values() for spelling in (person.name, *person.aliases)})
+
 
 def load_reference(data_dir: Path = DATA_DIR) -> Reference:
     measures_data = _read(data_dir / "measures.yaml")
     measures = {
-        key: Measure(key, entry["label"], entry["description"], order)
+        key: Measure(key, entry["label"], entry["unit"], entry["description"], bool(entry.get("summable")), order)
         for order, (key, entry) in enumerate(measures_data.items())
     }
+    weapons = {}
+    for key, entry in _read(data_dir / "weapons.yaml").items():
+        weapon = Weapon(key, entry["type"], entry["category"], tuple(entry.get("aliases") or ()))
+        for spelling in (key, *weapon.aliases):
+            weapons[spelling.casefold()] = weapon
+    people = {}
+    for name, entry in _read(data_dir / "people.yaml").items():
+        entry = entry or {}
+        roles = tuple(Role(role["title"], _date(role.get("from")), _date(role.get("until"))) for role in entry.get("roles") or ())
+        person = Person(name, tuple(entry.get("aliases") or ()), entry.get("party"), roles)
+        for spelling in (name, *person.aliases):
+            people[_fold(spelling)] = person
     return Reference(
         measures=measures,
         subjects=_read(data_dir / "subjects.yaml"),
         region_names=_read(data_dir / "regions.yaml"),
+        weapons=weapons,
+        people=people,
     )
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _fold(name: str) -> str:
+    """Names compare without case and with straight apostrophes: Russia’s = Russia's."""
+    return name.replace("\u2019", "'").casefold().strip()
 
 
 def _read(path: Path) -> dict:

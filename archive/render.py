@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .figures import reconcile, totals
 from .markup import markdown_to_html
-from .model import Archive, Figure, Incident, group_figures
+from .model import Archive, Figure, Incident
 
 LATEST_ON_HOME = 10
 
@@ -39,6 +40,8 @@ def make_environment(templates_dir: Path) -> Environment:
         month_name=lambda day: day.strftime("%B %Y"),
         qualified=qualified_value,
         host=lambda url: urlsplit(url).hostname or "",
+        group_anchor=group_anchor,
+        timestamp=lambda moment: f"{long_date(moment.date())}" + (f", {moment:%H:%M} UTC" if moment.time() != dt.time() else ""),
     )
     return environment
 
@@ -48,22 +51,33 @@ def long_date(day: dt.date) -> str:
 
 
 def qualified_value(figure: Figure) -> str:
-    """`at least 4`, `about 200`, or plain `20` for an exact figure."""
-    value = f"{figure.value:,}"
+    """`at least 4`, `about 200`, `10–15`, or plain `20` for an exact figure."""
+    value = f"{figure.value:,}" if figure.value is not None else f"{figure.min:,}–{figure.max:,}"
     return value if figure.qualifier == "exactly" else f"{figure.qualifier} {value}"
+
+
+def group_anchor(group) -> str:
+    """The id of a figure group on its incident page, e.g. `figures-killed-ua-30-rescuers`."""
+    parts = ["figures", group.measure.key, group.region.slug if group.region else "all"]
+    if group.subject:
+        parts.append(group.subject.split()[0].lower())
+    return "-".join(parts)
 
 
 def site_pages(archive: Archive) -> list[Page]:
     """Every page of the site, in a stable order."""
     by_region = archive.incidents_by_region()
     regions = archive.regions()
+    archive_totals = totals(archive.incidents, archive.measures)
     pages = [
         Page("index.html", "home.html", {
             "latest": archive.incidents[:LATEST_ON_HOME],
             "incident_count": len(archive.incidents),
             "regions": regions,
             "by_region": by_region,
+            "totals": archive_totals,
         }),
+        Page("totals/index.html", "totals.html", {"totals": archive_totals}),
         Page("incidents/index.html", "incidents.html", {"months": archive.incidents_by_month()}),
         Page("regions/index.html", "regions.html", {"regions": regions, "by_region": by_region}),
         Page("search/index.html", "search.html", {}),
@@ -74,7 +88,7 @@ def site_pages(archive: Archive) -> list[Page]:
         Page(f"regions/{region.slug}/index.html", "region.html", {
             "region": region,
             "incidents": by_region[region.code],
-            "figure_groups": _region_figures(region, by_region[region.code]),
+            "totals": totals(by_region[region.code], archive.measures, region),
         })
         for region in regions
     ]
@@ -85,17 +99,10 @@ def _incident_page(archive: Archive, index: int) -> Page:
     incident = archive.incidents[index]
     return Page(f"incidents/{incident.id}/index.html", "incident.html", {
         "incident": incident,
+        "groups": reconcile(incident.figures),
         "newer": archive.incidents[index - 1] if index > 0 else None,
         "older": archive.incidents[index + 1] if index + 1 < len(archive.incidents) else None,
     })
-
-
-def _region_figures(region, incidents: list[Incident]):
-    """Per measure, each (incident, figure) recorded for the region, newest incident first."""
-    claims = [(incident, figure) for incident in incidents for figure in incident.figures_for_region(region)]
-    grouped = group_figures([figure for _, figure in claims])
-    incident_of = {id(figure): incident for incident, figure in claims}
-    return [(measure, [(incident_of[id(figure)], figure) for figure in figures]) for measure, figures in grouped]
 
 
 def relative_root(page_path: str) -> str:

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 import jsonschema
 
 from .load import Document, Key
+from .dates import parse_timestamp
 from .problems import Problem
+from .provenance import closest_passage, figure_problems, normalize, snapshot_name
 from .reference import Reference
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
@@ -43,7 +45,9 @@ PATTERN_WORDS = {
     "^[a-z0-9][a-z0-9_-]*$": "a source key: lower-case letters, digits, - and _",
     "^https?://": "an http:// or https:// address",
     "^[a-z_]+$": "a measure key from data/measures.yaml, such as killed or injured",
+    "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a language tag such as en, uk or ru",
 }
+TIMESTAMP_WORDS = "a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM, optionally with +03:00)"
 
 
 @lru_cache(maxsize=1)
@@ -141,7 +145,7 @@ def _unknown_fields(document: Document, error, key: Key) -> list[Problem]:
 
 
 def _pattern_problem(document: Document, key: Key, name: str, error, reference: Reference) -> Problem:
-    expected = PATTERN_WORDS.get(error.validator_value, f"text matching {error.validator_value}")
+    expected = PATTERN_WORDS.get(error.validator_value, TIMESTAMP_WORDS if "T ]" in error.validator_value else f"text matching {error.validator_value}")
     hint = ""
     if error.validator_value.startswith("^[A-Z]{2}-"):
         hint = _region_code_for_name(error.instance, reference)
@@ -189,6 +193,8 @@ def _check_rules(document: Document, reference: Reference, today: dt.date) -> li
     problems += _check_regions(document, regions, reference)
     problems += _check_sources(document)
     problems += _check_citations(document, source_keys, regions, reference)
+    problems += _check_figures(document, reference, today)
+    problems += _check_names(document, reference)
     problems += _check_summary(document)
     return problems
 
@@ -271,11 +277,12 @@ def _region_listed(document: Document, key: Key, code, regions: list[str]) -> li
 def _check_sources(document: Document) -> list[Problem]:
     problems = []
     for name, source in _mapping(document.data.get("sources")).items():
-        url = source.get("url") if isinstance(source, dict) else None
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
-            parts = urlsplit(url)
-            if not parts.hostname or any(char.isspace() for char in url):
-                problems.append(document.problem(("sources", name, "url"), f"`sources.{name}.url` is not a usable web address: it needs a host name and no spaces"))
+        for field in ("url", "archive_url"):
+            url = source.get(field) if isinstance(source, dict) else None
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                parts = urlsplit(url)
+                if not parts.hostname or any(char.isspace() for char in url):
+                    problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
     cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)}
     for name in _mapping(document.data.get("sources")):
         if name not in cited:
@@ -302,6 +309,55 @@ def _check_citations(document: Document, source_keys: set[str], regions: list[st
     return problems
 
 
+def _check_figures(document: Document, reference: Reference, today: dt.date) -> list[Problem]:
+    problems = []
+    for key, figure in _items(document, "figures"):
+        has_value, has_range = "value" in figure, "min" in figure or "max" in figure
+        if has_value == has_range or (has_range and not ("min" in figure and "max" in figure)):
+            problems.append(document.problem(key, f"`{field_name(key)}` needs either `value`, or both `min` and `max` for a stated range"))
+        elif has_range:
+            low, high = figure.get("min"), figure.get("max")
+            if isinstance(low, int) and isinstance(high, int) and low > high:
+                problems.append(document.problem(key + ("min",), f"`{field_name(key)}`: min {low} is larger than max {high}"))
+            if figure.get("qualifier") not in ("exactly", "about"):
+                problems.append(document.problem(key + ("qualifier",), f"a range takes `qualifier: exactly` (as stated) or `about`, not `{figure.get('qualifier')}`"))
+        weapon = figure.get("weapon")
+        if isinstance(weapon, str) and reference.weapon(weapon) is None:
+            names = sorted({w.key for w in reference.weapons.values()})
+            problems.append(document.problem(key + ("weapon",), f"unknown weapon `{weapon}`{_suggest(weapon, names)}; weapons and their aliases are listed in data/weapons.yaml"))
+        problems += _check_as_of(document, key + ("as_of",), figure.get("as_of"), today)
+        problems += [document.problem(key + (field,), message) for field, message in figure_problems(figure)]
+    return problems
+
+
+def _check_as_of(document: Document, key: Key, text, today: dt.date) -> list[Problem]:
+    if not isinstance(text, str):
+        return []
+    try:
+        moment = parse_timestamp(text)
+    except ValueError:
+        return [document.problem(key, f"`{field_name(key)}` is `{text}`, which is not a real date or time")]
+    if moment.date() > today:
+        return [document.problem(key, f"`{field_name(key)}` is {text}, in the future (today is {today})")]
+    return []
+
+
+def _check_names(document: Document, reference: Reference) -> list[Problem]:
+    """Warn about a claimant or speaker that is close to, but not, a name the registry knows."""
+    known = reference.known_names()
+    problems = []
+    for field, name_field in (("figures", "claimed_by"), ("quotes", "speaker")):
+        for key, entry in _items(document, field):
+            name = entry.get(name_field)
+            if not isinstance(name, str) or reference.person(name) is not None:
+                continue
+            near = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+            if near:
+                problems.append(document.problem(key + (name_field,), f"`{name}` is not in data/people.yaml but is close to `{near[0]}`; "
+                                                 "fix the spelling, or add it there as an alias if it is another transliteration", severity="warning"))
+    return problems
+
+
 def _check_summary(document: Document) -> list[Problem]:
     summary = document.data.get("summary")
     if not isinstance(summary, str):
@@ -310,3 +366,27 @@ def _check_summary(document: Document) -> list[Problem]:
     if match:
         return [document.problem(("summary",), f"`summary` contains raw HTML (`{match.group(0)[:40]}`); use Markdown only, e.g. **bold** or [text](https://...)")]
     return []
+
+
+def validate_against_snapshots(document: Document, snapshots: dict[str, str]) -> list[Problem]:
+    """Every excerpt and quote must appear word for word in its source's snapshot, when there is one."""
+    sources = _mapping(document.data.get("sources"))
+    texts = {}
+    for key, source in sources.items():
+        url = source.get("url") if isinstance(source, dict) else None
+        name = next((name for name in snapshot_name(key, url) if name in snapshots), None)
+        if name:
+            texts[key] = (name, snapshots[name], normalize(snapshots[name]))
+    problems = [
+        document.problem(("sources", key), f"no snapshot for source `{key}`: its excerpts and quotes were not compared (add {key}.txt)",
+                         at_key=True, severity="warning")
+        for key in sources if key not in texts
+    ]
+    for field, text_field in (("figures", "excerpt"), ("quotes", "text")):
+        for key, entry in _items(document, field):
+            cited, text = entry.get("source"), entry.get(text_field)
+            if cited in texts and isinstance(text, str) and normalize(text) not in texts[cited][2]:
+                name, raw, _ = texts[cited]
+                problems.append(document.problem(key + (text_field,), f"`{field_name(key + (text_field,))}` is not word for word in snapshot {name}.txt; "
+                                                 f"closest passage: \"{closest_passage(raw, text)}\""))
+    return problems

@@ -33,7 +33,7 @@ figures:
     value: 4
     qualifier: at least
     region: UA-30
-    claimed_by: Vitali Klitschko, Mayor of Kyiv
+    claimed_by: Vitali Klitschko
     source: mt
     excerpt: "At least four people were killed and 20 wounded in the capital."
 quotes:
@@ -55,6 +55,8 @@ class TinyArchive:
         content.mkdir(parents=True)
         for name in ("about", "methodology", "contribute"):
             (content / f"{name}.md").write_text(f"# {name.title()}\n\nText of the {name} page.\n", encoding="utf-8")
+        with (content / "methodology.md").open("a", encoding="utf-8") as methodology:
+            methodology.write("\n## Reconciliation\n\n## Totals\n\n## Assessments\n")
 
     def write(self, name: str, text: str = VALID_INCIDENT, year: str | None = None) -> Path:
         """Write incidents/<year>/<name>.yaml; the year folder defaults to the name's first four characters."""

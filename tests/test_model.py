@@ -31,25 +31,6 @@ def test_build_incident_resolves_sources_regions_and_measures():
     assert built.quotes[0].source is figure.source
 
 
-def test_figures_grouped_in_vocabulary_order_keeping_file_order_within_a_measure():
-    figures = [
-        {"measure": "injured", "value": 20, "qualifier": "exactly", "claimed_by": "A", "source": "mt", "excerpt": "x"},
-        {"measure": "killed", "value": 4, "qualifier": "at least", "claimed_by": "A", "source": "mt", "excerpt": "x"},
-        {"measure": "killed", "value": 3, "qualifier": "exactly", "claimed_by": "B", "source": "mt", "excerpt": "x"},
-    ]
-    groups = incident(figures=figures).figures_by_measure()
-    assert [(measure.key, [f.value for f in claims]) for measure, claims in groups] == [("killed", [4, 3]), ("injured", [20])]
-
-
-def test_incident_wide_figures_count_for_a_region_only_when_it_is_the_only_region():
-    wide = [{"measure": "killed", "value": 1, "qualifier": "exactly", "claimed_by": "A", "source": "mt", "excerpt": "x"}]
-    two_regions = incident(figures=wide)
-    one_region = incident(figures=wide, regions=["UA-30"], places=[])
-    kyiv = REFERENCE.region("UA-30")
-    assert two_regions.figures_for_region(kyiv) == []
-    assert [f.value for f in one_region.figures_for_region(kyiv)] == [1]
-
-
 def test_archive_orders_newest_first_and_groups_by_month_and_region():
     older = incident("2025-05-31-b", date="2025-05-31", regions=["UA-46"], places=[], figures=[])
     newer = incident("2025-06-06-a")
@@ -62,6 +43,6 @@ def test_archive_orders_newest_first_and_groups_by_month_and_region():
 
 
 def test_content_page_takes_its_title_from_the_first_heading():
-    page = content_page("about", "Intro line\n# About the archive\n\nText")
-    assert (page.slug, page.title) == ("about", "About the archive")
-    assert content_page("faq", "No heading").title == "Faq"
+    page = content_page("about", "# About the archive\n\nText")
+    assert (page.slug, page.title, page.body) == ("about", "About the archive", "Text\n")
+    assert content_page("how-to", "No heading").title == "How to"

@@ -1,0 +1,240 @@
+"""Reconcile figures: keep every claim, set superseded ones aside, read a range, add up totals.
+
+The rules (also on the methodology page):
+
+- Claims are grouped by measure, region (or the whole incident) and subject.
+- Each claim gives bounds: `exactly n` -> n..n; `at least n` -> n..open; `more than n` ->
+  n+1..open; `up to n` -> 0..n; a range -> min..max; `about n` -> n..n, approximate.
+- A claimant's claim with a later `as_of` supersedes their earlier claims in the group:
+  superseded claims are shown, never counted.
+- Claims of different parties (Ukraine, Russia, ...) are never combined: each party gets
+  its own reading, shown side by side.
+- A party's reading intersects its precise claims: lower = the largest lower bound, upper =
+  the smallest upper bound. If that is empty (an exact 3 beside "at least 4") the claims
+  conflict: the reading is flagged and widened to cover all of them. Approximate claims
+  count only when a party has no precise claim.
+- Totals add readings across incidents, per party, for summable measures and figures about
+  everyone (no subject). Per incident, an incident-wide reading and the sum of its region
+  readings are not added twice: the larger lower bound is taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .model import Figure, Incident
+from .reference import Measure, Region
+
+
+@dataclass(frozen=True)
+class Bounds:
+    lower: int
+    upper: int | None  # None: the claim sets no upper bound
+
+
+def claim_bounds(figure: Figure) -> Bounds:
+    if figure.value is None:
+        return Bounds(figure.min, figure.max)
+    value = figure.value
+    return {
+        "exactly": Bounds(value, value),
+        "about": Bounds(value, value),
+        "at least": Bounds(value, None),
+        "more than": Bounds(value + 1, None),
+        "up to": Bounds(0, value),
+    }[figure.qualifier]
+
+
+@dataclass
+class Reading:
+    """What a party's current claims in one group add up to."""
+
+    party: str | None
+    lower: int
+    upper: int | None
+    approximate: bool = False
+    conflict: bool = False
+    counted: list[Figure] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return range_text(self.lower, self.upper, self.approximate)
+
+
+def range_text(lower: int, upper: int | None, approximate: bool = False) -> str:
+    """`4`, `at least 4`, `up to 3`, `4–10`, `about 200`."""
+    if upper is None:
+        return f"at least {lower:,}"
+    if lower == upper:
+        return f"about {lower:,}" if approximate else f"{lower:,}"
+    if lower == 0:
+        return f"up to {upper:,}"
+    return f"{'about ' if approximate else ''}{lower:,}–{upper:,}"
+
+
+@dataclass
+class FigureGroup:
+    """All claims about one measure, for one region (or the whole incident) and one subject."""
+
+    measure: Measure
+    region: Region | None
+    subject: str | None
+    claims: list[Figure]  # newest first
+    superseded: list[Figure]
+    readings: list[Reading]  # one per party
+
+    def is_superseded(self, figure: Figure) -> bool:
+        return any(figure is old for old in self.superseded)
+
+    def reading_for(self, party: str | None) -> Reading | None:
+        return next((reading for reading in self.readings if reading.party == party), None)
+
+    @property
+    def has_conflict(self) -> bool:
+        return any(reading.conflict for reading in self.readings)
+
+
+def reconcile(figures: list[Figure]) -> list[FigureGroup]:
+    """Group an incident's figures and read each group; groups in measure order, incident-wide first."""
+    grouped: dict[tuple, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        grouped[(figure.measure, figure.region, figure.subject)].append(figure)
+    groups = [_read_group(measure, region, subject, claims) for (measure, region, subject), claims in grouped.items()]
+    return sorted(groups, key=lambda g: (g.measure.order, g.region is not None, g.region.name if g.region else "", g.subject or ""))
+
+
+def _read_group(measure, region, subject, claims: list[Figure]) -> FigureGroup:
+    claims = sorted(claims, key=_newest_first)
+    superseded = _superseded(claims)
+    current = [claim for claim in claims if not any(claim is old for old in superseded)]
+    parties = sorted({claim.party for claim in current}, key=lambda party: (party is None, party or ""))
+    readings = [read_claims([claim for claim in current if claim.party == party], party) for party in parties]
+    return FigureGroup(measure, region, subject, claims, superseded, readings)
+
+
+def _newest_first(figure: Figure):
+    moment = figure.as_of or dt.datetime.min
+    return (-moment.timestamp() if figure.as_of else float("inf"), figure.position)
+
+
+def _superseded(claims: list[Figure]) -> list[Figure]:
+    by_claimant: dict[str, list[Figure]] = defaultdict(list)
+    for claim in claims:
+        by_claimant[claim.claimed_by].append(claim)
+    old = []
+    for own in by_claimant.values():
+        latest = max((claim.as_of for claim in own if claim.as_of), default=None)
+        if latest is not None:
+            old += [claim for claim in own if claim.as_of != latest]
+    return old
+
+
+def read_claims(claims: list[Figure], party: str | None = None) -> Reading:
+    """One party's reading of its current claims in a group (see the module docstring)."""
+    precise = [claim for claim in claims if claim.qualifier != "about"]
+    if not precise:
+        values = [bound for claim in claims for bound in (claim_bounds(claim).lower, claim_bounds(claim).upper)]
+        return Reading(party, min(values), max(values), approximate=True, counted=list(claims))
+    bounds = [claim_bounds(claim) for claim in precise]
+    lower = max(bound.lower for bound in bounds)
+    uppers = [bound.upper for bound in bounds if bound.upper is not None]
+    upper = min(uppers) if uppers else None
+    if upper is not None and lower > upper:
+        lower = min(bound.lower for bound in bounds)
+        upper = None if len(uppers) < len(bounds) else max(uppers)
+        return Reading(party, lower, upper, conflict=True, counted=precise)
+    return Reading(party, lower, upper, counted=precise)
+
+
+# --- totals across incidents ------------------------------------------------------
+
+@dataclass
+class Contribution:
+    """What one incident adds to a total, and the claims behind it."""
+
+    incident: Incident
+    lower: int
+    upper: int | None
+    approximate: bool
+    conflict: bool
+    claims: list[Figure]
+
+    @property
+    def text(self) -> str:
+        return range_text(self.lower, self.upper, self.approximate)
+
+
+@dataclass
+class Total:
+    measure: Measure
+    party: str | None
+    contributions: list[Contribution]
+
+    @property
+    def lower(self) -> int:
+        return sum(c.lower for c in self.contributions)
+
+    @property
+    def upper(self) -> int | None:
+        uppers = [c.upper for c in self.contributions]
+        return None if None in uppers else sum(uppers)
+
+    @property
+    def approximate(self) -> bool:
+        return any(c.approximate for c in self.contributions)
+
+    @property
+    def conflict(self) -> bool:
+        return any(c.conflict for c in self.contributions)
+
+    @property
+    def text(self) -> str:
+        return range_text(self.lower, self.upper, self.approximate)
+
+    @property
+    def key(self) -> str:
+        """A stable anchor for the total's derivation, e.g. `total-killed-ukraine`."""
+        return f"total-{self.measure.key}-{(self.party or 'unattributed').lower().replace(' ', '-')}"
+
+
+def totals(incidents: list[Incident], measures: list[Measure], region: Region | None = None) -> list[Total]:
+    """Totals of summable measures across `incidents`, per party; for one region when given."""
+    found: dict[tuple, list[Contribution]] = defaultdict(list)
+    for incident in incidents:
+        groups = [group for group in reconcile(incident.figures) if group.subject is None and group.measure.summable]
+        for measure in {group.measure for group in groups}:
+            mine = [group for group in groups if group.measure == measure]
+            for party in {reading.party for group in mine for reading in group.readings}:
+                contribution = _contribution(incident, mine, party, region)
+                if contribution:
+                    found[(measure, party)].append(contribution)
+    ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
+    return [Total(measure, party, contributions) for (measure, party), contributions in ordered]
+
+
+def _contribution(incident: Incident, groups: list[FigureGroup], party, region: Region | None) -> Contribution | None:
+    wide = next((g.reading_for(party) for g in groups if g.region is None), None)
+    regional = {g.region: g.reading_for(party) for g in groups if g.region is not None and g.reading_for(party)}
+    if region is not None:
+        reading = regional.get(region) or (wide if len(incident.regions) == 1 else None)
+        if reading is None:
+            return None
+        return Contribution(incident, reading.lower, reading.upper, reading.approximate, reading.conflict, reading.counted)
+    if wide is None and not regional:
+        return None
+    parts = list(regional.values())
+    summed_lower = sum(r.lower for r in parts)
+    covers_all = len(regional) == len(incident.regions) and all(r.upper is not None for r in parts)
+    summed_upper = sum(r.upper for r in parts) if covers_all else None
+    claims = (wide.counted if wide else []) + [claim for r in parts for claim in r.counted]
+    approximate = any(r.approximate for r in parts) or bool(wide and wide.approximate)
+    conflict = any(r.conflict for r in parts) or bool(wide and wide.conflict)
+    if wide is None:
+        return Contribution(incident, summed_lower, summed_upper, approximate, conflict, claims)
+    lower = max(wide.lower, summed_lower)
+    upper = wide.upper
+    if upper is not None and lower > upper:  # the regions add up to more than the incident-wide claim
+        lower, upper, conflict = min(wide.lower, summed_lower), None if summed_upper is None else max(upper, summed_upper), True
+    return Contribution(incident, lower, upper, approximate, conflict, claims)

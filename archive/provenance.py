@@ -1,0 +1,134 @@
+"""Check that figures and quotes are backed by their text.
+
+- The excerpt of a figure must contain its number, in digits (`20`, `1,200`, `1 200`) or
+  English words (`four`, `twenty-one`, `a dozen`); vague plurals (`dozens`, `hundreds`)
+  only support a range (`min`/`max`).
+- A qualifier the excerpt states ("at least 4") must be the figure's qualifier.
+- With source snapshots, every excerpt and quote must appear in its source's text, after
+  normalising white space, curly quotes and dashes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from text_to_num import alpha2digit
+
+# Words before a number that state its qualifier; checked against the end of the preceding text.
+STATED_QUALIFIERS = [
+    ("at least", re.compile(r"\b(at least|no fewer than|no less than|a minimum of)\s*$")),
+    ("more than", re.compile(r"\b(more than|over|upwards of|in excess of)\s*$")),
+    ("up to", re.compile(r"\b(up to|at most|as many as)\s*$")),
+    ("about", re.compile(r"\b(about|around|approximately|roughly|some|nearly|almost|an estimated|estimated|close to)\s*$")),
+]
+# "about 200 drones and 30 missiles": the qualifier carries over to the second number.
+CARRIED_OVER = re.compile(r"\b(at least|more than|over|up to|about|around|approximately|some|nearly)\s+[\d,]+(?:\s+[\w-]+){1,3}\s+and\s*$")
+# Vague plurals and the ranges they can support.
+VAGUE_RANGES = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999)}
+NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:(?:,|\s|\u00a0|\u202f)\d{3})+(?!\d)|(?<![\d.,])\d+(?!\d)")
+QUALIFIER_WORDS = {"at least", "more than", "up to", "about"}
+
+
+@dataclass(frozen=True)
+class Number:
+    value: int
+    qualifier: str | None  # what the text states just before it, if anything
+    carried: bool = False  # the qualifier heads a pair ("about 200 drones and 30 ..."): a reading, not a statement
+
+
+def numbers_in(text: str) -> list[Number]:
+    """Every number the text states, in digits or words, with the qualifier stated before it."""
+    converted = alpha2digit(re.sub(r"\ba dozen\b", "12", text, flags=re.IGNORECASE), "en", threshold=0)
+    found = []
+    for match in NUMBER.finditer(converted):
+        before = converted[:match.start()].lower()
+        qualifier, carried = _stated_qualifier(before)
+        digits = re.sub(r"\D", "", match.group(0))
+        found.append(Number(int(digits), qualifier, carried))
+        if re.search(r"\s", match.group(0)):  # "6 200" may also be two numbers: keep both readings
+            found += [Number(int(part), None) for part in re.split(r"\D+", match.group(0)) if part]
+    return found
+
+
+def _stated_qualifier(before: str) -> tuple[str | None, bool]:
+    """The qualifier the text states right before a number, and whether it is carried over from a pair."""
+    for qualifier, pattern in STATED_QUALIFIERS:
+        if pattern.search(before):
+            return qualifier, False
+    carried = CARRIED_OVER.search(before)
+    if carried:
+        return _stated_qualifier(before[:carried.start()] + carried.group(1) + " ")[0], True
+    return None, False
+
+
+def figure_problems(figure: dict) -> list[tuple[str, str]]:
+    """(field, message) for each way the figure's excerpt fails to support it."""
+    excerpt = figure.get("excerpt")
+    if not isinstance(excerpt, str):
+        return []
+    numbers = numbers_in(excerpt)
+    value = figure.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _value_problems(value, figure.get("qualifier"), numbers)
+    low, high = figure.get("min"), figure.get("max")
+    if isinstance(low, int) and isinstance(high, int):
+        return _range_problems(low, high, excerpt, numbers)
+    return []
+
+
+def _value_problems(value: int, qualifier, numbers: list[Number]) -> list[tuple[str, str]]:
+    matching = [number for number in numbers if number.value == value]
+    if not matching:
+        return [("excerpt", f"the excerpt does not contain the figure's number {value:,} "
+                            f"(in digits such as {value:,} or in words); copy the sentence that states it")]
+    if any(number.qualifier in (qualifier, None) or number.carried for number in matching):
+        return []  # where the text states no qualifier for certain, the curator's reading stands
+    said = matching[0].qualifier
+    return [("qualifier", f"the excerpt says \"{said} {value:,}\" but the qualifier is `{qualifier}`; set `qualifier: {said}`")]
+
+
+def _range_problems(low: int, high: int, excerpt: str, numbers: list[Number]) -> list[tuple[str, str]]:
+    values = {number.value for number in numbers}
+    if low in values and high in values:
+        return []
+    words = set(re.findall(r"[a-z]+", excerpt.lower()))
+    for word, (lowest, highest) in VAGUE_RANGES.items():
+        if word in words and lowest <= low <= high <= highest:
+            return []
+    return [("excerpt", f"the excerpt states neither {low:,} and {high:,} nor a word such as "
+                        f"\"dozens\" or \"hundreds\" that covers the range; copy the sentence that states it")]
+
+
+# --- snapshots ----------------------------------------------------------------------
+
+_TRANSLATE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+})
+
+
+def normalize(text: str) -> str:
+    """Text as compared with a snapshot: straight quotes, plain hyphens, '...' and single spaces."""
+    return re.sub(r"\s+", " ", text.translate(_TRANSLATE).replace("\u2026", "...")).strip()
+
+
+def closest_passage(snapshot: str, wanted: str) -> str:
+    """The sentence (or run of sentences as long as `wanted`) of the snapshot most like `wanted`."""
+    sentences = re.split(r"(?<=[.!?\"])\s+", normalize(snapshot))
+    wanted = normalize(wanted)
+    span = max(1, wanted.count(". ") + 1)
+    candidates = [" ".join(sentences[i:i + span]) for i in range(len(sentences))]
+    best = max(candidates, key=lambda text: difflib.SequenceMatcher(None, text, wanted, autojunk=False).ratio(), default="")
+    return best if len(best) <= 300 else best[:297] + "..."
+
+
+def snapshot_name(source_key: str, url: str | None) -> list[str]:
+    """File names (without .txt) a snapshot of a source may have: its key, or its URL made safe."""
+    names = [source_key]
+    if url:
+        names.append(re.sub(r"[^A-Za-z0-9]+", "-", re.sub(r"^https?://", "", url)).strip("-"))
+    return names

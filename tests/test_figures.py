@@ -1,0 +1,183 @@
+"""figures.py: every qualifier, supersession, conflict and total rule, with the seed numbers as cases."""
+
+import dataclasses
+import datetime as dt
+
+from hypothesis import given, strategies as st
+
+from archive.figures import claim_bounds, range_text, read_claims, reconcile, totals
+from archive.model import Figure, Incident, Source
+from archive.reference import load_reference
+
+REFERENCE = load_reference()
+MEASURES = sorted(REFERENCE.measures.values(), key=lambda m: m.order)
+MT = Source("mt", "The Moscow Times")
+AJ = Source("aj", "Al Jazeera")
+KYIV, TERNOPIL, LUTSK = REFERENCE.region("UA-30"), REFERENCE.region("UA-61"), REFERENCE.region("UA-07")
+
+
+def claim(value=None, qualifier="exactly", measure="killed", region=None, party="Ukraine", by="Officials",
+          source=MT, subject=None, as_of=None, low=None, high=None, position=0):
+    return Figure(measure=REFERENCE.measures[measure], value=value, qualifier=qualifier, claimed_by=by, source=source,
+                  excerpt="...", region=region, subject=subject, min=low, max=high,
+                  as_of=dt.datetime.fromisoformat(as_of) if as_of else None, party=party, position=position)
+
+
+def incident(ident, figures, regions=(KYIV,)):
+    return Incident(id=ident, path=f"incidents/2025/{ident}.yaml", title=ident, date=dt.date(2025, 6, 6),
+                    summary="", regions=list(regions), figures=list(figures))
+
+
+def test_each_qualifier_gives_its_bounds():
+    bounds = {q: claim_bounds(claim(4, q)) for q in ("exactly", "at least", "more than", "about", "up to")}
+    assert {q: (b.lower, b.upper) for q, b in bounds.items()} == {
+        "exactly": (4, 4), "at least": (4, None), "more than": (5, None), "about": (4, 4), "up to": (0, 4)}
+    assert (claim_bounds(claim(low=10, high=15)).lower, claim_bounds(claim(low=10, high=15)).upper) == (10, 15)
+
+
+def test_range_text():
+    assert [range_text(4, 4), range_text(4, None), range_text(0, 3), range_text(4, 10), range_text(200, 200, True)] == [
+        "4", "at least 4", "up to 3", "4–10", "about 200"]
+
+
+def test_seed_kyiv_killed_at_least_four_from_two_reports_reads_at_least_four():
+    reading = read_claims([claim(4, "at least", by="Vitali Klitschko"), claim(4, "at least", source=AJ, by="Ukrainian local officials")])
+    assert (reading.text, reading.conflict) == ("at least 4", False)
+
+
+def test_at_least_and_exactly_intersect():
+    assert read_claims([claim(4, "at least"), claim(6, "exactly", by="B")]).text == "6"
+    assert read_claims([claim(4, "at least"), claim(10, "up to", by="B")]).text == "4–10"
+
+
+def test_an_exact_three_beside_at_least_four_is_a_conflict():
+    reading = read_claims([claim(3, "exactly"), claim(4, "at least", by="B")])
+    assert reading.conflict
+    assert (reading.lower, reading.upper) == (3, None)
+    assert reading.text == "at least 3"
+
+
+def test_two_different_exact_counts_conflict_and_widen_to_cover_both():
+    reading = read_claims([claim(15, "exactly"), claim(5, "exactly", by="B")])
+    assert (reading.conflict, reading.text) == (True, "5–15")
+
+
+def test_approximate_claims_count_only_without_precise_ones():
+    assert read_claims([claim(200, "about")]).text == "about 200"
+    assert read_claims([claim(200, "about"), claim(180, "about", by="B")]).text == "about 180–200"
+    reading = read_claims([claim(200, "about"), claim(150, "at least", by="B")])
+    assert (reading.text, reading.approximate) == ("at least 150", False)
+
+
+def test_a_later_claim_by_the_same_claimant_supersedes_the_earlier():
+    earlier = claim(5, as_of="2025-06-06T06:00", by="Viacheslav Nehoda", region=TERNOPIL, measure="injured")
+    later = claim(10, as_of="2025-06-06T11:00", by="Viacheslav Nehoda", region=TERNOPIL, measure="injured", position=1)
+    [group] = reconcile([earlier, later])
+    assert group.claims == [later, earlier]  # newest first
+    assert group.is_superseded(earlier) and not group.is_superseded(later)
+    assert group.readings[0].text == "10" and not group.readings[0].conflict
+
+
+def test_undated_claims_of_a_claimant_are_superseded_by_a_dated_one():
+    old, new = claim(5, by="A"), claim(7, by="A", as_of="2025-06-06")
+    [group] = reconcile([old, new])
+    assert group.superseded == [old]
+
+
+def test_claims_of_opposing_parties_are_read_side_by_side_never_merged():
+    ukraine = claim(200, "about", measure="drones_destroyed", by="Ukrainian authorities", party="Ukraine")
+    russia = claim(174, "exactly", measure="drones_destroyed", by="Russian Ministry of Defence", party="Russia")
+    [group] = reconcile([ukraine, russia])
+    assert [(r.party, r.text) for r in group.readings] == [("Russia", "174"), ("Ukraine", "about 200")]
+    assert not group.has_conflict
+
+
+def test_groups_by_measure_region_and_subject_in_vocabulary_order():
+    groups = reconcile([
+        claim(20, measure="injured", region=KYIV), claim(3, region=KYIV, subject="Rescuers and emergency workers"),
+        claim(4, "at least", region=KYIV), claim(4, "at least"),
+    ])
+    assert [(g.measure.key, g.region.code if g.region else None, g.subject) for g in groups] == [
+        ("killed", None, None), ("killed", "UA-30", None), ("killed", "UA-30", "Rescuers and emergency workers"), ("injured", "UA-30", None)]
+
+
+def test_totals_add_readings_across_incidents_per_party():
+    first = incident("a", [claim(4, "at least", region=KYIV)])
+    second = incident("b", [claim(2, region=KYIV)])
+    [total] = totals([first, second], MEASURES)
+    assert (total.measure.key, total.party, total.text) == ("killed", "Ukraine", "at least 6")
+    assert [c.incident.id for c in total.contributions] == ["a", "b"]
+
+
+def test_totals_skip_subgroups_and_unsummable_measures():
+    only = incident("a", [claim(3, subject="Rescuers and emergency workers"), claim(6, "at least", measure="regions_hit")])
+    assert totals([only], MEASURES) == []
+
+
+def test_incident_wide_and_regional_figures_are_not_counted_twice():
+    # The 6 June seed incident: at least 32 wounded in all, and 20 + 15 + 10 + 3 wounded in four regions.
+    seed = incident("seed", [
+        claim(32, "at least", measure="injured"),
+        claim(20, "at least", measure="injured", region=KYIV),
+        claim(15, measure="injured", region=LUTSK),
+        claim(10, measure="injured", region=TERNOPIL, source=AJ),
+        claim(3, measure="injured", region=REFERENCE.region("UA-53"), source=AJ),
+    ], regions=[KYIV, LUTSK, TERNOPIL, REFERENCE.region("UA-53"), REFERENCE.region("UA-46")])
+    [total] = totals([seed], MEASURES)
+    assert total.text == "at least 48"
+    [kyiv_total] = totals([seed], MEASURES, region=KYIV)
+    assert kyiv_total.text == "at least 20"
+    assert totals([seed], MEASURES, region=REFERENCE.region("UA-46")) == []
+
+
+def test_region_total_uses_incident_wide_figures_only_for_single_region_incidents():
+    single = incident("single", [claim(3, measure="injured", party="Russia")], regions=[REFERENCE.region("RU-TUL")])
+    double = incident("double", [claim(3, measure="injured", party="Russia")], regions=[REFERENCE.region("RU-TUL"), REFERENCE.region("RU-MOW")])
+    assert totals([single], MEASURES, region=REFERENCE.region("RU-TUL"))[0].text == "3"
+    assert totals([double], MEASURES, region=REFERENCE.region("RU-TUL")) == []
+    assert totals([double], MEASURES)[0].text == "3"
+
+
+# --- properties ---------------------------------------------------------------------
+
+QUALIFIERS = ("exactly", "at least", "more than", "about", "up to")
+claims_strategy = st.lists(
+    st.builds(lambda value, qualifier, party, who, region: claim(value, qualifier, party=party, by=who, region=region),
+              st.integers(0, 500), st.sampled_from(QUALIFIERS), st.sampled_from(["Ukraine", "Russia", None]),
+              st.sampled_from(["A", "B", "C"]), st.sampled_from([None, KYIV, TERNOPIL])),
+    min_size=1, max_size=8)
+
+
+@given(st.lists(claims_strategy, min_size=1, max_size=5), st.randoms())
+def test_totals_never_fall_below_the_largest_incident_lower_bound_and_ignore_claim_order(incident_claims, random):
+    incidents = [incident(f"i{n}", claims, regions=[KYIV, TERNOPIL]) for n, claims in enumerate(incident_claims)]
+    result = totals(incidents, MEASURES)
+    for total in result:
+        assert total.lower >= max(c.lower for c in total.contributions)
+        if total.upper is not None:
+            assert total.upper >= total.lower
+    shuffled = []
+    for original in incidents:
+        figures = [dataclasses.replace(f, position=0) for f in original.figures]
+        random.shuffle(figures)
+        shuffled.append(dataclasses.replace(original, figures=figures))
+    again = totals(shuffled, MEASURES)
+    assert [(t.measure.key, t.party, t.lower, t.upper, t.approximate, t.conflict) for t in again] == \
+           [(t.measure.key, t.party, t.lower, t.upper, t.approximate, t.conflict) for t in result]
+
+
+@given(claims_strategy, st.randoms())
+def test_readings_ignore_claim_order_and_respect_every_precise_claim_without_conflict(claims, random):
+    claims = [dataclasses.replace(c, position=0) for c in claims]
+    reordered = claims[:]
+    random.shuffle(reordered)
+    first = [(g.measure, g.region, [(r.party, r.lower, r.upper, r.conflict) for r in g.readings]) for g in reconcile(claims)]
+    second = [(g.measure, g.region, [(r.party, r.lower, r.upper, r.conflict) for r in g.readings]) for g in reconcile(reordered)]
+    assert first == second
+    for group in reconcile(claims):
+        for reading in group.readings:
+            if not reading.conflict and not reading.approximate:
+                for counted in reading.counted:
+                    bounds = claim_bounds(counted)
+                    assert bounds.lower <= reading.lower
+                    assert bounds.upper is None or reading.upper is not None and reading.upper <= bounds.upper
