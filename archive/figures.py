@@ -2,7 +2,7 @@
 
 The rules (also on the methodology page):
 
-- Claims are grouped by measure, region (or the whole incident) and subject.
+- Claims are grouped by measure, region (or the whole incident), subject and weapon.
 - Each claim gives bounds: `exactly n` -> n..n; `at least n` -> n..open; `more than n` ->
   n+1..open; `up to n` -> 0..n; a range -> min..max; `about n` -> n..n, approximate.
 - A claimant's claim with a later `as_of` supersedes their earlier claims in the group:
@@ -15,7 +15,8 @@ The rules (also on the methodology page):
   count only when a party has no precise claim.
 - Totals add readings across incidents, per party, for summable measures and figures about
   everyone (no subject). Per incident, an incident-wide reading and the sum of its region
-  readings are not added twice: the larger lower bound is taken.
+  readings are not added twice: the larger lower bound is taken. Figures about one
+  weapon (Shahed-136 launched) are shown per weapon but not added to the totals.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .model import Figure, Incident
-from .reference import Measure, Region
+from .reference import Measure, Region, Weapon
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,12 @@ def range_text(lower: int, upper: int | None, approximate: bool = False) -> str:
 
 @dataclass
 class FigureGroup:
-    """All claims about one measure, for one region (or the whole incident) and one subject."""
+    """All claims about one measure, for one region (or the whole incident), subject and weapon."""
 
     measure: Measure
     region: Region | None
     subject: str | None
+    weapon: Weapon | None
     claims: list[Figure]  # newest first
     superseded: list[Figure]
     readings: list[Reading]  # one per party
@@ -100,18 +102,19 @@ def reconcile(figures: list[Figure]) -> list[FigureGroup]:
     """Group an incident's figures and read each group; groups in measure order, incident-wide first."""
     grouped: dict[tuple, list[Figure]] = defaultdict(list)
     for figure in figures:
-        grouped[(figure.measure, figure.region, figure.subject)].append(figure)
-    groups = [_read_group(measure, region, subject, claims) for (measure, region, subject), claims in grouped.items()]
-    return sorted(groups, key=lambda g: (g.measure.order, g.region is not None, g.region.name if g.region else "", g.subject or ""))
+        grouped[(figure.measure, figure.region, figure.subject, figure.weapon)].append(figure)
+    groups = [_read_group(*key, claims) for key, claims in grouped.items()]
+    return sorted(groups, key=lambda g: (g.measure.order, g.region is not None, g.region.name if g.region else "",
+                                         g.subject or "", g.weapon.key if g.weapon else ""))
 
 
-def _read_group(measure, region, subject, claims: list[Figure]) -> FigureGroup:
+def _read_group(measure, region, subject, weapon, claims: list[Figure]) -> FigureGroup:
     claims = sorted(claims, key=_newest_first)
     superseded = _superseded(claims)
     current = [claim for claim in claims if not any(claim is old for old in superseded)]
     parties = sorted({claim.party for claim in current}, key=lambda party: (party is None, party or ""))
     readings = [read_claims([claim for claim in current if claim.party == party], party) for party in parties]
-    return FigureGroup(measure, region, subject, claims, superseded, readings)
+    return FigureGroup(measure, region, subject, weapon, claims, superseded, readings)
 
 
 def _newest_first(figure: Figure):
@@ -203,7 +206,8 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
     """Totals of summable measures across `incidents`, per party; for one region when given."""
     found: dict[tuple, list[Contribution]] = defaultdict(list)
     for incident in incidents:
-        groups = [group for group in reconcile(incident.figures) if group.subject is None and group.measure.summable]
+        groups = [group for group in reconcile(incident.figures)
+                  if group.subject is None and group.weapon is None and group.measure.summable]
         for measure in {group.measure for group in groups}:
             mine = [group for group in groups if group.measure == measure]
             for party in {reading.party for group in mine for reading in group.readings}:

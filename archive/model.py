@@ -46,6 +46,7 @@ class Figure:
     weapon: Weapon | None = None
     party: str | None = None  # whose claim it is (from data/people.yaml); None when unknown
     claimed_as: str | None = None  # the name as the file gives it, when it differs from claimed_by
+    claimant: Person | None = None  # the registry entry, when there is one
     position: int = 0  # order in the file: the tie-breaker for stable output
 
 
@@ -58,6 +59,7 @@ class Quote:
     lang: str | None = None
     translation: str | None = None
     speaker_as_reported: str | None = None  # the source's spelling, when it differs from `speaker`
+    person: Person | None = None  # the registry entry, when there is one
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def _figure(entry: dict, position: int, sources: dict, region_of: dict, referenc
         weapon=reference.weapon(entry["weapon"]) if entry.get("weapon") else None,
         party=person.party if person else None,
         claimed_as=_as_written(entry["claimed_by"], person),
+        claimant=person,
         position=position,
     )
 
@@ -176,6 +179,7 @@ def _quote(entry: dict, sources: dict, date: dt.date, reference: Reference) -> Q
         lang=entry.get("lang"),
         translation=entry.get("translation"),
         speaker_as_reported=_as_written(entry["speaker"], person),
+        person=person,
     )
 
 

@@ -118,7 +118,7 @@ def normalize(text: str) -> str:
 
 def closest_passage(snapshot: str, wanted: str) -> str:
     """The sentence (or run of sentences as long as `wanted`) of the snapshot most like `wanted`."""
-    sentences = re.split(r"(?<=[.!?\"])\s+", normalize(snapshot))
+    sentences = re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"']))\s+", normalize(snapshot))
     wanted = normalize(wanted)
     span = max(1, wanted.count(". ") + 1)
     candidates = [" ".join(sentences[i:i + span]) for i in range(len(sentences))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,8 @@ def group_anchor(group) -> str:
     parts = ["figures", group.measure.key, group.region.slug if group.region else "all"]
     if group.subject:
         parts.append(group.subject.split()[0].lower())
+    if group.weapon:
+        parts.append(re.sub(r"[^a-z0-9]+", "-", group.weapon.key.lower()).strip("-"))
     return "-".join(parts)
 
 

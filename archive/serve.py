@@ -10,6 +10,7 @@ import html
 import http.server
 import os
 import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -31,12 +32,14 @@ class Preview:
         self.project = project
         self.generation = 0
         self.problems: list[str] = []
+        self.built_once = False
         self.changed = threading.Condition()
 
     def rebuild(self) -> None:
         problems: list[str] = []  # shown over every page until a build succeeds
         try:
             report = build(self.project)
+            self.built_once = True
             print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
@@ -92,12 +95,19 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return self._stream_events()
         if path == RELOAD_SCRIPT_PATH:
             return self._send(200, RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
+        self._wait_for_swap()
         page = self._html_file(path)
         if page is not None:
             return self._send(200, self._inject(page.read_text(encoding="utf-8")).encode(), "text/html; charset=utf-8")
         if not Path(self.directory).exists():
             return self._send(503, self._inject(_placeholder()).encode(), "text/html; charset=utf-8")
         return super().do_GET()
+
+    def _wait_for_swap(self, seconds: float = 2.0) -> None:
+        """A rebuild swaps site/ in with two renames; a request in between waits for the new one."""
+        deadline = time.monotonic() + seconds
+        while self.preview.built_once and not Path(self.directory).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def _html_file(self, url_path: str) -> Path | None:
         local = Path(self.translate_path(url_path))

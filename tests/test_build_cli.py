@@ -51,3 +51,31 @@ def test_the_shipped_archive_passes_check():
     result = run("check")
     assert result.returncode == 0, result.stdout
     assert "error" not in result.stdout
+
+
+def test_check_with_snapshots_reports_a_quote_not_in_its_source(tiny, tmp_path):
+    tiny.write(NAME)
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    (snapshots / "mt.txt").write_text(
+        "At least four people were killed and 20 wounded in the capital.\n"
+        "\u201cThey worked under fire to save people,\u201d he wrote.\n", encoding="utf-8")
+    result = run("--root", str(tiny.root), "check", "--snapshots", str(snapshots))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"incidents/2025/{NAME}.yaml:25:11: error: `quotes[0].text` is not word for word in snapshot mt.txt; "
+        "closest passage: \"\"They worked under fire to save people,\" he wrote.\""]
+
+
+def test_shipped_archive_matches_the_shared_source_texts(tmp_path):
+    sources = REPO.parent / "shared" / "sources"
+    if not sources.is_dir():
+        import pytest
+        pytest.skip("../shared/sources is not present")
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    (snapshots / "mt.txt").write_bytes((sources / "moscow-times-afp-2025-06-06.txt").read_bytes())
+    (snapshots / "aj.txt").write_bytes((sources / "al-jazeera-2025-06-06.txt").read_bytes())
+    result = run("check", "--snapshots", str(snapshots))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""

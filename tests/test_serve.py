@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -43,8 +44,11 @@ def preview(tiny):
 
 
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode("utf-8")
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}"
 
 
 def wait_for(url, predicate, seconds=15):

@@ -81,3 +81,34 @@ def test_pages_use_only_relative_links_so_any_base_path_works(tiny):
             continue
         for link in re.findall(r'(?:href|src|action)="([^"]*)"', page.read_text(encoding="utf-8")):
             assert not link.startswith("/"), f"{page}: {link}"
+
+
+def test_incident_page_shows_each_groups_reading_then_every_claim(tiny):
+    text = VALID_INCIDENT.replace("quotes:", """  - measure: killed
+    value: 3
+    qualifier: exactly
+    region: UA-30
+    claimed_by: Ukrainian authorities
+    source: mt
+    excerpt: "Three people were killed in Kyiv."
+quotes:""")
+    tiny.write(KYIV, text)
+    build(tiny.project, today=TODAY)
+    page = read(tiny.root / "site", f"incidents/{KYIV}/index.html")
+    group = page[page.index('id="figures-killed-ua-30"'):page.index("</tbody>")]
+    assert 'class="conflict"' in group and "conflicting claims" in group
+    assert "Reading: <strong>at least 3</strong>" in group
+    assert group.index("at least 4") < group.index("Three people were killed in Kyiv.")
+
+
+def test_totals_link_to_the_incidents_and_claims_they_add_up(tiny):
+    site = built(tiny)
+    home = read(site, "index.html")
+    assert 'href="./totals/#total-killed-ukraine"' in home
+    totals_page = read(site, "totals/index.html")
+    derivation = totals_page[totals_page.index('id="total-killed-ukraine"'):]
+    assert "Killed, according to Ukraine: at least 8" in derivation
+    assert f'href="../incidents/{KYIV}/#figures-killed-ua-30"' in derivation
+    assert f'href="../incidents/{LVIV}/#figures-killed-ua-46"' in derivation
+    region = read(site, "regions/ua-46/index.html")
+    assert 'href="#total-killed-ukraine"' in region and "according to Ukraine: at least 4" in region

@@ -170,3 +170,53 @@ def test_an_unused_source_is_a_warning(tiny):
 def test_field_name():
     assert field_name(("figures", 2, "value")) == "figures[2].value"
     assert field_name(()) == "the file"
+
+
+# --- figures: ranges, claims over time, weapons, names, provenance ---------------------
+
+def test_excerpt_without_the_figures_number_is_an_error(tiny):
+    found = errors(tiny, replace("    value: 4\n", "    value: 5\n"))
+    assert f"{PATH}:21:14: error: the excerpt does not contain the figure's number 5 (in digits such as 5 or in words); copy the sentence that states it" in found
+
+
+def test_qualifier_contradicting_the_excerpt_is_an_error(tiny):
+    found = errors(tiny, replace("    qualifier: at least\n", "    qualifier: exactly\n"))
+    assert f"{PATH}:17:16: error: the excerpt says \"at least 4\" but the qualifier is `exactly`; set `qualifier: at least`" in found
+
+
+def test_a_figure_needs_a_value_or_a_range(tiny):
+    found = errors(tiny, replace("    value: 4\n", "    value: 4\n    min: 3\n    max: 5\n"))
+    assert f"{PATH}:15:5: error: `figures[0]` needs either `value`, or both `min` and `max` for a stated range" in found
+    found = errors(tiny, replace("    value: 4\n    qualifier: at least\n", "    min: 20\n    max: 10\n    qualifier: exactly\n"))
+    assert any("min 20 is larger than max 10" in line for line in found)
+
+
+def test_as_of_must_be_a_real_past_moment(tiny):
+    assert any("`figures[0].as_of` is `2025-06-31`, which is not a real date or time" in line
+               for line in errors(tiny, replace("    source: mt\n    excerpt", "    as_of: 2025-06-31\n    source: mt\n    excerpt")))
+    assert any("`figures[0].as_of` is 2027-01-01T10:00, in the future" in line
+               for line in errors(tiny, replace("    source: mt\n    excerpt", "    as_of: 2027-01-01T10:00\n    source: mt\n    excerpt")))
+    assert errors(tiny, replace("    source: mt\n    excerpt", "    as_of: 2025-06-06T08:30+03:00\n    source: mt\n    excerpt")) == []
+
+
+def test_unknown_weapon_suggests_the_near_one(tiny):
+    found = errors(tiny, replace("    source: mt\n    excerpt", "    weapon: Iskander-N\n    source: mt\n    excerpt"))
+    assert any("unknown weapon `Iskander-N`; did you mean `Iskander-M`?" in line for line in found)
+    assert errors(tiny, replace("    source: mt\n    excerpt", "    weapon: Geran-2\n    source: mt\n    excerpt")) == []
+
+
+def test_a_name_close_to_a_known_alias_is_a_warning(tiny):
+    tiny.write(NAME, replace("  - speaker: Ihor Klymenko", "  - speaker: Ihor Klimenko"))
+    archive, problems = check(tiny.project, today=TODAY)
+    assert archive is not None
+    assert [str(p) for p in problems] == [f"{PATH}:23:14: warning: `Ihor Klimenko` is not in data/people.yaml but is close to `Ihor Klymenko`; "
+                                          "fix the spelling, or add it there as an alias if it is another transliteration"]
+
+
+def test_new_source_and_quote_fields(tiny):
+    text = replace("    published: 2025-06-06\n", "    published: 2025-06-06\n    archive_url: https://web.archive.org/web/2025/x\n    language: en\n    kind: news report\n")
+    text = text.replace("    source: mt\ncorrections", "    source: mt\n    lang: uk\n    translation: They worked under fire.\ncorrections")
+    assert errors(tiny, text + "assessment: fair\n") == []
+    found = errors(tiny, text.replace("kind: news report", "kind: rumour") + "assessment: solid\n")
+    assert any("`sources.mt.kind` is `rumour`" in line for line in found)
+    assert any("`assessment` is `solid`; it must be one of `confirmed`, `fair`, `weak`, `contested`" in line for line in found)
