@@ -9,6 +9,7 @@ in sexagesimal (`12:30`) or octal notation.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,26 @@ def read_snapshots(snapshots_dir: Path) -> dict[str, str]:
         path.stem: path.read_text(encoding="utf-8", errors="replace")
         for path in sorted(snapshots_dir.glob("*.txt"))
     }
+
+
+def last_commit_dates(root: Path, folder: str = "incidents") -> dict[str, str]:
+    """The date (YYYY-MM-DD) of the last commit touching each file under `folder`, by repository path.
+
+    One `git log` run for the whole folder; {} when `root` is not in a git checkout. A shallow
+    clone knows only its own commits: CI checks out the full history for true dates.
+    """
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", folder],
+            capture_output=True, text=True, check=False, timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if result.returncode != 0:
+        return {}
+    dates: dict[str, str] = {}
+    for record in result.stdout.split("\0")[1:]:
+        date, *names = record.strip().splitlines()
+        for name in names:
+            dates.setdefault(name, date)
+    return dates

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .config import SiteConfig
 from .dates import parse_date, parse_timestamp
 from .reference import Measure, Person, Reference, Region, Weapon
 
@@ -84,6 +85,8 @@ class Incident:
     quotes: list[Quote] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     assessment: str | None = None  # confirmed | fair | weak | contested (see the methodology page)
+    previous_ids: list[str] = field(default_factory=list)  # old ids: each old address redirects here
+    last_changed: dt.date | None = None  # date of the last commit that changed the file, when known
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Archive:
     incidents: list[Incident]  # newest first
     pages: list[ContentPage]
     measures: list[Measure]
+    config: SiteConfig = field(default_factory=SiteConfig)
 
     def regions(self) -> list[Region]:
         """Every region with at least one incident, by country then name."""
@@ -118,7 +122,7 @@ class Archive:
         return sorted(grouped.items(), reverse=True)
 
 
-def build_incident(ident: str, path: str, data: dict, reference: Reference) -> Incident:
+def build_incident(ident: str, path: str, data: dict, reference: Reference, last_changed: str | None = None) -> Incident:
     """An Incident from the data of a file that passed validation."""
     sources = {
         key: Source(key, entry["publisher"], entry.get("title"), entry.get("url"), parse_date(entry.get("published")),
@@ -144,6 +148,8 @@ def build_incident(ident: str, path: str, data: dict, reference: Reference) -> I
             for entry in data.get("corrections") or []
         ],
         assessment=data.get("assessment"),
+        previous_ids=list(data.get("previous_ids") or []),
+        last_changed=parse_date(last_changed),
     )
 
 
@@ -187,10 +193,11 @@ def _as_written(name: str, person: Person | None) -> str | None:
     return name if person and name != person.name else None
 
 
-def build_archive(incidents: list[Incident], pages: list[ContentPage], reference: Reference) -> Archive:
+def build_archive(incidents: list[Incident], pages: list[ContentPage], reference: Reference,
+                  config: SiteConfig | None = None) -> Archive:
     ordered = sorted(incidents, key=lambda incident: (incident.date, incident.id), reverse=True)
     measures = sorted(reference.measures.values(), key=lambda measure: measure.order)
-    return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures)
+    return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures, config or SiteConfig())
 
 
 def content_page(slug: str, text: str) -> ContentPage:

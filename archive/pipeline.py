@@ -9,13 +9,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import find_incident_files, load_yaml_file, read_content_pages, read_snapshots
+from .config import load_config
+from .load import find_incident_files, last_commit_dates, load_yaml_file, read_content_pages, read_snapshots
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
 from .reference import load_reference
 from .render import make_environment, write_site
 from .search import index_site
-from .validate import incident_id, validate_against_snapshots, validate_archive, validate_document
+from .validate import SCHEMA_PATH, incident_id, validate_against_snapshots, validate_archive, validate_document
 
 APP_DIR = Path(__file__).resolve().parent.parent
 REQUIRED_PAGES = ("about", "methodology", "contribute")  # every page's header and footer link to them
@@ -44,8 +45,12 @@ class Project:
     def out_dir(self) -> Path:
         return self.root / "site"
 
+    @property
+    def config_path(self) -> Path:
+        return self.root / "site.yaml"
+
     def watched_dirs(self) -> list[Path]:
-        return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir]
+        return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir, self.config_path]
 
 
 @dataclass
@@ -75,7 +80,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     today = today or latest_date_anywhere()
     reference = load_reference(project.data_dir)
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
-    documents, problems = [], []
+    config, problems = load_config(project.config_path)
+    documents = []
     for path in find_incident_files(project.incidents_dir):
         display = path.relative_to(project.root).as_posix()
         if path.suffix == ".yml":
@@ -103,9 +109,11 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     problems.sort()
     if any(problem.is_error for problem in problems):
         return None, problems
-    incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference) for doc in documents]
+    changed = last_commit_dates(project.root)
+    incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference, changed.get(doc.display_path))
+                 for doc in documents]
     pages = [content_page(name, text) for name, text in texts.items()]
-    return build_archive(incidents, pages, reference), problems
+    return build_archive(incidents, pages, reference, config), problems
 
 
 def build(project: Project, today: dt.date | None = None, with_search: bool = True) -> BuildReport:
@@ -122,7 +130,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=out_dir.parent))
     try:
-        pages = write_site(make_environment(project.templates_dir), archive, staging, project.static_dir)
+        pages = write_site(make_environment(project.templates_dir), archive, staging, project.static_dir, SCHEMA_PATH)
         search_started = time.perf_counter()
         if with_search:
             index_site(staging)

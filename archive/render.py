@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .config import SiteConfig
 from .figures import reconcile, totals
 from .markup import markdown_to_html
 from .model import Archive, Figure, Incident
@@ -88,6 +89,10 @@ def site_pages(archive: Archive) -> list[Page]:
     pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}) for page in archive.pages]
     pages += [_incident_page(archive, index) for index in range(len(archive.incidents))]
     pages += [
+        Page(f"incidents/{old}/index.html", "redirect.html", {"incident": incident})
+        for incident in archive.incidents for old in incident.previous_ids
+    ]
+    pages += [
         Page(f"regions/{region.slug}/index.html", "region.html", {
             "region": region,
             "incidents": by_region[region.code],
@@ -100,8 +105,15 @@ def site_pages(archive: Archive) -> list[Page]:
 
 def _incident_page(archive: Archive, index: int) -> Page:
     incident = archive.incidents[index]
+    config = archive.config
+    page_address = config.page_url(f"incidents/{incident.id}/") or f"incidents/{incident.id}/"
+    report_body = (f"Incident: {incident.id}\nTitle: {incident.title}\nPage: {page_address}\nFile: {incident.path}\n\n"
+                   "What is wrong, and which source shows it?\n")
     return Page(f"incidents/{incident.id}/index.html", "incident.html", {
         "incident": incident,
+        "edit_url": config.edit_url(incident.path),
+        "report_url": config.new_issue_url(f"Problem with {incident.id}", report_body),
+        "history_url": config.history_url(incident.path),
         "groups": reconcile(incident.figures),
         "newer": archive.incidents[index - 1] if index > 0 else None,
         "older": archive.incidents[index + 1] if index + 1 < len(archive.incidents) else None,
@@ -114,18 +126,23 @@ def relative_root(page_path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-def render_page(environment: Environment, page: Page) -> str:
+def render_page(environment: Environment, page: Page, config: SiteConfig = SiteConfig()) -> str:
     template = environment.get_template(page.template)
-    return template.render(root=relative_root(page.path), page_path=page.path, **page.context)
+    return template.render(root=relative_root(page.path), page_path=page.path, site=config, **page.context)
 
 
-def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path) -> int:
-    """Render every page into `out_dir` and copy the static files; returns the number of pages."""
+def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path) -> int:
+    """Render every page into `out_dir`, copy the static files and publish the incident schema.
+
+    Returns the number of pages written.
+    """
     pages = site_pages(archive)
     for page in pages:
         target = out_dir / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(environment, page), encoding="utf-8")
+        target.write_text(render_page(environment, page, archive.config), encoding="utf-8")
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
+    (out_dir / "schema").mkdir(exist_ok=True)
+    shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
     return len(pages)
 

@@ -58,24 +58,23 @@ class Preview:
             return self.generation
 
 
-def snapshot(directories: list[Path]) -> dict[str, tuple[int, int]]:
-    """Modification time and size of every file below `directories`."""
+def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every file in `paths` (files, or folders walked in full)."""
     state = {}
-    for directory in directories:
-        for folder, _, files in os.walk(directory):
-            for name in files:
-                path = os.path.join(folder, name)
-                try:
-                    info = os.stat(path)
-                except FileNotFoundError:
-                    continue
-                state[path] = (info.st_mtime_ns, info.st_size)
+    for top in paths:
+        files = [str(top)] if top.is_file() else [os.path.join(folder, name) for folder, _, names in os.walk(top) for name in names]
+        for path in files:
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            state[path] = (info.st_mtime_ns, info.st_size)
     return state
 
 
-def watch(preview: Preview, stop: threading.Event) -> None:
+def watch(preview: Preview, before: dict[str, tuple[int, int]], stop: threading.Event) -> None:
+    """Rebuild whenever the files differ from `before`, the state the last build saw."""
     directories = preview.project.watched_dirs()
-    before = snapshot(directories)
     while not stop.wait(POLL_SECONDS):
         now = snapshot(directories)
         if now != before:
@@ -157,12 +156,13 @@ def _placeholder() -> str:
 
 def serve_forever(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     preview = Preview(project)
+    before = snapshot(project.watched_dirs())  # taken before building, so no edit slips between
     preview.rebuild()
     handler = type("Handler", (PreviewHandler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(project.out_dir)))
     server.daemon_threads = True
     stop = threading.Event()
-    threading.Thread(target=watch, args=(preview, stop), daemon=True).start()
+    threading.Thread(target=watch, args=(preview, before, stop), daemon=True).start()
     print(f"Serving http://{host}:{server.server_port}/ (Ctrl+C to stop); rebuilding on changes", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -46,6 +46,7 @@ PATTERN_WORDS = {
     "^https?://": "an http:// or https:// address",
     "^[a-z_]+$": "a measure key from data/measures.yaml, such as killed or injured",
     "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a language tag such as en, uk or ru",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$": "an incident id: a file name without .yaml, such as 2025-06-06-kyiv-strike",
 }
 TIMESTAMP_WORDS = "a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM, optionally with +03:00)"
 
@@ -76,7 +77,7 @@ def validate_document(document: Document, reference: Reference, today: dt.date) 
 
 
 def validate_archive(documents: list[Document]) -> list[Problem]:
-    """Problems that only show across files: two incidents with the same id."""
+    """Problems that only show across files: two incidents with the same id, or claiming the same old id."""
     by_id: dict[str, list[Document]] = defaultdict(list)
     for document in documents:
         by_id[incident_id(document)].append(document)
@@ -88,6 +89,17 @@ def validate_archive(documents: list[Document]) -> list[Problem]:
                 f"incident id `{ident}` is also used by {same[0].display_path}; "
                 "ids are file names and must be unique across years: change the slug of one of them",
             ))
+    claimed: dict[str, Document] = {}
+    for document in documents:
+        for index, old in enumerate(_list(document.data.get("previous_ids")) if isinstance(document.data, dict) else []):
+            if not isinstance(old, str):
+                continue
+            key = ("previous_ids", index)
+            if old in by_id:
+                problems.append(document.problem(key, f"previous id `{old}` is the id of {by_id[old][0].display_path}; an old address cannot redirect while an incident still uses it"))
+            elif old in claimed:
+                problems.append(document.problem(key, f"previous id `{old}` is also listed by {claimed[old].display_path}; an old address can redirect to one incident only"))
+            claimed.setdefault(old, document)
     return problems
 
 
@@ -196,6 +208,7 @@ def _check_rules(document: Document, reference: Reference, today: dt.date) -> li
     problems += _check_figures(document, reference, today)
     problems += _check_names(document, reference)
     problems += _check_summary(document)
+    problems += _check_placeholders(document)
     return problems
 
 
@@ -355,6 +368,20 @@ def _check_names(document: Document, reference: Reference) -> list[Problem]:
             if near:
                 problems.append(document.problem(key + (name_field,), f"`{name}` is not in data/people.yaml but is close to `{near[0]}`; "
                                                  "fix the spelling, or add it there as an alias if it is another transliteration", severity="warning"))
+    return problems
+
+
+def _check_placeholders(document: Document) -> list[Problem]:
+    """`build.py new` writes TODO where a curator must fill in; warn until it is gone."""
+    keys: list[Key] = [("title",), ("summary",)]
+    keys += [("sources", name, "publisher") for name in _mapping(document.data.get("sources"))]
+    problems = []
+    for key in keys:
+        value = document.data
+        for part in key:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and "TODO" in value:
+            problems.append(document.problem(key, f"`{field_name(key)}` still has a TODO placeholder", severity="warning"))
     return problems
 
 

@@ -1,0 +1,92 @@
+"""The site configuration (site.yaml): title, public address, repository and branch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import yaml
+
+from .problems import Problem
+
+FIELDS = {"title", "url", "repository", "branch"}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Incident Archive"
+    url: str | None = None  # public address, ending in /
+    repository: str | None = None  # e.g. https://github.com/owner/name
+    branch: str = "main"
+
+    def edit_url(self, path: str) -> str | None:
+        """The host's web editor for a repository file, or None without a repository."""
+        if not self.repository:
+            return None
+        base, host = self.repository.rstrip("/"), _host_kind(self.repository)
+        if host == "gitlab":
+            return f"{base}/-/edit/{quote(self.branch)}/{quote(path)}"
+        if host == "gitea":
+            return f"{base}/_edit/{quote(self.branch)}/{quote(path)}"
+        return f"{base}/edit/{quote(self.branch)}/{quote(path)}"
+
+    def history_url(self, path: str) -> str | None:
+        """The host's list of commits that changed a repository file."""
+        if not self.repository:
+            return None
+        base, host = self.repository.rstrip("/"), _host_kind(self.repository)
+        if host == "gitlab":
+            return f"{base}/-/commits/{quote(self.branch)}/{quote(path)}"
+        if host == "gitea":
+            return f"{base}/commits/branch/{quote(self.branch)}/{quote(path)}"
+        return f"{base}/commits/{quote(self.branch)}/{quote(path)}"
+
+    def new_issue_url(self, title: str, body: str) -> str | None:
+        if not self.repository:
+            return None
+        base = self.repository.rstrip("/")
+        if _host_kind(self.repository) == "gitlab":
+            return f"{base}/-/issues/new?" + urlencode({"issue[title]": title, "issue[description]": body})
+        return f"{base}/issues/new?" + urlencode({"title": title, "body": body})
+
+    def page_url(self, path: str) -> str | None:
+        """The public address of a site path such as `incidents/x/`, when the site's URL is known."""
+        return f"{self.url}{path}" if self.url else None
+
+
+def _host_kind(repository: str) -> str:
+    host = (urlsplit(repository).hostname or "").lower()
+    if "gitlab" in host:
+        return "gitlab"
+    if "codeberg" in host or "gitea" in host or "forgejo" in host:
+        return "gitea"
+    return "github"
+
+
+def load_config(path: Path) -> tuple[SiteConfig, list[Problem]]:
+    """The configuration in `path` (defaults when the file is missing), and any problems in it."""
+    if not path.exists():
+        return SiteConfig(), []
+    where = path.name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return SiteConfig(), [Problem(where, 1, 1, f"cannot be read: {exc}")]
+    if not isinstance(data, dict):
+        return SiteConfig(), [Problem(where, 1, 1, "must be a mapping of settings (title: ..., repository: ...)")]
+    problems = [Problem(where, 1, 1, f"unknown setting `{key}`; known: {', '.join(sorted(FIELDS))}") for key in data if key not in FIELDS]
+    for key in ("url", "repository"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname):
+            problems.append(Problem(where, 1, 1, f"`{key}` must be an http(s) address, not {value!r}"))
+    url = data.get("url")
+    if isinstance(url, str) and not url.endswith("/"):
+        url += "/"
+    config = SiteConfig(
+        title=str(data.get("title") or SiteConfig.title),
+        url=url if not any("`url`" in p.message for p in problems) else None,
+        repository=data.get("repository") if not any("`repository`" in p.message for p in problems) else None,
+        branch=str(data.get("branch") or "main"),
+    )
+    return config, problems
