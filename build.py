@@ -5,6 +5,10 @@
     python build.py check      validate only; print every problem as path:line:col
                                (--snapshots DIR also compares excerpts and quotes with source texts)
     python build.py serve      build, serve on http://127.0.0.1:8000 and rebuild on changes
+    python build.py new --date 2025-06-06 --region UA-30 "Title"
+                               write a skeleton incident file and print its path
+    python build.py diff BASE [HEAD]
+                               the content changes between two git revisions, as Markdown
 """
 
 from __future__ import annotations
@@ -24,9 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("build", help="validate, then write site/ with its search index")
     check_command = commands.add_parser("check", help="validate only and list every problem")
+    check_command.add_argument("--format", choices=("text", "github"), default="text",
+                               help="text: path:line:col: error: ... (default); github: workflow annotations")
     check_command.add_argument("--snapshots", type=Path, metavar="DIR",
                                help="folder of source text snapshots (<source key>.txt or <url made safe>.txt): "
                                     "every excerpt and quote must appear in its source's snapshot")
+    new = commands.add_parser("new", help="write a skeleton incident file and print its path")
+    new.add_argument("--date", required=True, help="the incident's local date, YYYY-MM-DD")
+    new.add_argument("--region", action="append", default=[], required=True, metavar="CODE",
+                     help="an ISO 3166-2 region code such as UA-30; repeat for several")
+    new.add_argument("title")
+    diff = commands.add_parser("diff", help="report the content changes between two git revisions in Markdown")
+    diff.add_argument("base", help="the revision before, e.g. origin/main")
+    diff.add_argument("head", nargs="?", default="HEAD", help="the revision after (default: HEAD)")
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
@@ -34,7 +48,19 @@ def main(argv: list[str] | None = None) -> int:
     project = Project(root=args.root.resolve())
 
     if args.command == "check":
-        return run_check(project, args.snapshots)
+        return run_check(project, args.snapshots, args.format)
+    if args.command == "new":
+        return run_new(project, args.date, args.region, args.title)
+    if args.command == "diff":
+        from archive.diff import GitError, content_diff
+
+        try:
+            report, _ = content_diff(project.root, args.base, args.head)
+        except GitError as failure:
+            print(f"diff: {failure}", file=sys.stderr)
+            return 2
+        print(report)
+        return 0
     if args.command == "serve":
         from archive.serve import serve_forever  # only the preview server needs it
 
@@ -42,18 +68,31 @@ def main(argv: list[str] | None = None) -> int:
     return run_build(project)
 
 
-def run_check(project: Project, snapshots: Path | None = None) -> int:
+def run_check(project: Project, snapshots: Path | None = None, output_format: str = "text") -> int:
     if snapshots is not None and not snapshots.is_dir():
         print(f"--snapshots {snapshots}: no such folder", file=sys.stderr)
         return 2
     archive, problems = check(project, snapshots_dir=snapshots)
     for problem in problems:
-        print(problem)
+        print(problem.as_github_annotation() if output_format == "github" else problem)
     errors = sum(problem.is_error for problem in problems)
     if errors:
         print(f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
         return 1
     print(f"OK: {len(archive.incidents)} incidents, {len(problems)} warning(s)", file=sys.stderr)
+    return 0
+
+
+def run_new(project: Project, date: str, regions: list[str], title: str) -> int:
+    from archive.reference import load_reference
+    from archive.scaffold import ScaffoldError, new_incident
+
+    try:
+        path = new_incident(project.incidents_dir, date, regions, title, load_reference(project.data_dir))
+    except ScaffoldError as failure:
+        print(f"new: {failure}", file=sys.stderr)
+        return 2
+    print(path.relative_to(project.root).as_posix())
     return 0
 
 

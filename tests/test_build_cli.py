@@ -79,3 +79,48 @@ def test_shipped_archive_matches_the_shared_source_texts(tmp_path):
     result = run("check", "--snapshots", str(snapshots))
     assert result.returncode == 0, result.stdout
     assert result.stdout == ""
+
+
+def test_check_format_github_prints_workflow_annotations(tiny):
+    tiny.write(NAME, VALID_INCIDENT.replace("measure: killed", "measure: kiled"))
+    result = run("--root", str(tiny.root), "check", "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"::error file=incidents/2025/{NAME}.yaml,line=15,col=14::unknown measure `kiled`; did you mean `killed`?; measures are listed in data/measures.yaml"]
+
+
+def test_new_writes_a_skeleton_that_passes_check(tiny):
+    result = run("--root", str(tiny.root), "new", "--date", "2025-06-07", "--region", "UA-30", "--region", "UA-32", "Drone strike: Kyiv & region")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "incidents/2025/2025-06-07-drone-strike-kyiv-region.yaml"
+    text = (tiny.root / result.stdout.strip()).read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../schema/incident.schema.json\n")
+    checked = run("--root", str(tiny.root), "check")
+    assert checked.returncode == 0, checked.stdout
+    assert "still has a TODO placeholder" in checked.stdout  # warnings until the curator fills it in
+    again = run("--root", str(tiny.root), "new", "--date", "2025-06-07", "--region", "UA-30", "Drone strike: Kyiv & region")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_new_refuses_bad_dates_and_regions(tiny):
+    result = run("--root", str(tiny.root), "new", "--date", "2025-02-30", "--region", "UA-30", "Title")
+    assert result.returncode == 2 and "is not a date" in result.stderr
+    result = run("--root", str(tiny.root), "new", "--date", "2025-06-07", "--region", "Kyiv", "Title")
+    assert result.returncode == 2 and "not ISO 3166-2 region codes: Kyiv" in result.stderr
+
+
+def test_diff_command_prints_markdown(tmp_path):
+    import shutil
+    import subprocess as sp
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    for args in (["init", "-q", "-b", "main"], ["-c", "user.email=t@example.org", "-c", "user.name=T", "commit", "-q", "--allow-empty", "-m", "empty"]):
+        sp.run(["git", "-C", str(root), *args], check=True)
+    sp.run(["git", "-C", str(root), "add", "-A"], check=True)
+    sp.run(["git", "-C", str(root), "-c", "user.email=t@example.org", "-c", "user.name=T", "commit", "-q", "-m", "seed"], check=True)
+    result = run("--root", str(root), "diff", "HEAD~1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("## Content changes HEAD~1..HEAD")
+    assert "- **Added** `2025-06-06-ukrainian-drone-strikes-on-tula-region-and-moscow`" in result.stdout
+    assert run("--root", str(root), "diff", "nope").returncode == 2

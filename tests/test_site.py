@@ -112,3 +112,23 @@ def test_totals_link_to_the_incidents_and_claims_they_add_up(tiny):
     assert f'href="../incidents/{LVIV}/#figures-killed-ua-46"' in derivation
     region = read(site, "regions/ua-46/index.html")
     assert 'href="#total-killed-ukraine"' in region and "according to Ukraine: at least 4" in region
+
+
+def test_an_old_id_redirects_to_the_renamed_incident(tiny):
+    tiny.write(KYIV, VALID_INCIDENT + "previous_ids: [2025-06-05-drone-strike-on-kiev]\n")
+    build(tiny.project, today=TODAY)
+    redirect = read(tiny.root / "site", "incidents/2025-06-05-drone-strike-on-kiev/index.html")
+    assert f'<meta http-equiv="refresh" content="0; url=../{KYIV}/">' in redirect
+    assert f'<a href="../{KYIV}/">Drone strike on Kyiv</a>' in redirect
+
+
+def test_incident_page_shows_when_its_file_last_changed(tiny):
+    import subprocess
+
+    tiny.write(KYIV)
+    env = {"GIT_COMMITTER_DATE": "2025-06-08T12:00:00Z", "GIT_AUTHOR_DATE": "2025-06-08T12:00:00Z", "PATH": "/usr/bin:/bin"}
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=T", "commit", "-q", "-m", "x"]):
+        subprocess.run(["git", "-C", str(tiny.root), *args], check=True, env=env, capture_output=True)
+    build(tiny.project, today=TODAY)
+    page = read(tiny.root / "site", f"incidents/{KYIV}/index.html")
+    assert 'Last changed <time datetime="2025-06-08">8 June 2025</time>' in page

@@ -220,3 +220,15 @@ def test_new_source_and_quote_fields(tiny):
     found = errors(tiny, text.replace("kind: news report", "kind: rumour") + "assessment: solid\n")
     assert any("`sources.mt.kind` is `rumour`" in line for line in found)
     assert any("`assessment` is `solid`; it must be one of `confirmed`, `fair`, `weak`, `contested`" in line for line in found)
+
+
+def test_previous_ids_cannot_take_a_live_id_or_be_claimed_twice(tiny):
+    tiny.write(NAME, VALID_INCIDENT + "previous_ids: [2025-06-07-other]\n")
+    tiny.write("2025-06-07-other", VALID_INCIDENT.replace("2025-06-06", "2025-06-07"))
+    tiny.write("2025-06-08-third", VALID_INCIDENT.replace("2025-06-06", "2025-06-08") + "previous_ids: [2025-06-01-old]\n")
+    tiny.write("2025-06-09-fourth", VALID_INCIDENT.replace("2025-06-06", "2025-06-09") + "previous_ids: [2025-06-01-old, Not an id]\n")
+    _, problems = check(tiny.project, today=TODAY)
+    messages = [str(p) for p in problems if p.is_error]
+    assert any(f"{PATH}:28:16: error: previous id `2025-06-07-other` is the id of incidents/2025/2025-06-07-other.yaml" in m for m in messages)
+    assert any("previous id `2025-06-01-old` is also listed by incidents/2025/2025-06-08-third.yaml" in m for m in messages)
+    assert any("`previous_ids[1]` is `Not an id`, which is not an incident id" in m for m in messages)
