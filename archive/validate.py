@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -209,6 +210,7 @@ def _check_rules(document: Document, reference: Reference, today: dt.date) -> li
     problems += _check_names(document, reference)
     problems += _check_summary(document)
     problems += _check_placeholders(document)
+    problems += _check_hidden_characters(document)
     return problems
 
 
@@ -369,6 +371,59 @@ def _check_names(document: Document, reference: Reference) -> list[Problem]:
                 problems.append(document.problem(key + (name_field,), f"`{name}` is not in data/people.yaml but is close to `{near[0]}`; "
                                                  "fix the spelling, or add it there as an alias if it is another transliteration", severity="warning"))
     return problems
+
+
+# Characters that make text look different from what it is: used to disguise changes in review.
+ALWAYS_HIDDEN = {
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
+    "\u200b": "ZERO WIDTH SPACE", "\u2060": "WORD JOINER", "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+    "\u00ad": "SOFT HYPHEN",
+}
+DIRECTION_MARKS = {"\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK", "\u061c": "ARABIC LETTER MARK"}
+JOINERS = {"\u200c": "ZERO WIDTH NON-JOINER", "\u200d": "ZERO WIDTH JOINER"}
+
+
+def hidden_character(text: str) -> tuple[int, str] | None:
+    """The first character that hides or reorders text and that the language does not need.
+
+    Direction marks are allowed in text with right-to-left letters; joiners only between two
+    letters of a script that uses them (Persian, Indic scripts), never beside Latin letters.
+    """
+    has_rtl = any(unicodedata.bidirectional(char) in ("R", "AL") and char not in DIRECTION_MARKS for char in text)
+    for index, char in enumerate(text):
+        if char in ALWAYS_HIDDEN:
+            return index, ALWAYS_HIDDEN[char]
+        if char in DIRECTION_MARKS and not has_rtl:
+            return index, DIRECTION_MARKS[char]
+        if char in JOINERS:
+            before, after = text[index - 1:index], text[index + 1:index + 2]
+            if not (before and after and all(unicodedata.category(c)[0] in "LM" and not c.isascii() for c in before + after)):
+                return index, JOINERS[char]
+    return None
+
+
+def _check_hidden_characters(document: Document) -> list[Problem]:
+    problems = []
+    for key, text in _strings(document.data, ()):
+        found = hidden_character(text)
+        if found:
+            index, name = found
+            problems.append(document.problem(key, f"`{field_name(key)}` contains an invisible {name} (U+{ord(text[index]):04X}) "
+                                                  f"at character {index + 1}; remove it (see the contribute page for when such characters are allowed)"))
+    return problems
+
+
+def _strings(value, key: Key):
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, child in value.items():
+            yield from _strings(child, key + (name,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _strings(child, key + (index,))
 
 
 def _check_placeholders(document: Document) -> list[Problem]:

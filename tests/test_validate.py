@@ -232,3 +232,19 @@ def test_previous_ids_cannot_take_a_live_id_or_be_claimed_twice(tiny):
     assert any(f"{PATH}:28:16: error: previous id `2025-06-07-other` is the id of incidents/2025/2025-06-07-other.yaml" in m for m in messages)
     assert any("previous id `2025-06-01-old` is also listed by incidents/2025/2025-06-08-third.yaml" in m for m in messages)
     assert any("`previous_ids[1]` is `Not an id`, which is not an incident id" in m for m in messages)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Kyiv\u202e strike", "RIGHT-TO-LEFT OVERRIDE (U+202E)"),
+    ("Kl\u200bitschko", "ZERO WIDTH SPACE (U+200B)"),
+    ("Kyiv\u200f", "RIGHT-TO-LEFT MARK (U+200F)"),
+    ("Kyi\u200dv", "ZERO WIDTH JOINER (U+200D)"),
+])
+def test_hidden_characters_are_rejected(tiny, text, name):
+    found = errors(tiny, replace("  - speaker: Ihor Klymenko", f"  - speaker: {text}"))
+    assert any(line.startswith(f"{PATH}:23:14: error: `quotes[0].speaker` contains an invisible {name}") for line in found), found
+
+
+@pytest.mark.parametrize("text", ["می\u200cخواهم", "שלום\u200f!", "क्\u200dष"])
+def test_characters_a_language_needs_are_allowed(tiny, text):
+    assert errors(tiny, replace("    role: Interior Minister of Ukraine", f'    role: "{text}"')) == []
