@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
+from .exports import write_exports
 from .figures import reconcile, totals
 from .markup import markdown_to_html
 from .model import Archive, Figure, Incident
@@ -43,9 +45,18 @@ def make_environment(templates_dir: Path) -> Environment:
         qualified=qualified_value,
         host=lambda url: urlsplit(url).hostname or "",
         group_anchor=group_anchor,
+        filesize=filesize,
         timestamp=lambda moment: f"{long_date(moment.date())}" + (f", {moment:%H:%M} UTC" if moment.time() != dt.time() else ""),
     )
     return environment
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def long_date(day: dt.date) -> str:
@@ -73,6 +84,7 @@ def site_pages(archive: Archive) -> list[Page]:
     by_region = archive.incidents_by_region()
     regions = archive.regions()
     archive_totals = totals(archive.incidents, archive.measures)
+    months = archive.incidents_by_month()
     pages = [
         Page("index.html", "home.html", {
             "latest": archive.incidents[:LATEST_ON_HOME],
@@ -82,11 +94,21 @@ def site_pages(archive: Archive) -> list[Page]:
             "totals": archive_totals,
         }),
         Page("totals/index.html", "totals.html", {"totals": archive_totals}),
-        Page("incidents/index.html", "incidents.html", {"months": archive.incidents_by_month()}),
+        Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}),
+        Page("data/index.html", "data.html", {"incident_count": len(archive.incidents)}),
+        Page("404.html", "404.html", {}),
         Page("regions/index.html", "regions.html", {"regions": regions, "by_region": by_region}),
         Page("search/index.html", "search.html", {}),
     ]
     pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}) for page in archive.pages]
+    pages += [
+        Page(f"incidents/{month:%Y/%m}/index.html", "month.html", {
+            "month": month, "incidents": incidents,
+            "newer": months[index - 1][0] if index > 0 else None,
+            "older": months[index + 1][0] if index + 1 < len(months) else None,
+        })
+        for index, (month, incidents) in enumerate(months)
+    ]
     pages += [_incident_page(archive, index) for index in range(len(archive.incidents))]
     pages += [
         Page(f"incidents/{old}/index.html", "redirect.html", {"incident": incident})
@@ -114,33 +136,47 @@ def _incident_page(archive: Archive, index: int) -> Page:
         "edit_url": config.edit_url(incident.path),
         "report_url": config.new_issue_url(f"Problem with {incident.id}", report_body),
         "history_url": config.history_url(incident.path),
+        "permalink": permalink(incident, config),
+        "citation": citation_text(incident, config),
+        "bibtex": bibtex(incident, config),
+        "json_ld": json_ld(incident, config),
         "groups": reconcile(incident.figures),
         "newer": archive.incidents[index - 1] if index > 0 else None,
         "older": archive.incidents[index + 1] if index + 1 < len(archive.incidents) else None,
     })
 
 
-def relative_root(page_path: str) -> str:
-    """The link prefix from a page back to the site root: `./`, `../`, `../../` ..."""
+def relative_root(page_path: str, config: SiteConfig = SiteConfig()) -> str:
+    """The link prefix from a page back to the site root: `./`, `../`, `../../` ...
+
+    404.html is served in place of any missing address, so relative links would resolve
+    against that address: it links from the site's own path instead (`/` when unknown).
+    """
+    if page_path == "404.html":
+        return urlsplit(config.url).path if config.url else "/"
     depth = page_path.count("/")
     return "../" * depth if depth else "./"
 
 
-def render_page(environment: Environment, page: Page, config: SiteConfig = SiteConfig()) -> str:
+def render_page(environment: Environment, page: Page, config: SiteConfig = SiteConfig(),
+                downloads: dict[str, int] | None = None) -> str:
     template = environment.get_template(page.template)
-    return template.render(root=relative_root(page.path), page_path=page.path, site=config, **page.context)
+    return template.render(root=relative_root(page.path, config), page_path=page.path, site=config,
+                           downloads=downloads or {}, **page.context)
 
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path) -> int:
-    """Render every page into `out_dir`, copy the static files and publish the incident schema.
+    """Write the data downloads and feeds, then every page, the static files and the incident schema.
 
-    Returns the number of pages written.
+    Returns the number of HTML pages written.
     """
     pages = site_pages(archive)
+    exported = write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
+    downloads = {path: (out_dir / path).stat().st_size for path in exported}
     for page in pages:
         target = out_dir / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(environment, page, archive.config), encoding="utf-8")
+        target.write_text(render_page(environment, page, archive.config, downloads), encoding="utf-8")
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")

@@ -15,6 +15,13 @@ def test_relative_root_works_at_any_depth():
     assert relative_root("incidents/x/index.html") == "../../"
 
 
+def test_the_404_page_links_from_the_sites_own_path():
+    from archive.config import SiteConfig
+
+    assert relative_root("404.html") == "/"
+    assert relative_root("404.html", SiteConfig(url="https://example.org/archive/")) == "/archive/"
+
+
 def test_qualified_value():
     built = incident()
     figure = built.figures[0]
@@ -26,7 +33,8 @@ def test_site_pages_cover_every_incident_region_and_index():
     archive = build_archive([incident()], [], REFERENCE)
     paths = [page.path for page in site_pages(archive)]
     assert paths == [
-        "index.html", "totals/index.html", "incidents/index.html", "regions/index.html", "search/index.html",
+        "index.html", "totals/index.html", "incidents/index.html", "data/index.html", "404.html",
+        "regions/index.html", "search/index.html", "incidents/2025/06/index.html",
         "incidents/2025-06-06-a/index.html", "regions/ua-30/index.html", "regions/ua-32/index.html",
     ]
 
@@ -40,13 +48,13 @@ def test_contributor_text_is_escaped_everywhere():
     for page in site_pages(archive):
         html = render_page(environment, page)
         assert "<script>alert" not in html, page.path
-    incident_html = render_page(environment, site_pages(archive)[5])
+    incident_html = render_page(environment, site_pages(archive)[8])
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in incident_html
 
 
 def test_incident_page_shows_figures_quotes_and_sources():
     archive = build_archive([incident()], [], REFERENCE)
-    html = render_page(make_environment(APP_DIR / "templates"), site_pages(archive)[5])
+    html = render_page(make_environment(APP_DIR / "templates"), site_pages(archive)[8])
     assert "at least 4" in html and "Vitali Klitschko" in html
     assert "At least four people were killed and 20 wounded in the capital." in html
     assert 'href="#source-mt"' in html and 'id="source-mt"' in html

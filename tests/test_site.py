@@ -33,7 +33,7 @@ def test_every_internal_link_resolves_and_every_page_is_reachable(tiny):
     site = built(tiny)
     broken, reachable = check_links(site)
     assert broken == []
-    html_pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html") if "pagefind" not in p.parts}
+    html_pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html") if "pagefind" not in p.parts and p.name != "404.html"}
     assert html_pages - reachable == set()
 
 
@@ -43,9 +43,13 @@ def test_home_lists_latest_incidents_newest_first_and_links_regions(tiny):
     assert 'href="./regions/ua-46/"' in home and 'action="./search/"' in home
 
 
-def test_incident_index_groups_by_month(tiny):
-    page = read(built(tiny), "incidents/index.html")
-    assert page.index("June 2025") < page.index("Drone strike on Kyiv") < page.index("May 2025") < page.index("Missile strike on Lviv")
+def test_incident_index_links_a_page_per_month(tiny):
+    site = built(tiny)
+    index = read(site, "incidents/index.html")
+    assert 'href="../incidents/2025/06/">June</a>' in index and 'href="../incidents/2025/05/">May</a>' in index
+    assert "Drone strike on Kyiv" in index and "Missile strike on Lviv" not in index  # only the latest month in full
+    may = read(site, "incidents/2025/05/index.html")
+    assert "Missile strike on Lviv" in may and 'rel="next" href="../../../incidents/2025/06/">June 2025 →' in may
 
 
 def test_region_page_lists_its_incidents_and_figures(tiny):
@@ -70,14 +74,14 @@ def test_content_pages_are_rendered_from_markdown(tiny):
 def test_search_indexes_only_incident_region_and_content_pages(tiny):
     site = built(tiny)
     entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
-    # 2 incidents + 3 regions + 3 content pages; home, indexes and search are navigation, not content
+    # 2 incidents + 3 regions + 3 content pages; home, indexes, data and search are navigation, not content
     assert entry["languages"]["en"]["page_count"] == 8
 
 
 def test_pages_use_only_relative_links_so_any_base_path_works(tiny):
     site = built(tiny)
     for page in site.rglob("*.html"):
-        if "pagefind" in page.parts:
+        if "pagefind" in page.parts or page.name == "404.html":
             continue
         for link in re.findall(r'(?:href|src|action)="([^"]*)"', page.read_text(encoding="utf-8")):
             assert not link.startswith("/"), f"{page}: {link}"

@@ -1,0 +1,204 @@
+"""Write the machine-readable outputs: data downloads (JSON, CSV), the Atom feed, sitemap and robots.txt.
+
+Everything here is derived from the model alone and is deterministic: no build time, no
+ordering that depends on the machine. Spreadsheet cells that could run as formulas are
+neutralised, and XML is written with ElementTree so every text is escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .figures import reconcile
+from .model import Archive, Figure, Incident
+
+FEED_SIZE = 50
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def incident_path(incident: Incident) -> str:
+    return f"incidents/{incident.id}/"
+
+
+def incident_record(incident: Incident, archive: Archive) -> dict:
+    """One incident as plain data: everything the page shows, figures and quotes included."""
+    return {
+        "id": incident.id,
+        "url": archive.config.page_url(incident_path(incident)) or incident_path(incident),
+        "title": incident.title,
+        "date": incident.date.isoformat(),
+        "summary_markdown": incident.summary,
+        "regions": [{"code": r.code, "name": r.name, "country": r.country} for r in incident.regions],
+        "places": [{"name": p.name, "region": p.region.code} for p in incident.places],
+        "assessment": incident.assessment,
+        "sources": [
+            {"key": s.key, "publisher": s.publisher, "title": s.title, "url": s.url,
+             "published": s.published.isoformat() if s.published else None,
+             "archive_url": s.archive_url, "language": s.language, "kind": s.kind}
+            for s in incident.sources
+        ],
+        "figures": [figure_record(f) for f in incident.figures],
+        "readings": [
+            {"measure": g.measure.key, "region": g.region.code if g.region else None, "subject": g.subject,
+             "weapon": g.weapon.key if g.weapon else None, "party": r.party, "lower": r.lower, "upper": r.upper,
+             "approximate": r.approximate, "conflict": r.conflict}
+            for g in reconcile(incident.figures) for r in g.readings
+        ],
+        "quotes": [
+            {"speaker": q.speaker, "speaker_as_reported": q.speaker_as_reported, "role": q.role, "text": q.text,
+             "lang": q.lang, "translation": q.translation, "source": q.source.key}
+            for q in incident.quotes
+        ],
+        "corrections": [
+            {"date": c.date.isoformat(), "change": c.change, "reason": c.reason, "source": c.source.key if c.source else None}
+            for c in incident.corrections
+        ],
+        "previous_ids": incident.previous_ids,
+        "last_changed": incident.last_changed.isoformat() if incident.last_changed else None,
+    }
+
+
+def figure_record(figure: Figure) -> dict:
+    return {
+        "measure": figure.measure.key, "value": figure.value, "min": figure.min, "max": figure.max,
+        "qualifier": figure.qualifier, "region": figure.region.code if figure.region else None,
+        "subject": figure.subject, "weapon": figure.weapon.key if figure.weapon else None,
+        "claimed_by": figure.claimed_by, "party": figure.party,
+        "as_of": figure.as_of.isoformat() if figure.as_of else None,
+        "source": figure.source.key, "excerpt": figure.excerpt,
+    }
+
+
+def safe_cell(value) -> str | int:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[safe_cell(cell) for cell in row] for row in rows])
+    return buffer.getvalue()
+
+
+def incidents_csv(archive: Archive) -> str:
+    """One row per incident with each measure's reconciled readings."""
+    measures = archive.measures
+    header = ["id", "date", "title", "regions", "region_names", "url", "assessment"]
+    for measure in measures:
+        header += [f"{measure.key}_lower", f"{measure.key}_upper", f"{measure.key}_readings"]
+    rows = []
+    for incident in archive.incidents:
+        groups = [g for g in reconcile(incident.figures) if g.region is None and g.subject is None and g.weapon is None]
+        row = [incident.id, incident.date.isoformat(), incident.title, ";".join(r.code for r in incident.regions),
+               ";".join(r.name for r in incident.regions), archive.config.page_url(incident_path(incident)) or incident_path(incident),
+               incident.assessment]
+        for measure in measures:
+            readings = next((g.readings for g in groups if g.measure == measure), [])
+            single = readings[0] if len(readings) == 1 else None
+            row += [single.lower if single else "", single.upper if single and single.upper is not None else "",
+                    "; ".join(f"{r.text} ({r.party or 'unattributed'}){' conflicting' if r.conflict else ''}" for r in readings)]
+        rows.append(row)
+    return _csv(header, rows)
+
+
+def figures_csv(archive: Archive) -> str:
+    """One row per claim, with its source's URL and the excerpt that supports it."""
+    header = ["incident_id", "incident_date", "measure", "value", "min", "max", "qualifier", "region", "subject", "weapon",
+              "claimed_by", "party", "as_of", "source_publisher", "source_title", "source_url", "excerpt"]
+    rows = [
+        [incident.id, incident.date.isoformat(), f.measure.key, f.value, f.min, f.max, f.qualifier,
+         f.region.code if f.region else "", f.subject, f.weapon.key if f.weapon else "", f.claimed_by, f.party,
+         f.as_of.isoformat() if f.as_of else "", f.source.publisher, f.source.title, f.source.url, f.excerpt]
+        for incident in archive.incidents for f in incident.figures
+    ]
+    return _csv(header, rows)
+
+
+def atom_feed(archive: Archive) -> bytes:
+    """The newest incidents as an Atom feed; links are absolute when the site's URL is configured."""
+    ET.register_namespace("", ATOM)
+    config = archive.config
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    newest = archive.incidents[:FEED_SIZE]
+    _text(feed, "title", config.title)
+    _text(feed, "id", config.page_url("") or "urn:incident-archive:feed")
+    _text(feed, "updated", max((_updated(i) for i in newest), default="1970-01-01T00:00:00Z"))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=config.page_url("feed.xml") or "feed.xml")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=config.page_url("") or "./")
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, "name", config.title)
+    for incident in newest:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        _text(entry, "title", incident.title)
+        _text(entry, "id", config.page_url(incident_path(incident)) or f"urn:incident-archive:{incident.id}")
+        _text(entry, "updated", _updated(incident))
+        _text(entry, "published", f"{incident.date.isoformat()}T00:00:00Z")
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=config.page_url(incident_path(incident)) or incident_path(incident))
+        for region in incident.regions:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=region.code, label=region.name)
+        _text(entry, "summary", " ".join(incident.summary.split()))
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _updated(incident: Incident) -> str:
+    return f"{(incident.last_changed or incident.date).isoformat()}T00:00:00Z"
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
+
+
+def sitemap(archive: Archive, page_paths: list[str]) -> bytes | None:
+    """sitemap.xml for the HTML pages; None without a configured site URL (sitemaps need absolute URLs)."""
+    if not archive.config.url:
+        return None
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for path in page_paths:
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = archive.config.page_url(path.removesuffix("index.html"))
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def robots_txt(archive: Archive) -> str:
+    lines = ["User-agent: *", "Allow: /"]
+    if archive.config.url:
+        lines.append(f"Sitemap: {archive.config.page_url('sitemap.xml')}")
+    return "\n".join(lines) + "\n"
+
+
+def write_exports(archive: Archive, out_dir: Path, page_paths: list[str]) -> list[str]:
+    """Write every download and feed into `out_dir`; returns the paths written."""
+    files: dict[str, bytes | str | None] = {
+        "data/incidents.json": json.dumps([incident_record(i, archive) for i in archive.incidents], ensure_ascii=False, indent=1) + "\n",
+        "data/incidents.csv": incidents_csv(archive),
+        "data/figures.csv": figures_csv(archive),
+        "feed.xml": atom_feed(archive),
+        "sitemap.xml": sitemap(archive, [p for p in page_paths if not p.startswith("incidents/") or p.count("/") == 2]),
+        "robots.txt": robots_txt(archive),
+    }
+    written = []
+    for relative, content in files.items():
+        if content is None:
+            continue
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8", newline="")
+        else:
+            target.write_bytes(content)
+        written.append(relative)
+    return written
