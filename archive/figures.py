@@ -207,7 +207,7 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
     found: dict[tuple, list[Contribution]] = defaultdict(list)
     for incident in incidents:
         groups = [group for group in reconcile(incident.figures)
-                  if group.subject is None and group.weapon is None and group.measure.summable]
+                  if group.subject is None and group.weapon is None and group.measure.summable and group.measure in measures]
         for measure in {group.measure for group in groups}:
             mine = [group for group in groups if group.measure == measure]
             for party in {reading.party for group in mine for reading in group.readings}:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
 from .exports import write_exports
@@ -38,6 +39,7 @@ def make_environment(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["zip"] = zip
     environment.filters.update(
         markdown=markdown_to_html,
         long_date=long_date,
@@ -92,12 +94,17 @@ def site_pages(archive: Archive) -> list[Page]:
             "regions": regions,
             "by_region": by_region,
             "totals": archive_totals,
+            "charts": timelines(archive.incidents, archive.measures),
         }),
         Page("totals/index.html", "totals.html", {"totals": archive_totals}),
         Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}),
         Page("data/index.html", "data.html", {"incident_count": len(archive.incidents)}),
         Page("404.html", "404.html", {}),
-        Page("regions/index.html", "regions.html", {"regions": regions, "by_region": by_region}),
+        Page("regions/index.html", "regions.html", {
+            "regions": regions, "by_region": by_region,
+            "map": region_map({code: len(items) for code, items in by_region.items()}, {r.code: r for r in regions}),
+            "outside": [(r, len(by_region[r.code])) for r in regions if r.code not in map_codes()],
+        }),
         Page("search/index.html", "search.html", {}),
     ]
     pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}) for page in archive.pages]
@@ -119,6 +126,7 @@ def site_pages(archive: Archive) -> list[Page]:
             "region": region,
             "incidents": by_region[region.code],
             "totals": totals(by_region[region.code], archive.measures, region),
+            "charts": timelines(by_region[region.code], archive.measures),
         })
         for region in regions
     ]

@@ -28,7 +28,7 @@
     button.className = "theme-toggle";
     function label() {
       var next = current() === "dark" ? "light" : "dark";
-      button.textContent = next === "dark" ? "Dark theme" : "Light theme";
+      button.textContent = next === "dark" ? "Dark" : "Light";
       button.setAttribute("aria-label", "Switch to the " + next + " theme");
     }
     button.addEventListener("click", function () {

@@ -181,3 +181,8 @@ def test_readings_ignore_claim_order_and_respect_every_precise_claim_without_con
                     bounds = claim_bounds(counted)
                     assert bounds.lower <= reading.lower
                     assert bounds.upper is None or reading.upper is not None and reading.upper <= bounds.upper
+
+
+def test_totals_only_cover_the_measures_asked_for():
+    both = incident("a", [claim(4, "at least"), claim(20, measure="injured")])
+    assert [t.measure.key for t in totals([both], [REFERENCE.measures["injured"]])] == ["injured"]
