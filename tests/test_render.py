@@ -63,3 +63,28 @@ def test_incident_page_shows_figures_quotes_and_sources():
     assert 'data-pagefind-filter="year:2025"' in html
     assert 'data-pagefind-filter="measure">Killed<' in html
     assert 'data-pagefind-filter="claimant">Vitali Klitschko<' in html
+
+
+def test_json_ld_cannot_be_closed_by_a_title():
+    import json as json_module
+
+    from archive.citation import json_ld
+    from archive.config import SiteConfig
+
+    built = incident(title="</script><script>alert(1)</script>")
+    text = str(json_ld(built, SiteConfig()))
+    assert "</script>" not in text and "<" not in text
+    assert json_module.loads(text)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_citation_and_bibtex():
+    from archive.citation import bibtex, citation_text
+    from archive.config import SiteConfig
+
+    config = SiteConfig(url="https://example.org/")
+    built = incident(title="Strike on Kyiv & 100% {sure}")
+    assert citation_text(built, config) == "Incident Archive. \u201cStrike on Kyiv & 100% {sure}\u201d (2025-06-06). https://example.org/incidents/2025-06-06-a/."
+    text = bibtex(built, config)
+    assert text.startswith("@misc{2025-06-06-a,\n")
+    assert r"title = {{Strike on Kyiv \& 100\% \{sure\}}}" in text
+    assert r"howpublished = {\url{https://example.org/incidents/2025-06-06-a/}}" in text

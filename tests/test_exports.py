@@ -1,0 +1,79 @@
+"""exports.py: downloads and feeds a reader takes away, safe to open in a spreadsheet or a feed reader."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+from archive.config import SiteConfig
+from archive.exports import atom_feed, figures_csv, incident_record, incidents_csv, robots_txt, safe_cell, sitemap, write_exports
+from archive.model import build_archive
+from archive.reference import load_reference
+from test_model import incident
+
+REFERENCE = load_reference()
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def archive_of(*incidents, url=None):
+    return build_archive(list(incidents), [], REFERENCE, SiteConfig(url=url))
+
+
+def rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_formula_like_cells_are_neutralised():
+    assert [safe_cell(v) for v in ("=SUM(A1)", "+1", "-2", "@cmd", "plain", 4, None)] == ["'=SUM(A1)", "'+1", "'-2", "'@cmd", "plain", 4, ""]
+
+
+def test_figures_csv_has_one_row_per_claim_with_source_and_excerpt():
+    evil = "=HYPERLINK(\"http://evil.example\",\"click\")"
+    built = incident(figures=[{"measure": "killed", "value": 4, "qualifier": "at least", "region": "UA-30",
+                               "claimed_by": evil, "source": "mt", "excerpt": "At least four people were killed."}])
+    [row] = rows(figures_csv(archive_of(built)))
+    assert row["measure"] == "killed" and row["value"] == "4" and row["qualifier"] == "at least"
+    assert row["claimed_by"] == "'" + evil
+    assert row["source_url"].startswith("https://www.themoscowtimes.com/") and row["excerpt"] == "At least four people were killed."
+
+
+def test_incidents_csv_has_one_row_per_incident_with_readings():
+    [row] = rows(incidents_csv(archive_of(incident())))
+    assert row["id"] == "2025-06-06-a" and row["regions"] == "UA-30;UA-32"
+    assert row["killed_readings"] == ""  # the only killed figure is about Kyiv, not the whole incident
+    wide = incident(figures=[{"measure": "killed", "value": 4, "qualifier": "at least", "claimed_by": "Vitali Klitschko",
+                              "source": "mt", "excerpt": "x"}])
+    [row] = rows(incidents_csv(archive_of(wide)))
+    assert (row["killed_lower"], row["killed_upper"], row["killed_readings"]) == ("4", "", "at least 4 (Ukraine)")
+
+
+def test_json_holds_every_figure_quote_and_reading():
+    archive = archive_of(incident())
+    [record] = json.loads(json.dumps([incident_record(i, archive) for i in archive.incidents]))
+    assert record["figures"][0]["excerpt"] == "At least four people were killed and 20 wounded in the capital."
+    assert record["quotes"][0]["speaker"] == "Ihor Klymenko"
+    assert record["readings"][0] == {"measure": "killed", "region": "UA-30", "subject": None, "weapon": None, "party": "Ukraine",
+                                     "lower": 4, "upper": None, "approximate": False, "conflict": False}
+
+
+def test_atom_feed_is_valid_xml_with_escaped_text_and_absolute_links():
+    hostile = incident(title='Strike </title><script>alert(1)</script> & "more"')
+    feed = ET.fromstring(atom_feed(archive_of(hostile, url="https://example.org/archive/")))
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == 'Strike </title><script>alert(1)</script> & "more"'
+    assert entry.find(f"{ATOM}link").get("href") == "https://example.org/archive/incidents/2025-06-06-a/"
+    assert entry.find(f"{ATOM}updated").text == "2025-06-06T00:00:00Z"
+
+
+def test_sitemap_needs_the_site_url_and_robots_names_it():
+    assert sitemap(archive_of(incident()), ["index.html"]) is None
+    with_url = archive_of(incident(), url="https://example.org/")
+    urls = [loc.text for loc in ET.fromstring(sitemap(with_url, ["index.html", "incidents/x/index.html"])).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert urls == ["https://example.org/", "https://example.org/incidents/x/"]
+    assert robots_txt(with_url).endswith("Sitemap: https://example.org/sitemap.xml\n")
+
+
+def test_write_exports_writes_the_downloads(tmp_path):
+    written = write_exports(archive_of(incident()), tmp_path, ["index.html"])
+    assert written == ["data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "robots.txt"]
+    assert all((tmp_path / path).stat().st_size > 0 for path in written)
