@@ -1,20 +1,49 @@
-// Starts Pagefind's search UI. Result links are made relative to wherever the site is
-// published (at the domain root or under a sub-path such as /archive/).
+// Starts Pagefind's search UI, with a choice of order: relevance (Pagefind's ranking) or date.
+// Result links are made relative to wherever the site is published (the domain root or a
+// sub-path such as /archive/). Every indexed page carries a date sort key, so none vanish
+// from a sorted list.
 (function () {
   "use strict";
-  document.getElementById("search-needs-js").hidden = true;
   var siteRoot = new URL("../", window.location.href).pathname;
-  var ui = new PagefindUI({
-    element: "#search",
-    baseUrl: siteRoot,
-    bundlePath: siteRoot + "pagefind/",
-    showImages: false,
-    showSubResults: false,
-    resetStyles: false,
-    autofocus: true
-  });
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) {
-    ui.triggerSearch(query);
+  var notice = document.getElementById("search-needs-js");
+  var orderControl = document.getElementById("search-order");
+  var params = new URLSearchParams(window.location.search);
+  var ui = null;
+
+  notice.hidden = true;
+  orderControl.hidden = false;
+
+  function sortFor(order) {
+    if (order === "newest") { return { date: "desc" }; }
+    if (order === "oldest") { return { date: "asc" }; }
+    return null;
   }
+
+  function start(order, term) {
+    if (ui) { ui.destroy(); }
+    ui = new PagefindUI({
+      element: "#search",
+      baseUrl: siteRoot,
+      bundlePath: siteRoot + "pagefind/",
+      showImages: false,
+      showSubResults: false,
+      showEmptyFilters: false,
+      resetStyles: false,
+      autofocus: true,
+      sort: sortFor(order)
+    });
+    if (term) { ui.triggerSearch(term); }
+  }
+
+  function currentTerm() {
+    var input = document.querySelector("#search input");
+    return input ? input.value : "";
+  }
+
+  var select = document.getElementById("order");
+  select.value = params.get("order") || "relevance";
+  select.addEventListener("change", function () {
+    start(select.value, currentTerm());
+  });
+  start(select.value, params.get("q"));
 })();

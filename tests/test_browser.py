@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -141,3 +142,94 @@ def test_serve_reloads_the_open_page_after_an_edit(browser, tiny):
         path.write_text(path.read_text().replace("title: Drone strike on Kyiv", "title: Drone strike on Kyiv, updated"))
         expect(page.locator("h1")).to_have_text("Drone strike on Kyiv, updated", timeout=15_000)
         context.close()
+
+
+# --- a reader's walk, themes, accessibility and screenshots ------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def test_a_reader_walks_from_home_to_a_download(page, base_url):
+    page.goto(base_url)
+    page.get_by_role("link", name="Ternopil Oblast").first.click()
+    expect(page).to_have_url(f"{base_url}regions/ua-61/")
+    page.locator(".incident-list a").first.click()
+    expect(page).to_have_url(f"{base_url}incidents/{KYIV_INCIDENT}/")
+    page.locator("table.figures a[href='#source-aj']").first.click()
+    expect(page).to_have_url(f"{base_url}incidents/{KYIV_INCIDENT}/#source-aj")
+    expect(page.locator("#source-mt a").first).to_have_attribute(
+        "href", "https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360")
+    page.fill("#header-q", "Klymenko")
+    page.press("#header-q", "Enter")
+    expect(search_results(page).first).to_be_visible(timeout=10_000)
+    page.locator(".pagefind-ui__filter-name", has_text="Claimant").click()
+    page.get_by_label("Ihor Klymenko").check()
+    expect(search_results(page).locator(".pagefind-ui__result-title")).to_have_text(
+        ["Russian missile and drone strikes on Kyiv and western Ukraine"], timeout=10_000)
+    page.get_by_role("link", name="Data", exact=True).first.click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="incidents.json").click()
+    assert download.value.suggested_filename == "incidents.json"
+    assert '"Russian missile and drone strikes on Kyiv and western Ukraine"' in Path(download.value.path()).read_text()
+
+
+def test_search_results_can_be_ordered_by_date(page, base_url):
+    page.goto(f"{base_url}search/?q=drones")
+    titles = search_results(page).locator(".pagefind-ui__result-title")
+    expect(titles.first).to_be_visible(timeout=10_000)
+    content_pages = re.compile("About|Methodology|How to propose a correction")
+    page.select_option("#order", "oldest")
+    expect(titles.first).to_have_text(content_pages, timeout=10_000)  # undated pages sort before every incident
+    page.select_option("#order", "newest")
+    expect(titles.first).not_to_have_text(content_pages, timeout=10_000)
+
+
+def test_the_theme_toggle_switches_and_is_remembered(page, base_url):
+    page.emulate_media(color_scheme="light")
+    page.goto(base_url)
+    background = lambda: page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background() == "rgb(255, 255, 255)"
+    page.get_by_role("button", name="Switch to the dark theme").click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert background() == "rgb(21, 23, 27)"
+    page.goto(f"{base_url}regions/")
+    assert background() == "rgb(21, 23, 27)"
+    page.get_by_role("button", name="Switch to the light theme").click()
+    assert background() == "rgb(255, 255, 255)"
+
+
+@pytest.mark.parametrize("path", ["", f"incidents/{KYIV_INCIDENT}/", "regions/ua-61/", "search/?q=Kyiv", "regions/", "data/"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_have_no_accessibility_violations(browser, base_url, path, scheme):
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    context = browser.new_context(bypass_csp=True)  # axe is injected as a script the site's policy would refuse
+    page = context.new_page()
+    page.emulate_media(color_scheme=scheme)
+    page.goto(base_url + path)
+    if path.startswith("search"):
+        expect(search_results(page).first).to_be_visible(timeout=10_000)
+    page.add_script_tag(path=str(AXE_FILE_PATH))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
+    context.close()
+    assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+
+
+@pytest.mark.parametrize("width, name", [(375, "phone"), (1280, "desktop")])
+def test_screenshots_of_the_main_pages(browser, base_url, width, name):
+    """Pictures of the pages a journalist would see, kept in test-artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for label, path in [("home", ""), ("incident", f"incidents/{KYIV_INCIDENT}/"), ("region", "regions/ua-61/"),
+                        ("regions", "regions/"), ("search", "search/?q=Kyiv")]:
+        page.goto(base_url + path)
+        if label == "search":
+            expect(search_results(page).first).to_be_visible(timeout=10_000)
+        target = ARTIFACTS / f"{label}-{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000
+        # Nothing may be wider than the screen: a phone reader never scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, label
+    context.close()
