@@ -216,7 +216,7 @@ def test_pages_have_no_accessibility_violations(browser, base_url, path, scheme)
     assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
 
 
-@pytest.mark.parametrize("width, name", [(375, "phone"), (1280, "desktop")])
+@pytest.mark.parametrize("width, name", [(320, "phone"), (1280, "desktop")])
 def test_screenshots_of_the_main_pages(browser, base_url, width, name):
     """Pictures of the pages a journalist would see, kept in test-artifacts/ for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

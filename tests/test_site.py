@@ -136,3 +136,27 @@ def test_incident_page_shows_when_its_file_last_changed(tiny):
     build(tiny.project, today=TODAY)
     page = read(tiny.root / "site", f"incidents/{KYIV}/index.html")
     assert 'Last changed <time datetime="2025-06-08">8 June 2025</time>' in page
+
+
+def test_an_incident_page_weighs_under_50_kb_with_its_css_and_javascript(shipped_site):
+    page = shipped_site / "incidents" / "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assets = re.findall(r'(?:href|src)="\.\./\.\./(static/[^"]+\.(?:css|js))"', html)
+    assert sorted(assets) == ["static/style.css", "static/theme.js"]
+    total = page.stat().st_size + sum((shipped_site / asset).stat().st_size for asset in assets)
+    assert total < 50 * 1024, f"{total:,} bytes"
+
+
+def test_no_page_runs_inline_script_and_the_policy_forbids_it(shipped_site):
+    for page in shipped_site.rglob("*.html"):
+        if "pagefind" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        if policy is None:
+            assert 'http-equiv="refresh"' in html, page  # redirect pages hold no script at all
+            assert "<script" not in html
+            continue
+        assert "unsafe-inline" not in policy.group(1) and "script-src 'self'" in policy.group(1)
+        for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
+            assert 'src="' in attributes or 'type="application/ld+json"' in attributes, (page, attributes)
