@@ -8,6 +8,7 @@ import re
 from markupsafe import Markup
 
 from .config import SiteConfig
+from .markup import markdown_to_text
 from .model import Incident
 
 BIBTEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
@@ -48,7 +49,7 @@ def json_ld(incident: Incident, config: SiteConfig) -> Markup:
         "@type": "Event",
         "name": incident.title,
         "startDate": incident.date.isoformat(),
-        "description": " ".join(incident.summary.split()),
+        "description": markdown_to_text(incident.summary),
         "url": permalink(incident, config),
         "location": [
             {"@type": "Place", "name": region.name,

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .figures import reconcile
+from .markup import markdown_to_text
 from .model import Archive, Figure, Incident
 
 FEED_SIZE = 50
@@ -149,7 +150,7 @@ def atom_feed(archive: Archive) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=config.page_url(incident_path(incident)) or incident_path(incident))
         for region in incident.regions:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=region.code, label=region.name)
-        _text(entry, "summary", " ".join(incident.summary.split()))
+        _text(entry, "summary", markdown_to_text(incident.summary))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 

@@ -2,8 +2,9 @@
 
 PyYAML's C composer gives us a node tree with positions. We convert it ourselves instead
 of using PyYAML's constructor so that we can refuse what the constructor would silently
-accept: duplicate keys, aliases, YAML 1.1 booleans such as an unquoted `no`, and numbers
-in sexagesimal (`12:30`) or octal notation.
+accept: duplicate keys, YAML 1.1 booleans such as an unquoted `no`, and numbers in
+sexagesimal (`12:30`) or octal notation. Before composing, the event stream is checked for
+what could exhaust the machine: deep nesting, anchors and aliases.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
     if not text.strip():
         return [Problem(where, 1, 1, "file is empty; an incident file is a mapping of fields such as title, date, regions")]
     try:
+        structure_problem = _check_structure(text, where)
+        if structure_problem:
+            return [structure_problem]
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -92,6 +96,29 @@ def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
     converter = _Converter(document)
     document.data = converter.convert(root, ())
     return converter.problems
+
+
+def _check_structure(text: str, where: str) -> Problem | None:
+    """Refuse deep nesting, anchors and aliases before composing.
+
+    Composing is recursive (deep nesting crashes the interpreter) and aliases expand
+    (a few lines can stand for gigabytes), so the event stream, which is read with
+    constant stack, is checked first.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return Problem(where, mark.line + 1, mark.column + 1,
+                           "YAML anchors (&name) and aliases (*name) are not allowed in incident files; write the value out")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Problem(where, mark.line + 1, mark.column + 1,
+                               f"nesting is deeper than {MAX_DEPTH} levels; incident files never need that")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 def _decode(raw: bytes, where: str) -> tuple[str, Problem | None]:
@@ -121,7 +148,6 @@ class _Converter:
     def __init__(self, document: Document):
         self.document = document
         self.problems: list[Problem] = []
-        self._seen_nodes: set[int] = set()
 
     def _report(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -130,17 +156,9 @@ class _Converter:
     def convert(self, node: yaml.Node, key: Key) -> Any:
         mark = node.start_mark
         self.document.value_positions[key] = (mark.line + 1, mark.column + 1)
-        if len(key) > MAX_DEPTH:
-            self._report(node, f"nesting is deeper than {MAX_DEPTH} levels; incident files never need that")
-            return None
-        if id(node) in self._seen_nodes:
-            self._report(node, "YAML aliases (*name) are not allowed in incident files; write the value out")
-            return None
         if isinstance(node, yaml.MappingNode):
-            self._seen_nodes.add(id(node))
             return self._mapping(node, key)
         if isinstance(node, yaml.SequenceNode):
-            self._seen_nodes.add(id(node))
             return [self.convert(item, key + (index,)) for index, item in enumerate(node.value)]
         return self._scalar(node)
 

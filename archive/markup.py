@@ -6,6 +6,8 @@ attributes below survive, and links may only point to http(s), mailto or relativ
 
 from __future__ import annotations
 
+import html
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -33,3 +35,10 @@ def markdown_to_html(text: str) -> Markup:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ))
+
+
+def markdown_to_text(text: str) -> str:
+    """The words of a Markdown text without markup or link targets, for feeds and metadata."""
+    _converter.reset()
+    plain = nh3.clean(_converter.convert(text), tags=set())
+    return " ".join(html.unescape(plain).split())

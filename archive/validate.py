@@ -298,7 +298,8 @@ def _check_sources(document: Document) -> list[Problem]:
                 parts = urlsplit(url)
                 if not parts.hostname or any(char.isspace() for char in url):
                     problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
-    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)}
+    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)
+             if isinstance(entry.get("source"), str)}
     for name in _mapping(document.data.get("sources")):
         if name not in cited:
             problems.append(document.problem(("sources", name), f"source `{name}` is not cited by any figure, quote or correction", at_key=True, severity="warning"))
