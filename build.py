@@ -2,6 +2,7 @@
 """The archive's command line: build the site, check the incident files, or preview while editing.
 
     python build.py            build site/ (same as `python build.py build`)
+    python build.py --offline  also build site-offline/ and its zip, for use from disk
     python build.py check      validate only; print every problem as path:line:col
                                (--snapshots DIR also compares excerpts and quotes with source texts)
     python build.py serve      build, serve on http://127.0.0.1:8000 and rebuild on changes
@@ -25,8 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent,
                         help="folder holding incidents/ and content/; site/ is written there (default: this repository)")
+    offline_help = "also write site-offline/ (the site for use from disk, search included) and site/downloads/archive-offline.zip"
+    parser.add_argument("--offline", action="store_true", help=offline_help)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("build", help="validate, then write site/ with its search index")
+    build_command = commands.add_parser("build", help="validate, then write site/ with its search index")
+    build_command.add_argument("--offline", action="store_true", help=offline_help)
     check_command = commands.add_parser("check", help="validate only and list every problem")
     check_command.add_argument("--format", choices=("text", "github"), default="text",
                                help="text: path:line:col: error: ... (default); github: workflow annotations")
@@ -65,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         from archive.serve import serve_forever  # only the preview server needs it
 
         return serve_forever(project, args.host, args.port)
-    return run_build(project)
+    return run_build(project, offline=args.offline)
 
 
 def run_check(project: Project, snapshots: Path | None = None, output_format: str = "text") -> int:
@@ -96,9 +100,9 @@ def run_new(project: Project, date: str, regions: list[str], title: str) -> int:
     return 0
 
 
-def run_build(project: Project) -> int:
+def run_build(project: Project, offline: bool = False) -> int:
     try:
-        report = build(project)
+        report = build(project, offline=offline)
     except BuildError as failure:
         for problem in failure.problems:
             print(problem)

@@ -10,7 +10,7 @@ import yaml
 
 from .problems import Problem
 
-FIELDS = {"title", "url", "repository", "branch"}
+FIELDS = {"title", "url", "repository", "branch", "offline_cache"}
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class SiteConfig:
     url: str | None = None  # public address, ending in /
     repository: str | None = None  # e.g. https://github.com/owner/name
     branch: str = "main"
+    offline_cache: bool = False  # a service worker keeps visited pages for offline reading
 
     def edit_url(self, path: str) -> str | None:
         """The host's web editor for a repository file, or None without a repository."""
@@ -64,6 +65,14 @@ def _host_kind(repository: str) -> str:
     return "github"
 
 
+def _is_web_address(value) -> bool:
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    return bool(parts and parts.scheme in ("http", "https") and parts.hostname)
+
+
 def load_config(path: Path) -> tuple[SiteConfig, list[Problem]]:
     """The configuration in `path` (defaults when the file is missing), and any problems in it."""
     if not path.exists():
@@ -76,9 +85,11 @@ def load_config(path: Path) -> tuple[SiteConfig, list[Problem]]:
     if not isinstance(data, dict):
         return SiteConfig(), [Problem(where, 1, 1, "must be a mapping of settings (title: ..., repository: ...)")]
     problems = [Problem(where, 1, 1, f"unknown setting `{key}`; known: {', '.join(sorted(FIELDS))}") for key in data if key not in FIELDS]
+    if "offline_cache" in data and not isinstance(data["offline_cache"], bool):
+        problems.append(Problem(where, 1, 1, "`offline_cache` must be true or false"))
     for key in ("url", "repository"):
         value = data.get(key)
-        if value is not None and not (isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname):
+        if value is not None and not _is_web_address(value):
             problems.append(Problem(where, 1, 1, f"`{key}` must be an http(s) address, not {value!r}"))
     url = data.get("url")
     if isinstance(url, str) and not url.endswith("/"):
@@ -88,5 +99,6 @@ def load_config(path: Path) -> tuple[SiteConfig, list[Problem]]:
         url=url if not any("`url`" in p.message for p in problems) else None,
         repository=data.get("repository") if not any("`repository`" in p.message for p in problems) else None,
         branch=str(data.get("branch") or "main"),
+        offline_cache=data.get("offline_cache") is True,
     )
     return config, problems

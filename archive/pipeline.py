@@ -14,7 +14,8 @@ from .load import find_incident_files, last_commit_dates, load_yaml_file, read_c
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
 from .reference import load_reference
-from .render import make_environment, write_site
+from .offline import write_offline, write_zip
+from .render import Page, data_page, download_sizes, make_environment, render_page, write_page, write_site
 from .search import index_site
 from .validate import SCHEMA_PATH, incident_id, validate_against_snapshots, validate_archive, validate_document
 
@@ -44,6 +45,10 @@ class Project:
     @property
     def out_dir(self) -> Path:
         return self.root / "site"
+
+    @property
+    def offline_dir(self) -> Path:
+        return self.root / "site-offline"
 
     @property
     def config_path(self) -> Path:
@@ -116,11 +121,12 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     return build_archive(incidents, pages, reference, config), problems
 
 
-def build(project: Project, today: dt.date | None = None, with_search: bool = True) -> BuildReport:
+def build(project: Project, today: dt.date | None = None, with_search: bool = True, offline: bool = False) -> BuildReport:
     """Validate, render and index into a temporary folder, then swap it in for site/.
 
-    Any error leaves the previous site/ untouched: BuildError for content problems,
-    the original exception for anything else.
+    With `offline`, also write site-offline/ (the site for use from disk) and its zip,
+    linked from the data page. Any error leaves the previous output untouched: BuildError
+    for content problems, the original exception for anything else.
     """
     started = time.perf_counter()
     archive, problems = check(project, today)
@@ -129,16 +135,23 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     out_dir = project.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=out_dir.parent))
+    offline_staging = Path(tempfile.mkdtemp(prefix=".site-offline-build-", dir=out_dir.parent)) / "site-offline"
     try:
-        pages = write_site(make_environment(project.templates_dir), archive, staging, project.static_dir, SCHEMA_PATH)
+        environment = make_environment(project.templates_dir)
+        pages = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH)
         search_started = time.perf_counter()
         if with_search:
             index_site(staging)
         search_seconds = time.perf_counter() - search_started
+        if offline:
+            _write_offline_copy(environment, archive, staging, offline_staging)
+            _swap_in(offline_staging, project.offline_dir)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(offline_staging.parent, ignore_errors=True)
     return BuildReport(
         incidents=len(archive.incidents),
         regions=len(archive.regions()),
@@ -147,6 +160,14 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         search_seconds=search_seconds,
         warnings=problems,
     )
+
+
+def _write_offline_copy(environment, archive: Archive, site_dir: Path, offline_dir: Path) -> None:
+    """site-offline/ from the built site, its zip in site/downloads/, and the data page that links the zip."""
+    search_page = render_page(environment, Page("search/index.html", "search_offline.html", {}), archive.config)
+    write_offline(site_dir, offline_dir, archive, search_page)
+    write_zip(offline_dir, site_dir / "downloads" / "archive-offline.zip")
+    write_page(environment, data_page(archive), archive.config, site_dir, download_sizes(site_dir))
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

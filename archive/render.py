@@ -98,7 +98,7 @@ def site_pages(archive: Archive) -> list[Page]:
         }),
         Page("totals/index.html", "totals.html", {"totals": archive_totals}),
         Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}),
-        Page("data/index.html", "data.html", {"incident_count": len(archive.incidents)}),
+        data_page(archive),
         Page("404.html", "404.html", {}),
         Page("regions/index.html", "regions.html", {
             "regions": regions, "by_region": by_region,
@@ -131,6 +131,11 @@ def site_pages(archive: Archive) -> list[Page]:
         for region in regions
     ]
     return pages
+
+
+def data_page(archive: Archive) -> Page:
+    content_date = max((i.last_changed or i.date for i in archive.incidents), default=None)
+    return Page("data/index.html", "data.html", {"incident_count": len(archive.incidents), "content_date": content_date})
 
 
 def _incident_page(archive: Archive, index: int) -> Page:
@@ -173,19 +178,33 @@ def render_page(environment: Environment, page: Page, config: SiteConfig = SiteC
                            downloads=downloads or {}, **page.context)
 
 
+DOWNLOADS = ("data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "downloads/archive-offline.zip")
+
+
+def download_sizes(out_dir: Path) -> dict[str, int]:
+    """Sizes of the downloads present in `out_dir`, for the data page."""
+    return {path: (out_dir / path).stat().st_size for path in DOWNLOADS if (out_dir / path).is_file()}
+
+
+def write_page(environment: Environment, page: Page, config: SiteConfig, out_dir: Path, downloads: dict[str, int]) -> None:
+    target = out_dir / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_page(environment, page, config, downloads), encoding="utf-8")
+
+
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path) -> int:
     """Write the data downloads and feeds, then every page, the static files and the incident schema.
 
     Returns the number of HTML pages written.
     """
     pages = site_pages(archive)
-    exported = write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
-    downloads = {path: (out_dir / path).stat().st_size for path in exported}
+    write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
+    downloads = download_sizes(out_dir)
     for page in pages:
-        target = out_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(environment, page, archive.config, downloads), encoding="utf-8")
-    shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True)
+        write_page(environment, page, archive.config, out_dir, downloads)
+    shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))
+    if archive.config.offline_cache:
+        shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
     return len(pages)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import fastjsonschema
 import jsonschema
 
 from .load import Document, Key
@@ -54,10 +55,26 @@ TIMESTAMP_WORDS = "a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM, optio
 
 @lru_cache(maxsize=1)
 def schema_validator() -> jsonschema.protocols.Validator:
+    """The full validator: slow, but it reports every error with its path."""
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
+
+
+@lru_cache(maxsize=1)
+def schema_accepts():
+    """A compiled check (fastjsonschema) that only says whether a document is valid: about 50x faster."""
+    return fastjsonschema.compile(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def schema_errors(data) -> list:
+    """Every schema error; the fast check first, since almost every file is valid."""
+    try:
+        schema_accepts()(data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        return list(schema_validator().iter_errors(data))
 
 
 def incident_id(document: Document) -> str:
@@ -69,7 +86,7 @@ def validate_document(document: Document, reference: Reference, today: dt.date) 
     """Every problem in one incident file: schema first, then the archive's rules."""
     problems = [
         problem
-        for error in schema_validator().iter_errors(document.data)
+        for error in schema_errors(document.data)
         for problem in _describe_schema_error(document, error, reference)
     ]
     if isinstance(document.data, dict):
@@ -295,8 +312,7 @@ def _check_sources(document: Document) -> list[Problem]:
         for field in ("url", "archive_url"):
             url = source.get(field) if isinstance(source, dict) else None
             if isinstance(url, str) and url.startswith(("http://", "https://")):
-                parts = urlsplit(url)
-                if not parts.hostname or any(char.isspace() for char in url):
+                if not _host_of(url) or any(char.isspace() for char in url):
                     problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
     cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)
              if isinstance(entry.get("source"), str)}
@@ -304,6 +320,13 @@ def _check_sources(document: Document) -> list[Problem]:
         if name not in cited:
             problems.append(document.problem(("sources", name), f"source `{name}` is not cited by any figure, quote or correction", at_key=True, severity="warning"))
     return problems
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        return None
 
 
 def _check_citations(document: Document, source_keys: set[str], regions: list[str], reference: Reference) -> list[Problem]:
@@ -347,8 +370,8 @@ def _check_figures(document: Document, reference: Reference, today: dt.date) -> 
 
 
 def _check_as_of(document: Document, key: Key, text, today: dt.date) -> list[Problem]:
-    if not isinstance(text, str):
-        return []
+    if not isinstance(text, str) or not text:
+        return []  # the schema already said what is wrong
     try:
         moment = parse_timestamp(text)
     except ValueError:
@@ -386,12 +409,17 @@ DIRECTION_MARKS = {"\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK
 JOINERS = {"\u200c": "ZERO WIDTH NON-JOINER", "\u200d": "ZERO WIDTH JOINER"}
 
 
+SUSPECT = re.compile("[" + "".join(ALWAYS_HIDDEN) + "".join(DIRECTION_MARKS) + "".join(JOINERS) + "]")
+
+
 def hidden_character(text: str) -> tuple[int, str] | None:
     """The first character that hides or reorders text and that the language does not need.
 
     Direction marks are allowed in text with right-to-left letters; joiners only between two
     letters of a script that uses them (Persian, Indic scripts), never beside Latin letters.
     """
+    if not SUSPECT.search(text):
+        return None
     has_rtl = any(unicodedata.bidirectional(char) in ("R", "AL") and char not in DIRECTION_MARKS for char in text)
     for index, char in enumerate(text):
         if char in ALWAYS_HIDDEN:

@@ -31,7 +31,7 @@ def test_load_config_defaults_and_errors(tmp_path):
     assert config.repository is None and config.url == "https://example.org/archive/"
     assert sorted(p.message for p in problems) == [
         "`repository` must be an http(s) address, not 'javascript:alert(1)'",
-        "unknown setting `colour`; known: branch, repository, title, url"]
+        "unknown setting `colour`; known: branch, offline_cache, repository, title, url"]
 
 
 def test_incident_pages_link_to_the_editor_and_a_prefilled_issue(tiny):

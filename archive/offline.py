@@ -1,0 +1,171 @@
+"""A copy of the site that works from disk: links end in index.html, search runs from script files.
+
+Browsers refuse fetch() and WebAssembly on file:// pages, so Pagefind cannot run there. This
+copy carries its own index as plain <script> files instead: a small file of filter values,
+postings split by the first two letters of each word, and documents split into fixed
+blocks, so a search loads only the shards its words and results need.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .markup import markdown_to_text
+from .model import Archive
+
+DOCS_PER_BLOCK = 200
+CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
+WORD = re.compile(r"\w+", re.UNICODE)
+LINK_ATTRIBUTE = re.compile(r'((?:href|src|action)=")([^"]*)(")')
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed, so the same archive gives the same zip
+
+
+@dataclass
+class SearchDocument:
+    url: str  # relative to the site root, ending in index.html
+    title: str
+    kind: str  # incident | region | page
+    date: str  # ISO date, "" for undated pages
+    text: str  # what is searched besides the title
+    context: str  # readable text the result snippet is cut from
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def search_documents(archive: Archive) -> list[SearchDocument]:
+    """What the offline search indexes: incidents, regions and content pages, with their filter values."""
+    documents = []
+    for incident in archive.incidents:
+        words = [incident.title, markdown_to_text(incident.summary)]
+        words += [f"{r.name} {' '.join(r.aliases)}" for r in incident.regions]
+        words += [p.name for p in incident.places]
+        words += [f"{f.claimed_by} {f.claimed_as or ''} {f.excerpt}" for f in incident.figures]
+        words += [f"{q.speaker} {q.speaker_as_reported or ''} {q.role or ''} {q.text}" for q in incident.quotes]
+        words += [s.publisher for s in incident.sources]
+        documents.append(SearchDocument(
+            url=f"incidents/{incident.id}/index.html", title=incident.title, kind="incident",
+            date=incident.date.isoformat(), text=" ".join(words),
+            context=_context([markdown_to_text(incident.summary)] + [f"{q.speaker}: \u201c{q.text}\u201d" for q in incident.quotes]
+                             + [f"{f.claimed_by}: \u201c{f.excerpt}\u201d" for f in incident.figures]),
+            filters={
+                "region": sorted({r.name for r in incident.regions}),
+                "year": [str(incident.date.year)],
+                "measure": sorted({f.measure.label for f in incident.figures}),
+                "claimant": sorted({f.claimed_by for f in incident.figures}),
+            },
+        ))
+    by_region = archive.incidents_by_region()
+    for region in archive.regions():
+        documents.append(SearchDocument(
+            url=f"regions/{region.slug}/index.html", title=region.name, kind="region",
+            date=by_region[region.code][0].date.isoformat(),
+            text=f"{region.name} {' '.join(region.aliases)} {region.country} {region.code}",
+            context=f"{region.country}. {len(by_region[region.code])} incident(s). Also spelled: {', '.join(region.aliases)}",
+            filters={"region": [region.name]},
+        ))
+    for page in archive.pages:
+        body = markdown_to_text(page.body)
+        documents.append(SearchDocument(url=f"{page.slug}/index.html", title=page.title, kind="page", date="",
+                                        text=body, context=_context([body])))
+    return documents
+
+
+def _context(parts: list[str]) -> str:
+    text = " ".join(parts)
+    return text if len(text) <= CONTEXT_CHARS else text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words without accents: the same rule as static/offline-search.js."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return WORD.findall("".join(char for char in folded if not unicodedata.combining(char)))
+
+
+def shard_of(word: str) -> str:
+    return word[:2]
+
+
+def build_index(documents: list[SearchDocument]) -> dict[str, str]:
+    """The offline index as JavaScript files, by path below search-index/."""
+    postings: dict[str, dict[str, dict[int, int]]] = {}
+    for number, document in enumerate(documents):
+        weights: dict[str, int] = {}
+        for word in words_of(document.title):
+            weights[word] = weights.get(word, 0) + 5
+        for word in words_of(document.text):
+            weights[word] = weights.get(word, 0) + 1
+        for word, weight in weights.items():
+            postings.setdefault(shard_of(word), {}).setdefault(word, {})[number] = weight
+    files = {}
+    for shard, words in sorted(postings.items()):
+        data = {word: [pair for item in sorted(docs.items()) for pair in item] for word, docs in sorted(words.items())}
+        files[f"terms/{_file_name(shard)}.js"] = _script("terms", shard, data)
+    for start in range(0, len(documents), DOCS_PER_BLOCK):
+        block = [[d.url, d.title, d.kind, d.date, d.context] for d in documents[start:start + DOCS_PER_BLOCK]]
+        files[f"docs/{start // DOCS_PER_BLOCK}.js"] = _script("docs", str(start // DOCS_PER_BLOCK), block)
+    filters: dict[str, dict[str, list[int]]] = {}
+    for number, document in enumerate(documents):
+        for name, values in document.filters.items():
+            for value in values:
+                filters.setdefault(name, {}).setdefault(value, []).append(number)
+    files["filters.js"] = _script("filters", "all", {
+        "blockSize": DOCS_PER_BLOCK, "count": len(documents),
+        "dates": [d.date for d in documents],
+        "filters": {name: dict(sorted(values.items())) for name, values in sorted(filters.items())},
+        "shards": sorted(_file_name(shard) for shard in postings),
+    })
+    return files
+
+
+def _file_name(shard: str) -> str:
+    """A file name for any two characters: letters and digits as they are, anything else by code point."""
+    return "".join(char if char.isascii() and char.isalnum() else f"u{ord(char):x}" for char in shard)
+
+
+def _script(kind: str, key: str, data) -> str:
+    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
+    return f"ArchiveSearch.receive({json.dumps(kind)},{json.dumps(key)},{payload});\n"
+
+
+def offline_link(value: str) -> str:
+    """A link that works from disk: `regions/ua-30/` -> `regions/ua-30/index.html`; others unchanged."""
+    if value.startswith(("#", "/")) or re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
+        return value
+    path, tail = re.match(r"([^?#]*)(.*)", value, re.DOTALL).groups()
+    if path.endswith("/"):
+        path += "index.html"
+    elif path in (".", ".."):
+        path += "/index.html"
+    return path + tail
+
+
+def rewrite_links(html: str) -> str:
+    return LINK_ATTRIBUTE.sub(lambda m: m.group(1) + offline_link(m.group(2)) + m.group(3), html)
+
+
+def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_page: str) -> None:
+    """Copy the built site into `offline_dir` for use from disk, with its own search."""
+    shutil.copytree(site_dir, offline_dir, ignore=shutil.ignore_patterns("pagefind", "downloads", "404.html", "sitemap.xml", "robots.txt", "sw.js"))
+    (offline_dir / "search" / "index.html").write_text(search_page, encoding="utf-8")
+    for page in offline_dir.rglob("*.html"):
+        page.write_text(rewrite_links(page.read_text(encoding="utf-8")), encoding="utf-8")
+    for relative, content in build_index(search_documents(archive)).items():
+        target = offline_dir / "search-index" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+
+
+def write_zip(tree: Path, target: Path, folder_name: str = "incident-archive") -> None:
+    """A zip of `tree` under one top folder, with fixed times and sorted entries (the same tree, the same bytes)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive_file:
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{folder_name}/{path.relative_to(tree).as_posix()}", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive_file.writestr(info, path.read_bytes())

@@ -1,0 +1,171 @@
+"""offline.py: the copy of the archive that works from disk, search included, and its zip."""
+
+import functools
+import http.server
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from archive.offline import build_index, offline_link, rewrite_links, search_documents, words_of
+from archive.pipeline import Project, build
+from conftest import REPO, TODAY, VALID_INCIDENT
+
+KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
+
+
+@pytest.fixture(scope="module")
+def offline_build(tmp_path_factory):
+    import shutil
+
+    root = tmp_path_factory.mktemp("offline")
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    shutil.copytree(REPO / "content", root / "content")
+    build(Project(root=root), offline=True)
+    return root
+
+
+@pytest.mark.parametrize("link, expected", [
+    ("./", "./index.html"), ("../../", "../../index.html"), ("regions/ua-30/", "regions/ua-30/index.html"),
+    ("../search/?q=Kyiv", "../search/index.html?q=Kyiv"), ("../../incidents/x/#figures-killed", "../../incidents/x/index.html#figures-killed"),
+    ("#source-mt", "#source-mt"), ("static/style.css", "static/style.css"), ("https://example.org/", "https://example.org/"),
+    ("..", "../index.html"),
+])
+def test_links_end_in_index_html(link, expected):
+    assert offline_link(link) == expected
+
+
+def test_rewrite_links_touches_only_link_attributes():
+    html = '<a href="regions/">Regions</a> <p>regions/ stays</p> <form action="search/">'
+    assert rewrite_links(html) == '<a href="regions/index.html">Regions</a> <p>regions/ stays</p> <form action="search/index.html">'
+
+
+def test_words_fold_case_and_accents():
+    assert words_of("Київ, Kyïv and KYIV's") == ["киів", "kyiv", "and", "kyiv", "s"]
+
+
+def test_the_index_is_split_into_script_files(offline_build):
+    index = offline_build / "site-offline" / "search-index"
+    assert (index / "filters.js").read_text().startswith('ArchiveSearch.receive("filters","all",')
+    assert '"klymenko":[' in (index / "terms" / "kl.js").read_text()
+    assert (index / "docs" / "0.js").is_file()
+    assert "Ternopil Oblast" in (index / "filters.js").read_text()
+
+
+def test_offline_pages_link_to_index_html_and_not_to_the_server(offline_build):
+    offline = offline_build / "site-offline"
+    assert not (offline / "pagefind").exists() and not (offline / "downloads").exists()
+    page = (offline / "incidents" / KYIV_INCIDENT / "index.html").read_text()
+    assert 'href="../../regions/ua-61/index.html"' in page
+    for html in offline.rglob("*.html"):
+        text = html.read_text()
+        assert 'href="/' not in text and 'src="/' not in text, html
+        assert "pagefind/" not in text and "pagefind-ui" not in text, html
+
+
+def test_the_zip_holds_exactly_the_offline_tree(offline_build):
+    offline = offline_build / "site-offline"
+    with zipfile.ZipFile(offline_build / "site" / "downloads" / "archive-offline.zip") as archive:
+        names = {info.filename: archive.read(info) for info in archive.infolist()}
+    tree = {f"incident-archive/{p.relative_to(offline).as_posix()}": p.read_bytes() for p in offline.rglob("*") if p.is_file()}
+    assert names.keys() == tree.keys()
+    assert all(names[name] == tree[name] for name in tree)
+
+
+def test_the_data_page_links_the_zip_with_its_size_and_date(offline_build):
+    page = (offline_build / "site" / "data" / "index.html").read_text()
+    size = (offline_build / "site" / "downloads" / "archive-offline.zip").stat().st_size
+    assert 'href="../downloads/archive-offline.zip" download>archive-offline.zip</a>' in page
+    assert f"{size / 1024:.1f} KB" in page and "Content as of 6 June 2025." in page
+
+
+# --- from disk, in a real browser ----------------------------------------------------------
+
+@pytest.fixture
+def disk_page(browser, offline_build):
+    context = browser.new_context()
+    page = context.new_page()
+    page.requests = []
+    page.errors = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.root = (offline_build / "site-offline").as_uri() + "/"
+    yield page
+    assert [url for url in page.requests if not url.startswith("file://")] == []
+    assert page.errors == []
+    context.close()
+
+
+def test_search_from_disk_finds_filters_and_navigates(disk_page):
+    page = disk_page
+    page.goto(page.root + "index.html")
+    page.fill("#header-q", "Klymenko")
+    page.press("#header-q", "Enter")
+    results = page.locator("#offline-results .result-title")
+    expect(results).to_have_text(["Russian missile and drone strikes on Kyiv and western Ukraine"], timeout=10_000)
+    expect(page.locator("#offline-results mark").first).to_contain_text("Klymenko")
+
+    page.fill("#offline-q", "drones")
+    expect(results.filter(has_text="Tula region and Moscow")).to_have_count(1, timeout=10_000)
+    before = results.count()
+    page.locator("#offline-filters summary", has_text="Region").click()
+    page.get_by_label("Tula Oblast").check()
+    expect(results.filter(has_text="Kyiv and western Ukraine")).to_have_count(0)
+    assert 0 < results.count() < before
+
+    results.filter(has_text="Tula region and Moscow").click()
+    expect(page).to_have_url(page.root + "incidents/2025-06-06-ukrainian-drone-strikes-on-tula-region-and-moscow/index.html")
+    page.get_by_role("link", name="Tula Oblast").first.click()
+    expect(page).to_have_url(page.root + "regions/ru-tul/index.html")
+    expect(page.locator("h1")).to_have_text("Tula Oblast")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Ukrainian drone strikes on the Tula region and Moscow")
+
+
+def test_an_incident_page_opened_directly_from_disk(disk_page):
+    page = disk_page
+    page.goto(page.root + f"incidents/{KYIV_INCIDENT}/index.html")
+    expect(page.locator("table.figures")).to_contain_text("Vitali Klitschko")
+    expect(page.locator("link[rel=stylesheet]")).to_have_attribute("href", "../../static/style.css")
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"  # the CSS loaded
+    page.get_by_role("link", name="Regions", exact=True).click()
+    expect(page).to_have_url(page.root + "regions/index.html")
+
+
+# --- the optional service worker -------------------------------------------------------------
+
+def test_visited_pages_reopen_offline_with_the_service_worker(browser, tiny):
+    (tiny.root / "site.yaml").write_text("offline_cache: true\n")
+    tiny.write("2025-06-06-drone-strike-on-kyiv", VALID_INCIDENT)
+    build(tiny.project, today=TODAY)
+    site = tiny.root / "site"
+    assert (site / "sw.js").is_file()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        url = f"http://127.0.0.1:{server.server_port}/incidents/2025-06-06-drone-strike-on-kyiv/"
+        page.goto(url)
+        page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true)")
+        page.evaluate("navigator.serviceWorker.ready")
+        page.reload()  # now controlled by the worker, which keeps a copy
+        expect(page.locator("h1")).to_have_text("Drone strike on Kyiv")
+        context.set_offline(True)
+        page.reload()
+        expect(page.locator("h1")).to_have_text("Drone strike on Kyiv")
+        context.close()
+    finally:
+        server.shutdown()
+
+
+def test_no_service_worker_by_default(tiny):
+    tiny.write("2025-06-06-drone-strike-on-kyiv", VALID_INCIDENT)
+    build(tiny.project, today=TODAY)
+    assert not (tiny.root / "site" / "sw.js").exists()
+    assert "sw-register.js" not in (tiny.root / "site" / "index.html").read_text()
