@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 .PHONY: site test check serve bench clean
 
 site: $(VENV)/.runtime-installed
-	$(BIN)/python build.py build
+	$(BIN)/python build.py build --offline
 
 check: $(VENV)/.runtime-installed
 	$(BIN)/python build.py check

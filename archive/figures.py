@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Figure, Incident
 from .reference import Measure, Region, Weapon
@@ -99,7 +100,16 @@ class FigureGroup:
 
 
 def reconcile(figures: list[Figure]) -> list[FigureGroup]:
-    """Group an incident's figures and read each group; groups in measure order, incident-wide first."""
+    """Group an incident's figures and read each group; groups in measure order, incident-wide first.
+
+    Pages, totals, charts and downloads all ask for the same incidents' readings, so results
+    are remembered (by the figures themselves, which are immutable). Treat them as read-only.
+    """
+    return _reconcile(tuple(figures))
+
+
+@lru_cache(maxsize=250_000)
+def _reconcile(figures: tuple[Figure, ...]) -> list[FigureGroup]:
     grouped: dict[tuple, list[Figure]] = defaultdict(list)
     for figure in figures:
         grouped[(figure.measure, figure.region, figure.subject, figure.weapon)].append(figure)
