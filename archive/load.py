@@ -1,10 +1,11 @@
 """Read YAML files into plain Python data, keeping the line and column of every value.
 
-PyYAML's C composer gives us a node tree with positions. We convert it ourselves instead
-of using PyYAML's constructor so that we can refuse what the constructor would silently
-accept: duplicate keys, YAML 1.1 booleans such as an unquoted `no`, and numbers in
-sexagesimal (`12:30`) or octal notation. Before composing, the event stream is checked for
-what could exhaust the machine: deep nesting, anchors and aliases.
+We build the data ourselves from PyYAML's (C) event stream, in one pass with an explicit
+stack, instead of using PyYAML's composer and constructor. That way we keep every position,
+and we refuse what PyYAML would silently accept or could not survive: duplicate keys, YAML 1.1
+booleans such as an unquoted `no`, numbers in sexagesimal (`12:30`) or octal notation,
+anchors and aliases (a few lines can expand to gigabytes), and deep nesting (the composer
+recurses, and a file of 50,000 `[` crashes the interpreter).
 """
 
 from __future__ import annotations
@@ -80,45 +81,23 @@ def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
         return [problem]
     if not text.strip():
         return [Problem(where, 1, 1, "file is empty; an incident file is a mapping of fields such as title, date, regions")]
+    builder = _Builder(document)
     try:
-        structure_problem = _check_structure(text, where)
-        if structure_problem:
-            return [structure_problem]
-        root = yaml.compose(text, Loader=_Loader)
+        document.data = builder.build(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        document.data = None
         return [Problem(where, line, col, f"YAML syntax: {exc.problem or exc}{_syntax_hint(exc)}")]
     except yaml.YAMLError as exc:
+        document.data = None
         return [Problem(where, 1, 1, f"YAML syntax: {exc}")]
-    if root is None:
+    except _Refused as refusal:
+        document.data = None
+        return [refusal.problem]
+    if document.data is None and not builder.problems:
         return [Problem(where, 1, 1, "file holds no data; an incident file is a mapping of fields such as title, date, regions")]
-    converter = _Converter(document)
-    document.data = converter.convert(root, ())
-    return converter.problems
-
-
-def _check_structure(text: str, where: str) -> Problem | None:
-    """Refuse deep nesting, anchors and aliases before composing.
-
-    Composing is recursive (deep nesting crashes the interpreter) and aliases expand
-    (a few lines can stand for gigabytes), so the event stream, which is read with
-    constant stack, is checked first.
-    """
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        mark = event.start_mark
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return Problem(where, mark.line + 1, mark.column + 1,
-                           "YAML anchors (&name) and aliases (*name) are not allowed in incident files; write the value out")
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return Problem(where, mark.line + 1, mark.column + 1,
-                               f"nesting is deeper than {MAX_DEPTH} levels; incident files never need that")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-    return None
+    return builder.problems
 
 
 def _decode(raw: bytes, where: str) -> tuple[str, Problem | None]:
@@ -142,46 +121,107 @@ def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:
     return ""
 
 
-class _Converter:
-    """Turns a composed node tree into dicts, lists and scalars, recording positions."""
+class _Refused(Exception):
+    """Raised to stop reading a file at once (anchors, aliases, deep nesting, several documents)."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+_SKIP = object()  # a value under a key that was refused: read, then dropped
+
+
+class _Builder:
+    """Turns the event stream into dicts, lists and scalars, recording positions as it goes."""
 
     def __init__(self, document: Document):
         self.document = document
         self.problems: list[Problem] = []
+        self.resolver = yaml.resolver.Resolver()
+        # One frame per open collection: [container, its key path, pending mapping key or None]
+        self.stack: list[list] = []
+        self.root: Any = None
+        self.documents = 0
 
-    def _report(self, node: yaml.Node, message: str) -> None:
-        mark = node.start_mark
-        self.problems.append(Problem(self.document.display_path, mark.line + 1, mark.column + 1, message))
+    def _position(self, event) -> tuple[int, int]:
+        return event.start_mark.line + 1, event.start_mark.column + 1
 
-    def convert(self, node: yaml.Node, key: Key) -> Any:
-        mark = node.start_mark
-        self.document.value_positions[key] = (mark.line + 1, mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, key)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, key + (index,)) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+    def _report(self, event, message: str) -> None:
+        line, col = self._position(event)
+        self.problems.append(Problem(self.document.display_path, line, col, message))
 
-    def _mapping(self, node: yaml.MappingNode, key: Key) -> dict:
-        result: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                self._report(key_node, "keys must be plain names such as `title`; merge keys (<<) and complex keys are not allowed")
-                continue
-            name = key_node.value
-            line = key_node.start_mark.line + 1
-            if name in first_seen:
-                self._report(key_node, f"duplicate key `{name}` (first at line {first_seen[name]}); keep one of them")
-                continue
-            first_seen[name] = line
-            child = key + (name,)
-            self.document.key_positions[child] = (line, key_node.start_mark.column + 1)
-            result[name] = self.convert(value_node, child)
-        return result
+    def _refuse(self, event, message: str) -> None:
+        line, col = self._position(event)
+        raise _Refused(Problem(self.document.display_path, line, col, message))
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        text, tag = node.value, node.tag
+    def build(self, text: str) -> Any:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if event.anchor:
+                    self._refuse(event, ANCHOR_MESSAGE)
+                self._add(event, self._scalar(event), is_scalar=True)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._open(event, {} if kind is yaml.MappingStartEvent else [])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self.stack.pop()
+            elif kind is yaml.AliasEvent:
+                self._refuse(event, ANCHOR_MESSAGE)
+            elif kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    self._refuse(event, "the file holds more than one YAML document (a second `---`); keep one incident per file")
+        return self.root
+
+    def _open(self, event, container) -> None:
+        if event.anchor:
+            self._refuse(event, ANCHOR_MESSAGE)
+        if len(self.stack) >= MAX_DEPTH:
+            self._refuse(event, f"nesting is deeper than {MAX_DEPTH} levels; incident files never need that")
+        if event.tag not in (None, "!") and not event.implicit:
+            self._report(event, f"YAML tag `{event.tag}` is not allowed in incident files; remove it")
+        key = self._add(event, container, is_scalar=False)
+        self.stack.append([container, key, None])
+
+    def _add(self, event, value, is_scalar: bool):
+        """Place `value` in the open collection (or as the root); returns its key path."""
+        if not self.stack:
+            self.root = value
+            self.document.value_positions[()] = self._position(event)
+            return ()
+        frame = self.stack[-1]
+        container, path, pending = frame
+        if isinstance(container, list):
+            key = path + (len(container),)
+            container.append(value)
+        elif pending is None:  # this value is a key of the mapping
+            frame[2] = self._key(event, value, is_scalar, container, path)
+            return path + ("<key>",)
+        else:
+            frame[2] = None
+            if pending is _SKIP:
+                return path + ("<skipped>",)
+            key = path + (pending,)
+            container[pending] = value
+        self.document.value_positions[key] = self._position(event)
+        return key
+
+    def _key(self, event, value, is_scalar: bool, container: dict, path: Key):
+        if not is_scalar or (event.value == "<<" and event.implicit[0]):
+            self._report(event, "keys must be plain names such as `title`; merge keys (<<) and complex keys are not allowed")
+            return _SKIP
+        name = event.value
+        if name in container:
+            first = self.document.key_positions[path + (name,)][0]
+            self._report(event, f"duplicate key `{name}` (first at line {first}); keep one of them")
+            return _SKIP
+        self.document.key_positions[path + (name,)] = self._position(event)
+        return name
+
+    def _scalar(self, event) -> Any:
+        text, tag = event.value, event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(yaml.ScalarNode, text, event.implicit)
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return text  # dates stay text: validation parses them and explains bad ones
         if tag == "tag:yaml.org,2002:null":
@@ -189,24 +229,27 @@ class _Converter:
         if tag == "tag:yaml.org,2002:bool":
             if text.lower() in _TRUE_FALSE:
                 return text.lower() == "true"
-            self._report(node, f'unquoted `{text}` is read by YAML 1.1 as a yes/no value, not as text; write "{text}" in quotes')
+            self._report(event, f'unquoted `{text}` is read by YAML 1.1 as a yes/no value, not as text; write "{text}" in quotes')
             return text
         if tag == "tag:yaml.org,2002:int":
             if _PLAIN_INTEGER.fullmatch(text):
                 return int(text)
             if ":" in text:
-                self._report(node, f'`{text}` is read by YAML 1.1 as a base-60 number; write "{text}" in quotes if it is a time or text')
+                self._report(event, f'`{text}` is read by YAML 1.1 as a base-60 number; write "{text}" in quotes if it is a time or text')
             else:
-                self._report(node, f"`{text}` is a number in a special notation (octal, hex or with underscores); write plain digits, or quote it if it is text")
+                self._report(event, f"`{text}` is a number in a special notation (octal, hex or with underscores); write plain digits, or quote it if it is text")
             return text
         if tag == "tag:yaml.org,2002:float":
             try:
                 return float(text.replace("_", ""))
             except ValueError:
-                self._report(node, f"`{text}` is not a number we can read; write plain digits")
+                self._report(event, f"`{text}` is not a number we can read; write plain digits")
                 return text
-        self._report(node, f"YAML tag `{tag}` is not allowed in incident files; remove it")
+        self._report(event, f"YAML tag `{tag}` is not allowed in incident files; remove it")
         return text
+
+
+ANCHOR_MESSAGE = "YAML anchors (&name) and aliases (*name) are not allowed in incident files; write the value out"
 
 
 def find_incident_files(incidents_dir: Path) -> list[Path]:

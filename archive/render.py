@@ -97,6 +97,7 @@ def site_pages(archive: Archive) -> list[Page]:
             "charts": timelines(archive.incidents, archive.measures),
         }),
         Page("totals/index.html", "totals.html", {"totals": archive_totals}),
+        *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total}) for total in archive_totals],
         Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}),
         data_page(archive),
         Page("404.html", "404.html", {}),

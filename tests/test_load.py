@@ -97,3 +97,17 @@ def test_read_content_pages(tmp_path):
     pages, problems = read_content_pages(tmp_path)
     assert pages == {"about": "# About\n"}
     assert [p.path for p in problems] == [f"{tmp_path.name}/bad.md"]
+
+
+def test_merge_keys_complex_keys_and_second_documents_are_refused():
+    _, problems = parse("base: {a: 1}\nother:\n  <<: {a: 2}\n")
+    assert any("merge keys (<<)" in problem for problem in problems)
+    _, problems = parse("? [a, b]\n: value\ntitle: A\n")
+    assert any("complex keys" in problem for problem in problems)
+    document, problems = parse("title: A\n---\ntitle: B\n")
+    assert problems == ["2:1: the file holds more than one YAML document (a second `---`); keep one incident per file"]
+
+
+def test_deep_nesting_is_refused_without_crashing():
+    _, problems = parse("a: " + "[" * 100_000 + "]" * 100_000)
+    assert problems == ["1:19: nesting is deeper than 16 levels; incident files never need that"]

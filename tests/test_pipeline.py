@@ -15,12 +15,12 @@ def test_build_writes_pages_static_files_and_search_index(tiny):
     report = build(tiny.project, today=TODAY)
     site = tiny.root / "site"
     assert (report.incidents, report.regions) == (1, 2)
-    assert report.pages == 14
+    assert report.pages == 15
     for path in ("index.html", f"incidents/{NAME}/index.html", "regions/ua-30/index.html", "regions/index.html",
                  "incidents/index.html", "about/index.html", "methodology/index.html", "contribute/index.html",
                  "search/index.html", "static/style.css", "pagefind/pagefind-ui.js"):
         assert (site / path).is_file(), path
-    assert report.summary().startswith("Built 1 incidents, 2 regions, 14 pages in ")
+    assert report.summary().startswith("Built 1 incidents, 2 regions, 15 pages in ")
 
 
 def test_a_build_with_errors_writes_nothing(tiny):

@@ -33,7 +33,7 @@ def test_site_pages_cover_every_incident_region_and_index():
     archive = build_archive([incident()], [], REFERENCE)
     paths = [page.path for page in site_pages(archive)]
     assert paths == [
-        "index.html", "totals/index.html", "incidents/index.html", "data/index.html", "404.html",
+        "index.html", "totals/index.html", "totals/total-killed-ukraine/index.html", "incidents/index.html", "data/index.html", "404.html",
         "regions/index.html", "search/index.html", "incidents/2025/06/index.html",
         "incidents/2025-06-06-a/index.html", "regions/ua-30/index.html", "regions/ua-32/index.html",
     ]
@@ -48,13 +48,13 @@ def test_contributor_text_is_escaped_everywhere():
     for page in site_pages(archive):
         html = render_page(environment, page)
         assert "<script>alert" not in html, page.path
-    incident_html = render_page(environment, site_pages(archive)[8])
+    incident_html = render_page(environment, site_pages(archive)[9])
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in incident_html
 
 
 def test_incident_page_shows_figures_quotes_and_sources():
     archive = build_archive([incident()], [], REFERENCE)
-    html = render_page(make_environment(APP_DIR / "templates"), site_pages(archive)[8])
+    html = render_page(make_environment(APP_DIR / "templates"), site_pages(archive)[9])
     assert "at least 4" in html and "Vitali Klitschko" in html
     assert "At least four people were killed and 20 wounded in the capital." in html
     assert 'href="#source-mt"' in html and 'id="source-mt"' in html
