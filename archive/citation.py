@@ -67,6 +67,6 @@ def json_ld(incident: Incident, config: SiteConfig) -> Markup:
             for source in incident.sources
         ],
     }
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "</script>" or "<!--" inside a string must not end or alter the script element.
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -214,18 +214,30 @@ class Total:
 
 def totals(incidents: list[Incident], measures: list[Measure], region: Region | None = None) -> list[Total]:
     """Totals of summable measures across `incidents`, per party; for one region when given."""
+    wanted = set(measures)
     found: dict[tuple, list[Contribution]] = defaultdict(list)
     for incident in incidents:
-        groups = [group for group in reconcile(incident.figures)
-                  if group.subject is None and group.weapon is None and group.measure.summable and group.measure in measures]
-        for measure in {group.measure for group in groups}:
-            mine = [group for group in groups if group.measure == measure]
-            for party in {reading.party for group in mine for reading in group.readings}:
-                contribution = _contribution(incident, mine, party, region)
-                if contribution:
-                    found[(measure, party)].append(contribution)
+        for (measure, party, where), contribution in incident_contributions(incident).items():
+            if where == region and measure in wanted:
+                found[(measure, party)].append(contribution)
     ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
     return [Total(measure, party, contributions) for (measure, party), contributions in ordered]
+
+
+@lru_cache(maxsize=250_000)
+def incident_contributions(incident: Incident) -> dict[tuple, Contribution]:
+    """What the incident adds to totals, by (measure, party, region); region None is the whole incident."""
+    groups = [group for group in reconcile(incident.figures)
+              if group.subject is None and group.weapon is None and group.measure.summable]
+    result = {}
+    for measure in sorted({group.measure for group in groups}, key=lambda m: m.order):
+        mine = [group for group in groups if group.measure == measure]
+        for party in sorted({r.party for group in mine for r in group.readings}, key=lambda p: (p is None, p or "")):
+            for where in (None, *incident.regions):
+                contribution = _contribution(incident, mine, party, where)
+                if contribution:
+                    result[(measure, party, where)] = contribution
+    return result
 
 
 def _contribution(incident: Incident, groups: list[FigureGroup], party, region: Region | None) -> Contribution | None:

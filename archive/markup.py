@@ -7,6 +7,7 @@ attributes below survive, and links may only point to http(s), mailto or relativ
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -25,6 +26,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _converter = markdown.Markdown(extensions=["tables", "sane_lists", "toc"], output_format="html")
 
 
+@lru_cache(maxsize=250_000)  # each summary is shown on a page and also read for feeds and search
 def markdown_to_html(text: str) -> Markup:
     _converter.reset()
     html = _converter.convert(text)
@@ -37,8 +39,8 @@ def markdown_to_html(text: str) -> Markup:
     ))
 
 
+@lru_cache(maxsize=250_000)
 def markdown_to_text(text: str) -> str:
     """The words of a Markdown text without markup or link targets, for feeds and metadata."""
-    _converter.reset()
-    plain = nh3.clean(_converter.convert(text), tags=set())
+    plain = nh3.clean(str(markdown_to_html(text)), tags=set())
     return " ".join(html.unescape(plain).split())

@@ -29,9 +29,13 @@ class Place:
     region: Region
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Figure:
-    """One claim: a number, what it counts, who claims it, and the sentence that says so."""
+    """One claim: a number, what it counts, who claims it, and the sentence that says so.
+
+    Two claims are never the same claim, even with equal fields: identity is equality,
+    which also makes figures cheap to hash for the caches in figures.py.
+    """
 
     measure: Measure
     value: int | None  # None when the claim is a range (min, max)
@@ -71,7 +75,7 @@ class Correction:
     source: Source | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity is equality: cheap to hash, see figures.py
 class Incident:
     id: str
     path: str  # repository-relative path of the YAML file

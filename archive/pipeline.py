@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 import time
@@ -138,7 +139,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     offline_staging = Path(tempfile.mkdtemp(prefix=".site-offline-build-", dir=out_dir.parent)) / "site-offline"
     try:
         environment = make_environment(project.templates_dir)
-        pages = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH)
+        pages = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, workers=os.cpu_count() or 1)
         search_started = time.perf_counter()
         if with_search:
             index_site(staging)

@@ -75,10 +75,15 @@ class Reference:
     region_names: dict[str, dict] = field(repr=False)
     weapons: dict[str, Weapon] = field(default_factory=dict)  # by key and by each alias, case-folded
     people: dict[str, Person] = field(default_factory=dict)  # by name and by each alias, case-folded
+    _regions: dict[str, Region | None] = field(default_factory=dict, repr=False)  # looked up once per code
 
     def region(self, code: str) -> Region | None:
         """The region for an ISO 3166-2 code, or None when pycountry does not know the code."""
-        return _region(code, self)
+        if not isinstance(code, str):
+            return None
+        if code not in self._regions:
+            self._regions[code] = _region(code, self)
+        return self._regions[code]
 
     def weapon(self, name: str) -> Weapon | None:
         return self.weapons.get(name.casefold()) if isinstance(name, str) else None

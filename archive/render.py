@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import re
 import shutil
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -28,7 +31,7 @@ class Page:
 
     path: str  # relative to the site root, always ending in index.html
     template: str
-    context: dict
+    context: dict | Callable[[], dict]  # a callable is worked out when the page is rendered (in a worker)
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -141,11 +144,16 @@ def data_page(archive: Archive) -> Page:
 
 def _incident_page(archive: Archive, index: int) -> Page:
     incident = archive.incidents[index]
+    return Page(f"incidents/{incident.id}/index.html", "incident.html", partial(_incident_context, archive, index))
+
+
+def _incident_context(archive: Archive, index: int) -> dict:
+    incident = archive.incidents[index]
     config = archive.config
     page_address = config.page_url(f"incidents/{incident.id}/") or f"incidents/{incident.id}/"
     report_body = (f"Incident: {incident.id}\nTitle: {incident.title}\nPage: {page_address}\nFile: {incident.path}\n\n"
                    "What is wrong, and which source shows it?\n")
-    return Page(f"incidents/{incident.id}/index.html", "incident.html", {
+    return {
         "incident": incident,
         "edit_url": config.edit_url(incident.path),
         "report_url": config.new_issue_url(f"Problem with {incident.id}", report_body),
@@ -157,7 +165,7 @@ def _incident_page(archive: Archive, index: int) -> Page:
         "groups": reconcile(incident.figures),
         "newer": archive.incidents[index - 1] if index > 0 else None,
         "older": archive.incidents[index + 1] if index + 1 < len(archive.incidents) else None,
-    })
+    }
 
 
 def relative_root(page_path: str, config: SiteConfig = SiteConfig()) -> str:
@@ -175,8 +183,9 @@ def relative_root(page_path: str, config: SiteConfig = SiteConfig()) -> str:
 def render_page(environment: Environment, page: Page, config: SiteConfig = SiteConfig(),
                 downloads: dict[str, int] | None = None) -> str:
     template = environment.get_template(page.template)
+    context = page.context() if callable(page.context) else page.context
     return template.render(root=relative_root(page.path, config), page_path=page.path, site=config,
-                           downloads=downloads or {}, **page.context)
+                           downloads=downloads or {}, **context)
 
 
 DOWNLOADS = ("data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "downloads/archive-offline.zip")
@@ -193,7 +202,29 @@ def write_page(environment: Environment, page: Page, config: SiteConfig, out_dir
     target.write_text(render_page(environment, page, config, downloads), encoding="utf-8")
 
 
-def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path) -> int:
+PARALLEL_FROM = 400  # pages: below this, starting worker processes costs more than it saves
+_job: tuple | None = None  # what forked workers render: set just before forking, read by them
+
+
+def _write_pages_in_parallel(environment, pages, config, out_dir, downloads, workers: int) -> None:
+    """Render on every core: forked workers share the model and write their share of the pages."""
+    global _job
+    _job = (environment, pages, config, out_dir, downloads, workers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_write_share, range(workers))
+    finally:
+        _job = None
+
+
+def _write_share(worker: int) -> None:
+    environment, pages, config, out_dir, downloads, workers = _job
+    for page in pages[worker::workers]:
+        write_page(environment, page, config, out_dir, downloads)
+
+
+def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
+               workers: int = 1) -> int:
     """Write the data downloads and feeds, then every page, the static files and the incident schema.
 
     Returns the number of HTML pages written.
@@ -201,8 +232,11 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     pages = site_pages(archive)
     write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
     downloads = download_sizes(out_dir)
-    for page in pages:
-        write_page(environment, page, archive.config, out_dir, downloads)
+    if workers > 1 and len(pages) >= PARALLEL_FROM:
+        _write_pages_in_parallel(environment, pages, archive.config, out_dir, downloads, workers)
+    else:
+        for page in pages:
+            write_page(environment, page, archive.config, out_dir, downloads)
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))
     if archive.config.offline_cache:
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
