@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .exports import write_exports
 from .figures import reconcile, totals
 from .markup import markdown_to_html
-from .model import Archive, Figure, Incident
+from .model import Archive, Figure
 
 LATEST_ON_HOME = 10
 

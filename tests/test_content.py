@@ -4,7 +4,6 @@ The source texts live in ../shared/sources beside the repository; these tests sk
 """
 
 import re
-from pathlib import Path
 
 import pytest
 

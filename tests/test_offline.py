@@ -4,12 +4,11 @@ import functools
 import http.server
 import threading
 import zipfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from archive.offline import build_index, offline_link, rewrite_links, search_documents, words_of
+from archive.offline import offline_link, rewrite_links, words_of
 from archive.pipeline import Project, build
 from conftest import REPO, TODAY, VALID_INCIDENT
 

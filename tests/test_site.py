@@ -58,7 +58,7 @@ def test_region_page_lists_its_incidents_and_figures(tiny):
     assert "Also spelled: Lviv, Lvov, Lemberg, Lvivska oblast" in page
     assert "Missile strike on Lviv" in page and "Drone strike on Kyiv" not in page
     assert "Killed, according to Ukraine: at least 4" in page
-    assert f'adds <strong>at least 4</strong>' in page and f'href="../../incidents/{LVIV}/#figures-killed-ua-46">1 claim</a>' in page
+    assert 'adds <strong>at least 4</strong>' in page and f'href="../../incidents/{LVIV}/#figures-killed-ua-46">1 claim</a>' in page
 
 
 def test_regions_index_counts_incidents_by_country(tiny):
