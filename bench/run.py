@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Benchmark our build against mkdocs-material and Hugo on the same generated archive.
+
+    python bench/run.py                       # 1,000 and 10,000 incidents
+    python bench/run.py --sizes 100000        # memory and scaling
+    python bench/run.py --sizes 50 --quick    # the smoke run the tests use
+
+For each size it generates an archive (bench/generate.py), then measures, each in its own
+process: our full build, the same build again with nothing changed, a build after editing
+one incident, mkdocs-material on the same pages (navigation pruned so that it finishes; the
+unpruned navigation too, at the smallest size) and Hugo (Debian's `hugo`) on the same pages.
+Wall time, CPU time, peak memory (RSS), output size and file count; ratios ours/baseline.
+Writes bench/results.md (or --out). Baselines that are not installed are reported as such:
+mkdocs-material comes from bench/requirements.txt into .venv-bench, Hugo from `apt-get install hugo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_VENV = REPO / ".venv-bench"
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import generate  # noqa: E402
+
+
+def measure(command: list[str], cwd: Path | None = None, log: Path | None = None) -> dict:
+    """Run `command` as a child process; wall seconds, CPU seconds and peak RSS of it and its children."""
+    log = log or Path(os.devnull)
+    started = time.perf_counter()
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed; see {log}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def tree_size(folder: Path) -> dict:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return {"mb": sum(p.stat().st_size for p in files) / 1e6, "files": len(files)}
+
+
+# --- the same incidents as Markdown pages for mkdocs-material and Hugo -----------------------
+
+def incident_markdown(data: dict, front_matter: bool) -> str:
+    lines = []
+    if front_matter:
+        lines += ["---", f"title: {json.dumps(data['title'])}", f"date: {data['date']}", "---", ""]
+    else:
+        lines += [f"# {data['title']}", ""]
+    lines += [f"*{data['date']}* · Regions: {', '.join(data['regions'])}", "", data["summary"], "", "## Figures", "",
+              "| Measure | Value | Claimed by | Source | Excerpt |", "| --- | --- | --- | --- | --- |"]
+    for figure in data["figures"]:
+        source = data["sources"][figure["source"]]
+        lines.append(f"| {figure['measure']} | {figure['qualifier']} {figure['value']} | {figure['claimed_by']} | "
+                     f"[{source['publisher']}]({source['url']}) | {figure['excerpt']} |")
+    if data["quotes"]:
+        lines += ["", "## Quotes", ""]
+        lines += [f"> {quote['text']}\n>\n> — {quote['speaker']}\n" for quote in data["quotes"]]
+    return "\n".join(lines) + "\n"
+
+
+def incidents_of(archive: Path):
+    for path in sorted((archive / "incidents").rglob("*.yaml")):
+        yield path.stem, json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_mkdocs_project(archive: Path, target: Path, pruned: bool) -> None:
+    docs = target / "docs"
+    (docs / "incidents").mkdir(parents=True)
+    names = []
+    for ident, data in incidents_of(archive):
+        (docs / "incidents" / f"{ident}.md").write_text(incident_markdown(data, front_matter=False), encoding="utf-8")
+        names.append(ident)
+    (docs / "index.md").write_text("# Incident Archive\n\nSynthetic benchmark archive.\n", encoding="utf-8")
+    nav = ["index.md"] if pruned else ["index.md", {"Incidents": [f"incidents/{name}.md" for name in names]}]
+    config = {"site_name": "Incident Archive", "theme": {"name": "material"}, "nav": nav,
+              "plugins": ["search"], "markdown_extensions": ["tables"]}
+    (target / "mkdocs.yml").write_text(json.dumps(config), encoding="utf-8")
+
+
+HUGO_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><header><a href="{{ "/" | relURL }}">Incident Archive</a></header><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>
+"""
+HUGO_LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main><h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></main></body></html>
+"""
+
+
+def write_hugo_project(archive: Path, target: Path) -> None:
+    content = target / "content" / "incidents"
+    content.mkdir(parents=True)
+    for ident, data in incidents_of(archive):
+        (content / f"{ident}.md").write_text(incident_markdown(data, front_matter=True), encoding="utf-8")
+    layouts = target / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_LAYOUT, encoding="utf-8")
+    (layouts / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (target / "config.toml").write_text('baseURL = "/"\ntitle = "Incident Archive"\ndisableKinds = ["taxonomy", "term"]\n', encoding="utf-8")
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def bench_python() -> Path | None:
+    python = BENCH_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        result = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(REPO / "bench" / "requirements.txt")])
+        if result.returncode != 0:
+            shutil.rmtree(BENCH_VENV)
+            return None
+    return python
+
+
+def run_size(size: int, work: Path, unpruned_too: bool, baselines: bool) -> dict:
+    archive = work / f"archive-{size}"
+    generate(size, archive)
+    results: dict[str, dict] = {}
+    build = [sys.executable, str(REPO / "build.py"), "--root", str(archive)]
+    log = work / f"ours-{size}.log"
+    results["ours: full build"] = {**measure(build, log=log), **tree_size(archive / "site")}
+    match = re.search(r"search index ([\d.]+) s", log.read_text())
+    results["ours: full build"]["pagefind"] = float(match.group(1)) if match else None
+    results["ours: no change"] = measure(build, log=work / f"ours-nochange-{size}.log")
+    edited = next((archive / "incidents").rglob("*.yaml"))
+    data = json.loads(edited.read_text())
+    data["title"] += " (edited)"
+    edited.write_text(json.dumps(data, indent=1) + "\n")
+    results["ours: one edit"] = measure(build, log=work / f"ours-edit-{size}.log")
+    if not baselines:
+        return results
+    python = bench_python()
+    if python:
+        for pruned in (True, False) if unpruned_too else (True,):
+            project = work / f"mkdocs-{size}-{'pruned' if pruned else 'full-nav'}"
+            write_mkdocs_project(archive, project, pruned)
+            name = f"mkdocs-material ({'pruned nav' if pruned else 'full nav'})"
+            results[name] = {**measure([str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")],
+                                       log=work / f"mkdocs-{size}.log"), **tree_size(project / "site")}
+    else:
+        results["mkdocs-material (pruned nav)"] = {"missing": "pip install -r bench/requirements.txt failed"}
+    hugo = shutil.which("hugo")
+    if hugo:
+        project = work / f"hugo-{size}"
+        write_hugo_project(archive, project)
+        results["Hugo"] = {**measure([hugo, "--quiet", "-s", str(project), "-d", str(project / "public")], log=work / f"hugo-{size}.log"),
+                           **tree_size(project / "public")}
+    else:
+        results["Hugo"] = {"missing": "apt-get install hugo"}
+    return results
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
+    python = BENCH_VENV / "bin" / "python"
+    if python.exists():
+        found["mkdocs-material"] = subprocess.run([str(python), "-m", "pip", "show", "mkdocs-material"], capture_output=True, text=True).stdout.split("Version: ")[-1].split()[0]
+    if shutil.which("hugo"):
+        found["hugo"] = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
+    pagefind = subprocess.run([sys.executable, "-c", "import pagefind_bin,subprocess;print(subprocess.run([str(pagefind_bin.get_executable()),'--version'],capture_output=True,text=True).stdout)"], capture_output=True, text=True).stdout.strip()
+    found["pagefind"] = pagefind
+    return found
+
+
+def report(all_results: dict[int, dict], found: dict) -> str:
+    lines = [f"# Benchmark results ({dt.date.today().isoformat()})", "",
+             "Machine and versions: " + "; ".join(f"{k} {v}" for k, v in found.items()), ""]
+    for size, results in all_results.items():
+        lines += [f"## {size:,} incidents", "", "| run | wall s | CPU s | peak RSS MB | output MB | files | notes |", "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for name, r in results.items():
+            if "missing" in r:
+                lines.append(f"| {name} | | | | | | not run: {r['missing']} |")
+                continue
+            note = f"Pagefind {r['pagefind']:.1f} s of it" if r.get("pagefind") else ""
+            lines.append(f"| {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {r.get('mb', 0):.1f} | {r.get('files', '')} | {note} |")
+        ours = results["ours: full build"]["wall"]
+        ratios = [f"ours/{name}: {ours / r['wall']:.2f}" for name, r in results.items() if not name.startswith("ours") and "wall" in r]
+        if ratios:
+            lines += ["", "Full build, wall time ratios (below 1: ours is faster): " + "; ".join(ratios)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.md")
+    parser.add_argument("--quick", action="store_true", help="ours only, no baselines (the tests' smoke run)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated archives and outputs")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        all_results = {size: run_size(size, work, unpruned_too=(size == min(args.sizes)), baselines=not args.quick)
+                       for size in args.sizes}
+        text = report(all_results, versions())
+        args.out.write_text(text, encoding="utf-8")
+        print(text)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
