@@ -35,4 +35,4 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 	touch $(VENV)/.runtime-installed $@
 
 clean:
-	rm -rf site .cache
+	rm -rf site site-offline .cache

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true", help=offline_help)
     commands = parser.add_subparsers(dest="command")
     build_command = commands.add_parser("build", help="validate, then write site/ with its search index")
-    build_command.add_argument("--offline", action="store_true", help=offline_help)
+    build_command.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help=offline_help)
     check_command = commands.add_parser("check", help="validate only and list every problem")
     check_command.add_argument("--format", choices=("text", "github"), default="text",
                                help="text: path:line:col: error: ... (default); github: workflow annotations")

@@ -64,10 +64,10 @@ def timelines(incidents: list[Incident], measures: list[Measure]) -> list[Chart]
     charts = [_bars("Incidents per month", ["Incidents"], months, [[len(by_month[m])] for m in months])]
     wanted = [m for m in measures if m.key in ("killed", "injured")]
     month_totals = {month: totals(by_month[month], wanted) for month in months}
-    series = sorted({(t.measure.order, t.measure.label, t.party or "unattributed") for ts in month_totals.values() for t in ts})
+    series = sorted({(t.measure.order, t.measure.label, t.party) for ts in month_totals.values() for t in ts})
     if series:
         names = [f"{label}, according to {party}" for _, label, party in series]
-        rows = [[next((t.lower for t in month_totals[m] if (t.measure.label, t.party or "unattributed") == (label, party)), 0)
+        rows = [[next((t.lower for t in month_totals[m] if (t.measure.label, t.party) == (label, party)), 0)
                  for _, label, party in series] for m in months]
         charts.append(_bars("Killed and injured per month (lower bounds of the readings)", names, months, rows))
     return charts

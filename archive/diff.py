@@ -106,7 +106,11 @@ def _report(before: dict[str, Version], after: dict[str, Version]) -> list[str]:
 
 
 def _title(version: Version) -> str:
-    return str((version.data or {}).get("title", "(unreadable file)"))
+    return _md((version.data or {}).get("title", "(unreadable file)"))
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _list(data: dict | None, field: str) -> list:
@@ -128,13 +132,13 @@ def _incident_changes(before: Version, after: Version, new_incident: bool = Fals
     lines += _source_changes(before.data, after.data)
     for entry in new_corrections:
         if isinstance(entry, dict):
-            lines.append(f"  - corrections entry added ({entry.get('date')}): {entry.get('change')}; why: {entry.get('reason')}")
+            lines.append(f"  - corrections entry added ({_md(entry.get('date'))}): {_md(entry.get('change'))}; why: {_md(entry.get('reason'))}")
     return lines
 
 
 def _figure_changes(before: dict, after: dict, corrected: bool, new_incident: bool) -> list[str]:
     old_figures, new_figures = _by_identity(_list(before, "figures")), _by_identity(_list(after, "figures"))
-    sources = {**(before.get("sources") or {}), **(after.get("sources") or {})} if isinstance(after.get("sources"), dict) else {}
+    sources = {**_mapping(before.get("sources")), **_mapping(after.get("sources"))}
     note = "with a corrections entry" if corrected else "⚠ no corrections entry accompanies this change"
     lines = []
     for identity in sorted(set(old_figures) | set(new_figures), key=str):
@@ -149,8 +153,8 @@ def _figure_changes(before: dict, after: dict, corrected: bool, new_incident: bo
                 lines.append(f"  - figure removed: {label}: **{_value(old)}** ({_cite(old, sources)}); {note}")
             elif any(old.get(field) != new.get(field) for field in FIGURE_VALUE):
                 lines.append(f"  - figure changed: {label}: **{_value(old)}** → **{_value(new)}**; {note}")
-                lines.append(f"    - before ({_cite(old, sources)}): \"{old.get('excerpt')}\"")
-                lines.append(f"    - after ({_cite(new, sources)}): \"{new.get('excerpt')}\"")
+                lines.append(f"    - before ({_cite(old, sources)}): \"{_md(old.get('excerpt'))}\"")
+                lines.append(f"    - after ({_cite(new, sources)}): \"{_md(new.get('excerpt'))}\"")
     return lines
 
 
@@ -163,52 +167,57 @@ def _by_identity(figures: list) -> dict[tuple, list[dict]]:
 
 
 def _figure_label(figure: dict) -> str:
-    where = figure.get("region") or "whole incident"
-    extra = "".join(f", {figure[field]}" for field in ("subject", "weapon") if figure.get(field))
-    return f"{figure.get('measure')} ({where}{extra}), claimed by {figure.get('claimed_by')}"
+    where = _md(figure.get("region") or "whole incident")
+    extra = "".join(f", {_md(figure[field])}" for field in ("subject", "weapon") if figure.get(field))
+    return f"{_md(figure.get('measure'))} ({where}{extra}), claimed by {_md(figure.get('claimed_by'))}"
 
 
 def _value(figure: dict) -> str:
     value = figure.get("value") if "value" in figure else f"{figure.get('min')}–{figure.get('max')}"
     qualifier = figure.get("qualifier")
     text = f"{value}" if qualifier in (None, "exactly") else f"{qualifier} {value}"
-    return text + (f" as of {figure['as_of']}" if figure.get("as_of") else "")
+    return _md(text + (f" as of {figure['as_of']}" if figure.get("as_of") else ""))
 
 
 def _cite(entry: dict, sources: dict) -> str:
-    source = sources.get(entry.get("source"))
+    key = _md(entry.get("source")).replace("`", "")
+    source = sources.get(entry.get("source")) if isinstance(entry.get("source"), str) else None
     if isinstance(source, dict):
-        return f"source `{entry.get('source')}`: {source.get('publisher')}" + (f", {source['url']}" if source.get("url") else "")
-    return f"source `{entry.get('source')}`"
+        return f"source `{key}`: {_md(source.get('publisher'))}" + (f", {_md(source['url'])}" if source.get("url") else "")
+    return f"source `{key}`"
 
 
 def _quote_changes(before: dict, after: dict) -> list[str]:
     def keyed(data):
         return {(str(q.get("speaker")), str(q.get("source")), str(q.get("text"))): q for q in _list(data, "quotes") if isinstance(q, dict)}
     old, new = keyed(before), keyed(after)
-    lines = [f"  - quote removed: {key[0]}: \"{key[2]}\" (source `{key[1]}`)" for key in old if key not in new]
-    lines += [f"  - quote added: {key[0]}: \"{key[2]}\" (source `{key[1]}`)" for key in new if key not in old]
+    lines = [f"  - quote removed: {_md(key[0])}: \"{_md(key[2])}\" (source `{_md(key[1])}`)" for key in old if key not in new]
+    lines += [f"  - quote added: {_md(key[0])}: \"{_md(key[2])}\" (source `{_md(key[1])}`)" for key in new if key not in old]
     return lines
 
 
 def _source_changes(before: dict, after: dict) -> list[str]:
-    old = before.get("sources") if isinstance(before.get("sources"), dict) else {}
-    new = after.get("sources") if isinstance(after.get("sources"), dict) else {}
+    old, new = _mapping(before.get("sources")), _mapping(after.get("sources"))
     lines = []
     for key in sorted(set(old) | set(new)):
         if key not in old:
-            lines.append(f"  - source added `{key}`: {_show(new[key])}")
+            lines.append(f"  - source added `{_md(key)}`: {_show(new[key])}")
         elif key not in new:
-            lines.append(f"  - source removed `{key}`: {_show(old[key])}")
+            lines.append(f"  - source removed `{_md(key)}`: {_show(old[key])}")
         elif old[key] != new[key]:
-            lines.append(f"  - source changed `{key}`: {_show(old[key])} → {_show(new[key])}")
+            lines.append(f"  - source changed `{_md(key)}`: {_show(old[key])} → {_show(new[key])}")
     return lines
+
+
+def _md(value) -> str:
+    """YAML text made safe for the Markdown report: one line, and no HTML that could hide what follows."""
+    return " ".join(str(value).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _show(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return ", ".join(f"{_md(k)}: {_md(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(map(str, value))
-    text = " ".join(str(value).split())
+        return ", ".join(_md(item) for item in value)
+    text = _md(value)
     return f"\"{text[:200]}{'…' if len(text) > 200 else ''}\""

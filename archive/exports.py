@@ -110,7 +110,7 @@ def incidents_csv(archive: Archive) -> str:
             readings = next((g.readings for g in groups if g.measure == measure), [])
             single = readings[0] if len(readings) == 1 else None
             row += [single.lower if single else "", single.upper if single and single.upper is not None else "",
-                    "; ".join(f"{r.text} ({r.party or 'unattributed'}){' conflicting' if r.conflict else ''}" for r in readings)]
+                    "; ".join(f"{r.text} ({r.party}){' conflicting' if r.conflict else ''}" for r in readings)]
         rows.append(row)
     return _csv(header, rows)
 
@@ -188,7 +188,7 @@ def write_exports(archive: Archive, out_dir: Path, page_paths: list[str]) -> lis
         "data/incidents.csv": incidents_csv(archive),
         "data/figures.csv": figures_csv(archive),
         "feed.xml": atom_feed(archive),
-        "sitemap.xml": sitemap(archive, [p for p in page_paths if not p.startswith("incidents/") or p.count("/") == 2]),
+        "sitemap.xml": sitemap(archive, [path for path in page_paths if path != "404.html"]),
         "robots.txt": robots_txt(archive),
     }
     written = []

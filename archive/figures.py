@@ -5,10 +5,13 @@ The rules (also on the methodology page):
 - Claims are grouped by measure, region (or the whole incident), subject and weapon.
 - Each claim gives bounds: `exactly n` -> n..n; `at least n` -> n..open; `more than n` ->
   n+1..open; `up to n` -> 0..n; a range -> min..max; `about n` -> n..n, approximate.
-- A claimant's claim with a later `as_of` supersedes their earlier claims in the group:
-  superseded claims are shown, never counted.
+- A claimant's claim with a later `as_of` supersedes their claims with an earlier `as_of`
+  in the group: superseded claims are shown, never counted. Undated claims are never
+  superseded, since nothing says they are older.
 - Claims of different parties (Ukraine, Russia, ...) are never combined: each party gets
-  its own reading, shown side by side.
+  its own reading, shown side by side. A claimant with no party in data/people.yaml (the
+  press, or a name the registry does not know) speaks only for itself: its claims are read
+  and totalled apart from everyone else's.
 - A party's reading intersects its precise claims: lower = the largest lower bound, upper =
   the smallest upper bound. If that is empty (an exact 3 beside "at least 4") the claims
   conflict: the reading is flagged and widened to cover all of them. Approximate claims
@@ -22,6 +25,7 @@ The rules (also on the methodology page):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,7 +57,7 @@ def claim_bounds(figure: Figure) -> Bounds:
 class Reading:
     """What a party's current claims in one group add up to."""
 
-    party: str | None
+    party: str  # the claimant's party, or the claimant (see party_of)
     lower: int
     upper: int | None
     approximate: bool = False
@@ -122,14 +126,19 @@ def _read_group(measure, region, subject, weapon, claims: list[Figure]) -> Figur
     claims = sorted(claims, key=_newest_first)
     superseded = _superseded(claims)
     current = [claim for claim in claims if not any(claim is old for old in superseded)]
-    parties = sorted({claim.party for claim in current}, key=lambda party: (party is None, party or ""))
-    readings = [read_claims([claim for claim in current if claim.party == party], party) for party in parties]
+    parties = sorted({party_of(claim) for claim in current})
+    readings = [read_claims([claim for claim in current if party_of(claim) == party], party) for party in parties]
     return FigureGroup(measure, region, subject, weapon, claims, superseded, readings)
 
 
+def party_of(figure: Figure) -> str:
+    """Whose claim it is: the claimant's party, or the claimant alone when the registry names none."""
+    return figure.party or figure.claimed_by
+
+
 def _newest_first(figure: Figure):
-    moment = figure.as_of or dt.datetime.min
-    return (-moment.timestamp() if figure.as_of else float("inf"), figure.position)
+    """Dated claims newest first, then undated ones in file order."""
+    return (figure.as_of is None, -(figure.as_of - dt.datetime.min).total_seconds() if figure.as_of else 0, figure.position)
 
 
 def _superseded(claims: list[Figure]) -> list[Figure]:
@@ -140,7 +149,7 @@ def _superseded(claims: list[Figure]) -> list[Figure]:
     for own in by_claimant.values():
         latest = max((claim.as_of for claim in own if claim.as_of), default=None)
         if latest is not None:
-            old += [claim for claim in own if claim.as_of != latest]
+            old += [claim for claim in own if claim.as_of is not None and claim.as_of < latest]
     return old
 
 
@@ -182,7 +191,7 @@ class Contribution:
 @dataclass
 class Total:
     measure: Measure
-    party: str | None
+    party: str
     contributions: list[Contribution]
 
     @property
@@ -209,7 +218,7 @@ class Total:
     @property
     def key(self) -> str:
         """A stable anchor for the total's derivation, e.g. `total-killed-ukraine`."""
-        return f"total-{self.measure.key}-{(self.party or 'unattributed').lower().replace(' ', '-')}"
+        return f"total-{self.measure.key}-{re.sub(r'[^a-z0-9]+', '-', self.party.lower()).strip('-')}"
 
 
 def totals(incidents: list[Incident], measures: list[Measure], region: Region | None = None) -> list[Total]:
@@ -232,7 +241,7 @@ def incident_contributions(incident: Incident) -> dict[tuple, Contribution]:
     result = {}
     for measure in sorted({group.measure for group in groups}, key=lambda m: m.order):
         mine = [group for group in groups if group.measure == measure]
-        for party in sorted({r.party for group in mine for r in group.readings}, key=lambda p: (p is None, p or "")):
+        for party in sorted({r.party for group in mine for r in group.readings}):
             for where in (None, *incident.regions):
                 contribution = _contribution(incident, mine, party, where)
                 if contribution:
@@ -264,3 +273,9 @@ def _contribution(incident: Incident, groups: list[FigureGroup], party, region: 
     if upper is not None and lower > upper:  # the regions add up to more than the incident-wide claim
         lower, upper, conflict = min(wide.lower, summed_lower), None if summed_upper is None else max(upper, summed_upper), True
     return Contribution(incident, lower, upper, approximate, conflict, claims)
+
+
+def forget_readings() -> None:
+    """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
+    _reconcile.cache_clear()
+    incident_contributions.cache_clear()

@@ -257,10 +257,21 @@ def find_incident_files(incidents_dir: Path) -> list[Path]:
     return sorted(path for pattern in ("*.yaml", "*.yml") for path in incidents_dir.rglob(pattern))
 
 
+CONTENT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Site folders a content page must not take over (content/regions.md would replace the regions index).
+RESERVED_NAMES = {"incidents", "regions", "search", "data", "totals", "static", "schema", "pagefind",
+                  "downloads", "search-index", "feed", "sitemap", "robots", "index", "404"}
+
+
 def read_content_pages(content_dir: Path) -> tuple[dict[str, str], list[Problem]]:
     """The Markdown text of each `content/<name>.md`, by name."""
     pages, problems = {}, []
     for path in sorted(content_dir.glob("*.md")):
+        where = f"{content_dir.name}/{path.name}"
+        if not CONTENT_NAME.fullmatch(path.stem) or path.stem in RESERVED_NAMES:
+            problems.append(Problem(where, 1, 1, f"`{path.name}` cannot be a page name: use lower-case letters, digits and "
+                                                 f"single hyphens, and none of {', '.join(sorted(RESERVED_NAMES))}"))
+            continue
         try:
             pages[path.stem] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:

@@ -23,13 +23,25 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_converter = markdown.Markdown(extensions=["tables", "sane_lists", "toc"], output_format="html")
+# Content pages get heading ids (for links such as methodology/#totals); summaries do not, so
+# that no summary heading can take an id the incident page itself uses.
+_page_converter = markdown.Markdown(extensions=["tables", "sane_lists", "toc"], output_format="html")
+_summary_converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+def page_to_html(text: str) -> Markup:
+    """A content page's Markdown as safe HTML, headings with ids."""
+    _page_converter.reset()
+    return _clean(_page_converter.convert(text))
 
 
 @lru_cache(maxsize=250_000)  # each summary is shown on a page and also read for feeds and search
 def markdown_to_html(text: str) -> Markup:
-    _converter.reset()
-    html = _converter.convert(text)
+    _summary_converter.reset()
+    return _clean(_summary_converter.convert(text))
+
+
+def _clean(html: str) -> Markup:
     return Markup(nh3.clean(
         html,
         tags=ALLOWED_TAGS,

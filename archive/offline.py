@@ -22,7 +22,7 @@ from .model import Archive
 DOCS_PER_BLOCK = 200
 CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
 WORD = re.compile(r"\w+", re.UNICODE)
-LINK_ATTRIBUTE = re.compile(r'((?:href|src|action)=")([^"]*)(")')
+LINK_ATTRIBUTE = re.compile(r'((?:href|src|action)="|content="0; url=)([^"]*)(")')
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed, so the same archive gives the same zip
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .config import load_config
 from .load import find_incident_files, last_commit_dates, load_yaml_file, read_content_pages, read_snapshots
+from .figures import forget_readings
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
 from .reference import load_reference
@@ -84,6 +85,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     With `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots.
     """
     today = today or latest_date_anywhere()
+    forget_readings()  # readings of the previous build (in serve) are of objects no longer used
     reference = load_reference(project.data_dir)
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
     config, problems = load_config(project.config_path)

@@ -19,7 +19,7 @@ from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
 from .exports import write_exports
 from .figures import reconcile, totals
-from .markup import markdown_to_html
+from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure
 
 LATEST_ON_HOME = 10
@@ -45,6 +45,7 @@ def make_environment(templates_dir: Path) -> Environment:
     environment.globals["zip"] = zip
     environment.filters.update(
         markdown=markdown_to_html,
+        page_markdown=page_to_html,
         long_date=long_date,
         month_name=lambda day: day.strftime("%B %Y"),
         qualified=qualified_value,

@@ -351,6 +351,10 @@ def _check_citations(document: Document, source_keys: set[str], regions: list[st
 def _check_figures(document: Document, reference: Reference, today: dt.date) -> list[Problem]:
     problems = []
     for key, figure in _items(document, "figures"):
+        for field in ("value", "min", "max"):
+            number = figure.get(field)
+            if isinstance(number, float) and number.is_integer():  # the schema takes 4.0 for an integer; we do not
+                problems.append(document.problem(key + (field,), f"`{field_name(key + (field,))}` must be a whole number written without a decimal point, not {number}"))
         has_value, has_range = "value" in figure, "min" in figure or "max" in figure
         if has_value == has_range or (has_range and not ("min" in figure and "max" in figure)):
             problems.append(document.problem(key, f"`{field_name(key)}` needs either `value`, or both `min` and `max` for a stated range"))
@@ -378,6 +382,8 @@ def _check_as_of(document: Document, key: Key, text, today: dt.date) -> list[Pro
         return [document.problem(key, f"`{field_name(key)}` is `{text}`, which is not a real date or time")]
     if moment.date() > today:
         return [document.problem(key, f"`{field_name(key)}` is {text}, in the future (today is {today})")]
+    if re.search(r"[T ]\d", text) and dt.datetime.fromisoformat(text).tzinfo is None:
+        return [document.problem(key, f"`{field_name(key)}` gives a time without its UTC offset; write it as e.g. {text[:16]}+03:00 (Kyiv summer time)")]
     return []
 
 
@@ -433,9 +439,22 @@ def hidden_character(text: str) -> tuple[int, str] | None:
     return None
 
 
+MULTI_LINE_FIELDS = {"summary", "excerpt", "text", "translation", "change", "reason"}
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _check_hidden_characters(document: Document) -> list[Problem]:
+    """Invisible and control characters anywhere, and line breaks in one-line fields."""
     problems = []
     for key, text in _strings(document.data, ()):
+        control = CONTROL.search(text)
+        if control:
+            problems.append(document.problem(key, f"`{field_name(key)}` contains the control character U+{ord(control.group(0)):04X}; remove it"))
+            continue
+        field = next((part for part in reversed(key) if isinstance(part, str)), "")
+        if "\n" in text and field not in MULTI_LINE_FIELDS:
+            problems.append(document.problem(key, f"`{field_name(key)}` must be on one line; remove the line break"))
+            continue
         found = hidden_character(text)
         if found:
             index, name = found

@@ -10,6 +10,7 @@ var ArchiveSearch = (function () {
   var pending = {};
   var PAGE = 20;
   var shown = PAGE;
+  var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
   function receive(kind, key, data) {
     if (kind === "filters") { store.filters = data; start(); return; }
@@ -139,7 +140,8 @@ var ArchiveSearch = (function () {
     return fragment;
   }
 
-  function render(results, query) {
+  // Draws the results of one search at once (synchronously), so two searches never interleave.
+  function render(results, docs, query) {
     var list = document.getElementById("offline-results");
     var status = document.getElementById("offline-status");
     var more = document.getElementById("offline-more");
@@ -147,8 +149,7 @@ var ArchiveSearch = (function () {
     list.textContent = "";
     status.textContent = query.trim() ? results.length + " result" + (results.length === 1 ? "" : "s") + " for \u201c" + query.trim() + "\u201d" : "";
     more.hidden = results.length <= shown;
-    return Promise.all(results.slice(0, shown).map(function (result) { return documentOf(result.doc); })).then(function (docs) {
-      docs.forEach(function (doc) {
+    docs.forEach(function (doc) {
         var item = document.createElement("li");
         var link = document.createElement("a");
         link.href = root + doc[0];
@@ -165,7 +166,6 @@ var ArchiveSearch = (function () {
         excerpt.appendChild(highlighted(snippet(doc[4], words), words));
         item.appendChild(excerpt);
         list.appendChild(item);
-      });
     });
   }
 
@@ -202,8 +202,12 @@ var ArchiveSearch = (function () {
     var query = document.getElementById("offline-q").value;
     var how = document.getElementById("offline-order").value;
     var chosen = selectedFilters();
+    var ticket = ++latest;
     return search(query).then(function (results) {
-      return render(order(results.filter(function (r) { return passes(r.doc, chosen); }), how), query);
+      var ordered = order(results.filter(function (r) { return passes(r.doc, chosen); }), how);
+      return Promise.all(ordered.slice(0, shown).map(function (r) { return documentOf(r.doc); })).then(function (docs) {
+        if (ticket === latest) { render(ordered, docs, query); }
+      });
     });
   }
 

@@ -100,3 +100,11 @@ def test_quotes_and_sources_changes_are_listed(repo):
 def test_an_unknown_revision_is_a_clear_error(repo):
     with pytest.raises(GitError, match="`nope` is not a commit"):
         report(repo, base="nope")
+
+
+def test_yaml_text_cannot_hide_the_rest_of_the_report(repo):
+    repo.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", 'title: "Typo fix <!--"').replace("    value: 4\n", "    value: 5\n"))
+    commit(repo.root, "sneaky")
+    text, _ = report(repo)
+    assert "<!--" not in text and "Typo fix &lt;!--" in text
+    assert "⚠ no corrections entry accompanies this change" in text

@@ -78,17 +78,26 @@ def test_a_later_claim_by_the_same_claimant_supersedes_the_earlier():
     assert group.readings[0].text == "10" and not group.readings[0].conflict
 
 
-def test_undated_claims_of_a_claimant_are_superseded_by_a_dated_one():
-    old, new = claim(5, by="A"), claim(7, by="A", as_of="2025-06-06")
-    [group] = reconcile([old, new])
-    assert group.superseded == [old]
+def test_undated_claims_are_never_superseded():
+    undated, dated = claim(4, "at least", by="A"), claim(2, by="A", as_of="2025-06-06T05:00")
+    [group] = reconcile([undated, dated])
+    assert group.superseded == [] and group.claims == [dated, undated]
+    assert group.readings[0].conflict  # 2 and "at least 4" from the same claimant cannot both hold
+
+
+def test_claimants_without_a_party_are_read_and_totalled_apart():
+    press = [claim(10, "at least", party=None, by="RIA Novosti", measure="injured"),
+             claim(3, party=None, by="Kyiv Independent", measure="injured")]
+    [group] = reconcile(press)
+    assert [(r.party, r.text, r.conflict) for r in group.readings] == [("Kyiv Independent", "3", False), ("RIA Novosti", "at least 10", False)]
+    assert [(t.party, t.text) for t in totals([incident("a", press)], MEASURES)] == [("Kyiv Independent", "3"), ("RIA Novosti", "at least 10")]
 
 
 def test_claims_of_opposing_parties_are_read_side_by_side_never_merged():
     ukraine = claim(200, "about", measure="drones_destroyed", by="Ukrainian authorities", party="Ukraine")
     russia = claim(174, "exactly", measure="drones_destroyed", by="Russian Ministry of Defence", party="Russia")
     [group] = reconcile([ukraine, russia])
-    assert [(r.party, r.text) for r in group.readings] == [("Russia", "174"), ("Ukraine", "about 200")]
+    assert [(r.party, r.text) for r in group.readings] == [("Russia", "174"), ("Ukraine", "about 200")]  # alphabetical
     assert not group.has_conflict
 
 

@@ -25,3 +25,10 @@ def test_dangerous_link_schemes_are_dropped():
 
 def test_markdown_images_from_other_hosts_are_dropped():
     assert "<img" not in markdown_to_html("![x](https://tracker.example/pixel.gif)")
+
+
+def test_summaries_get_no_heading_ids_but_content_pages_do():
+    from archive.markup import page_to_html
+
+    assert markdown_to_html("## Figures killed all") == "<h2>Figures killed all</h2>"
+    assert page_to_html("## Totals") == '<h2 id="totals">Totals</h2>'

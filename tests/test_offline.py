@@ -1,6 +1,7 @@
 """offline.py: the copy of the archive that works from disk, search included, and its zip."""
 
 import functools
+import shutil
 import http.server
 import threading
 import zipfile
@@ -168,3 +169,21 @@ def test_no_service_worker_by_default(tiny):
     build(tiny.project, today=TODAY)
     assert not (tiny.root / "site" / "sw.js").exists()
     assert "sw-register.js" not in (tiny.root / "site" / "index.html").read_text()
+
+
+def test_redirect_pages_point_at_index_html_offline():
+    html = '<meta http-equiv="refresh" content="0; url=../2025-06-06-new/"><link rel="canonical" href="../2025-06-06-new/">'
+    assert rewrite_links(html) == ('<meta http-equiv="refresh" content="0; url=../2025-06-06-new/index.html">'
+                                   '<link rel="canonical" href="../2025-06-06-new/index.html">')
+
+
+def test_offline_flag_works_before_or_after_the_command(tiny):
+    import subprocess
+    import sys
+
+    tiny.write("2025-06-06-drone-strike-on-kyiv", VALID_INCIDENT)
+    for args in (["--offline", "build"], ["build", "--offline"]):
+        shutil.rmtree(tiny.root / "site-offline", ignore_errors=True)
+        result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(tiny.root), *args], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert (tiny.root / "site-offline" / "index.html").is_file(), args

@@ -79,3 +79,13 @@ def test_a_directory_named_like_an_incident_file_is_an_error(tiny):
     (tiny.root / "incidents" / "2025" / "2025-06-07-folder.yaml").mkdir()
     _, problems = check(tiny.project, today=TODAY)
     assert [p.message for p in problems] == ["is a directory, not a YAML file; rename it or move it out of incidents/"]
+
+
+def test_content_pages_cannot_take_over_site_folders_or_escape(tiny):
+    tiny.write(NAME)
+    (tiny.root / "content" / "regions.md").write_text("# Regions\n")
+    (tiny.root / "content" / "...md").write_text("# Up\n")
+    archive, problems = check(tiny.project, today=TODAY)
+    assert archive is None
+    assert sorted(p.path for p in problems) == ["content/...md", "content/regions.md"]
+    assert all("cannot be a page name" in p.message for p in problems)

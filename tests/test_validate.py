@@ -248,3 +248,21 @@ def test_hidden_characters_are_rejected(tiny, text, name):
 @pytest.mark.parametrize("text", ["می\u200cخواهم", "שלום\u200f!", "क्\u200dष"])
 def test_characters_a_language_needs_are_allowed(tiny, text):
     assert errors(tiny, replace("    role: Interior Minister of Ukraine", f'    role: "{text}"')) == []
+
+
+def test_decimal_point_values_are_refused_even_when_whole(tiny):
+    found = errors(tiny, replace("    value: 4\n", "    value: 4.0\n"))
+    assert f"{PATH}:16:12: error: `figures[0].value` must be a whole number written without a decimal point, not 4.0" in found
+
+
+def test_one_line_fields_and_control_characters(tiny):
+    found = errors(tiny, replace("title: Drone strike on Kyiv", 'title: "Typo fix\\n<!--"').replace("regions: [UA-30, UA-32]", 'regions: ["UA-30\\n", UA-32]'))
+    assert any("`title` must be on one line" in line for line in found)
+    assert any("`regions[0]` must be on one line" in line for line in found)
+    found = errors(tiny, replace("title: Drone strike on Kyiv", 'title: "Drone\\x0bstrike"'))
+    assert any("`title` contains the control character U+000B" in line for line in found)
+
+
+def test_a_time_needs_its_utc_offset(tiny):
+    found = errors(tiny, replace("    source: mt\n    excerpt", "    as_of: 2025-06-06T08:00\n    source: mt\n    excerpt"))
+    assert any("gives a time without its UTC offset; write it as e.g. 2025-06-06T08:00+03:00" in line for line in found)
