@@ -101,13 +101,18 @@ def run_new(project: Project, date: str, regions: list[str], title: str) -> int:
 
 
 def run_build(project: Project, offline: bool = False) -> int:
+    from archive.progress import Progress
+
+    progress = Progress()
     try:
-        report = build(project, offline=offline)
+        report = build(project, offline=offline, progress=progress)
     except BuildError as failure:
+        progress.finish()
         for problem in failure.problems:
             print(problem)
         print(f"Build failed: {failure}. site/ was left as it was.", file=sys.stderr)
         return 1
+    progress.finish()
     for warning in report.warnings:
         print(warning)
     print(report.summary())

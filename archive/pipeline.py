@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -15,6 +19,7 @@ from .load import find_incident_files, last_commit_dates, load_yaml_file, read_c
 from .figures import forget_readings
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
+from .progress import no_progress
 from .reference import load_reference
 from .offline import write_offline, write_zip
 from .render import Page, data_page, download_sizes, make_environment, render_page, write_page, write_site
@@ -68,8 +73,11 @@ class BuildReport:
     seconds: float
     search_seconds: float
     warnings: list[Problem] = field(default_factory=list)
+    up_to_date: bool = False  # nothing had changed since the last build: nothing was written
 
     def summary(self) -> str:
+        if self.up_to_date:
+            return f"site/ is up to date: no input changed since the last build ({self.seconds:.2f} s)"
         return (f"Built {self.incidents} incidents, {self.regions} regions, {self.pages} pages "
                 f"in {self.seconds:.2f} s (search index {self.search_seconds:.2f} s)")
 
@@ -79,7 +87,8 @@ def latest_date_anywhere() -> dt.date:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date()
 
 
-def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | None = None) -> tuple[Archive | None, list[Problem]]:
+def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | None = None,
+          progress=no_progress) -> tuple[Archive | None, list[Problem]]:
     """Validate everything; the archive model when there is no error, and every problem found.
 
     With `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots.
@@ -90,7 +99,9 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
     config, problems = load_config(project.config_path)
     documents = []
-    for path in find_incident_files(project.incidents_dir):
+    paths = find_incident_files(project.incidents_dir)
+    for number, path in enumerate(paths, 1):
+        progress("Checking incident files", number, len(paths))
         display = path.relative_to(project.root).as_posix()
         if path.suffix == ".yml":
             problems.append(Problem(display, 1, 1, "incident files end in `.yaml`, not `.yml`; rename it"))
@@ -124,7 +135,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     return build_archive(incidents, pages, reference, config), problems
 
 
-def build(project: Project, today: dt.date | None = None, with_search: bool = True, offline: bool = False) -> BuildReport:
+def build(project: Project, today: dt.date | None = None, with_search: bool = True, offline: bool = False,
+          progress=no_progress) -> BuildReport:
     """Validate, render and index into a temporary folder, then swap it in for site/.
 
     With `offline`, also write site-offline/ (the site for use from disk) and its zip,
@@ -132,7 +144,11 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     for content problems, the original exception for anything else.
     """
     started = time.perf_counter()
-    archive, problems = check(project, today)
+    fingerprint = input_fingerprint(project, today or latest_date_anywhere(), with_search, offline)
+    unchanged = _unchanged_since_last_build(project, fingerprint, offline)
+    if unchanged is not None:
+        return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
+    archive, problems = check(project, today, progress=progress)
     if archive is None:
         raise BuildError(problems)
     out_dir = project.out_dir
@@ -141,12 +157,15 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     offline_staging = Path(tempfile.mkdtemp(prefix=".site-offline-build-", dir=out_dir.parent)) / "site-offline"
     try:
         environment = make_environment(project.templates_dir)
+        progress("Writing pages and downloads")
         pages = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, workers=os.cpu_count() or 1)
         search_started = time.perf_counter()
         if with_search:
+            progress("Indexing for search (Pagefind)")
             index_site(staging)
         search_seconds = time.perf_counter() - search_started
         if offline:
+            progress("Writing the offline copy")
             _write_offline_copy(environment, archive, staging, offline_staging)
             _swap_in(offline_staging, project.offline_dir)
         _swap_in(staging, out_dir)
@@ -155,6 +174,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         raise
     finally:
         shutil.rmtree(offline_staging.parent, ignore_errors=True)
+    _remember_build(project, fingerprint, problems)
     return BuildReport(
         incidents=len(archive.incidents),
         regions=len(archive.regions()),
@@ -163,6 +183,50 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         search_seconds=search_seconds,
         warnings=problems,
     )
+
+
+def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool) -> str:
+    """A hash of everything a build reads: content, configuration, templates, data, code and options.
+
+    Today's date and the git commit are part of it too: validation refuses future dates, and
+    pages show when each file last changed.
+    """
+    digest = hashlib.sha256(f"{today}|{with_search}|{offline}|{_git_head(project.root)}".encode())
+    folders = [project.incidents_dir, project.content_dir, project.templates_dir, project.static_dir,
+               project.data_dir, APP_DIR / "archive", APP_DIR / "schema"]
+    files = [project.config_path, APP_DIR / "requirements.txt"]
+    files += sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    for path in files:
+        if path.is_file():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _git_head(root: Path) -> str:
+    result = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    return result.stdout.strip()
+
+
+def _fingerprint_path(project: Project) -> Path:
+    return project.root / ".cache" / "last-build.json"
+
+
+def _unchanged_since_last_build(project: Project, fingerprint: str, offline: bool) -> list[Problem] | None:
+    """The last build's warnings when its inputs were exactly these and its output is still there; else None."""
+    try:
+        last = json.loads(_fingerprint_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    outputs = [project.out_dir / "index.html"] + ([project.offline_dir / "index.html"] if offline else [])
+    if last.get("fingerprint") != fingerprint or not all(path.is_file() for path in outputs):
+        return None
+    return [Problem(**warning) for warning in last.get("warnings", [])]
+
+
+def _remember_build(project: Project, fingerprint: str, warnings: list[Problem]) -> None:
+    path = _fingerprint_path(project)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps({"fingerprint": fingerprint, "warnings": [dataclasses.asdict(w) for w in warnings]}), encoding="utf-8")
 
 
 def _write_offline_copy(environment, archive: Archive, site_dir: Path, offline_dir: Path) -> None:

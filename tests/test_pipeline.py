@@ -1,5 +1,7 @@
 """pipeline.py: a build writes the whole site or nothing at all."""
 
+import shutil
+
 import pytest
 
 from archive.pipeline import build, check
@@ -56,7 +58,7 @@ def test_a_failing_search_index_leaves_the_previous_site_untouched(tiny, monkeyp
     with pytest.raises(SearchIndexError):
         build(tiny.project, today=TODAY)
     assert (tiny.root / "site" / "index.html").read_bytes() == home
-    assert sorted(p.name for p in tiny.root.iterdir()) == ["content", "incidents", "site"]
+    assert sorted(p.name for p in tiny.root.iterdir()) == [".cache", "content", "incidents", "site"]
 
 
 def test_missing_content_page_is_an_error(tiny):
@@ -89,3 +91,22 @@ def test_content_pages_cannot_take_over_site_folders_or_escape(tiny):
     assert archive is None
     assert sorted(p.path for p in problems) == ["content/...md", "content/regions.md"]
     assert all("cannot be a page name" in p.message for p in problems)
+
+
+def test_a_build_with_no_input_changed_writes_nothing(tiny):
+    tiny.write(NAME)
+    first = build(tiny.project, today=TODAY)
+    page = tiny.root / "site" / "incidents" / NAME / "index.html"
+    written = page.stat().st_mtime_ns
+    again = build(tiny.project, today=TODAY)
+    assert again.up_to_date and not first.up_to_date
+    assert again.summary().startswith("site/ is up to date: no input changed since the last build")
+    assert page.stat().st_mtime_ns == written
+    (tiny.root / "content" / "about.md").write_text("# About\n\nChanged.\n")
+    assert not build(tiny.project, today=TODAY).up_to_date
+    (tiny.root / "site.yaml").write_text("title: Another title\n")
+    assert not build(tiny.project, today=TODAY).up_to_date
+    assert "Another title" in page.read_text()
+    assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # other options, other output
+    shutil.rmtree(tiny.root / "site")
+    assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # output gone: built again
