@@ -11,6 +11,13 @@ import yaml
 from .problems import Problem
 
 FIELDS = {"title", "url", "repository", "branch", "offline_cache"}
+# Where each kind of repository host keeps its editor, a file's history and a new issue.
+REPOSITORY_URLS = {
+    "github": {"edit": "{base}/edit/{branch}/{path}", "history": "{base}/commits/{branch}/{path}", "issue": "{base}/issues/new?{query}"},
+    "gitlab": {"edit": "{base}/-/edit/{branch}/{path}", "history": "{base}/-/commits/{branch}/{path}", "issue": "{base}/-/issues/new?{query}"},
+    "gitea": {"edit": "{base}/_edit/{branch}/{path}", "history": "{base}/commits/branch/{branch}/{path}", "issue": "{base}/issues/new?{query}"},
+}
+ISSUE_FIELDS = {"github": ("title", "body"), "gitlab": ("issue[title]", "issue[description]"), "gitea": ("title", "body")}
 
 
 @dataclass(frozen=True)
@@ -23,33 +30,24 @@ class SiteConfig:
 
     def edit_url(self, path: str) -> str | None:
         """The host's web editor for a repository file, or None without a repository."""
-        if not self.repository:
-            return None
-        base, host = self.repository.rstrip("/"), _host_kind(self.repository)
-        if host == "gitlab":
-            return f"{base}/-/edit/{quote(self.branch)}/{quote(path)}"
-        if host == "gitea":
-            return f"{base}/_edit/{quote(self.branch)}/{quote(path)}"
-        return f"{base}/edit/{quote(self.branch)}/{quote(path)}"
+        return self._repository_url("edit", path=quote(path))
 
     def history_url(self, path: str) -> str | None:
         """The host's list of commits that changed a repository file."""
-        if not self.repository:
-            return None
-        base, host = self.repository.rstrip("/"), _host_kind(self.repository)
-        if host == "gitlab":
-            return f"{base}/-/commits/{quote(self.branch)}/{quote(path)}"
-        if host == "gitea":
-            return f"{base}/commits/branch/{quote(self.branch)}/{quote(path)}"
-        return f"{base}/commits/{quote(self.branch)}/{quote(path)}"
+        return self._repository_url("history", path=quote(path))
 
     def new_issue_url(self, title: str, body: str) -> str | None:
+        """A new issue on the host, with its title and text filled in."""
         if not self.repository:
             return None
-        base = self.repository.rstrip("/")
-        if _host_kind(self.repository) == "gitlab":
-            return f"{base}/-/issues/new?" + urlencode({"issue[title]": title, "issue[description]": body})
-        return f"{base}/issues/new?" + urlencode({"title": title, "body": body})
+        names = ISSUE_FIELDS[_host_kind(self.repository)]
+        return self._repository_url("issue", query=urlencode({names[0]: title, names[1]: body}))
+
+    def _repository_url(self, kind: str, **parts: str) -> str | None:
+        if not self.repository:
+            return None
+        pattern = REPOSITORY_URLS[_host_kind(self.repository)][kind]
+        return pattern.format(base=self.repository.rstrip("/"), branch=quote(self.branch), **parts)
 
     def page_url(self, path: str) -> str | None:
         """The public address of a site path such as `incidents/x/`, when the site's URL is known."""
