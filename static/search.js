@@ -8,7 +8,6 @@
   var notice = document.getElementById("search-needs-js");
   var orderControl = document.getElementById("search-order");
   var params = new URLSearchParams(window.location.search);
-  var ui = null;
 
   notice.hidden = true;
   orderControl.hidden = false;
@@ -20,8 +19,7 @@
   }
 
   function start(order, term) {
-    if (ui) { ui.destroy(); }
-    ui = new PagefindUI({
+    var ui = new PagefindUI({
       element: "#search",
       baseUrl: siteRoot,
       bundlePath: siteRoot + "pagefind/",
@@ -40,10 +38,13 @@
     return input ? input.value : "";
   }
 
+  // A new order reloads the page with it in the address (Pagefind's UI takes its order once,
+  // at start), which also makes an ordered search a link a reader can share.
   var select = document.getElementById("order");
   select.value = params.get("order") || "relevance";
   select.addEventListener("change", function () {
-    start(select.value, currentTerm());
+    var next = new URLSearchParams({ q: currentTerm(), order: select.value });
+    window.location.search = next.toString();
   });
   start(select.value, params.get("q"));
 })();

@@ -160,6 +160,7 @@ def test_search_results_can_be_ordered_by_date(page, base_url):
     expect(titles.first).to_be_visible(timeout=10_000)
     content_pages = re.compile("About|Methodology|How to propose a correction")
     page.select_option("#order", "oldest")
+    expect(page).to_have_url(f"{base_url}search/?q=drones&order=oldest")  # an ordered search is a shareable link
     expect(titles.first).to_have_text(content_pages, timeout=10_000)  # undated pages sort before every incident
     page.select_option("#order", "newest")
     expect(titles.first).not_to_have_text(content_pages, timeout=10_000)
