@@ -154,7 +154,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     out_dir = project.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=out_dir.parent))
-    offline_staging = Path(tempfile.mkdtemp(prefix=".site-offline-build-", dir=out_dir.parent)) / "site-offline"
+    offline_staging = Path(tempfile.mkdtemp(prefix=".site-offline-build-", dir=out_dir.parent)) / "site-offline" if offline else None
     try:
         environment = make_environment(project.templates_dir)
         progress("Writing pages and downloads")
@@ -173,7 +173,8 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        shutil.rmtree(offline_staging.parent, ignore_errors=True)
+        if offline_staging:
+            shutil.rmtree(offline_staging.parent, ignore_errors=True)
     _remember_build(project, fingerprint, problems)
     return BuildReport(
         incidents=len(archive.incidents),

@@ -28,7 +28,6 @@ CARRIED_OVER = re.compile(r"\b(at least|more than|over|up to|about|around|approx
 # Vague plurals and the ranges they can support.
 VAGUE_RANGES = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999)}
 NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:(?:,|\s|\u00a0|\u202f)\d{3})+(?!\d)|(?<![\d.,])\d+(?!\d)")
-QUALIFIER_WORDS = {"at least", "more than", "up to", "about"}
 
 
 @dataclass(frozen=True)

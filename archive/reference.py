@@ -76,6 +76,7 @@ class Reference:
     weapons: dict[str, Weapon] = field(default_factory=dict)  # by key and by each alias, case-folded
     people: dict[str, Person] = field(default_factory=dict)  # by name and by each alias, case-folded
     _regions: dict[str, Region | None] = field(default_factory=dict, repr=False)  # looked up once per code
+    _known_names: list[str] | None = field(default=None, repr=False)
 
     def region(self, code: str) -> Region | None:
         """The region for an ISO 3166-2 code, or None when pycountry does not know the code."""
@@ -92,8 +93,10 @@ class Reference:
         return self.people.get(_fold(name)) if isinstance(name, str) else None
 
     def known_names(self) -> list[str]:
-        """Every spelling of every person in the registry."""
-        return sorted({spelling for person in self.people.values() for spelling in (person.name, *person.aliases)})
+        """Every spelling of every person in the registry (worked out once: asked for every file)."""
+        if self._known_names is None:
+            self._known_names = sorted({spelling for person in self.people.values() for spelling in (person.name, *person.aliases)})
+        return self._known_names
 
 
 def load_reference(data_dir: Path = DATA_DIR) -> Reference:

@@ -258,14 +258,18 @@ def _check_dates(document: Document, today: dt.date) -> list[Problem]:
     keys += [key + ("date",) for key, _ in _items(document, "corrections")]
     problems = []
     for key in keys:
-        value = document.data
-        for part in key:
-            value = value.get(part) if isinstance(value, dict) else None
-        date, found = _parse_date(document, key, value)
+        date, found = _parse_date(document, key, _value_at(document.data, key))
         problems += found
         if date and date > today:
             problems.append(document.problem(key, f"`{field_name(key)}` is {date}, in the future (today is {today}); record incidents after they happen"))
     return problems
+
+
+def _value_at(data, key: Key):
+    """The value at a path of mapping keys, or None where the path leads nowhere."""
+    for part in key:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
 
 
 def _mapping(value) -> dict:
@@ -480,9 +484,7 @@ def _check_placeholders(document: Document) -> list[Problem]:
     keys += [("sources", name, "publisher") for name in _mapping(document.data.get("sources"))]
     problems = []
     for key in keys:
-        value = document.data
-        for part in key:
-            value = value.get(part) if isinstance(value, dict) else None
+        value = _value_at(document.data, key)
         if isinstance(value, str) and "TODO" in value:
             problems.append(document.problem(key, f"`{field_name(key)}` still has a TODO placeholder", severity="warning"))
     return problems
