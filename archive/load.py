@@ -62,13 +62,17 @@ class Document:
 def load_yaml_file(path: Path, display_path: str) -> tuple[Document, list[Problem]]:
     """Parse one file. The document's data is None when the file cannot be read at all."""
     document = Document(path=path, display_path=display_path)
+    raw, problems = read_bytes(path, display_path)
+    return document, problems if raw is None else parse_yaml_bytes(raw, document)
+
+
+def read_bytes(path: Path, display_path: str) -> tuple[bytes | None, list[Problem]]:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes(), []
     except IsADirectoryError:
-        return document, [Problem(display_path, 1, 1, "is a directory, not a YAML file; rename it or move it out of incidents/")]
+        return None, [Problem(display_path, 1, 1, "is a directory, not a YAML file; rename it or move it out of incidents/")]
     except OSError as exc:
-        return document, [Problem(display_path, 1, 1, f"cannot be read: {exc.strerror}")]
-    return document, parse_yaml_bytes(raw, document)
+        return None, [Problem(display_path, 1, 1, f"cannot be read: {exc.strerror}")]
 
 
 def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:

@@ -91,6 +91,7 @@ class Incident:
     assessment: str | None = None  # confirmed | fair | weak | contested (see the methodology page)
     previous_ids: list[str] = field(default_factory=list)  # old ids: each old address redirects here
     last_changed: dt.date | None = None  # date of the last commit that changed the file, when known
+    file_hash: str = ""  # SHA-256 of the file's bytes: pages built from it are redone only when it changes
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class Archive:
         return sorted(grouped.items(), reverse=True)
 
 
-def build_incident(ident: str, path: str, data: dict, reference: Reference, last_changed: str | None = None) -> Incident:
+def build_incident(ident: str, path: str, data: dict, reference: Reference, last_changed: str | None = None,
+                   file_hash: str = "") -> Incident:
     """An Incident from the data of a file that passed validation."""
     sources = {
         key: Source(key, entry["publisher"], entry.get("title"), entry.get("url"), parse_date(entry.get("published")),
@@ -154,6 +156,7 @@ def build_incident(ident: str, path: str, data: dict, reference: Reference, last
         assessment=data.get("assessment"),
         previous_ids=list(data.get("previous_ids") or []),
         last_changed=parse_date(last_changed),
+        file_hash=file_hash,
     )
 
 

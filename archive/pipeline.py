@@ -15,14 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import load_config
-from .load import find_incident_files, last_commit_dates, load_yaml_file, read_content_pages, read_snapshots
+from .cache import (CheckedFile, content_hash, forget_page_keys, read_checked_files, read_page_keys, write_checked_files,
+                    write_page_keys)
+from .load import Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots
+from .parallel import parallel_map
 from .figures import forget_readings
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
 from .progress import no_progress
 from .reference import load_reference
 from .offline import write_offline, write_zip
-from .render import Page, data_page, download_sizes, make_environment, render_page, write_page, write_site
+from .render import (Page, PreviousBuild, WrittenSite, data_page, download_sizes, incident_page, make_environment,
+                     render_page, write_page, write_site)
 from .search import index_site
 from .validate import SCHEMA_PATH, incident_id, validate_against_snapshots, validate_archive, validate_document
 
@@ -74,6 +78,7 @@ class BuildReport:
     search_seconds: float
     warnings: list[Problem] = field(default_factory=list)
     up_to_date: bool = False  # nothing had changed since the last build: nothing was written
+    archive: Archive | None = None  # the model the site was built from (serve keeps it for quick previews)
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -91,28 +96,30 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
           progress=no_progress) -> tuple[Archive | None, list[Problem]]:
     """Validate everything; the archive model when there is no error, and every problem found.
 
-    With `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots.
+    Files that passed in an earlier check with the same bytes (and the same code and
+    reference data) are taken from the cache instead of being read again. With
+    `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots
+    (and the cache is not used).
     """
     today = today or latest_date_anywhere()
     forget_readings()  # readings of the previous build (in serve) are of objects no longer used
     reference = load_reference(project.data_dir)
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
     config, problems = load_config(project.config_path)
-    documents = []
+    version = checking_digest(project)
+    cached = read_checked_files(project.root, version) if snapshots is None else {}
     paths = find_incident_files(project.incidents_dir)
-    for number, path in enumerate(paths, 1):
-        progress("Checking incident files", number, len(paths))
-        display = path.relative_to(project.root).as_posix()
-        if path.suffix == ".yml":
-            problems.append(Problem(display, 1, 1, "incident files end in `.yaml`, not `.yml`; rename it"))
-            continue
-        document, found = load_yaml_file(path, display)
-        problems += found
-        if document.data is not None:
-            problems += validate_document(document, reference, today)
-            if snapshots is not None and isinstance(document.data, dict):
-                problems += validate_against_snapshots(document, snapshots)
-            documents.append(document)
+
+    def check_one(path: Path) -> tuple[Document | None, str, list[Problem]]:
+        return _check_file(project, path, reference, today, snapshots)
+
+    results = [_checked_before(project, path, cached) for path in paths]
+    unchecked = [path for path, result in zip(paths, results) if result is None]
+    fresh = iter(parallel_map(check_one, unchecked, progress=lambda done, total: progress("Checking incident files", done, total)))
+    results = [result or next(fresh) for result in results]
+    documents = [document for document, _, _ in results if document is not None]
+    file_hashes = {document.display_path: file_hash for document, file_hash, _ in results if document is not None}
+    problems += [problem for _, _, found in results for problem in found]
     problems += validate_archive(documents)
     texts, found = read_content_pages(project.content_dir)
     problems += found
@@ -125,14 +132,68 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
         for name, headings in REQUIRED_HEADINGS.items() if name in texts
         for heading in headings if f"\n## {heading}\n" not in "\n" + texts[name] + "\n"
     ]
+    if snapshots is None and (unchecked or len(cached) != len(documents)):
+        _remember_checked_files(project, version, documents, file_hashes, problems)
     problems.sort()
     if any(problem.is_error for problem in problems):
         return None, problems
     changed = last_commit_dates(project.root)
-    incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference, changed.get(doc.display_path))
+    incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference, changed.get(doc.display_path),
+                                file_hashes[doc.display_path])
                  for doc in documents]
     pages = [content_page(name, text) for name, text in texts.items()]
     return build_archive(incidents, pages, reference, config), problems
+
+
+def _checked_before(project: Project, path: Path, cached: dict[str, CheckedFile]) -> tuple[Document, str, list[Problem]] | None:
+    """The result of an earlier check of exactly these bytes, or None."""
+    display = path.relative_to(project.root).as_posix()
+    earlier = cached.get(display)
+    if earlier is None:
+        return None
+    raw, _ = read_bytes(path, display)
+    if raw is None or content_hash(raw) != earlier.file_hash:
+        return None
+    return Document(path, display, earlier.data, earlier.positions), earlier.file_hash, earlier.warnings
+
+
+def _check_file(project: Project, path: Path, reference, today: dt.date,
+                snapshots: dict | None) -> tuple[Document | None, str, list[Problem]]:
+    """One incident file checked: its document (None when unreadable), the hash of its bytes, its problems.
+
+    The document keeps only the positions that cross-file checks point at, so that it is
+    small enough to come back from a worker process and to be cached.
+    """
+    display = path.relative_to(project.root).as_posix()
+    if path.suffix == ".yml":
+        return None, "", [Problem(display, 1, 1, "incident files end in `.yaml`, not `.yml`; rename it")]
+    raw, problems = read_bytes(path, display)
+    if raw is None:
+        return None, "", problems
+    document = Document(path, display)
+    problems = parse_yaml_bytes(raw, document)
+    if document.data is None:
+        return None, content_hash(raw), problems
+    problems += validate_document(document, reference, today)
+    if snapshots is not None and isinstance(document.data, dict):
+        problems += validate_against_snapshots(document, snapshots)
+    document.value_positions = {key: where for key, where in document.value_positions.items() if key[:1] == ("previous_ids",)}
+    document.key_positions = {}
+    return document, content_hash(raw), problems
+
+
+def _remember_checked_files(project: Project, version: str, documents: list[Document], file_hashes: dict[str, str],
+                            problems: list[Problem]) -> None:
+    """Cache the files with no error: a file with errors is checked again next time (its date may no longer be in the future)."""
+    failed = {problem.path for problem in problems if problem.is_error}
+    by_path: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_path.setdefault(problem.path, []).append(problem)
+    write_checked_files(project.root, version, {
+        document.display_path: CheckedFile(file_hashes[document.display_path], document.data,
+                                           by_path.get(document.display_path, []), document.value_positions)
+        for document in documents if document.display_path not in failed
+    })
 
 
 def build(project: Project, today: dt.date | None = None, with_search: bool = True, offline: bool = False,
@@ -158,9 +219,12 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     try:
         environment = make_environment(project.templates_dir)
         progress("Writing pages and downloads")
-        pages = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, workers=os.cpu_count() or 1)
+        version = rendering_digest(project)
+        previous = PreviousBuild(out_dir, read_page_keys(project.root, version, out_dir))
+        written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, version, previous,
+                             progress=lambda done, total: progress("Writing pages", done, total))
         search_started = time.perf_counter()
-        if with_search:
+        if not _reuse_search_index(previous, written, staging) and with_search:
             progress("Indexing for search (Pagefind)")
             index_site(staging)
         search_seconds = time.perf_counter() - search_started
@@ -169,6 +233,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
             _write_offline_copy(environment, archive, staging, offline_staging)
             _swap_in(offline_staging, project.offline_dir)
         _swap_in(staging, out_dir)
+        write_page_keys(project.root, version, out_dir, written.page_keys)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -179,11 +244,50 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     return BuildReport(
         incidents=len(archive.incidents),
         regions=len(archive.regions()),
-        pages=pages,
+        pages=len(written.page_keys),
         seconds=time.perf_counter() - started,
         search_seconds=search_seconds,
         warnings=problems,
+        archive=archive,
     )
+
+
+def preview_edits(project: Project, archive: Archive, paths: list[Path], today: dt.date | None = None) -> Archive | None:
+    """Show edits to existing incident files at once, for `serve`: check those files alone and
+    write their pages straight into site/; the model with the edits, or None when they cannot be
+    shown this way (a new, removed or invalid file). The full build that follows updates every
+    other page, the downloads and the search index, and reports any problem.
+    """
+    reference = load_reference(project.data_dir)
+    position = {incident.path: index for index, incident in enumerate(archive.incidents)}
+    incidents = list(archive.incidents)
+    for path in paths:
+        display = path.relative_to(project.root).as_posix()
+        if display not in position or not path.is_file():
+            return None
+        document, file_hash, problems = _check_file(project, path, reference, today or latest_date_anywhere(), None)
+        if document is None or any(problem.is_error for problem in problems):
+            return None
+        earlier = incidents[position[display]]
+        incidents[position[display]] = build_incident(earlier.id, display, document.data, reference,
+                                                      earlier.last_changed and earlier.last_changed.isoformat(), file_hash)
+    edited = build_archive(incidents, archive.pages, reference, archive.config)
+    environment = make_environment(project.templates_dir)
+    downloads = download_sizes(project.out_dir)
+    pages = [incident_page(edited, path.stem) for path in paths]
+    forget_page_keys(project.root, [page.path for page in pages])  # site/ no longer holds what the keys say
+    for page in pages:
+        write_page(environment, page, edited.config, project.out_dir, downloads)
+    return edited
+
+
+def _reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: Path) -> bool:
+    """Link the previous build's Pagefind index when every page was reused from that build."""
+    index = previous.site_dir / "pagefind"
+    if written.pages_rendered or written.page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
+        return False
+    shutil.copytree(index, staging / "pagefind", copy_function=os.link)
+    return True
 
 
 def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool) -> str:
@@ -192,14 +296,26 @@ def input_fingerprint(project: Project, today: dt.date, with_search: bool, offli
     Today's date and the git commit are part of it too: validation refuses future dates, and
     pages show when each file last changed.
     """
-    digest = hashlib.sha256(f"{today}|{with_search}|{offline}|{_git_head(project.root)}".encode())
-    folders = [project.incidents_dir, project.content_dir, project.templates_dir, project.static_dir,
-               project.data_dir, APP_DIR / "archive", APP_DIR / "schema"]
-    files = [project.config_path, APP_DIR / "requirements.txt"]
-    files += sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
-    for path in files:
-        if path.is_file():
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering_digest(project)}"
+    return _digest_of_files([project.incidents_dir, project.content_dir], prefix=head)
+
+
+def checking_digest(project: Project) -> str:
+    """A hash of what decides whether a file is valid: our code, the schema, the reference data, library versions."""
+    return _digest_of_files([project.data_dir, APP_DIR / "archive", APP_DIR / "schema", APP_DIR / "requirements.txt"])
+
+
+def rendering_digest(project: Project) -> str:
+    """A hash of what every page depends on besides its content: the above, templates, static files, site.yaml."""
+    return _digest_of_files([project.templates_dir, project.static_dir, project.config_path], prefix=checking_digest(project))
+
+
+def _digest_of_files(places: list[Path], prefix: str = "") -> str:
+    digest = hashlib.sha256(prefix.encode())
+    files = sorted(path for place in places if place.is_dir() for path in place.rglob("*")
+                   if path.is_file() and "__pycache__" not in path.parts)
+    for path in [place for place in places if place.is_file()] + files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

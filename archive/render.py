@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
+import hashlib
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from .config import SiteConfig
 from .exports import write_exports
 from .figures import reconcile, totals
 from .markup import markdown_to_html, page_to_html
-from .model import Archive, Figure
+from .model import Archive, Figure, Incident
+from .parallel import parallel_map
+from .reference import Region
 
 LATEST_ON_HOME = 10
 
@@ -32,6 +35,9 @@ class Page:
     path: str  # relative to the site root, always ending in index.html
     template: str
     context: dict | Callable[[], dict]  # a callable is worked out when the page is rendered (in a worker)
+    # A digest of everything the page shows besides the site-wide templates, code and settings:
+    # an unchanged digest lets a build reuse the page from the last one. None: render every time.
+    inputs: str | None = ""
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -86,66 +92,94 @@ def group_anchor(group) -> str:
 
 
 def site_pages(archive: Archive) -> list[Page]:
-    """Every page of the site, in a stable order."""
+    """Every page of the site, in a stable order.
+
+    Contexts are worked out only for the pages that are rendered, so most are callables.
+    """
     by_region = archive.incidents_by_region()
     regions = archive.regions()
-    archive_totals = totals(archive.incidents, archive.measures)
     months = archive.incidents_by_month()
+    everything = inputs_digest(archive.incidents)
+
+    archive_totals = totals(archive.incidents, archive.measures)  # each total has its own page
     pages = [
-        Page("index.html", "home.html", {
+        Page("index.html", "home.html", lambda: {
             "latest": archive.incidents[:LATEST_ON_HOME],
             "incident_count": len(archive.incidents),
             "regions": regions,
             "by_region": by_region,
             "totals": archive_totals,
             "charts": timelines(archive.incidents, archive.measures),
-        }),
-        Page("totals/index.html", "totals.html", {"totals": archive_totals}),
-        *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total}) for total in archive_totals],
-        Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}),
+        }, everything),
+        Page("totals/index.html", "totals.html", {"totals": archive_totals}, everything),
+        *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total}, everything) for total in archive_totals],
+        Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}, everything),
         data_page(archive),
         Page("404.html", "404.html", {}),
-        Page("regions/index.html", "regions.html", {
+        Page("regions/index.html", "regions.html", lambda: {
             "regions": regions, "by_region": by_region,
             "map": region_map({code: len(items) for code, items in by_region.items()}, {r.code: r for r in regions}),
             "outside": [(r, len(by_region[r.code])) for r in regions if r.code not in map_codes()],
-        }),
+        }, everything),
         Page("search/index.html", "search.html", {}),
     ]
-    pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}) for page in archive.pages]
+    pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}, _digest(page.title, page.body))
+              for page in archive.pages]
     pages += [
         Page(f"incidents/{month:%Y/%m}/index.html", "month.html", {
             "month": month, "incidents": incidents,
             "newer": months[index - 1][0] if index > 0 else None,
             "older": months[index + 1][0] if index + 1 < len(months) else None,
-        })
+        }, _digest(inputs_digest(incidents), *[str(m) for m, _ in months[max(index - 1, 0):index + 2]]))
         for index, (month, incidents) in enumerate(months)
     ]
     pages += [_incident_page(archive, index) for index in range(len(archive.incidents))]
     pages += [
-        Page(f"incidents/{old}/index.html", "redirect.html", {"incident": incident})
+        Page(f"incidents/{old}/index.html", "redirect.html", {"incident": incident}, inputs_digest([incident]))
         for incident in archive.incidents for old in incident.previous_ids
     ]
     pages += [
-        Page(f"regions/{region.slug}/index.html", "region.html", {
-            "region": region,
-            "incidents": by_region[region.code],
-            "totals": totals(by_region[region.code], archive.measures, region),
-            "charts": timelines(by_region[region.code], archive.measures),
-        })
+        Page(f"regions/{region.slug}/index.html", "region.html",
+             partial(_region_context, archive, region, by_region[region.code]), inputs_digest(by_region[region.code]))
         for region in regions
     ]
     return pages
 
 
+def inputs_digest(incidents: list[Incident]) -> str:
+    """A digest of what pages can show of these incidents: ids, order, file contents and change dates."""
+    return _digest(*(f"{i.id}:{i.file_hash}:{i.last_changed}" for i in incidents))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _region_context(archive: Archive, region: Region, incidents: list[Incident]) -> dict:
+    return {
+        "region": region,
+        "incidents": incidents,
+        "totals": totals(incidents, archive.measures, region),
+        "charts": timelines(incidents, archive.measures),
+    }
+
+
 def data_page(archive: Archive) -> Page:
+    """The downloads page: rendered every time, as it shows the sizes of the files just written."""
     content_date = max((i.last_changed or i.date for i in archive.incidents), default=None)
-    return Page("data/index.html", "data.html", {"incident_count": len(archive.incidents), "content_date": content_date})
+    return Page("data/index.html", "data.html", {"incident_count": len(archive.incidents), "content_date": content_date}, None)
+
+
+def incident_page(archive: Archive, ident: str) -> Page:
+    """The page of one incident, found by id."""
+    return _incident_page(archive, next(index for index, incident in enumerate(archive.incidents) if incident.id == ident))
 
 
 def _incident_page(archive: Archive, index: int) -> Page:
     incident = archive.incidents[index]
-    return Page(f"incidents/{incident.id}/index.html", "incident.html", partial(_incident_context, archive, index))
+    shown = archive.incidents[max(index - 1, 0):index + 2]  # the newer and older incidents are linked by title
+    return Page(f"incidents/{incident.id}/index.html", "incident.html", partial(_incident_context, archive, index),
+                inputs_digest(shown))
 
 
 def _incident_context(archive: Archive, index: int) -> dict:
@@ -198,50 +232,82 @@ def download_sizes(out_dir: Path) -> dict[str, int]:
 
 
 def write_page(environment: Environment, page: Page, config: SiteConfig, out_dir: Path, downloads: dict[str, int]) -> None:
-    target = out_dir / page.path
+    _replace_file(out_dir / page.path, render_page(environment, page, config, downloads).encode())
+
+
+def _replace_file(target: Path, content: bytes) -> None:
+    """Write a new file and rename it over the old one, never into it: the old one may be a hard link
+    shared with the published site, and `serve` may be reading it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_page(environment, page, config, downloads), encoding="utf-8")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(content)
+    temporary.replace(target)
 
 
-PARALLEL_FROM = 400  # pages: below this, starting worker processes costs more than it saves
-_job: tuple | None = None  # what forked workers render: set just before forking, read by them
+@dataclass(frozen=True)
+class PreviousBuild:
+    """The last published site and what each of its pages was rendered from (see `page_key`)."""
+
+    site_dir: Path
+    page_keys: dict[str, str]
 
 
-def _write_pages_in_parallel(environment, pages, config, out_dir, downloads, workers: int) -> None:
-    """Render on every core: forked workers share the model and write their share of the pages."""
-    global _job
-    _job = (environment, pages, config, out_dir, downloads, workers)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pool.map(_write_share, range(workers))
-    finally:
-        _job = None
+def page_key(page: Page, version: str) -> str | None:
+    """What a page was rendered from: its inputs and the site-wide `version` (templates, code, settings)."""
+    return None if page.inputs is None else _digest(version, page.path, page.template, page.inputs)
 
 
-def _write_share(worker: int) -> None:
-    environment, pages, config, out_dir, downloads, workers = _job
-    for page in pages[worker::workers]:
-        write_page(environment, page, config, out_dir, downloads)
+@dataclass(frozen=True)
+class WrittenSite:
+    page_keys: dict[str, str | None]  # by page path: what each page was rendered from
+    pages_rendered: int  # pages that could not be reused by their key (some with the same bytes as before)
 
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
-               workers: int = 1) -> int:
+               version: str = "", previous: PreviousBuild | None = None, progress=lambda done, total: None) -> WrittenSite:
     """Write the data downloads and feeds, then every page, the static files and the incident schema.
 
-    Returns the number of HTML pages written.
+    A page whose key (see `page_key`) is the same as in the `previous` build, or whose new
+    bytes are the same as the previous file's, is hard-linked from the previous site instead
+    of being written.
     """
     pages = site_pages(archive)
     write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
     downloads = download_sizes(out_dir)
-    if workers > 1 and len(pages) >= PARALLEL_FROM:
-        _write_pages_in_parallel(environment, pages, archive.config, out_dir, downloads, workers)
-    else:
-        for page in pages:
-            write_page(environment, page, archive.config, out_dir, downloads)
+    keys = {page.path: page_key(page, version) for page in pages}
+    previous = previous or PreviousBuild(out_dir, {})
+
+    def write(page: Page) -> bool:
+        """Write one page; True when it had to be rendered."""
+        earlier = previous.site_dir / page.path
+        if keys[page.path] is not None and previous.page_keys.get(page.path) == keys[page.path] and _link(earlier, out_dir / page.path):
+            return False
+        content = render_page(environment, page, archive.config, downloads).encode()
+        if not (_same_bytes(earlier, content) and _link(earlier, out_dir / page.path)):
+            _replace_file(out_dir / page.path, content)
+        return True
+
+    rendered = sum(parallel_map(write, pages, progress=progress))
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))
     if archive.config.offline_cache:
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
-    return len(pages)
+    return WrittenSite(keys, rendered)
 
+
+def _link(earlier: Path, target: Path) -> bool:
+    """Hard-link the previous build's file into the new one; False when there is none (or links fail)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(earlier, target)
+        return True
+    except OSError:
+        return False
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False

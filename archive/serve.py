@@ -14,8 +14,10 @@ import time
 from functools import partial
 from pathlib import Path
 
-from .pipeline import Project, build
+from .model import Archive
+from .pipeline import Project, build, preview_edits
 from .problems import BuildError
+from .search import SearchIndexError, index_site
 
 POLL_SECONDS = 0.25
 EVENTS_PATH = "/__preview/events"
@@ -33,13 +35,18 @@ class Preview:
         self.generation = 0
         self.problems: list[str] = []
         self.built_once = False
+        self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
         self.changed = threading.Condition()
 
-    def rebuild(self) -> None:
+    def rebuild(self, changed: list[Path] | None = None) -> None:
+        """Show the change: edited incident pages at once when possible, then the full build, then search."""
+        if changed and self.archive and self._preview_edits(changed):
+            self._announce([])
         problems: list[str] = []  # shown over every page until a build succeeds
         try:
-            report = build(self.project)
+            report = build(self.project, with_search=False)
             self.built_once = True
+            self.archive = report.archive or self.archive
             print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
@@ -47,6 +54,34 @@ class Preview:
         except Exception as failure:  # keep serving whatever went wrong; say it loudly
             problems = [f"error: build crashed: {failure!r}"]
             print(problems[0], flush=True)
+        self._announce(problems)
+        if not problems:
+            self._index_for_search()
+
+    def _preview_edits(self, changed: list[Path]) -> bool:
+        incidents_dir = self.project.incidents_dir
+        if not all(path.suffix == ".yaml" and path.is_relative_to(incidents_dir) for path in changed):
+            return False
+        try:
+            edited = preview_edits(self.project, self.archive, changed)
+        except Exception as failure:  # the full build that follows reports it properly
+            print(f"(quick preview skipped: {failure!r})", flush=True)
+            return False
+        if edited is not None:
+            self.archive = edited
+        return edited is not None
+
+    def _index_for_search(self) -> None:
+        """Pagefind after the page is on view: an edit shows at once, search catches up seconds later."""
+        if (self.project.out_dir / "pagefind").is_dir():
+            return  # the build reused the index: no page changed
+        try:
+            index_site(self.project.out_dir)
+        except (SearchIndexError, OSError) as failure:
+            print(f"warning: search index not updated: {failure}", flush=True)
+
+    def _announce(self, problems: list[str]) -> None:
+        """Tell every open page to reload (they show `problems` over the page when there are any)."""
         with self.changed:
             self.problems = problems
             self.generation += 1
@@ -78,8 +113,9 @@ def watch(preview: Preview, before: dict[str, tuple[int, int]], stop: threading.
     while not stop.wait(POLL_SECONDS):
         now = snapshot(directories)
         if now != before:
+            changed = [Path(path) for path in now.keys() | before.keys() if now.get(path) != before.get(path)]
             before = now
-            preview.rebuild()
+            preview.rebuild(changed)
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
