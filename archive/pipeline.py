@@ -282,9 +282,9 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
 
 
 def _reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: Path) -> bool:
-    """Link the previous build's Pagefind index when every page was reused from that build."""
+    """Link the previous build's Pagefind index when every page is byte for byte the same as then."""
     index = previous.site_dir / "pagefind"
-    if written.pages_rendered or written.page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
+    if written.pages_changed or written.page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
         return False
     shutil.copytree(index, staging / "pagefind", copy_function=os.link)
     return True

@@ -260,7 +260,7 @@ def page_key(page: Page, version: str) -> str | None:
 @dataclass(frozen=True)
 class WrittenSite:
     page_keys: dict[str, str | None]  # by page path: what each page was rendered from
-    pages_rendered: int  # pages that could not be reused by their key (some with the same bytes as before)
+    pages_changed: int  # pages whose bytes may differ from the previous build's
 
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
@@ -278,22 +278,24 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     previous = previous or PreviousBuild(out_dir, {})
 
     def write(page: Page) -> bool:
-        """Write one page; True when it had to be rendered."""
+        """Write one page; True when its bytes may differ from the previous build's."""
         earlier = previous.site_dir / page.path
         if keys[page.path] is not None and previous.page_keys.get(page.path) == keys[page.path] and _link(earlier, out_dir / page.path):
             return False
         content = render_page(environment, page, archive.config, downloads).encode()
-        if not (_same_bytes(earlier, content) and _link(earlier, out_dir / page.path)):
+        same = _same_bytes(earlier, content) and _link(earlier, out_dir / page.path)
+        if not same:
             _replace_file(out_dir / page.path, content)
-        return True
+        # A page the cache forgot (see forget_page_keys) was changed in site/ outside a build: not the previous build's.
+        return not same or page.path not in previous.page_keys
 
-    rendered = sum(parallel_map(write, pages, progress=progress))
+    changed = sum(parallel_map(write, pages, progress=progress))
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))
     if archive.config.offline_cache:
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
-    return WrittenSite(keys, rendered)
+    return WrittenSite(keys, changed)
 
 
 def _link(earlier: Path, target: Path) -> bool:

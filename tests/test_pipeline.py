@@ -1,15 +1,26 @@
 """pipeline.py: a build writes the whole site or nothing at all."""
 
+import datetime as dt
+import json
+import random
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from archive.pipeline import build, check
+from archive import parallel, render
+from archive.pipeline import Project, build, check, preview_edits
 from archive.problems import BuildError
 from archive.search import SearchIndexError
-from conftest import TODAY, VALID_INCIDENT
+from conftest import REPO, TODAY, VALID_INCIDENT
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
+real_render = render.render_page
 
 
 def test_build_writes_pages_static_files_and_search_index(tiny):
@@ -111,3 +122,138 @@ def test_a_build_with_no_input_changed_writes_nothing(tiny):
     assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # other options, other output
     shutil.rmtree(tiny.root / "site")
     assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # output gone: built again
+
+
+# --- incremental builds --------------------------------------------------------------------
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*.html")}
+
+
+def clean_build(inputs: Path, scratch: Path) -> dict[str, bytes]:
+    """The site a first build of the same inputs writes, in a folder of its own."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(inputs, scratch, ignore=shutil.ignore_patterns("site", ".cache"))
+    build(Project(root=scratch), today=TODAY, with_search=False)
+    return site_files(scratch / "site")
+
+
+def random_edit(root: Path, rng: random.Random) -> str:
+    """One edit a curator might make: retitle, rewrite a summary, redate (renaming the file), add, remove, or edit a page."""
+    files = sorted((root / "incidents").rglob("*.yaml"))
+    path = rng.choice(files)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    kind = rng.choice(["title", "summary", "date", "add", "remove", "content", "config"])
+    if kind == "title":
+        data["title"] += " (corrected)"
+    elif kind == "summary":
+        data["summary"] += "\n\nA later report added **details**."
+    elif kind in ("date", "add"):
+        day = dt.date.fromisoformat(data["date"]) + dt.timedelta(days=rng.randint(1, 40))
+        data["date"] = day.isoformat()
+        if kind == "date":
+            path.unlink()
+        path = root / "incidents" / str(day.year) / f"{day.isoformat()}{path.stem[10:]}-{rng.randint(0, 10**6)}.yaml"
+        path.parent.mkdir(exist_ok=True)
+    elif kind == "remove":
+        path.unlink()
+        return f"removed {path.name}"
+    elif kind == "content":
+        with (root / "content" / "about.md").open("a", encoding="utf-8") as page:
+            page.write("\nOne more paragraph.\n")
+        return "edited content/about.md"
+    else:
+        (root / "site.yaml").write_text(f"title: Archive {rng.randint(0, 1000)}\n", encoding="utf-8")
+        return "edited site.yaml"
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return f"{kind}: {path.name}"
+
+
+@pytest.mark.parametrize("workers", ["one process", "forked workers"])
+def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_path, monkeypatch, workers):
+    if workers == "forked workers":
+        monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
+    root = tmp_path / "archive"
+    generate(40, root, seed=7)
+    build(Project(root=root), today=TODAY, with_search=False)
+    rng = random.Random(3)
+    for _ in range(6):
+        edit = random_edit(root, rng)
+        build(Project(root=root), today=TODAY, with_search=False)
+        incremental = site_files(root / "site")
+        clean = clean_build(root, tmp_path / "clean")
+        assert incremental.keys() == clean.keys(), edit
+        assert [name for name in clean if incremental[name] != clean[name]] == [], edit
+
+
+def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_indexes_only(tiny, monkeypatch):
+    tiny.write(NAME)  # Kyiv and Kyiv Oblast, June 2025
+    for name, region in (("2025-03-01-strike-on-lviv", "UA-46"), ("2024-01-01-strike-on-odesa", "UA-51")):
+        tiny.write(name, VALID_INCIDENT.replace("2025-06-06", name[:10]).replace("UA-30, UA-32", region)
+                   .replace("region: UA-32", f"region: {region}").replace("region: UA-30", f"region: {region}"))
+    build(tiny.project, today=TODAY, with_search=False)
+    before = inodes(tiny.root / "site")
+    rendered = []
+    monkeypatch.setattr(render, "render_page", lambda environment, page, *rest: rendered.append(page.path) or real_render(environment, page, *rest))
+    lviv = tiny.root / "incidents/2025/2025-03-01-strike-on-lviv.yaml"
+    lviv.write_text(lviv.read_text().replace("title: Drone strike on Kyiv", "title: Drone strike on Lviv"))
+    build(tiny.project, today=TODAY, with_search=False)
+
+    totals = {path for path in rendered if path.startswith("totals/")}
+    assert totals and set(rendered) - totals == {
+        "incidents/2025-03-01-strike-on-lviv/index.html", "regions/ua-46/index.html", "incidents/2025/03/index.html",
+        f"incidents/{NAME}/index.html", "incidents/2024-01-01-strike-on-odesa/index.html",  # they link to it by title
+        "index.html", "incidents/index.html", "regions/index.html", "data/index.html",
+    }
+    after = inodes(tiny.root / "site")
+    rewritten = {path for path in after if before.get(path) != after[path]}
+    assert "incidents/2025-03-01-strike-on-lviv/index.html" in rewritten
+    assert "regions/index.html" not in rewritten  # rendered, but its bytes are the same: the old file stays
+
+
+def test_a_rebuild_reuses_the_search_index_only_when_no_page_changed(tiny):
+    tiny.write(NAME)
+    build(tiny.project, today=TODAY, with_search=False)
+    build(tiny.project, today=TODAY)  # the same pages: indexed, since the last build had no index
+    index = tiny.root / "site" / "pagefind" / "pagefind-entry.json"
+    first = index.stat().st_ino
+    build(tiny.project, today=TODAY + dt.timedelta(days=1))  # a build is due (a new day), but every page is the same
+    assert index.stat().st_ino == first
+    tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
+    build(tiny.project, today=TODAY)
+    assert index.stat().st_ino != first
+
+
+def test_a_cache_that_git_tracks_is_not_trusted(tiny):
+    tiny.write(NAME)
+    check(tiny.project, today=TODAY)
+    cached = tiny.root / ".cache" / "checked-files.json"
+    forged = cached.read_text(encoding="utf-8").replace("Drone strike on Kyiv", "<script>alert(1)</script>")
+    cached.write_text(forged, encoding="utf-8")
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive.incidents[0].title == "<script>alert(1)</script>"  # our own cache is trusted ...
+    subprocess.run(["git", "init", "-q", str(tiny.root)], check=True)
+    subprocess.run(["git", "-C", str(tiny.root), "add", "-f", ".cache"], check=True)
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive.incidents[0].title == "Drone strike on Kyiv"  # ... one that came with the content is not
+
+
+def test_preview_edits_writes_the_edited_incident_page_at_once(tiny):
+    path = tiny.write(NAME)
+    report = build(tiny.project, today=TODAY, with_search=False)
+    tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
+    edited = preview_edits(tiny.project, report.archive, [path], today=TODAY)
+    assert edited.incidents[0].title == "Drone strike on central Kyiv"
+    assert "<h1>Drone strike on central Kyiv</h1>" in (tiny.root / "site" / "incidents" / NAME / "index.html").read_text()
+    assert "Drone strike on central Kyiv" not in (tiny.root / "site" / "regions" / "ua-30" / "index.html").read_text()
+    build(tiny.project, today=TODAY, with_search=False)  # the full build that follows updates the rest
+    assert "Drone strike on central Kyiv" in (tiny.root / "site" / "regions" / "ua-30" / "index.html").read_text()
+
+    tiny.write(NAME, VALID_INCIDENT.replace("measure: killed", "measure: kiled"))
+    assert preview_edits(tiny.project, edited, [path], today=TODAY) is None  # the full build will report the error
+    assert preview_edits(tiny.project, edited, [tiny.write("2025-06-07-new", VALID_INCIDENT.replace("06-06", "06-07"))],
+                         today=TODAY) is None
