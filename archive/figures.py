@@ -43,14 +43,16 @@ class Bounds:
 def claim_bounds(figure: Figure) -> Bounds:
     if figure.value is None:
         return Bounds(figure.min, figure.max)
-    value = figure.value
-    return {
-        "exactly": Bounds(value, value),
-        "about": Bounds(value, value),
-        "at least": Bounds(value, None),
-        "more than": Bounds(value + 1, None),
-        "up to": Bounds(0, value),
-    }[figure.qualifier]
+    value, qualifier = figure.value, figure.qualifier
+    if qualifier in ("exactly", "about"):
+        return Bounds(value, value)
+    if qualifier == "at least":
+        return Bounds(value, None)
+    if qualifier == "more than":
+        return Bounds(value + 1, None)
+    if qualifier == "up to":
+        return Bounds(0, value)
+    raise ValueError(f"unknown qualifier {qualifier!r}")
 
 
 @dataclass
@@ -241,17 +243,21 @@ def incident_contributions(incident: Incident) -> dict[tuple, Contribution]:
     result = {}
     for measure in sorted({group.measure for group in groups}, key=lambda m: m.order):
         mine = [group for group in groups if group.measure == measure]
+        wide_group = next((group for group in mine if group.region is None), None)
         for party in sorted({r.party for group in mine for r in group.readings}):
+            wide = wide_group.reading_for(party) if wide_group else None
+            regional = {group.region: reading for group in mine
+                        if group.region is not None and (reading := group.reading_for(party))}
             for where in (None, *incident.regions):
-                contribution = _contribution(incident, mine, party, where)
+                contribution = _contribution(incident, wide, regional, where)
                 if contribution:
                     result[(measure, party, where)] = contribution
     return result
 
 
-def _contribution(incident: Incident, groups: list[FigureGroup], party, region: Region | None) -> Contribution | None:
-    wide = next((g.reading_for(party) for g in groups if g.region is None), None)
-    regional = {g.region: g.reading_for(party) for g in groups if g.region is not None and g.reading_for(party)}
+def _contribution(incident: Incident, wide: Reading | None, regional: dict[Region, Reading],
+                  region: Region | None) -> Contribution | None:
+    """What the incident adds for one party: in `region`, or (None) in all, from its incident-wide and regional readings."""
     if region is not None:
         reading = regional.get(region) or (wide if len(incident.regions) == 1 else None)
         if reading is None:

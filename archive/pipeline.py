@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .search import index_site
 from .validate import SCHEMA_PATH, incident_id, validate_against_snapshots, validate_archive, validate_document
 
 APP_DIR = Path(__file__).resolve().parent.parent
+LARGE_SITE = 2000  # pages: a replaced site this large is deleted in the background
 REQUIRED_PAGES = ("about", "methodology", "contribute")  # every page's header and footer link to them
 # Headings that pages link to (methodology/#totals ...): removing one would break those links.
 REQUIRED_HEADINGS = {"methodology": ("Reconciliation", "Totals", "Assessments")}
@@ -231,8 +233,8 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         if offline:
             progress("Writing the offline copy")
             _write_offline_copy(environment, archive, staging, offline_staging)
-            _swap_in(offline_staging, project.offline_dir)
-        _swap_in(staging, out_dir)
+            _swap_in(offline_staging, project.offline_dir, large=len(written.page_keys) > LARGE_SITE)
+        _swap_in(staging, out_dir, large=len(written.page_keys) > LARGE_SITE)
         write_page_keys(project.root, version, out_dir, written.page_keys)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -354,12 +356,17 @@ def _write_offline_copy(environment, archive: Archive, site_dir: Path, offline_d
     write_page(environment, data_page(archive), archive.config, site_dir, download_sizes(site_dir))
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
+def _swap_in(staging: Path, out_dir: Path, large: bool = False) -> None:
+    """Replace `out_dir` with `staging`; a `large` old tree is deleted by a process of its own, not waited for."""
     staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
     if out_dir.exists():
         retired = Path(tempfile.mkdtemp(prefix=".site-old-", dir=out_dir.parent))
         out_dir.rename(retired / "site")
         staging.rename(out_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+        if large:  # tens of thousands of files take seconds to unlink, and the new site is already in place
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
+                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            shutil.rmtree(retired, ignore_errors=True)
     else:
         staging.rename(out_dir)

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from .model import Archive
-from .pipeline import Project, build, preview_edits
+from .pipeline import Project, build, check, preview_edits
 from .problems import BuildError
 from .search import SearchIndexError, index_site
 
@@ -46,7 +46,8 @@ class Preview:
         try:
             report = build(self.project, with_search=False)
             self.built_once = True
-            self.archive = report.archive or self.archive
+            # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
+            self.archive = report.archive or self.archive or check(self.project)[0]
             print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]

@@ -27,5 +27,5 @@ def test_benchmark_smoke_run(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     text = out.read_text()
     assert "## 20 incidents" in text
-    for run in ("ours: full build", "ours: no change", "ours: one edit"):
+    for run in ("ours: full build", "ours: no change", "ours: one edit", "ours: serve, one edit shown"):
         assert f"| {run} |" in text
