@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     build_command = commands.add_parser("build", help="validate, then write site/ with its search index")
     build_command.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help=offline_help)
+    build_command.add_argument("--no-search", action="store_true",
+                               help="skip the search index (Pagefind): a quicker build whose search page finds nothing")
     check_command = commands.add_parser("check", help="validate only and list every problem")
     check_command.add_argument("--format", choices=("text", "github"), default="text",
                                help="text: path:line:col: error: ... (default); github: workflow annotations")
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         from archive.serve import serve_forever  # only the preview server needs it
 
         return serve_forever(project, args.host, args.port)
-    return run_build(project, offline=args.offline)
+    return run_build(project, offline=args.offline, with_search=not getattr(args, "no_search", False))
 
 
 def run_check(project: Project, snapshots: Path | None = None, output_format: str = "text") -> int:
@@ -100,12 +102,12 @@ def run_new(project: Project, date: str, regions: list[str], title: str) -> int:
     return 0
 
 
-def run_build(project: Project, offline: bool = False) -> int:
+def run_build(project: Project, offline: bool = False, with_search: bool = True) -> int:
     from archive.progress import Progress
 
     progress = Progress()
     try:
-        report = build(project, offline=offline, progress=progress)
+        report = build(project, offline=offline, with_search=with_search, progress=progress)
     except BuildError as failure:
         progress.finish()
         for problem in failure.problems:

@@ -12,6 +12,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from .figures import reconcile
 from .markup import markdown_to_text
@@ -66,10 +67,19 @@ def incident_record(incident: Incident, archive: Archive) -> dict:
 
 
 def incidents_json(archive: Archive) -> str:
+    buffer = io.StringIO()
+    _write_incidents_json(archive, buffer)
+    return buffer.getvalue()
+
+
+def _write_incidents_json(archive: Archive, out) -> None:
     """A JSON array with one incident per line: easy to diff and grep, and fast to write (json's C encoder
-    only runs without `indent`)."""
-    lines = [json.dumps(incident_record(i, archive), ensure_ascii=False) for i in archive.incidents]
-    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+    only runs without `indent`). Written line by line, so the whole text is never held at once."""
+    out.write("[")
+    for number, incident in enumerate(archive.incidents):
+        out.write(",\n" if number else "\n")
+        out.write(json.dumps(incident_record(incident, archive), ensure_ascii=False))
+    out.write("\n]\n" if archive.incidents else "]\n")
 
 
 def figure_record(figure: Figure) -> dict:
@@ -93,21 +103,38 @@ def safe_cell(value) -> str | int:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv(header: list[str], rows: list[list]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def _write_csv(out, header: list[str], rows: Iterable[list]) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([[safe_cell(cell) for cell in row] for row in rows])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+
+
+def _csv_text(table: tuple[list[str], Iterable[list]]) -> str:
+    buffer = io.StringIO()
+    _write_csv(buffer, *table)
     return buffer.getvalue()
 
 
 def incidents_csv(archive: Archive) -> str:
     """One row per incident with each measure's reconciled readings."""
+    return _csv_text(_incidents_table(archive))
+
+
+def figures_csv(archive: Archive) -> str:
+    """One row per claim, with its source's URL and the excerpt that supports it."""
+    return _csv_text(_figures_table(archive))
+
+
+def _incidents_table(archive: Archive) -> tuple[list[str], Iterable[list]]:
     measures = archive.measures
     header = ["id", "date", "title", "regions", "region_names", "url", "assessment"]
     for measure in measures:
         header += [f"{measure.key}_lower", f"{measure.key}_upper", f"{measure.key}_readings"]
-    rows = []
+    return header, _incident_rows(archive)
+
+
+def _incident_rows(archive: Archive) -> Iterator[list]:
+    measures = archive.measures
     for incident in archive.incidents:
         groups = [g for g in reconcile(incident.figures) if g.region is None and g.subject is None and g.weapon is None]
         row = [incident.id, incident.date.isoformat(), incident.title, ";".join(r.code for r in incident.regions),
@@ -118,21 +145,19 @@ def incidents_csv(archive: Archive) -> str:
             single = readings[0] if len(readings) == 1 else None
             row += [single.lower if single else "", single.upper if single and single.upper is not None else "",
                     "; ".join(f"{r.text} ({r.party}){' conflicting' if r.conflict else ''}" for r in readings)]
-        rows.append(row)
-    return _csv(header, rows)
+        yield row
 
 
-def figures_csv(archive: Archive) -> str:
-    """One row per claim, with its source's URL and the excerpt that supports it."""
+def _figures_table(archive: Archive) -> tuple[list[str], Iterable[list]]:
     header = ["incident_id", "incident_date", "measure", "value", "min", "max", "qualifier", "region", "subject", "weapon",
               "claimed_by", "party", "as_of", "source_publisher", "source_title", "source_url", "excerpt"]
-    rows = [
+    rows = (
         [incident.id, incident.date.isoformat(), f.measure.key, f.value, f.min, f.max, f.qualifier,
          f.region.code if f.region else "", f.subject, f.weapon.key if f.weapon else "", f.claimed_by, f.party,
          f.as_of.isoformat() if f.as_of else "", f.source.publisher, f.source.title, f.source.url, f.excerpt]
         for incident in archive.incidents for f in incident.figures
-    ]
-    return _csv(header, rows)
+    )
+    return header, rows
 
 
 def atom_feed(archive: Archive) -> bytes:
@@ -189,24 +214,25 @@ def robots_txt(archive: Archive) -> str:
 
 
 def write_exports(archive: Archive, out_dir: Path, page_paths: list[str]) -> list[str]:
-    """Write every download and feed into `out_dir`; returns the paths written."""
-    files: dict[str, bytes | str | None] = {
-        "data/incidents.json": incidents_json(archive),
-        "data/incidents.csv": incidents_csv(archive),
-        "data/figures.csv": figures_csv(archive),
+    """Write every download and feed into `out_dir`, each streamed to its file; returns the paths written."""
+    writers: dict[str, Callable | bytes | str | None] = {
+        "data/incidents.json": lambda out: _write_incidents_json(archive, out),
+        "data/incidents.csv": lambda out: _write_csv(out, *_incidents_table(archive)),
+        "data/figures.csv": lambda out: _write_csv(out, *_figures_table(archive)),
         "feed.xml": atom_feed(archive),
         "sitemap.xml": sitemap(archive, [path for path in page_paths if path != "404.html"]),
         "robots.txt": robots_txt(archive),
     }
     written = []
-    for relative, content in files.items():
+    for relative, content in writers.items():
         if content is None:
             continue
         target = out_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            target.write_text(content, encoding="utf-8", newline="")
-        else:
+        if isinstance(content, bytes):
             target.write_bytes(content)
+        else:
+            with target.open("w", encoding="utf-8", newline="") as out:
+                out.write(content) if isinstance(content, str) else content(out)
         written.append(relative)
     return written

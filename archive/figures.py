@@ -34,7 +34,7 @@ from .model import Figure, Incident
 from .reference import Measure, Region, Weapon
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bounds:
     lower: int
     upper: int | None  # None: the claim sets no upper bound
@@ -55,7 +55,7 @@ def claim_bounds(figure: Figure) -> Bounds:
     raise ValueError(f"unknown qualifier {qualifier!r}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Reading:
     """What a party's current claims in one group add up to."""
 
@@ -82,7 +82,7 @@ def range_text(lower: int, upper: int | None, approximate: bool = False) -> str:
     return f"{'about ' if approximate else ''}{lower:,}–{upper:,}"
 
 
-@dataclass
+@dataclass(slots=True)
 class FigureGroup:
     """All claims about one measure, for one region (or the whole incident), subject and weapon."""
 
@@ -174,7 +174,7 @@ def read_claims(claims: list[Figure], party: str | None = None) -> Reading:
 
 # --- totals across incidents ------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Contribution:
     """What one incident adds to a total, and the claims behind it."""
 
@@ -190,7 +190,7 @@ class Contribution:
         return range_text(self.lower, self.upper, self.approximate)
 
 
-@dataclass
+@dataclass(slots=True)
 class Total:
     measure: Measure
     party: str

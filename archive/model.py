@@ -11,7 +11,7 @@ from .dates import parse_date, parse_timestamp
 from .reference import Measure, Person, Reference, Region, Weapon
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     key: str
     publisher: str
@@ -23,13 +23,13 @@ class Source:
     kind: str | None = None  # news report | official statement | social media post
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     name: str
     region: Region
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Figure:
     """One claim: a number, what it counts, who claims it, and the sentence that says so.
 
@@ -55,7 +55,7 @@ class Figure:
     position: int = 0  # order in the file: the tie-breaker for stable output
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     speaker: str  # canonical name when the speaker is in data/people.yaml
     text: str
@@ -67,7 +67,7 @@ class Quote:
     person: Person | None = None  # the registry entry, when there is one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     date: dt.date
     change: str
@@ -75,7 +75,7 @@ class Correction:
     source: Source | None = None
 
 
-@dataclass(eq=False)  # identity is equality: cheap to hash, see figures.py
+@dataclass(eq=False, slots=True)  # identity is equality: cheap to hash, see figures.py
 class Incident:
     id: str
     path: str  # repository-relative path of the YAML file
@@ -94,7 +94,7 @@ class Incident:
     file_hash: str = ""  # SHA-256 of the file's bytes: pages built from it are redone only when it changes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContentPage:
     slug: str  # "about" for content/about.md, written to site/about/index.html
     title: str

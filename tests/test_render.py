@@ -1,5 +1,7 @@
 """render.py: pages, relative links, and escaping of everything a contributor writes."""
 
+import dataclasses
+
 from archive.model import build_archive
 from archive.reference import load_reference
 from archive.render import make_environment, qualified_value, relative_root, render_page, site_pages
@@ -26,7 +28,7 @@ def test_qualified_value():
     built = incident()
     figure = built.figures[0]
     assert qualified_value(figure) == "at least 4"
-    assert qualified_value(type(figure)(**{**figure.__dict__, "qualifier": "exactly", "value": 1200})) == "1,200"
+    assert qualified_value(dataclasses.replace(figure, qualifier="exactly", value=1200)) == "1,200"
 
 
 def test_site_pages_cover_every_incident_region_and_index():
