@@ -1,16 +1,18 @@
-"""Remember work between builds under .cache/: incident files already checked, pages already written.
+"""Remember work between builds under .cache/: the last build's inputs, files already checked, pages already written.
 
-Both caches are JSON, never pickle, and are ignored when git tracks anything under .cache/:
-a pull request that commits a cache must not be able to slip data past validation or
-reuse pages. Every entry is keyed by the inputs that produced it (a file's bytes, a page's
-inputs) and by `version`, a digest of the code, templates and reference data: change any
-of those and the whole cache is dropped.
+Every cache is JSON, never pickle, and all are ignored unless git can say that it tracks
+nothing under .cache/: a pull request that commits a cache must not be able to slip data
+past validation, reuse pages or skip a build. Each file is stamped with a `version` (a
+digest of what produced it: the inputs, or the code, templates and reference data) and is
+dropped when that changes. Writing is best effort: a read-only checkout still builds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,14 +38,43 @@ class CheckedFile:
 
 
 def cache_usable(root: Path) -> bool:
-    """False when git tracks files under .cache/ (a cache that came with the content, not from our builds)."""
-    result = subprocess.run(["git", "-C", str(root), "ls-files", "--", CACHE_DIR], capture_output=True, text=True, check=False)
+    """True when git says it tracks nothing under .cache/, or that `root` is no git checkout at all.
+
+    Any other answer (git missing, a repository git refuses to read) means we cannot tell
+    where the cache came from, so it is not used.
+    """
+    try:
+        result = subprocess.run(["git", "-C", str(root), "ls-files", "--", CACHE_DIR], capture_output=True, text=True, check=False)
+    except OSError:
+        return False
+    if result.returncode != 0:  # fine only where there is no repository at all
+        return not any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents))
     return not result.stdout.strip()
 
 
+# --- the last build ----------------------------------------------------------------------
+
+def read_last_build(root: Path, fingerprint: str) -> list[Problem] | None:
+    """The warnings of the last build when its inputs had this fingerprint; else None."""
+    stored = _read(root, "last-build.json", fingerprint)
+    return None if stored is None else [Problem(**warning) for warning in stored]
+
+
+def write_last_build(root: Path, fingerprint: str, warnings: list[Problem]) -> None:
+    _write(root, "last-build.json", fingerprint, [asdict(warning) for warning in warnings])
+
+
+def forget_last_build(root: Path) -> None:
+    """site/ was changed outside a build: the next build must run, whatever its inputs."""
+    with contextlib.suppress(OSError):
+        (root / CACHE_DIR / "last-build.json").unlink(missing_ok=True)
+
+
+# --- checked incident files --------------------------------------------------------------
+
 def read_checked_files(root: Path, version: str) -> dict[str, CheckedFile]:
     """The checked files of earlier builds, by repository path; {} when there are none for this version."""
-    stored = _read(root / CACHE_DIR / "checked-files.json", version)
+    stored = _read(root, "checked-files.json", version) or {}
     return {
         path: CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
                           {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
@@ -52,56 +83,73 @@ def read_checked_files(root: Path, version: str) -> dict[str, CheckedFile]:
 
 
 def write_checked_files(root: Path, version: str, files: dict[str, CheckedFile]) -> None:
-    _write(root / CACHE_DIR / "checked-files.json", version, {
+    _write(root, "checked-files.json", version, {
         path: {"file_hash": f.file_hash, "data": f.data, "warnings": [asdict(w) for w in f.warnings],
                "positions": {json.dumps(list(key)): where for key, where in f.positions.items()}}
         for path, f in files.items()
     })
 
 
+# --- pages of the current site/ ----------------------------------------------------------
+
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:
     """What each page of the current site/ was rendered from, by page path; {} when site/ is not that build's."""
-    stored = _read(root / CACHE_DIR / "pages.json", version)
+    stored = _read(root, "pages.json", version) or {}
     return stored.get("pages", {}) if stored.get("site") == _site_identity(site_dir) else {}
 
 
-def write_page_keys(root: Path, version: str, site_dir: Path, keys: dict[str, str]) -> None:
-    _write(root / CACHE_DIR / "pages.json", version, {"site": _site_identity(site_dir), "pages": keys})
+def write_page_keys(root: Path, version: str, site_dir: Path, keys: dict[str, str | None]) -> None:
+    _write(root, "pages.json", version, {"site": _site_identity(site_dir), "pages": keys})
 
 
 def forget_page_keys(root: Path, page_paths: list[str]) -> None:
     """Drop what the cache says of these pages: they were changed in site/ outside a build."""
-    path = root / CACHE_DIR / "pages.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        for page_path in page_paths:
-            stored["entries"]["pages"].pop(page_path, None)
-    except (OSError, ValueError, KeyError, TypeError):
+    stored = _load(root, "pages.json")
+    if stored is None or not isinstance(stored.get("entries", {}).get("pages"), dict):
         return
-    _write(path, stored["version"], stored["entries"])
+    for page_path in page_paths:
+        stored["entries"]["pages"].pop(page_path, None)
+    _write(root, "pages.json", stored.get("version", ""), stored["entries"])
 
 
 def _site_identity(site_dir: Path) -> str | None:
-    """Which build the folder is: each build is swapped in as a new directory, with a new inode."""
+    """Which build the folder holds: each build is swapped in as a new directory.
+
+    Inode numbers are reused once freed, so the home page's inode and time are part of it
+    too: a site copied back into place by hand does not pass for the build it came from.
+    """
     try:
-        stat = site_dir.stat()
+        folder, home = site_dir.stat(), (site_dir / "index.html").stat()
     except OSError:
         return None
-    return f"{stat.st_dev}:{stat.st_ino}"
+    return f"{folder.st_dev}:{folder.st_ino}:{home.st_ino}:{home.st_mtime_ns}"
 
 
-def _read(path: Path, version: str) -> dict:
-    if not cache_usable(path.parent.parent):
-        return {}
+# --- files -------------------------------------------------------------------------------
+
+def _load(root: Path, name: str) -> dict | None:
+    if not cache_usable(root):
+        return None
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads((root / CACHE_DIR / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return stored["entries"] if isinstance(stored, dict) and stored.get("version") == version else {}
+        return None
+    return stored if isinstance(stored, dict) else None
 
 
-def _write(path: Path, version: str, entries: dict) -> None:
-    path.parent.mkdir(exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"version": version, "entries": entries}, ensure_ascii=False), encoding="utf-8")
-    temporary.replace(path)
+def _read(root: Path, name: str, version: str) -> Any:
+    """The entries of .cache/<name> when it was written for `version`; else None."""
+    stored = _load(root, name)
+    return stored.get("entries") if stored and stored.get("version") == version else None
+
+
+def _write(root: Path, name: str, version: str, entries: Any) -> None:
+    path = root / CACHE_DIR / name
+    temporary = path.with_name(f".{name}.{os.getpid()}.tmp")  # a serve and a build may write at once
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary.write_text(json.dumps({"version": version, "entries": entries}, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from typing import Callable, Sequence
 
 PARALLEL_FROM = 400  # items: below this, starting worker processes costs more than it saves
 _task: tuple | None = None  # what forked workers run: set just before forking, read by them
+_background: Callable | None = None  # what in_background's worker runs, likewise
 
 
 def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, int], None] = lambda done, total: None,
@@ -43,3 +44,35 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
 def _run_chunk(indices: range) -> list:
     function, items = _task
     return [function(items[index]) for index in indices]
+
+
+def in_background(function: Callable[[], object], items: int) -> Callable[[], object]:
+    """Start `function()` in a forked process and go on; returns `wait`, which gives its result.
+
+    `wait()` must be called (in a `finally`): it re-raises what the function raised. When
+    the function's work is small (it handles fewer than PARALLEL_FROM `items`), or there is
+    one core or no fork, it simply runs now.
+    """
+    global _background
+    if items < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        result = function()
+        return lambda: result
+    _background = function
+    try:
+        pool = multiprocessing.get_context("fork").Pool(1)  # the worker is forked here, with `function`
+    finally:
+        _background = None
+    pending = pool.apply_async(_run_background)
+
+    def wait():
+        try:
+            return pending.get()
+        finally:
+            pool.close()
+            pool.join()
+
+    return wait
+
+
+def _run_background():
+    return _background()

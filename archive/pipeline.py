@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -16,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import load_config
-from .cache import (CheckedFile, content_hash, forget_page_keys, read_checked_files, read_page_keys, write_checked_files,
-                    write_page_keys)
+from .cache import (CheckedFile, content_hash, forget_last_build, forget_page_keys, read_checked_files, read_last_build,
+                    read_page_keys, write_checked_files, write_last_build, write_page_keys)
 from .load import Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots
-from .parallel import parallel_map
+from .parallel import in_background, parallel_map
 from .figures import forget_readings
 from .model import Archive, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
@@ -134,15 +132,20 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
         for name, headings in REQUIRED_HEADINGS.items() if name in texts
         for heading in headings if f"\n## {heading}\n" not in "\n" + texts[name] + "\n"
     ]
-    if snapshots is None and (unchecked or len(cached) != len(documents)):
-        _remember_checked_files(project, version, documents, file_hashes, problems)
     problems.sort()
-    if any(problem.is_error for problem in problems):
-        return None, problems
-    changed = last_commit_dates(project.root)
-    incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference, changed.get(doc.display_path),
-                                file_hashes[doc.display_path])
-                 for doc in documents]
+    wait_for_cache = lambda: None  # noqa: E731
+    if snapshots is None and (unchecked or len(cached) != len(documents)):  # the cache is out of date
+        wait_for_cache = in_background(lambda: _remember_checked_files(project, version, documents, file_hashes, problems),
+                                       items=len(documents))
+    try:
+        if any(problem.is_error for problem in problems):
+            return None, problems
+        changed = last_commit_dates(project.root)
+        incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference, changed.get(doc.display_path),
+                                    file_hashes[doc.display_path])
+                     for doc in documents]
+    finally:
+        wait_for_cache()
     pages = [content_page(name, text) for name, text in texts.items()]
     return build_archive(incidents, pages, reference, config), problems
 
@@ -207,7 +210,8 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     for content problems, the original exception for anything else.
     """
     started = time.perf_counter()
-    fingerprint = input_fingerprint(project, today or latest_date_anywhere(), with_search, offline)
+    version = rendering_digest(project)
+    fingerprint = input_fingerprint(project, today or latest_date_anywhere(), with_search, offline, version)
     unchanged = _unchanged_since_last_build(project, fingerprint, offline)
     if unchanged is not None:
         return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
@@ -221,7 +225,6 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     try:
         environment = make_environment(project.templates_dir)
         progress("Writing pages and downloads")
-        version = rendering_digest(project)
         previous = PreviousBuild(out_dir, read_page_keys(project.root, version, out_dir))
         written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, version, previous,
                              progress=lambda done, total: progress("Writing pages", done, total))
@@ -242,7 +245,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     finally:
         if offline_staging:
             shutil.rmtree(offline_staging.parent, ignore_errors=True)
-    _remember_build(project, fingerprint, problems)
+    write_last_build(project.root, fingerprint, problems)
     return BuildReport(
         incidents=len(archive.incidents),
         regions=len(archive.regions()),
@@ -277,7 +280,8 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
     environment = make_environment(project.templates_dir)
     downloads = download_sizes(project.out_dir)
     pages = [incident_page(edited, path.stem) for path in paths]
-    forget_page_keys(project.root, [page.path for page in pages])  # site/ no longer holds what the keys say
+    forget_page_keys(project.root, [page.path for page in pages])  # site/ no longer holds what the keys say,
+    forget_last_build(project.root)  # nor what the last build wrote
     for page in pages:
         write_page(environment, page, edited.config, project.out_dir, downloads)
     return edited
@@ -292,13 +296,13 @@ def _reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: 
     return True
 
 
-def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool) -> str:
-    """A hash of everything a build reads: content, configuration, templates, data, code and options.
+def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str) -> str:
+    """A hash of everything a build reads: content, `rendering` (see rendering_digest) and options.
 
     Today's date and the git commit are part of it too: validation refuses future dates, and
     pages show when each file last changed.
     """
-    head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering_digest(project)}"
+    head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering}"
     return _digest_of_files([project.incidents_dir, project.content_dir], prefix=head)
 
 
@@ -326,26 +330,10 @@ def _git_head(root: Path) -> str:
     return result.stdout.strip()
 
 
-def _fingerprint_path(project: Project) -> Path:
-    return project.root / ".cache" / "last-build.json"
-
-
 def _unchanged_since_last_build(project: Project, fingerprint: str, offline: bool) -> list[Problem] | None:
     """The last build's warnings when its inputs were exactly these and its output is still there; else None."""
-    try:
-        last = json.loads(_fingerprint_path(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
     outputs = [project.out_dir / "index.html"] + ([project.offline_dir / "index.html"] if offline else [])
-    if last.get("fingerprint") != fingerprint or not all(path.is_file() for path in outputs):
-        return None
-    return [Problem(**warning) for warning in last.get("warnings", [])]
-
-
-def _remember_build(project: Project, fingerprint: str, warnings: list[Problem]) -> None:
-    path = _fingerprint_path(project)
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps({"fingerprint": fingerprint, "warnings": [dataclasses.asdict(w) for w in warnings]}), encoding="utf-8")
+    return read_last_build(project.root, fingerprint) if all(path.is_file() for path in outputs) else None
 
 
 def _write_offline_copy(environment, archive: Archive, site_dir: Path, offline_dir: Path) -> None:
@@ -364,7 +352,7 @@ def _swap_in(staging: Path, out_dir: Path, large: bool = False) -> None:
         out_dir.rename(retired / "site")
         staging.rename(out_dir)
         if large:  # tens of thousands of files take seconds to unlink, and the new site is already in place
-            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
+            subprocess.Popen([sys.executable, "-I", "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
                              start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         else:
             shutil.rmtree(retired, ignore_errors=True)

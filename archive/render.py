@@ -22,7 +22,7 @@ from .exports import write_exports
 from .figures import reconcile, totals
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
-from .parallel import parallel_map
+from .parallel import in_background, parallel_map
 from .reference import Region
 
 LATEST_ON_HOME = 10
@@ -35,9 +35,10 @@ class Page:
     path: str  # relative to the site root, always ending in index.html
     template: str
     context: dict | Callable[[], dict]  # a callable is worked out when the page is rendered (in a worker)
-    # A digest of everything the page shows besides the site-wide templates, code and settings:
-    # an unchanged digest lets a build reuse the page from the last one. None: render every time.
-    inputs: str | None = ""
+    # A digest of everything the page shows besides the site-wide templates, code and settings
+    # ("" for nothing): an unchanged digest lets a build reuse the page from the last one.
+    # None: render every time, after the downloads are written (the page may show their sizes).
+    inputs: str | None = None
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -115,13 +116,13 @@ def site_pages(archive: Archive) -> list[Page]:
         *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total}, everything) for total in archive_totals],
         Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}, everything),
         data_page(archive),
-        Page("404.html", "404.html", {}),
+        Page("404.html", "404.html", {}, ""),
         Page("regions/index.html", "regions.html", lambda: {
             "regions": regions, "by_region": by_region,
             "map": region_map({code: len(items) for code, items in by_region.items()}, {r.code: r for r in regions}),
             "outside": [(r, len(by_region[r.code])) for r in regions if r.code not in map_codes()],
         }, everything),
-        Page("search/index.html", "search.html", {}),
+        Page("search/index.html", "search.html", {}, ""),
     ]
     pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}, _digest(page.title, page.body))
               for page in archive.pages]
@@ -147,8 +148,8 @@ def site_pages(archive: Archive) -> list[Page]:
 
 
 def inputs_digest(incidents: list[Incident]) -> str:
-    """A digest of what pages can show of these incidents: ids, order, file contents and change dates."""
-    return _digest(*(f"{i.id}:{i.file_hash}:{i.last_changed}" for i in incidents))
+    """A digest of what pages can show of these incidents: ids, order, files (path and contents) and change dates."""
+    return _digest(*(f"{i.id}:{i.path}:{i.file_hash}:{i.last_changed}" for i in incidents))
 
 
 def _digest(*parts: str) -> str:
@@ -167,7 +168,7 @@ def _region_context(archive: Archive, region: Region, incidents: list[Incident])
 def data_page(archive: Archive) -> Page:
     """The downloads page: rendered every time, as it shows the sizes of the files just written."""
     content_date = max((i.last_changed or i.date for i in archive.incidents), default=None)
-    return Page("data/index.html", "data.html", {"incident_count": len(archive.incidents), "content_date": content_date}, None)
+    return Page("data/index.html", "data.html", {"incident_count": len(archive.incidents), "content_date": content_date})
 
 
 def incident_page(archive: Archive, ident: str) -> Page:
@@ -265,17 +266,17 @@ class WrittenSite:
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
                version: str = "", previous: PreviousBuild | None = None, progress=lambda done, total: None) -> WrittenSite:
-    """Write the data downloads and feeds, then every page, the static files and the incident schema.
+    """Write every page, the data downloads and feeds, the static files and the incident schema.
 
     A page whose key (see `page_key`) is the same as in the `previous` build, or whose new
     bytes are the same as the previous file's, is hard-linked from the previous site instead
-    of being written.
+    of being written. The downloads are written by a process of their own meanwhile; pages
+    rendered every time (the data page) come last, as they show the downloads' sizes.
     """
     pages = site_pages(archive)
-    write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
-    downloads = download_sizes(out_dir)
     keys = {page.path: page_key(page, version) for page in pages}
     previous = previous or PreviousBuild(out_dir, {})
+    downloads: dict[str, int] = {}
 
     def write(page: Page) -> bool:
         """Write one page; True when its bytes may differ from the previous build's."""
@@ -289,7 +290,15 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
         # A page the cache forgot (see forget_page_keys) was changed in site/ outside a build: not the previous build's.
         return not same or page.path not in previous.page_keys
 
-    changed = sum(parallel_map(write, pages, progress=progress))
+    wait_for_exports = in_background(
+        lambda: write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"]),
+        items=len(archive.incidents))
+    try:
+        changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None], progress=progress))
+    finally:
+        wait_for_exports()
+    downloads.update(download_sizes(out_dir))
+    changed += sum(write(page) for page in pages if page.inputs is None)
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))
     if archive.config.offline_cache:
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page

@@ -12,11 +12,13 @@ class SearchIndexError(RuntimeError):
     pass
 
 
-def index_site(site_dir: Path) -> None:
-    """Write Pagefind's index and UI into `site_dir/pagefind/`. Only pages marked data-pagefind-body are indexed."""
+def index_site(site_dir: Path, output_dir: Path | None = None) -> None:
+    """Write Pagefind's index and UI into `site_dir/pagefind/` (or `output_dir`). Only pages marked
+    data-pagefind-body are indexed."""
     executable = pagefind_bin.get_executable()
+    output = ["--output-path", str(output_dir)] if output_dir else []
     result = subprocess.run(
-        [str(executable), "--site", str(site_dir), "--silent"],
+        [str(executable), "--site", str(site_dir), "--silent", *output],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import http.server
 import os
+import shutil
+import tempfile
 import threading
 import time
 from functools import partial
@@ -73,13 +75,22 @@ class Preview:
         return edited is not None
 
     def _index_for_search(self) -> None:
-        """Pagefind after the page is on view: an edit shows at once, search catches up seconds later."""
-        if (self.project.out_dir / "pagefind").is_dir():
+        """Pagefind after the page is on view: an edit shows at once, search catches up seconds later.
+
+        The index is written beside site/ and renamed into it when complete, so that a
+        build never finds (and reuses) a half-written one.
+        """
+        site = self.project.out_dir
+        if (site / "pagefind").is_dir():
             return  # the build reused the index: no page changed
+        fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site.parent))
         try:
-            index_site(self.project.out_dir)
+            index_site(site, fresh / "pagefind")
+            (fresh / "pagefind").rename(site / "pagefind")
         except (SearchIndexError, OSError) as failure:
             print(f"warning: search index not updated: {failure}", flush=True)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
 
     def _announce(self, problems: list[str]) -> None:
         """Tell every open page to reload (they show `problems` over the page when there are any)."""

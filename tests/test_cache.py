@@ -1,0 +1,61 @@
+"""cache.py: caches are used only when they can be trusted, and never stop a build."""
+
+import shutil
+import subprocess
+
+from archive.cache import cache_usable, read_checked_files, read_page_keys, write_page_keys
+from archive.pipeline import build, check, checking_digest
+from conftest import TODAY
+
+NAME = "2025-06-06-drone-strike-on-kyiv"
+
+
+def test_a_cache_outside_git_is_used(tiny):
+    tiny.write(NAME)
+    check(tiny.project, today=TODAY)
+    assert cache_usable(tiny.root)
+    assert NAME in next(iter(read_checked_files(tiny.root, checking_digest(tiny.project))))
+
+
+def test_a_cache_that_git_tracks_is_not_trusted(tiny):
+    tiny.write(NAME)
+    check(tiny.project, today=TODAY)
+    cached = tiny.root / ".cache" / "checked-files.json"
+    forged = cached.read_text(encoding="utf-8").replace("Drone strike on Kyiv", "<script>alert(1)</script>")
+    cached.write_text(forged, encoding="utf-8")
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive.incidents[0].title == "<script>alert(1)</script>"  # our own cache is trusted ...
+    subprocess.run(["git", "init", "-q", str(tiny.root)], check=True)
+    subprocess.run(["git", "-C", str(tiny.root), "add", "-f", ".cache"], check=True)
+    assert not cache_usable(tiny.root)
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive.incidents[0].title == "Drone strike on Kyiv"  # ... one that came with the content is not
+
+
+def test_a_cache_is_not_trusted_when_git_cannot_answer(tiny, monkeypatch):
+    tiny.write(NAME)
+    subprocess.run(["git", "init", "-q", str(tiny.root)], check=True)
+    (tiny.root / ".git" / "HEAD").write_text("garbage\n")  # git now refuses to read the repository
+    assert not cache_usable(tiny.root)
+
+
+def test_a_read_only_checkout_still_checks_and_builds(tiny):
+    tiny.write(NAME)
+    (tiny.root / ".cache").write_text("not a folder")  # the cache cannot be written
+    archive, problems = check(tiny.project, today=TODAY)
+    assert archive is not None and not [p for p in problems if p.is_error]
+    build(tiny.project, today=TODAY, with_search=False)
+    assert (tiny.root / "site" / "incidents" / NAME / "index.html").is_file()
+
+
+def test_a_site_put_back_by_hand_is_not_taken_for_the_last_build(tiny, tmp_path):
+    tiny.write(NAME)
+    build(tiny.project, today=TODAY, with_search=False)
+    site = tiny.root / "site"
+    write_page_keys(tiny.root, "v1", site, {"index.html": "key"})
+    assert read_page_keys(tiny.root, "v1", site) == {"index.html": "key"}
+    assert read_page_keys(tiny.root, "v2", site) == {}  # another version of the code
+    shutil.copytree(site, tmp_path / "backup")
+    shutil.rmtree(site)
+    shutil.copytree(tmp_path / "backup", site)
+    assert read_page_keys(tiny.root, "v1", site) == {}
