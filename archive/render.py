@@ -113,7 +113,10 @@ def site_pages(archive: Archive) -> list[Page]:
             "charts": timelines(archive.incidents, archive.measures),
         }, everything),
         Page("totals/index.html", "totals.html", {"totals": archive_totals}, everything),
-        *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total}, everything) for total in archive_totals],
+        # A total's page shows the incidents that add to it, and what each adds (read from its file).
+        *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total},
+               inputs_digest([contribution.incident for contribution in total.contributions]))
+          for total in archive_totals],
         Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}, everything),
         data_page(archive),
         Page("404.html", "404.html", {}, ""),

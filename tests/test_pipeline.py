@@ -197,9 +197,11 @@ def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_
 
 def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_indexes_only(tiny, monkeypatch):
     tiny.write(NAME)  # Kyiv and Kyiv Oblast, June 2025
-    for name, region in (("2025-03-01-strike-on-lviv", "UA-46"), ("2024-01-01-strike-on-odesa", "UA-51")):
+    for name, region, claimant in (("2025-03-01-strike-on-lviv", "UA-46", "Vitali Klitschko"),
+                                   ("2024-01-01-strike-on-odesa", "UA-51", "A Local Reporter")):
         tiny.write(name, VALID_INCIDENT.replace("2025-06-06", name[:10]).replace("UA-30, UA-32", region)
-                   .replace("region: UA-32", f"region: {region}").replace("region: UA-30", f"region: {region}"))
+                   .replace("region: UA-32", f"region: {region}").replace("region: UA-30", f"region: {region}")
+                   .replace("claimed_by: Vitali Klitschko", f"claimed_by: {claimant}"))
     build(tiny.project, today=TODAY, with_search=False)
     before = inodes(tiny.root / "site")
     rendered = []
@@ -209,7 +211,9 @@ def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_inde
     build(tiny.project, today=TODAY, with_search=False)
 
     totals = {path for path in rendered if path.startswith("totals/")}
-    assert totals and set(rendered) - totals == {
+    assert (tiny.root / "site" / "totals" / "total-killed-a-local-reporter" / "index.html").is_file()
+    assert totals == {"totals/index.html", "totals/total-killed-ukraine/index.html"}  # not Odesa's reporter's total
+    assert set(rendered) - totals == {
         "incidents/2025-03-01-strike-on-lviv/index.html", "regions/ua-46/index.html", "incidents/2025/03/index.html",
         f"incidents/{NAME}/index.html", "incidents/2024-01-01-strike-on-odesa/index.html",  # they link to it by title
         "index.html", "incidents/index.html", "regions/index.html", "data/index.html",
