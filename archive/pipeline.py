@@ -133,10 +133,9 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
         for heading in headings if f"\n## {heading}\n" not in "\n" + texts[name] + "\n"
     ]
     problems.sort()
-    wait_for_cache = lambda: None  # noqa: E731
-    if snapshots is None and (unchecked or len(cached) != len(documents)):  # the cache is out of date
-        wait_for_cache = in_background(lambda: _remember_checked_files(project, version, documents, file_hashes, problems),
-                                       items=len(documents))
+    cache_is_stale = snapshots is None and (unchecked or len(cached) != len(documents))
+    remembering = in_background(lambda: _remember_checked_files(project, version, documents, file_hashes, problems),
+                                items=len(documents)) if cache_is_stale else None
     try:
         if any(problem.is_error for problem in problems):
             return None, problems
@@ -145,7 +144,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
                                     file_hashes[doc.display_path])
                      for doc in documents]
     finally:
-        wait_for_cache()
+        if remembering:
+            remembering()
     pages = [content_page(name, text) for name, text in texts.items()]
     return build_archive(incidents, pages, reference, config), problems
 
@@ -229,7 +229,8 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, version, previous,
                              progress=lambda done, total: progress("Writing pages", done, total))
         search_started = time.perf_counter()
-        if not _reuse_search_index(previous, written, staging) and with_search:
+        reused = _reuse_search_index(previous, written, staging)  # without search too: serve indexes only if needed
+        if with_search and not reused:
             progress("Indexing for search (Pagefind)")
             index_site(staging)
         search_seconds = time.perf_counter() - search_started
