@@ -16,12 +16,16 @@ import time
 from functools import partial
 from pathlib import Path
 
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
 from .model import Archive
 from .pipeline import Project, build, check, preview_edits
 from .problems import BuildError
 from .search import SearchIndexError, index_site
 
-POLL_SECONDS = 0.25
+SETTLE_SECONDS = 0.05
 EVENTS_PATH = "/__preview/events"
 RELOAD_SCRIPT_PATH = "/__preview/reload.js"
 RELOAD_SCRIPT = """// Preview only: reload the page when the site has been rebuilt.
@@ -105,29 +109,58 @@ class Preview:
             return self.generation
 
 
-def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
-    """Modification time and size of every file in `paths` (files, or folders walked in full)."""
-    state = {}
-    for top in paths:
-        files = [str(top)] if top.is_file() else [os.path.join(folder, name) for folder, _, names in os.walk(top) for name in names]
-        for path in files:
-            try:
-                info = os.stat(path)
-            except FileNotFoundError:
-                continue
-            state[path] = (info.st_mtime_ns, info.st_size)
-    return state
+WRITES = {"created", "modified", "deleted", "moved", "closed"}  # not "opened" or "closed_no_write": reads
 
 
-def watch(preview: Preview, before: dict[str, tuple[int, int]], stop: threading.Event) -> None:
-    """Rebuild whenever the files differ from `before`, the state the last build saw."""
-    directories = preview.project.watched_dirs()
-    while not stop.wait(POLL_SECONDS):
-        now = snapshot(directories)
-        if now != before:
-            changed = [Path(path) for path in now.keys() | before.keys() if now.get(path) != before.get(path)]
-            before = now
-            preview.rebuild(changed)
+class Changes(FileSystemEventHandler):
+    """The files written under the watched folders since the watcher last looked (watchdog's events)."""
+
+    def __init__(self, project: Project):
+        self.folders = [folder for folder in project.watched_dirs() if folder != project.config_path]
+        self.config_path = project.config_path
+        self.paths: set[Path] = set()
+        self.arrived = threading.Event()
+        self.lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in WRITES or event.is_directory and event.event_type == "modified":
+            return
+        for name in (event.src_path, getattr(event, "dest_path", "")):
+            path = Path(os.fsdecode(name)) if name else None
+            if path and (path == self.config_path or any(path.is_relative_to(folder) for folder in self.folders)):
+                with self.lock:
+                    self.paths.add(path)
+                self.arrived.set()
+
+    def take(self) -> list[Path]:
+        with self.lock:
+            paths, self.paths = sorted(self.paths), set()
+            self.arrived.clear()
+        return paths
+
+
+def start_observer(project: Project, changes: Changes):
+    """Watch with the system's file events (inotify, FSEvents ...); by polling where they are not available."""
+    for observer_class in (Observer, PollingObserver):
+        observer = observer_class()
+        for folder in changes.folders:
+            if folder.is_dir():
+                observer.schedule(changes, str(folder), recursive=True)
+        observer.schedule(changes, str(project.root), recursive=False)  # for site.yaml
+        try:
+            observer.start()
+            return observer
+        except OSError:  # e.g. the inotify watch limit is reached
+            continue
+    raise RuntimeError("cannot watch the files for changes")
+
+
+def watch(preview: Preview, changes: Changes, stop: threading.Event) -> None:
+    """Rebuild whenever files change, with what changed."""
+    while not stop.is_set():
+        if changes.arrived.wait(timeout=0.2):
+            time.sleep(SETTLE_SECONDS)  # an editor's save can be several writes
+            preview.rebuild(changes.take())
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
@@ -204,13 +237,14 @@ def _placeholder() -> str:
 
 def serve_forever(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     preview = Preview(project)
-    before = snapshot(project.watched_dirs())  # taken before building, so no edit slips between
+    changes = Changes(project)
+    observer = start_observer(project, changes)  # watching before the first build, so no edit slips between
     preview.rebuild()
     handler = type("Handler", (PreviewHandler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(project.out_dir)))
     server.daemon_threads = True
     stop = threading.Event()
-    threading.Thread(target=watch, args=(preview, before, stop), daemon=True).start()
+    threading.Thread(target=watch, args=(preview, changes, stop), daemon=True).start()
     print(f"Serving http://{host}:{server.server_port}/ (Ctrl+C to stop); rebuilding on changes", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
@@ -218,5 +252,6 @@ def serve_forever(project: Project, host: str = "127.0.0.1", port: int = 8000) -
         print("\nStopped.")
     finally:
         stop.set()
+        observer.stop()
         server.server_close()
     return 0
