@@ -47,7 +47,7 @@ class Preview:
     def rebuild(self, changed: list[Path] | None = None) -> None:
         """Show the change: edited incident pages at once when possible, then the full build, then search."""
         if changed and self.archive and self._preview_edits(changed):
-            self._announce([])
+            self._announce(self.problems)  # other files' problems stand until the build below says otherwise
         problems: list[str] = []  # shown over every page until a build succeeds
         try:
             report = build(self.project, with_search=False)
