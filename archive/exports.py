@@ -66,12 +66,6 @@ def incident_record(incident: Incident, archive: Archive) -> dict:
     }
 
 
-def incidents_json(archive: Archive) -> str:
-    buffer = io.StringIO()
-    _write_incidents_json(archive, buffer)
-    return buffer.getvalue()
-
-
 def _write_incidents_json(archive: Archive, out) -> None:
     """A JSON array with one incident per line: easy to diff and grep, and fast to write (json's C encoder
     only runs without `indent`). Written line by line, so the whole text is never held at once."""

@@ -60,14 +60,8 @@ class Document:
         return Problem(self.display_path, line, col, message, severity)
 
 
-def load_yaml_file(path: Path, display_path: str) -> tuple[Document, list[Problem]]:
-    """Parse one file. The document's data is None when the file cannot be read at all."""
-    document = Document(path=path, display_path=display_path)
-    raw, problems = read_bytes(path, display_path)
-    return document, problems if raw is None else parse_yaml_bytes(raw, document)
-
-
 def read_bytes(path: Path, display_path: str) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, or None and the problem that kept it from being read."""
     try:
         return path.read_bytes(), []
     except IsADirectoryError:
