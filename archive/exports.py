@@ -8,7 +8,6 @@ neutralised, and XML is written with ElementTree so every text is escaped.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -103,23 +102,8 @@ def _write_csv(out, header: list[str], rows: Iterable[list]) -> None:
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
 
 
-def _csv_text(table: tuple[list[str], Iterable[list]]) -> str:
-    buffer = io.StringIO()
-    _write_csv(buffer, *table)
-    return buffer.getvalue()
-
-
-def incidents_csv(archive: Archive) -> str:
-    """One row per incident with each measure's reconciled readings."""
-    return _csv_text(_incidents_table(archive))
-
-
-def figures_csv(archive: Archive) -> str:
-    """One row per claim, with its source's URL and the excerpt that supports it."""
-    return _csv_text(_figures_table(archive))
-
-
 def _incidents_table(archive: Archive) -> tuple[list[str], Iterable[list]]:
+    """data/incidents.csv: one row per incident with each measure's reconciled readings."""
     measures = archive.measures
     header = ["id", "date", "title", "regions", "region_names", "url", "assessment"]
     for measure in measures:
@@ -143,6 +127,7 @@ def _incident_rows(archive: Archive) -> Iterator[list]:
 
 
 def _figures_table(archive: Archive) -> tuple[list[str], Iterable[list]]:
+    """data/figures.csv: one row per claim, with its source's URL and the excerpt that supports it."""
     header = ["incident_id", "incident_date", "measure", "value", "min", "max", "qualifier", "region", "subject", "weapon",
               "claimed_by", "party", "as_of", "source_publisher", "source_title", "source_url", "excerpt"]
     rows = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -93,13 +94,14 @@ def latest_date_anywhere() -> dt.date:
 
 
 def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | None = None,
-          progress=no_progress) -> tuple[Archive | None, list[Problem]]:
+          progress=no_progress, file_hashes: dict[Path, str] | None = None) -> tuple[Archive | None, list[Problem]]:
     """Validate everything; the archive model when there is no error, and every problem found.
 
     Files that passed in an earlier check with the same bytes (and the same code and
     reference data) are taken from the cache instead of being read again. With
     `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots
-    (and the cache is not used).
+    (and the cache is not used). `file_hashes` are the incident files' hashes when the
+    caller has read them already (see incident_file_hashes).
     """
     today = today or latest_date_anywhere()
     forget_readings()  # readings of the previous build (in serve) are of objects no longer used
@@ -113,7 +115,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     def check_one(path: Path) -> tuple[Document | None, str, list[Problem]]:
         return _check_file(project, path, reference, today, snapshots)
 
-    results = [_checked_before(project, path, cached) for path in paths]
+    known = file_hashes or {}
+    results = [_checked_before(project, path, cached, known.get(path)) for path in paths]
     unchecked = [path for path, result in zip(paths, results) if result is None]
     fresh = iter(parallel_map(check_one, unchecked, progress=lambda done, total: progress("Checking incident files", done, total)))
     results = [result or next(fresh) for result in results]
@@ -150,14 +153,18 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     return build_archive(incidents, pages, reference, config), problems
 
 
-def _checked_before(project: Project, path: Path, cached: dict[str, CheckedFile]) -> tuple[Document, str, list[Problem]] | None:
-    """The result of an earlier check of exactly these bytes, or None."""
+def _checked_before(project: Project, path: Path, cached: dict[str, CheckedFile],
+                    file_hash: str | None) -> tuple[Document, str, list[Problem]] | None:
+    """The result of an earlier check of exactly these bytes, or None. The file is read only
+    when its hash is not known already."""
     display = path.relative_to(project.root).as_posix()
     earlier = cached.get(display)
     if earlier is None:
         return None
-    raw, _ = read_bytes(path, display)
-    if raw is None or content_hash(raw) != earlier.file_hash:
+    if file_hash is None:
+        raw, _ = read_bytes(path, display)
+        file_hash = content_hash(raw) if raw is not None else None
+    if file_hash != earlier.file_hash:
         return None
     return Document(path, display, earlier.data, earlier.positions), earlier.file_hash, earlier.warnings
 
@@ -211,11 +218,12 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     """
     started = time.perf_counter()
     version = rendering_digest(project)
-    fingerprint = input_fingerprint(project, today or latest_date_anywhere(), with_search, offline, version)
+    file_hashes = incident_file_hashes(project)  # read once: for the fingerprint, then for the check
+    fingerprint = input_fingerprint(project, today or latest_date_anywhere(), with_search, offline, version, file_hashes)
     unchanged = _unchanged_since_last_build(project, fingerprint, offline)
     if unchanged is not None:
         return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
-    archive, problems = check(project, today, progress=progress)
+    archive, problems = check(project, today, progress=progress, file_hashes=file_hashes)
     if archive is None:
         raise BuildError(problems)
     out_dir = project.out_dir
@@ -297,14 +305,26 @@ def _reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: 
     return True
 
 
-def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str) -> str:
-    """A hash of everything a build reads: content, `rendering` (see rendering_digest) and options.
+def incident_file_hashes(project: Project) -> dict[Path, str]:
+    """The hash of every readable incident file's bytes."""
+    hashes = {}
+    for path in find_incident_files(project.incidents_dir):
+        with contextlib.suppress(OSError):  # unreadable: check says why
+            hashes[path] = content_hash(path.read_bytes())
+    return hashes
+
+
+def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str,
+                      file_hashes: dict[Path, str]) -> str:
+    """A hash of everything a build reads: the incident files (by `file_hashes`), content pages,
+    `rendering` (see rendering_digest) and options.
 
     Today's date and the git commit are part of it too: validation refuses future dates, and
     pages show when each file last changed.
     """
-    head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering}"
-    return _digest_of_files([project.incidents_dir, project.content_dir], prefix=head)
+    head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering}|"
+    head += "|".join(f"{path}:{file_hash}" for path, file_hash in sorted(file_hashes.items()))
+    return _digest_of_files([project.content_dir], prefix=head)
 
 
 def checking_digest(project: Project) -> str:

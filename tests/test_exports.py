@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from archive.config import SiteConfig
-from archive.exports import atom_feed, figures_csv, incident_record, incidents_csv, robots_txt, safe_cell, sitemap, write_exports
+from archive.exports import atom_feed, incident_record, robots_txt, safe_cell, sitemap, write_exports
 from archive.model import build_archive
 from archive.reference import load_reference
 from test_model import incident
@@ -19,31 +19,33 @@ def archive_of(*incidents, url=None):
     return build_archive(list(incidents), [], REFERENCE, SiteConfig(url=url))
 
 
-def rows(text):
-    return list(csv.DictReader(io.StringIO(text)))
+def rows(archive, download, folder):
+    """The rows of one CSV download, as write_exports writes it."""
+    write_exports(archive, folder, [])
+    return list(csv.DictReader(io.StringIO((folder / download).read_text(encoding="utf-8"), newline="")))
 
 
 def test_formula_like_cells_are_neutralised():
     assert [safe_cell(v) for v in ("=SUM(A1)", "+1", "-2", "@cmd", "plain", 4, None)] == ["'=SUM(A1)", "'+1", "'-2", "'@cmd", "plain", 4, ""]
 
 
-def test_figures_csv_has_one_row_per_claim_with_source_and_excerpt():
+def test_figures_csv_has_one_row_per_claim_with_source_and_excerpt(tmp_path):
     evil = "=HYPERLINK(\"http://evil.example\",\"click\")"
     built = incident(figures=[{"measure": "killed", "value": 4, "qualifier": "at least", "region": "UA-30",
                                "claimed_by": evil, "source": "mt", "excerpt": "At least four people were killed."}])
-    [row] = rows(figures_csv(archive_of(built)))
+    [row] = rows(archive_of(built), "data/figures.csv", tmp_path)
     assert row["measure"] == "killed" and row["value"] == "4" and row["qualifier"] == "at least"
     assert row["claimed_by"] == "'" + evil
     assert row["source_url"].startswith("https://www.themoscowtimes.com/") and row["excerpt"] == "At least four people were killed."
 
 
-def test_incidents_csv_has_one_row_per_incident_with_readings():
-    [row] = rows(incidents_csv(archive_of(incident())))
+def test_incidents_csv_has_one_row_per_incident_with_readings(tmp_path):
+    [row] = rows(archive_of(incident()), "data/incidents.csv", tmp_path)
     assert row["id"] == "2025-06-06-a" and row["regions"] == "UA-30;UA-32"
     assert row["killed_readings"] == ""  # the only killed figure is about Kyiv, not the whole incident
     wide = incident(figures=[{"measure": "killed", "value": 4, "qualifier": "at least", "claimed_by": "Vitali Klitschko",
                               "source": "mt", "excerpt": "x"}])
-    [row] = rows(incidents_csv(archive_of(wide)))
+    [row] = rows(archive_of(wide), "data/incidents.csv", tmp_path)
     assert (row["killed_lower"], row["killed_upper"], row["killed_readings"]) == ("4", "", "at least 4 (Ukraine)")
 
 
