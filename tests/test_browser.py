@@ -141,7 +141,9 @@ def test_a_reader_walks_from_home_to_a_download(page, base_url):
         "href", "https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360")
     page.fill("#header-q", "Klymenko")
     page.press("#header-q", "Enter")
-    expect(search_results(page).first).to_be_visible(timeout=10_000)
+    # Wait for real results, not Pagefind's placeholders: the filters are drawn with them.
+    expect(search_results(page).locator(".pagefind-ui__result-title").filter(
+        has_text="Russian missile and drone strikes on Kyiv and western Ukraine")).to_have_count(1, timeout=10_000)
     page.locator(".pagefind-ui__filter-name", has_text="Claimant").click()
     page.get_by_label("Ihor Klymenko").check()
     expect(search_results(page).locator(".pagefind-ui__result-title")).to_have_text(
