@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -121,5 +122,13 @@ def run_build(project: Project, offline: bool = False, with_search: bool = True)
     return 0
 
 
+def exit_now(code: int) -> None:
+    """Exit without tearing the model down object by object: with 10,000 incidents that takes
+    about 2 s, after the work is done. Every file is closed and every worker joined by then."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -192,16 +192,27 @@ def robots_txt(archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_exports(archive: Archive, out_dir: Path, page_paths: list[str]) -> list[str]:
-    """Write every download and feed into `out_dir`, each streamed to its file; returns the paths written."""
-    writers: dict[str, Callable | bytes | str | None] = {
+def write_downloads(archive: Archive, out_dir: Path) -> list[str]:
+    """Write the data downloads and the feed into `out_dir`, each streamed to its file; returns the paths written.
+
+    They need the incidents only, not the list of pages (see write_site_index)."""
+    return _write_files(out_dir, {
         "data/incidents.json": lambda out: _write_incidents_json(archive, out),
         "data/incidents.csv": lambda out: _write_csv(out, *_incidents_table(archive)),
         "data/figures.csv": lambda out: _write_csv(out, *_figures_table(archive)),
         "feed.xml": atom_feed(archive),
+    })
+
+
+def write_site_index(archive: Archive, out_dir: Path, page_paths: list[str]) -> list[str]:
+    """sitemap.xml (with a site URL) and robots.txt."""
+    return _write_files(out_dir, {
         "sitemap.xml": sitemap(archive, [path for path in page_paths if path != "404.html"]),
         "robots.txt": robots_txt(archive),
-    }
+    })
+
+
+def _write_files(out_dir: Path, writers: dict[str, Callable | bytes | str | None]) -> list[str]:
     written = []
     for relative, content in writers.items():
         if content is None:

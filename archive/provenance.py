@@ -37,17 +37,22 @@ class Number:
     carried: bool = False  # the qualifier heads a pair ("about 200 drones and 30 ..."): a reading, not a statement
 
 
+A_DOZEN = re.compile(r"\ba dozen\b", re.IGNORECASE)
+NOT_DIGITS = re.compile(r"\D+")
+SPACE = re.compile(r"\s")
+
+
 def numbers_in(text: str) -> list[Number]:
     """Every number the text states, in digits or words, with the qualifier stated before it."""
-    converted = alpha2digit(re.sub(r"\ba dozen\b", "12", text, flags=re.IGNORECASE), "en", threshold=0)
+    converted = alpha2digit(A_DOZEN.sub("12", text), "en", threshold=0)
     found = []
     for match in NUMBER.finditer(converted):
         before = converted[:match.start()].lower()
         qualifier, carried = _stated_qualifier(before)
-        digits = re.sub(r"\D", "", match.group(0))
-        found.append(Number(int(digits), qualifier, carried))
-        if re.search(r"\s", match.group(0)):  # "6 200" may also be two numbers: keep both readings
-            found += [Number(int(part), None) for part in re.split(r"\D+", match.group(0)) if part]
+        parts = [part for part in NOT_DIGITS.split(match.group(0)) if part]
+        found.append(Number(int("".join(parts)), qualifier, carried))
+        if SPACE.search(match.group(0)):  # "6 200" may also be two numbers: keep both readings
+            found += [Number(int(part), None) for part in parts]
     return found
 
 

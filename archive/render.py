@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
-from .exports import write_exports
+from .exports import write_downloads, write_site_index
 from .figures import reconcile, totals
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
@@ -276,30 +276,30 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     of being written. The downloads are written by a process of their own meanwhile; pages
     rendered every time (the data page) come last, as they show the downloads' sizes.
     """
-    pages = site_pages(archive)
-    keys = {page.path: page_key(page, version) for page in pages}
-    previous = previous or PreviousBuild(out_dir, {})
-    downloads: dict[str, int] = {}
-
-    def write(page: Page) -> bool:
-        """Write one page; True when its bytes may differ from the previous build's."""
-        earlier = previous.site_dir / page.path
-        if keys[page.path] is not None and previous.page_keys.get(page.path) == keys[page.path] and _link(earlier, out_dir / page.path):
-            return False
-        content = render_page(environment, page, archive.config, downloads).encode()
-        same = _same_bytes(earlier, content) and _link(earlier, out_dir / page.path)
-        if not same:
-            _replace_file(out_dir / page.path, content)
-        # A page the cache forgot (see forget_page_keys) was changed in site/ outside a build: not the previous build's.
-        return not same or page.path not in previous.page_keys
-
-    wait_for_exports = in_background(
-        lambda: write_exports(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"]),
-        items=len(archive.incidents))
+    # The downloads need the model only: started first, they are written while the totals are added up.
+    wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir), items=len(archive.incidents))
     try:
+        pages = site_pages(archive)
+        keys = {page.path: page_key(page, version) for page in pages}
+        previous = previous or PreviousBuild(out_dir, {})
+        downloads: dict[str, int] = {}
+
+        def write(page: Page) -> bool:
+            """Write one page; True when its bytes may differ from the previous build's."""
+            earlier = previous.site_dir / page.path
+            if keys[page.path] is not None and previous.page_keys.get(page.path) == keys[page.path] and _link(earlier, out_dir / page.path):
+                return False
+            content = render_page(environment, page, archive.config, downloads).encode()
+            same = _same_bytes(earlier, content) and _link(earlier, out_dir / page.path)
+            if not same:
+                _replace_file(out_dir / page.path, content)
+            # A page the cache forgot (see forget_page_keys) was changed in site/ outside a build: not the previous build's.
+            return not same or page.path not in previous.page_keys
+
+        write_site_index(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
         changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None], progress=progress))
     finally:
-        wait_for_exports()
+        wait_for_downloads()
     downloads.update(download_sizes(out_dir))
     changed += sum(write(page) for page in pages if page.inputs is None)
     shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from archive.config import SiteConfig
-from archive.exports import atom_feed, incident_record, robots_txt, safe_cell, sitemap, write_exports
+from archive.exports import atom_feed, incident_record, robots_txt, safe_cell, sitemap, write_downloads, write_site_index
 from archive.model import build_archive
 from archive.reference import load_reference
 from test_model import incident
@@ -20,8 +20,8 @@ def archive_of(*incidents, url=None):
 
 
 def rows(archive, download, folder):
-    """The rows of one CSV download, as write_exports writes it."""
-    write_exports(archive, folder, [])
+    """The rows of one CSV download, as write_downloads writes it."""
+    write_downloads(archive, folder)
     return list(csv.DictReader(io.StringIO((folder / download).read_text(encoding="utf-8"), newline="")))
 
 
@@ -75,7 +75,9 @@ def test_sitemap_needs_the_site_url_and_robots_names_it():
     assert robots_txt(with_url).endswith("Sitemap: https://example.org/sitemap.xml\n")
 
 
-def test_write_exports_writes_the_downloads(tmp_path):
-    written = write_exports(archive_of(incident()), tmp_path, ["index.html"])
-    assert written == ["data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "robots.txt"]
+def test_downloads_and_site_index_are_written(tmp_path):
+    archive = archive_of(incident(), url="https://example.org/")
+    written = write_downloads(archive, tmp_path) + write_site_index(archive, tmp_path, ["index.html"])
+    assert written == ["data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "sitemap.xml", "robots.txt"]
     assert all((tmp_path / path).stat().st_size > 0 for path in written)
+    assert write_site_index(archive_of(incident()), tmp_path / "no-url", ["index.html"]) == ["robots.txt"]  # sitemaps need a URL
