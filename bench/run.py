@@ -169,6 +169,14 @@ def serve_latency(build: list[str], edited: Path) -> dict:
         server.wait(timeout=30)
 
 
+def settle(archive: Path, timeout: float = 300) -> None:
+    """Wait until the site trees replaced by earlier builds are deleted: a build hands that to a
+    background process, which would otherwise slow down the next measurement."""
+    deadline = time.monotonic() + timeout
+    while any(archive.glob(".site-old-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def run_size(size: int, work: Path, unpruned_too: bool, baselines: bool) -> dict:
     archive = work / f"archive-{size}"
     generate(size, archive)
@@ -183,13 +191,16 @@ def run_size(size: int, work: Path, unpruned_too: bool, baselines: bool) -> dict
     log = work / f"ours-edit-{size}.log"
     results["ours: one edit"] = measure(build, log=log)
     results["ours: one edit"]["pagefind"] = pagefind_seconds(log)
+    settle(archive)
     # The same two builds without Pagefind: our own time and memory (Pagefind's process is the largest).
     shutil.rmtree(archive / "site")
     shutil.rmtree(archive / ".cache")
     results["ours: full build, no search index"] = measure(build + ["build", "--no-search"], log=work / f"ours-nosearch-{size}.log")
     retitle(edited, " (again)")
     results["ours: one edit, no search index"] = measure(build + ["build", "--no-search"], log=work / f"ours-edit-nosearch-{size}.log")
+    settle(archive)
     results["ours: serve, one edit shown"] = serve_latency(build, sorted((archive / "incidents").rglob("*.yaml"))[-1])
+    settle(archive)
     if not baselines:
         return results
     python = bench_python()
