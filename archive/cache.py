@@ -1,4 +1,4 @@
-"""Remember work between builds under .cache/: the last build's inputs, files already checked, pages already written.
+"""Remember work between builds under .cache/: the last build's inputs, file hashes, files already checked, pages already written.
 
 Every cache is JSON, never pickle, and all are ignored unless git can say that it tracks
 nothing under .cache/: a pull request that commits a cache must not be able to slip data
@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,40 @@ def write_checked_files(root: Path, version: str, files: dict[str, CheckedFile])
                "positions": {json.dumps(list(key)): where for key, where in f.positions.items()}}
         for path, f in files.items()
     })
+
+
+# --- hashes of the incident files -------------------------------------------------------
+
+RECENT_NS = 2_000_000_000  # a file changed in the last 2 s may change again within one timestamp tick
+
+
+def hash_files(root: Path, paths: list[Path]) -> dict[Path, str]:
+    """The SHA-256 of each readable file, read only when its stat differs from the last build's.
+
+    A file is taken as unchanged when its size, inode, modification and status-change times
+    are all as recorded. Any write changes the status-change time (ctime), which no tool can
+    set back, even when it restores the modification time. A file changed in the last two
+    seconds is not recorded: another change within the same clock tick could leave every
+    time as it was.
+    """
+    known = _read(root, "file-hashes.json", "1") or {}
+    hashes, recorded = {}, {}
+    now = time.time_ns()
+    for path in paths:
+        display = path.relative_to(root).as_posix()
+        try:
+            status = path.stat()
+            signature = [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+            earlier = known.get(display)
+            file_hash = earlier[4] if isinstance(earlier, list) and earlier[:4] == signature else content_hash(path.read_bytes())
+        except OSError:  # unreadable: check says why
+            continue
+        hashes[path] = file_hash
+        if now - max(status.st_mtime_ns, status.st_ctime_ns) > RECENT_NS:
+            recorded[display] = signature + [file_hash]
+    if recorded != known:
+        _write(root, "file-hashes.json", "1", recorded)
+    return hashes
 
 
 # --- pages of the current site/ ----------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import load_config
-from .cache import (CheckedFile, content_hash, forget_last_build, forget_page_keys, read_checked_files, read_last_build,
+from .cache import (CheckedFile, content_hash, forget_last_build, forget_page_keys, hash_files, read_checked_files, read_last_build,
                     read_page_keys, write_checked_files, write_last_build, write_page_keys)
 from .load import Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots
 from .parallel import in_background, parallel_map
@@ -306,12 +305,8 @@ def _reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: 
 
 
 def incident_file_hashes(project: Project) -> dict[Path, str]:
-    """The hash of every readable incident file's bytes."""
-    hashes = {}
-    for path in find_incident_files(project.incidents_dir):
-        with contextlib.suppress(OSError):  # unreadable: check says why
-            hashes[path] = content_hash(path.read_bytes())
-    return hashes
+    """The hash of every readable incident file's bytes (files unchanged since the last build are not read)."""
+    return hash_files(project.root, find_incident_files(project.incidents_dir))
 
 
 def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str,

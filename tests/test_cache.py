@@ -1,10 +1,13 @@
 """cache.py: caches are used only when they can be trusted, and never stop a build."""
 
+import json
+import os
 import shutil
 import subprocess
 
+import archive.cache
 from archive.cache import cache_usable, read_checked_files, read_page_keys, write_page_keys
-from archive.pipeline import build, check, checking_digest
+from archive.pipeline import build, check, checking_digest, incident_file_hashes
 from conftest import TODAY
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
@@ -59,3 +62,35 @@ def test_a_site_put_back_by_hand_is_not_taken_for_the_last_build(tiny, tmp_path)
     shutil.rmtree(site)
     shutil.copytree(tmp_path / "backup", site)
     assert read_page_keys(tiny.root, "v1", site) == {}
+
+
+def test_an_edit_is_seen_even_when_size_and_modification_time_are_put_back(tiny, monkeypatch):
+    monkeypatch.setattr(archive.cache, "RECENT_NS", 0)  # record files just written, as if they were old
+    path = tiny.write(NAME)
+    build(tiny.project, today=TODAY, with_search=False)
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("Drone strike on Kyiv", "Drone strike on Lviv"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as rsync -t or a backup tool would
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    build(tiny.project, today=TODAY, with_search=False)
+    assert "Drone strike on Lviv" in (tiny.root / "site" / "incidents" / NAME / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_file_unchanged_since_the_last_build_is_not_read_again(tiny, monkeypatch):
+    monkeypatch.setattr(archive.cache, "RECENT_NS", 0)
+    path = tiny.write(NAME)
+    first = incident_file_hashes(tiny.project)
+    stored = tiny.root / ".cache" / "file-hashes.json"
+    entries = json.loads(stored.read_text(encoding="utf-8"))
+    entries["entries"][f"incidents/2025/{NAME}.yaml"][4] = "remembered"
+    stored.write_text(json.dumps(entries), encoding="utf-8")
+    assert incident_file_hashes(tiny.project) == {path: "remembered"}  # taken from the record, not from the file
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert incident_file_hashes(tiny.project)[path] not in ("remembered", first[path])
+
+
+def test_a_file_changed_in_the_last_seconds_is_not_recorded(tiny):
+    tiny.write(NAME)
+    incident_file_hashes(tiny.project)  # another edit within the same clock tick could keep every time as it was
+    stored = tiny.root / ".cache" / "file-hashes.json"
+    assert not stored.exists() or NAME not in stored.read_text(encoding="utf-8")
