@@ -108,10 +108,11 @@ def hash_files(root: Path, paths: list[Path]) -> dict[Path, str]:
     known = _read(root, "file-hashes.json", "1") or {}
     hashes, recorded = {}, {}
     now = time.time_ns()
+    prefix = len(str(root)) + 1  # paths are below root: slicing is much faster than Path.relative_to
     for path in paths:
-        display = path.relative_to(root).as_posix()
+        display = str(path)[prefix:].replace(os.sep, "/")
         try:
-            status = path.stat()
+            status = os.stat(path)
             signature = [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
             earlier = known.get(display)
             file_hash = earlier[4] if isinstance(earlier, list) and earlier[:4] == signature else content_hash(path.read_bytes())

@@ -254,9 +254,10 @@ ANCHOR_MESSAGE = "YAML anchors (&name) and aliases (*name) are not allowed in in
 def find_incident_files(incidents_dir: Path) -> list[Path]:
     """Every `.yaml` file below incidents/, in a stable order (`.yml` too, so validation can flag it)."""
     # One walk (rglob twice is slower); folders named like files are listed too, so check can flag them.
-    found = [Path(folder, name) for folder, folders, files in os.walk(incidents_dir)
+    # Sorted as text split at each separator: Path's own order, without its slow comparisons.
+    found = [os.path.join(folder, name) for folder, folders, files in os.walk(incidents_dir)
              for name in folders + files if name.endswith((".yaml", ".yml"))]
-    return sorted(found)
+    return [Path(path) for path in sorted(found, key=lambda path: path.split(os.sep))]
 
 
 CONTENT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

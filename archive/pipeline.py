@@ -311,14 +311,14 @@ def incident_file_hashes(project: Project) -> dict[Path, str]:
 
 def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str,
                       file_hashes: dict[Path, str]) -> str:
-    """A hash of everything a build reads: the incident files (by `file_hashes`), content pages,
-    `rendering` (see rendering_digest) and options.
+    """A hash of everything a build reads: the incident files (by `file_hashes`, in the stable
+    order incident_file_hashes gives), content pages, `rendering` (see rendering_digest) and options.
 
     Today's date and the git commit are part of it too: validation refuses future dates, and
     pages show when each file last changed.
     """
     head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering}|"
-    head += "|".join(f"{path}:{file_hash}" for path, file_hash in sorted(file_hashes.items()))
+    head += "|".join(f"{path}:{file_hash}" for path, file_hash in file_hashes.items())
     return _digest_of_files([project.content_dir], prefix=head)
 
 
