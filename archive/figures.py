@@ -127,7 +127,7 @@ def _reconcile(figures: tuple[Figure, ...]) -> list[FigureGroup]:
 def _read_group(measure, region, subject, weapon, claims: list[Figure]) -> FigureGroup:
     claims = sorted(claims, key=_newest_first)
     superseded = _superseded(claims)
-    current = [claim for claim in claims if not any(claim is old for old in superseded)]
+    current = [claim for claim in claims if not any(claim is old for old in superseded)] if superseded else claims
     parties = sorted({party_of(claim) for claim in current})
     readings = [read_claims([claim for claim in current if party_of(claim) == party], party) for party in parties]
     return FigureGroup(measure, region, subject, weapon, claims, superseded, readings)
@@ -144,6 +144,8 @@ def _newest_first(figure: Figure):
 
 
 def _superseded(claims: list[Figure]) -> list[Figure]:
+    if all(claim.as_of is None for claim in claims):  # most groups: nothing is dated, nothing superseded
+        return []
     by_claimant: dict[str, list[Figure]] = defaultdict(list)
     for claim in claims:
         by_claimant[claim.claimed_by].append(claim)
