@@ -115,7 +115,8 @@ def hash_files(root: Path, paths: list[Path]) -> dict[Path, str]:
             status = os.stat(path)
             signature = [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
             earlier = known.get(display)
-            file_hash = earlier[4] if isinstance(earlier, list) and earlier[:4] == signature else content_hash(path.read_bytes())
+            unchanged = isinstance(earlier, list) and len(earlier) == 5 and earlier[:4] == signature
+            file_hash = earlier[4] if unchanged else content_hash(path.read_bytes())
         except OSError:  # unreadable: check says why
             continue
         hashes[path] = file_hash
