@@ -445,7 +445,7 @@ def hidden_character(text: str) -> tuple[int, str] | None:
 
 MULTI_LINE_FIELDS = {"summary", "excerpt", "text", "translation", "change", "reason"}
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-NEEDS_A_LOOK = re.compile(CONTROL.pattern[:-1] + "\n" + SUSPECT.pattern[1:])  # any character the checks below look for
+NEEDS_A_LOOK = re.compile(f"{CONTROL.pattern}|\n|{SUSPECT.pattern}")  # any character the checks below look for
 
 
 def _check_hidden_characters(document: Document) -> list[Problem]:

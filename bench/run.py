@@ -271,7 +271,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        all_results = {size: run_size(size, work, unpruned_too=(size == min(args.sizes) <= UNPRUNED_UP_TO), baselines=not args.quick)
+        all_results = {size: run_size(size, work, unpruned_too=size == min(args.sizes) and size <= UNPRUNED_UP_TO, baselines=not args.quick)
                        for size in args.sizes}
         text = report(all_results, versions())
         args.out.write_text(text, encoding="utf-8")
