@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .load import repository_path
 from .problems import Problem
 
 CACHE_DIR = ".cache"
@@ -108,9 +109,8 @@ def hash_files(root: Path, paths: list[Path]) -> dict[Path, str]:
     known = _read(root, "file-hashes.json", "1") or {}
     hashes, recorded = {}, {}
     now = time.time_ns()
-    prefix = len(str(root)) + 1  # paths are below root: slicing is much faster than Path.relative_to
     for path in paths:
-        display = str(path)[prefix:].replace(os.sep, "/")
+        display = repository_path(root, path)
         try:
             status = os.stat(path)
             signature = [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]

@@ -251,6 +251,18 @@ class _Builder:
 ANCHOR_MESSAGE = "YAML anchors (&name) and aliases (*name) are not allowed in incident files; write the value out"
 
 
+def repository_path(root: Path, path: Path) -> str:
+    """`path` as the repository names it (`incidents/2025/x.yaml`): how problems and caches refer to files.
+
+    Cut from the text when it starts with the root's, which is many times faster than
+    Path.relative_to: it is asked for every incident file on every build.
+    """
+    root_text, text = str(root), str(path)
+    if text.startswith(root_text + os.sep):
+        return text[len(root_text) + 1:].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
+
+
 def find_incident_files(incidents_dir: Path) -> list[Path]:
     """Every `.yaml` file below incidents/, in a stable order (`.yml` too, so validation can flag it)."""
     # One walk (rglob twice is slower); folders named like files are listed too, so check can flag them.

@@ -16,7 +16,8 @@ from pathlib import Path
 from .config import load_config
 from .cache import (CheckedFile, content_hash, forget_last_build, forget_page_keys, hash_files, read_checked_files, read_last_build,
                     read_page_keys, write_checked_files, write_last_build, write_page_keys)
-from .load import Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots
+from .load import (Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots,
+                   repository_path)
 from .parallel import in_background, parallel_map
 from .figures import forget_readings
 from .model import Archive, build_archive, build_incident, content_page
@@ -156,7 +157,7 @@ def _checked_before(project: Project, path: Path, cached: dict[str, CheckedFile]
                     file_hash: str | None) -> tuple[Document, str, list[Problem]] | None:
     """The result of an earlier check of exactly these bytes, or None. The file is read only
     when its hash is not known already."""
-    display = path.relative_to(project.root).as_posix()
+    display = repository_path(project.root, path)
     earlier = cached.get(display)
     if earlier is None:
         return None
@@ -175,7 +176,7 @@ def _check_file(project: Project, path: Path, reference, today: dt.date,
     The document keeps only the positions that cross-file checks point at, so that it is
     small enough to come back from a worker process and to be cached.
     """
-    display = path.relative_to(project.root).as_posix()
+    display = repository_path(project.root, path)
     if path.suffix == ".yml":
         return None, "", [Problem(display, 1, 1, "incident files end in `.yaml`, not `.yml`; rename it")]
     raw, problems = read_bytes(path, display)
@@ -275,7 +276,7 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
     position = {incident.path: index for index, incident in enumerate(archive.incidents)}
     incidents = list(archive.incidents)
     for path in paths:
-        display = path.relative_to(project.root).as_posix()
+        display = repository_path(project.root, path)
         if display not in position or not path.is_file():
             return None
         document, file_hash, problems = _check_file(project, path, reference, today or latest_date_anywhere(), None)

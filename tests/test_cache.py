@@ -4,10 +4,11 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import archive.cache
 from archive.cache import cache_usable, read_checked_files, read_page_keys, write_page_keys
-from archive.pipeline import build, check, checking_digest, incident_file_hashes
+from archive.pipeline import Project, build, check, checking_digest, incident_file_hashes
 from conftest import TODAY
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
@@ -94,3 +95,12 @@ def test_a_file_changed_in_the_last_seconds_is_not_recorded(tiny):
     incident_file_hashes(tiny.project)  # another edit within the same clock tick could keep every time as it was
     stored = tiny.root / ".cache" / "file-hashes.json"
     assert not stored.exists() or NAME not in stored.read_text(encoding="utf-8")
+
+
+def test_file_hashes_are_recorded_by_repository_path_from_a_relative_root_too(tiny, monkeypatch):
+    monkeypatch.setattr(archive.cache, "RECENT_NS", 0)
+    tiny.write(NAME)
+    monkeypatch.chdir(tiny.root)
+    incident_file_hashes(Project(root=Path(".")))
+    recorded = json.loads((tiny.root / ".cache" / "file-hashes.json").read_text(encoding="utf-8"))["entries"]
+    assert list(recorded) == [f"incidents/2025/{NAME}.yaml"]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from archive.load import Document, parse_yaml_bytes, find_incident_files, read_content_pages
+from archive.load import Document, parse_yaml_bytes, find_incident_files, read_content_pages, repository_path
 
 
 def parse(text: str | bytes) -> tuple[Document, list[str]]:
@@ -111,3 +111,12 @@ def test_merge_keys_complex_keys_and_second_documents_are_refused():
 def test_deep_nesting_is_refused_without_crashing():
     _, problems = parse("a: " + "[" * 100_000 + "]" * 100_000)
     assert problems == ["1:19: nesting is deeper than 16 levels; incident files never need that"]
+
+
+def test_files_are_named_by_their_path_in_the_repository_whatever_the_root_looks_like(tmp_path, monkeypatch):
+    (tmp_path / "incidents" / "2025").mkdir(parents=True)
+    (tmp_path / "incidents" / "2025" / "2025-06-06-a.yaml").write_text("title: x\n")
+    monkeypatch.chdir(tmp_path)
+    for root in (tmp_path, Path("."), Path("../" + tmp_path.name)):
+        found = find_incident_files(root / "incidents")
+        assert [repository_path(root, path) for path in found] == ["incidents/2025/2025-06-06-a.yaml"], root
