@@ -175,13 +175,25 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return self._stream_events()
         if path == RELOAD_SCRIPT_PATH:
             return self._send(200, RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
-        self._wait_for_swap()
-        page = self._html_file(path)
+        page = self._read_page(path)
         if page is not None:
-            return self._send(200, self._inject(page.read_text(encoding="utf-8")).encode(), "text/html; charset=utf-8")
+            return self._send(200, self._inject(page).encode(), "text/html; charset=utf-8")
         if not Path(self.directory).exists():
             return self._send(503, self._inject(_placeholder()).encode(), "text/html; charset=utf-8")
         return super().do_GET()
+
+    def _read_page(self, url_path: str) -> str | None:
+        """The HTML page at `url_path`, or None when it is not an HTML page (or not there)."""
+        for _ in range(3):  # a rebuild can swap site/ away between finding the page and reading it
+            self._wait_for_swap()
+            local = self._html_file(url_path)
+            if local is None:
+                return None
+            try:
+                return local.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                continue
+        return None
 
     def _wait_for_swap(self, seconds: float = 2.0) -> None:
         """A rebuild swaps site/ in with two renames; a request in between waits for the new one."""

@@ -7,10 +7,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from conftest import REPO, VALID_INCIDENT
+from archive.pipeline import build
+from archive.serve import PreviewHandler
+from conftest import REPO, TODAY, VALID_INCIDENT
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 
@@ -82,3 +86,22 @@ def test_an_edit_is_rebuilt_and_an_error_is_shown_on_the_page(preview):
 
     tiny.write(NAME)
     wait_for(page_url, lambda text: "build-errors" not in text and "<h1>Drone strike on Kyiv</h1>" in text)
+
+
+def test_a_page_read_while_a_rebuild_swaps_the_site_in_is_still_served(tiny, monkeypatch):
+    tiny.write(NAME)
+    build(tiny.project, today=TODAY, with_search=False)
+    handler = PreviewHandler.__new__(PreviewHandler)  # no socket: only the page lookup is exercised
+    handler.directory = str(tiny.root / "site")
+    handler.preview = SimpleNamespace(built_once=True, problems=[])
+    read_text, swapped = Path.read_text, []
+
+    def read_during_swap(path, *args, **kwargs):
+        if path.name == "index.html" and not swapped:  # site/ renamed away just after the page was found
+            swapped.append(path)
+            raise FileNotFoundError(path)
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_during_swap)
+    page = handler._read_page(f"/incidents/{NAME}/")
+    assert swapped and "<h1>Drone strike on Kyiv</h1>" in page
