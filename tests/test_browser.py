@@ -50,7 +50,7 @@ def page(browser, base_url):
 
 
 def search_results(page):
-    return page.locator(".pagefind-ui__result")
+    return page.locator("#search-results li")
 
 
 def test_header_search_for_klymenko_finds_the_6_june_incident(page, base_url):
@@ -67,14 +67,12 @@ def test_header_search_for_klymenko_finds_the_6_june_incident(page, base_url):
 
 def test_region_filter_narrows_results(page, base_url):
     page.goto(f"{base_url}search/?q=drones")
-    titles = search_results(page).locator(".pagefind-ui__result-title")
+    titles = search_results(page).locator(".result-title")
     expect(titles.filter(has_text="Kyiv and western Ukraine")).to_have_count(1, timeout=10_000)
     expect(titles.filter(has_text="Tula region and Moscow")).to_have_count(1)
 
-    page.locator(".pagefind-ui__filter-name", has_text="Region").click()
+    page.locator("#search-filters summary", has_text="Region").click()
     page.get_by_label("Tula Oblast").check()
-    # Pagefind first draws placeholder results (". . ."), then fills them in:
-    # wait until every title shown is a Tula one rather than reading them at once.
     expect(titles.filter(has_not_text="Tula")).to_have_count(0, timeout=10_000)
     expect(titles.filter(has_text="Tula region and Moscow")).to_have_count(1)
 
@@ -102,7 +100,7 @@ def test_pages_read_without_javascript(browser, base_url):
 
 def test_search_finds_a_region_by_its_other_spelling(page, base_url):
     page.goto(f"{base_url}search/?q=Kiev")
-    titles = search_results(page).locator(".pagefind-ui__result-title")
+    titles = search_results(page).locator(".result-title")
     expect(titles.filter(has_text="Russian missile and drone strikes on Kyiv")).to_have_count(1, timeout=10_000)
     expect(titles.filter(has_text="Kyiv Oblast")).to_have_count(1)
 
@@ -141,12 +139,11 @@ def test_a_reader_walks_from_home_to_a_download(page, base_url):
         "href", "https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360")
     page.fill("#header-q", "Klymenko")
     page.press("#header-q", "Enter")
-    # Wait for real results, not Pagefind's placeholders: the filters are drawn with them.
-    expect(search_results(page).locator(".pagefind-ui__result-title").filter(
+    expect(search_results(page).locator(".result-title").filter(
         has_text="Russian missile and drone strikes on Kyiv and western Ukraine")).to_have_count(1, timeout=10_000)
-    page.locator(".pagefind-ui__filter-name", has_text="Claimant").click()
+    page.locator("#search-filters summary", has_text="Claimant").click()
     page.get_by_label("Ihor Klymenko").check()
-    expect(search_results(page).locator(".pagefind-ui__result-title")).to_have_text(
+    expect(search_results(page).locator(".result-title")).to_have_text(
         ["Russian missile and drone strikes on Kyiv and western Ukraine"], timeout=10_000)
     page.get_by_role("link", name="Data", exact=True).first.click()
     with page.expect_download() as download:
@@ -157,13 +154,13 @@ def test_a_reader_walks_from_home_to_a_download(page, base_url):
 
 def test_search_results_can_be_ordered_by_date(page, base_url):
     page.goto(f"{base_url}search/?q=drones")
-    titles = search_results(page).locator(".pagefind-ui__result-title")
+    titles = search_results(page).locator(".result-title")
     expect(titles.first).to_be_visible(timeout=10_000)
     content_pages = re.compile("About|Methodology|How to propose a correction")
-    page.select_option("#order", "oldest")
+    page.select_option("#search-order", "oldest")
     expect(page).to_have_url(f"{base_url}search/?q=drones&order=oldest")  # an ordered search is a shareable link
     expect(titles.first).to_have_text(content_pages, timeout=10_000)  # undated pages sort before every incident
-    page.select_option("#order", "newest")
+    page.select_option("#search-order", "newest")
     expect(titles.first).not_to_have_text(content_pages, timeout=10_000)
 
 
