@@ -6,14 +6,20 @@ page in the browser, and the last good site stays on view until the files are fi
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.server
 import os
+import re
 import shutil
+import stat
+import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from functools import partial
+from http import HTTPStatus
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -163,11 +169,95 @@ def watch(preview: Preview, changes: Changes, stop: threading.Event) -> None:
             preview.rebuild(changes.take())
 
 
+class NotServed(Exception):
+    """A request path that names no file to serve, and the answer for it: an error status, or a redirect."""
+
+    def __init__(self, status: HTTPStatus, reason: str = "", location: str | None = None):
+        super().__init__(f"{status.value} {reason}".strip())
+        self.status, self.reason, self.location = status, reason, location
+
+
+RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # in the request target as sent
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # in the decoded path: C0, DEL and C1
+BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def url_names(target: str) -> list[str]:
+    """The names in the path of a request target (query and fragment left off), percent-decoded.
+
+    Raises NotServed(400) for a path no browser sends: not starting with `/`, control characters
+    (raw or %-encoded, NUL among them), bad %-escapes, bytes that are not UTF-8, backslashes,
+    `.` or `..` segments (browsers resolve those before sending, %2e%2e too).
+    """
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    if not path.startswith("/"):
+        raise NotServed(HTTPStatus.BAD_REQUEST, "the path must start with /")
+    if RAW_CONTROL.search(target):
+        raise NotServed(HTTPStatus.BAD_REQUEST, "control character in the URL")
+    raw = path.encode("latin-1")  # http.server decodes the request line as Latin-1: these are the bytes sent
+    if BAD_PERCENT.search(raw):
+        raise NotServed(HTTPStatus.BAD_REQUEST, "invalid percent-encoding")
+    try:
+        path = urllib.parse.unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotServed(HTTPStatus.BAD_REQUEST, "the path is not UTF-8") from None
+    if CONTROL.search(path):
+        raise NotServed(HTTPStatus.BAD_REQUEST, "control character in the path")
+    if "\\" in path:
+        raise NotServed(HTTPStatus.BAD_REQUEST, "backslash in the path")
+    names = [name for name in path.split("/") if name]
+    if any(name in (".", "..") for name in names):
+        raise NotServed(HTTPStatus.BAD_REQUEST, "`.` or `..` in the path")
+    return names
+
+
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the regular files inside site/ (pages with the reload script added) and nothing else.
+
+    Every request gets an answer with a status line, hostile ones too: a path that cannot name
+    a file of the site is a short plain-text 400 or 404, and a bug in here is a 500 and one line
+    in the terminal, never a connection dropped with a traceback.
+    """
+
     preview: Preview
+    # Answer a malformed request line with a status line too (http.server's default, HTTP/0.9, sends bare HTML).
+    default_request_version = "HTTP/1.0"
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass  # requests are not news while editing
+
+    def handle_one_request(self):
+        self._answered = False
+        try:
+            super().handle_one_request()
+        except ConnectionError:  # the browser went away in the middle (a reload, a closed tab)
+            self.close_connection = True
+        except Exception as failure:  # a bug in here: answer it, say so in one line, keep serving
+            self.close_connection = True
+            request = f"{self.command or ''} {getattr(self, 'path', '')[:200]!r}"
+            print(f"error: request {request} failed: {failure!r}"[:500], file=sys.stderr, flush=True)
+            if not self._answered:
+                self._headers_buffer = []  # whatever was begun and not sent
+                with contextlib.suppress(OSError):
+                    self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+    def flush_headers(self):
+        self._answered = True
+        super().flush_headers()
+
+    def send_error(self, code, message=None, explain=None):
+        """A short plain-text answer: the status and its reason (never http.server's HTML echoing the request)."""
+        phrase = self.responses.get(code, ("Error",))[0]
+        body = f"{int(code)} {phrase}\n{(explain or '')[:200]}".rstrip("\n").encode() + b"\n"
+        self.close_connection = True
+        self.send_response(code, phrase)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
@@ -175,12 +265,59 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return self._stream_events()
         if path == RELOAD_SCRIPT_PATH:
             return self._send(200, RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
-        page = self._read_page(path)
+        page = self._read_page(self.path)
         if page is not None:
             return self._send(200, self._inject(page).encode(), "text/html; charset=utf-8")
         if not Path(self.directory).exists():
             return self._send(503, self._inject(_placeholder()).encode(), "text/html; charset=utf-8")
-        return super().do_GET()
+        return self._answer_not_served(super().do_GET)
+
+    def do_HEAD(self):
+        return self._answer_not_served(super().do_HEAD)
+
+    def _answer_not_served(self, serve) -> None:
+        """`serve`, or the answer for a path that names no file to serve (from translate_path)."""
+        try:
+            return serve()
+        except NotServed as refusal:
+            if refusal.location is None:
+                return self.send_error(refusal.status, explain=refusal.reason)
+            self.send_response(refusal.status)
+            self.send_header("Location", refusal.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def translate_path(self, path: str) -> str:
+        """The regular file inside site/ that the URL names (a folder: its index.html), symlinks resolved.
+
+        Raises NotServed: 400 for a path no browser sends (see url_names), 404 for one that
+        names nothing to serve: not there, not a regular file, a name too long for the file
+        system, or a symlink out of site/; a redirect to the slash form for a folder.
+        """
+        names = url_names(path)
+        root = Path(self.directory).resolve()
+        local, status = self._inside(root, root.joinpath(*names))
+        if stat.S_ISDIR(status.st_mode):
+            if not path.split("#", 1)[0].split("?", 1)[0].endswith("/"):
+                slash_form = "/" + "".join(urllib.parse.quote(name) + "/" for name in names)
+                query = path.split("#", 1)[0].partition("?")[1:]
+                raise NotServed(HTTPStatus.MOVED_PERMANENTLY, location=slash_form + "".join(query))
+            local, status = self._inside(root, local / "index.html")
+        if not stat.S_ISREG(status.st_mode):
+            raise NotServed(HTTPStatus.NOT_FOUND)
+        return str(local)
+
+    @staticmethod
+    def _inside(root: Path, local: Path) -> tuple[Path, os.stat_result]:
+        """`local` with its symlinks resolved, and its status; NotServed(404) unless it is there inside `root`."""
+        try:
+            local = local.resolve(strict=True)
+            status = local.stat()
+        except OSError:  # not there, a name longer than the file system allows, a symlink loop ...
+            raise NotServed(HTTPStatus.NOT_FOUND) from None
+        if not local.is_relative_to(root):
+            raise NotServed(HTTPStatus.NOT_FOUND)  # a symlink out of site/
+        return local, status
 
     def _read_page(self, url_path: str) -> str | None:
         """The HTML page at `url_path`, or None when it is not an HTML page (or not there)."""
@@ -202,12 +339,11 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             time.sleep(0.02)
 
     def _html_file(self, url_path: str) -> Path | None:
-        local = Path(self.translate_path(url_path))
-        if local.is_dir():
-            if not url_path.endswith("/"):
-                return None  # let the base class redirect to the slash form
-            local = local / "index.html"
-        return local if local.suffix == ".html" and local.is_file() else None
+        try:
+            local = Path(self.translate_path(url_path))
+        except NotServed:
+            return None  # answered by do_GET's file serving: an error, or the redirect to the slash form
+        return local if local.suffix == ".html" else None
 
     def _inject(self, page: str) -> str:
         extra = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'
