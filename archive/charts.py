@@ -19,6 +19,9 @@ from .reference import Measure, Region
 MAP_PATH = Path(__file__).resolve().parent.parent / "data" / "ukraine-regions-map.json"
 CHART_WIDTH, CHART_HEIGHT, MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 640, 220, 44, 36, 12
 MAX_BAR_WIDTH = 36
+# An archive spanning more months than this is charted per year: a chart's size depends on the
+# span of its dates, and one incident dated decades early must not draw a bar per month since.
+MAX_MONTHLY_PERIODS = 72
 MAP_LEVELS = (1, 2, 4, 10)  # lower bounds of shading levels 1..4; 0 incidents is level 0
 
 
@@ -36,13 +39,14 @@ class Bar:
 class Chart:
     title: str
     series: list[str]
-    months: list[dt.date]
-    rows: list[list[int]]  # one row per month, one value per series
+    periods: list[str]  # "March 2025", or "2025" when charted per year
+    rows: list[list[int]]  # one row per period, one value per series
     bars: list[Bar] = field(default_factory=list)
     ticks: list[tuple[float, int]] = field(default_factory=list)  # (y, value) for the axis
     labels: list[tuple[float, str]] = field(default_factory=list)  # (x, month label)
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
+    period_name: str = "Month"
 
 
 def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -54,14 +58,20 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def timelines(incidents: list[Incident], measures: list[Measure]) -> list[Chart]:
-    """Incidents per month, and the lower bounds of killed and injured per month, per party."""
+    """Incidents per month (per year over a long span), and the lower bounds of killed and injured, per party."""
     if not incidents:
         return []
-    months = month_range(min(i.date for i in incidents), max(i.date for i in incidents))
+    first, last = min(i.date for i in incidents), max(i.date for i in incidents)
+    months = month_range(first, last)
+    yearly = len(months) > MAX_MONTHLY_PERIODS
+    period_of = (lambda day: day.replace(month=1, day=1)) if yearly else (lambda day: day.replace(day=1))
+    if yearly:
+        months = [dt.date(year, 1, 1) for year in range(first.year, last.year + 1)]
     by_month: dict[dt.date, list[Incident]] = {month: [] for month in months}
     for incident in incidents:
-        by_month[incident.date.replace(day=1)].append(incident)
-    charts = [_bars("Incidents per month", ["Incidents"], months, [[len(by_month[m])] for m in months])]
+        by_month[period_of(incident.date)].append(incident)
+    period = "year" if yearly else "month"
+    charts = [_bars(f"Incidents per {period}", ["Incidents"], months, [[len(by_month[m])] for m in months], yearly)]
     wanted = [m for m in measures if m.key in ("killed", "injured")]
     month_totals = {month: totals(by_month[month], wanted) for month in months}
     series = sorted({(t.measure.order, t.measure.label, t.party) for ts in month_totals.values() for t in ts})
@@ -69,12 +79,13 @@ def timelines(incidents: list[Incident], measures: list[Measure]) -> list[Chart]
         names = [f"{label}, according to {party}" for _, label, party in series]
         rows = [[next((t.lower for t in month_totals[m] if (t.measure.label, t.party) == (label, party)), 0)
                  for _, label, party in series] for m in months]
-        charts.append(_bars("Killed and injured per month (lower bounds of the readings)", names, months, rows))
+        charts.append(_bars(f"Killed and injured per {period} (lower bounds of the readings)", names, months, rows, yearly))
     return charts
 
 
-def _bars(title: str, series: list[str], months: list[dt.date], rows: list[list[int]]) -> Chart:
-    chart = Chart(title, series, months, rows)
+def _bars(title: str, series: list[str], months: list[dt.date], rows: list[list[int]], yearly: bool = False) -> Chart:
+    names = [f"{m:%Y}" if yearly else f"{m:%B %Y}" for m in months]
+    chart = Chart(title, series, names, rows, period_name="Year" if yearly else "Month")
     top = _nice_ceiling(max((value for row in rows for value in row), default=0))
     plot_width, plot_height = CHART_WIDTH - MARGIN_LEFT - 8, CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     slot = plot_width / len(months)
@@ -85,10 +96,11 @@ def _bars(title: str, series: list[str], months: list[dt.date], rows: list[list[
             height = plot_height * value / top if top else 0
             chart.bars.append(Bar(round(left + number * bar_width, 2), round(MARGIN_TOP + plot_height - height, 2),
                                   round(bar_width, 2), round(height, 2), number,
-                                  f"{month:%B %Y}: {series[number]}: {value:,}"))
+                                  f"{names[index]}: {series[number]}: {value:,}"))
     chart.ticks = [(round(MARGIN_TOP + plot_height - plot_height * value / top, 2), value) for value in (0, top // 2, top)] if top else [(MARGIN_TOP + plot_height, 0)]
     step = max(1, len(months) // 8)
-    chart.labels = [(round(MARGIN_LEFT + i * slot + slot / 2, 2), f"{m:%b %Y}") for i, m in enumerate(months) if i % step == 0]
+    chart.labels = [(round(MARGIN_LEFT + i * slot + slot / 2, 2), f"{m:%Y}" if yearly else f"{m:%b %Y}")
+                    for i, m in enumerate(months) if i % step == 0]
     return chart
 
 

@@ -28,8 +28,13 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 16
+MAX_INTEGER_DIGITS = 18  # far beyond any count; Python refuses to read integers of over 4,300 digits
 
 Key = tuple  # a path into the data, e.g. ("figures", 0, "value")
+
+class TooLongNumber(str):
+    """The text of an integer too long to read, kept as text once the problem is reported."""
+
 
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
@@ -232,7 +237,11 @@ class _Builder:
             return text
         if tag == "tag:yaml.org,2002:int":
             if _PLAIN_INTEGER.fullmatch(text):
-                return int(text)
+                digits = len(text.lstrip("+-"))
+                if digits <= MAX_INTEGER_DIGITS:
+                    return int(text)
+                self._report(event, f"`{text[:12]}…` is a number of {digits:,} digits, too long for any count; check it")
+                return TooLongNumber(text)
             if ":" in text:
                 self._report(event, f'`{text}` is read by YAML 1.1 as a base-60 number; write "{text}" in quotes if it is a time or text')
             else:

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import fastjsonschema
 import jsonschema
+import regex
 
-from .load import Document, Key
+from .load import Document, Key, TooLongNumber
 from .dates import parse_timestamp
 from .problems import Problem
 from .provenance import closest_passage, figure_problems, normalize, snapshot_name
@@ -42,7 +43,7 @@ TYPE_WORDS = {
     "null": "empty",
 }
 PATTERN_WORDS = {
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD",
+    "^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD in the years 1900 to 2099",
     "^[A-Z]{2}-[A-Z0-9]{1,3}$": "an ISO 3166-2 region code such as UA-30 (Kyiv) or RU-TUL (Tula Oblast)",
     "^[a-z0-9][a-z0-9_-]*$": "a source key: lower-case letters, digits, - and _",
     "^https?://": "an http:// or https:// address",
@@ -50,7 +51,7 @@ PATTERN_WORDS = {
     "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a language tag such as en, uk or ru",
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$": "an incident id: a file name without .yaml, such as 2025-06-06-kyiv-strike",
 }
-TIMESTAMP_WORDS = "a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM, optionally with +03:00)"
+TIMESTAMP_WORDS = "a date (YYYY-MM-DD, 1900 to 2099) or date and time (YYYY-MM-DDTHH:MM, optionally with +03:00)"
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +141,8 @@ def _describe_schema_error(document: Document, error, reference: Reference) -> l
     if kind == "required":
         missing = [field for field in error.validator_value if field not in error.instance]
         return [document.problem(key, f"{'' if not key else name + ': '}missing required field `{field}`") for field in missing]
+    if kind == "type" and isinstance(error.instance, TooLongNumber):
+        return []  # reported where the file was read
     if kind == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         expected = " or ".join(TYPE_WORDS.get(kind_name, kind_name) for kind_name in wanted)
@@ -153,6 +156,9 @@ def _describe_schema_error(document: Document, error, reference: Reference) -> l
         return [document.problem(key, f"`{name}`: key `{error.instance}` is not {PATTERN_WORDS.get(error.schema.get('pattern'), 'allowed')}")]
     if kind == "minimum":
         return [document.problem(key, f"`{name}` must be {error.validator_value} or more, not {error.instance}")]
+    if kind == "maximum":
+        return [document.problem(key, f"`{name}` is {error.instance:,}; no count in an incident is larger than {error.validator_value:,} "
+                                      "(more than the people of Ukraine and Russia's border regions together): check the number")]
     if kind in ("minItems", "minLength", "minProperties"):
         return [document.problem(key, f"`{name}` must not be empty")]
     if kind == "maxLength":
@@ -195,7 +201,7 @@ def _describe_value(value) -> str:
         return f"the decimal number {value:g}"
     if isinstance(value, int):
         return f"the number {value}"
-    return f'the text "{value}"'
+    return f'the text "{value[:60]}{"…" if len(value) > 60 else ""}"'
 
 
 def _suggest(word, choices) -> str:
@@ -382,7 +388,7 @@ def _check_as_of(document: Document, key: Key, text, today: dt.date) -> list[Pro
         return []  # the schema already said what is wrong
     try:
         moment = parse_timestamp(text)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a time zone moves it out of the years Python knows
         return [document.problem(key, f"`{field_name(key)}` is `{text}`, which is not a real date or time")]
     if moment.date() > today:
         return [document.problem(key, f"`{field_name(key)}` is {text}, in the future (today is {today})")]
@@ -391,14 +397,47 @@ def _check_as_of(document: Document, key: Key, text, today: dt.date) -> list[Pro
     return []
 
 
+NAME_FIELDS = (("figures", "claimed_by"), ("quotes", "speaker"), ("places", "name"))
+# What a name may hold: letters, combining marks, digits, single spaces and the punctuation of
+# names (Russia's Defence Ministry, Kryvyi Rih, Ministry of Defence (Russia), Ivano-Frankivsk).
+# Names become search filters and keys that group claims, so markup characters, quotes, other
+# spaces and look-alike letters from another script have no place in them.
+NAME_PUNCTUATION = " .,'\u2019-\u2013()/"
+NAME = regex.compile(r"[\p{L}\p{M}\p{Nd}" + regex.escape(NAME_PUNCTUATION) + "]+")
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a claimant, speaker or place name, or None."""
+    if name != " ".join(name.split(" ")) or "  " in name or name != name.strip():
+        return "has leading, trailing or double spaces; write single spaces between words"
+    bad = next((char for char in name if not NAME.fullmatch(char)), None)
+    if bad is not None:
+        shown = f"`{bad}`" if bad.isprintable() and not bad.isspace() else character_name(bad)
+        return (f"contains {shown}, which a name cannot hold; a name has letters, digits, spaces and "
+                f"{' '.join(NAME_PUNCTUATION.strip())} only")
+    if not unicodedata.is_normalized("NFC", name):
+        return "has letters written as base letter plus accent; retype it, or paste it through a tool that writes composed (NFC) text"
+    for word in regex.findall(r"\p{L}[\p{L}\p{M}]*", name):
+        scripts = {unicodedata.name(char, "?").split()[0] for char in word if char.isalpha()}
+        if len(scripts) > 1:
+            return f"mixes letters of different scripts ({', '.join(sorted(s.title() for s in scripts))}) in the word `{word}`; retype it in one script"
+    return None
+
+
 def _check_names(document: Document, reference: Reference) -> list[Problem]:
-    """Warn about a claimant or speaker that is close to, but not, a name the registry knows."""
+    """Names hold only what names need; warn about one close to, but not, a name the registry knows."""
     known = reference.known_names()
     problems = []
-    for field, name_field in (("figures", "claimed_by"), ("quotes", "speaker")):
+    for field, name_field in NAME_FIELDS:
         for key, entry in _items(document, field):
             name = entry.get(name_field)
-            if not isinstance(name, str) or reference.person(name) is not None:
+            if not isinstance(name, str) or not name or hidden_character(name) is not None:
+                continue  # an invisible character is reported by _check_hidden_characters
+            found = name_problem(name)
+            if found:
+                problems.append(document.problem(key + (name_field,), f"`{field_name(key + (name_field,))}` {found}"))
+                continue
+            if field == "places" or reference.person(name) is not None:
                 continue
             near = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
             if near:
@@ -407,66 +446,61 @@ def _check_names(document: Document, reference: Reference) -> list[Problem]:
     return problems
 
 
-# Characters that make text look different from what it is: used to disguise changes in review.
-ALWAYS_HIDDEN = {
-    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
-    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
-    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
-    "\u200b": "ZERO WIDTH SPACE", "\u2060": "WORD JOINER", "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
-    "\u00ad": "SOFT HYPHEN",
-}
-DIRECTION_MARKS = {"\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK", "\u061c": "ARABIC LETTER MARK"}
-JOINERS = {"\u200c": "ZERO WIDTH NON-JOINER", "\u200d": "ZERO WIDTH JOINER"}
+# Characters that make text look different from what it is (used to disguise changes in review),
+# as an allow-list: letters, marks, numbers, punctuation, symbols and spaces (tabs and, in
+# multi-line fields, line breaks). Refused besides: whatever Unicode itself says renders as
+# nothing (its Default_Ignorable_Code_Point property: format characters, variation selectors,
+# fillers such as U+3164) and the blank Braille pattern U+2800. Two documented exceptions, where
+# a language needs them: joiners (ZWNJ, ZWJ) between two letters of a script that uses them, and
+# direction marks in text with right-to-left letters.
+NOT_ALLOWED = regex.compile(r"[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}\t\n]|\p{Default_Ignorable_Code_Point}|\u2800")
+DIRECTION_MARKS = {"\u200e", "\u200f", "\u061c"}
+JOINERS = {"\u200c", "\u200d"}
+RIGHT_TO_LEFT = regex.compile(r"(?=\p{L})[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")  # a right-to-left letter
 
 
-SUSPECT = re.compile("[" + "".join(ALWAYS_HIDDEN) + "".join(DIRECTION_MARKS) + "".join(JOINERS) + "]")
-
-
-def hidden_character(text: str) -> tuple[int, str] | None:
-    """The first character that hides or reorders text and that the language does not need.
-
-    Direction marks are allowed in text with right-to-left letters; joiners only between two
-    letters of a script that uses them (Persian, Indic scripts), never beside Latin letters.
-    """
-    if not SUSPECT.search(text):
-        return None
-    has_rtl = any(unicodedata.bidirectional(char) in ("R", "AL") and char not in DIRECTION_MARKS for char in text)
-    for index, char in enumerate(text):
-        if char in ALWAYS_HIDDEN:
-            return index, ALWAYS_HIDDEN[char]
-        if char in DIRECTION_MARKS and not has_rtl:
-            return index, DIRECTION_MARKS[char]
-        if char in JOINERS:
-            before, after = text[index - 1:index], text[index + 1:index + 2]
-            if not (before and after and all(unicodedata.category(c)[0] in "LM" and not c.isascii() for c in before + after)):
-                return index, JOINERS[char]
+def hidden_character(text: str) -> int | None:
+    """Where the first character stands that hides or reorders text and that the language does not need."""
+    for found in NOT_ALLOWED.finditer(text):
+        index, char = found.start(), found.group()
+        if char in DIRECTION_MARKS and RIGHT_TO_LEFT.search(text):
+            continue
+        if char in JOINERS and _joins_letters(text[index - 1:index] + text[index + 1:index + 2]):
+            continue
+        return index
     return None
 
 
+def _joins_letters(neighbours: str) -> bool:
+    """Joiners shape letters of scripts such as Persian or Devanagari; never beside Latin letters."""
+    return len(neighbours) == 2 and all(unicodedata.category(c)[0] in "LM" and not c.isascii() for c in neighbours)
+
+
+def character_name(char: str) -> str:
+    """`RIGHT-TO-LEFT OVERRIDE (U+202E)`, or just the code point for a character without a name."""
+    name = unicodedata.name(char, "")
+    return f"{name} (U+{ord(char):04X})" if name else f"U+{ord(char):04X}"
+
+
 MULTI_LINE_FIELDS = {"summary", "excerpt", "text", "translation", "change", "reason"}
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-NEEDS_A_LOOK = re.compile(f"{CONTROL.pattern}|\n|{SUSPECT.pattern}")  # any character the checks below look for
 
 
 def _check_hidden_characters(document: Document) -> list[Problem]:
     """Invisible and control characters anywhere, and line breaks in one-line fields."""
     problems = []
     for key, text in _strings(document.data, ()):
-        if not NEEDS_A_LOOK.search(text):  # nearly every text: one search instead of three
-            continue
-        control = CONTROL.search(text)
-        if control:
-            problems.append(document.problem(key, f"`{field_name(key)}` contains the control character U+{ord(control.group(0)):04X}; remove it"))
+        if text.isascii() and text.isprintable():  # nearly every text: nothing to look for
             continue
         field = next((part for part in reversed(key) if isinstance(part, str)), "")
         if "\n" in text and field not in MULTI_LINE_FIELDS:
             problems.append(document.problem(key, f"`{field_name(key)}` must be on one line; remove the line break"))
             continue
-        found = hidden_character(text)
-        if found:
-            index, name = found
-            problems.append(document.problem(key, f"`{field_name(key)}` contains an invisible {name} (U+{ord(text[index]):04X}) "
-                                                  f"at character {index + 1}; remove it (see the contribute page for when such characters are allowed)"))
+        index = hidden_character(text)
+        if index is not None:
+            char = text[index]
+            kind = "the control character" if unicodedata.category(char) == "Cc" else "an invisible"
+            problems.append(document.problem(key, f"`{field_name(key)}` contains {kind} {character_name(char)} at character {index + 1}; "
+                                                  "remove it (see the contribute page for when such characters are allowed)"))
     return problems
 
 

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from archive.load import Document, parse_yaml_bytes, find_incident_files, read_content_pages, repository_path
 
 
@@ -120,3 +122,10 @@ def test_files_are_named_by_their_path_in_the_repository_whatever_the_root_looks
     for root in (tmp_path, Path("."), Path("../" + tmp_path.name)):
         found = find_incident_files(root / "incidents")
         assert [repository_path(root, path) for path in found] == ["incidents/2025/2025-06-06-a.yaml"], root
+
+
+@pytest.mark.parametrize("digits", [19, 4301, 100_000])
+def test_integers_too_long_to_read_are_located_not_crashes(digits):
+    document, problems = parse(f"title: x\nvalue: {'9' * digits}\n")
+    assert problems == [f"2:8: `999999999999…` is a number of {digits:,} digits, too long for any count; check it"]
+    assert isinstance(document.data["value"], str)

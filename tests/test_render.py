@@ -90,3 +90,34 @@ def test_citation_and_bibtex():
     assert text.startswith("@misc{2025-06-06-a,\n")
     assert r"title = {{Strike on Kyiv \& 100\% \{sure\}}}" in text
     assert r"howpublished = {\url{https://example.org/incidents/2025-06-06-a/}}" in text
+
+
+def test_one_early_date_does_not_blow_up_the_charts(tiny):
+    """An archive spanning 126 years is charted per year: pages stay small whatever the dates."""
+    import datetime as dt
+
+    from archive.pipeline import build
+    from conftest import VALID_INCIDENT
+
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    tiny.write("1900-01-01-early-strike", VALID_INCIDENT.replace("2025-06-06", "1900-01-01"))
+    build(tiny.project, today=dt.date(2026, 11, 29), with_search=False)
+    site = tiny.root / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Incidents per year" in home and "Incidents per month" not in home
+    assert home.count("<rect ") < 2 * 130  # a bar per year and series, not per month
+    charted = [site / "index.html", *site.glob("regions/*/index.html")]
+    assert max(page.stat().st_size for page in charted) < 100_000
+
+
+def test_a_span_of_a_few_years_is_charted_per_month(tiny):
+    import datetime as dt
+
+    from archive.pipeline import build
+    from conftest import VALID_INCIDENT
+
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    tiny.write("2022-02-24-first-strike", VALID_INCIDENT.replace("2025-06-06", "2022-02-24"))
+    build(tiny.project, today=dt.date(2026, 11, 29), with_search=False)
+    home = (tiny.root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Incidents per month" in home and "February 2022" in home

@@ -266,3 +266,85 @@ def test_one_line_fields_and_control_characters(tiny):
 def test_a_time_needs_its_utc_offset(tiny):
     found = errors(tiny, replace("    source: mt\n    excerpt", "    as_of: 2025-06-06T08:00\n    source: mt\n    excerpt"))
     assert any("gives a time without its UTC offset; write it as e.g. 2025-06-06T08:00+03:00" in line for line in found)
+
+
+# --- bounds: numbers and dates -------------------------------------------------------
+
+@pytest.mark.parametrize("number", ["1" * 19, "9" * 4301, "-" + "1" * 5000, "+" + "7" * 30])
+def test_numbers_too_long_to_read_are_located_once(tiny, number):
+    found = errors(tiny, replace("    value: 4\n", f"    value: {number}\n"))
+    assert [line for line in found if ":16:12:" in line] == [
+        f"{PATH}:16:12: error: `{number[:12]}…` is a number of {len(number.lstrip('+-')):,} digits, too long for any count; check it"]
+
+
+@pytest.mark.parametrize("field, number", [("value", 100_000_001), ("value", 10**17), ("min", 123_456_789_012)])
+def test_counts_have_a_reasoned_maximum(tiny, field, number):
+    text = replace("    value: 4\n", f"    {field}: {number}\n" + ("    max: 5\n" if field == "min" else ""))
+    found = errors(tiny, text)
+    assert any(f"`figures[0].{field}` is {number:,}; no count in an incident is larger than 100,000,000" in line for line in found), found
+
+
+def test_the_largest_count_allowed_builds(tiny):
+    text = replace("    value: 4\n", "    value: 100000000\n").replace("At least four people", "At least 100,000,000 people")
+    assert errors(tiny, text) == []
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("date: 2025-06-06", "date: 0001-01-01", "`date` is `0001-01-01`, which is not a date written YYYY-MM-DD in the years 1900 to 2099"),
+    ("date: 2025-06-06", "date: 1899-12-31", "`date` is `1899-12-31`, which is not a date written YYYY-MM-DD in the years 1900 to 2099"),
+    ("    published: 2025-06-06", "    published: 0999-01-01", "`sources.mt.published` is `0999-01-01`"),
+    ("    source: mt\n    excerpt", "    as_of: 0001-01-01T00:00+14:00\n    source: mt\n    excerpt", "`figures[0].as_of` is `0001-01-01T00:00+14:00`"),
+    ("    source: mt\n    excerpt", "    as_of: 9999-12-31T23:59-14:00\n    source: mt\n    excerpt", "`figures[0].as_of` is `9999-12-31T23:59-14:00`"),
+])
+def test_dates_outside_1900_to_2099_are_located_errors_not_crashes(tiny, old, new, message):
+    found = errors(tiny, replace(old, new), name=NAME if "date:" not in old else NAME.replace("2025-06-06", new[6:16]))
+    assert any(message in line for line in found), found
+
+
+# --- names and invisible characters ---------------------------------------------------
+
+@pytest.mark.parametrize("name, message", [
+    ('"<meta http-equiv=refresh content=0>"', "contains `<`, which a name cannot hold"),
+    ('"Vitali <b>Klitschko</b>"', "contains `<`, which a name cannot hold"),
+    ("'Say \"Klitschko\"'", 'contains `"`, which a name cannot hold'),
+    ('"Klitschko & Co"', "contains `&`, which a name cannot hold"),
+    ('"Klitschko; DROP"', "contains `;`, which a name cannot hold"),
+    ('"Vitali\\u2009Klitschko"', "contains THIN SPACE (U+2009), which a name cannot hold"),
+    ('"Vitali\\u00a0Klitschko"', "contains NO-BREAK SPACE (U+00A0), which a name cannot hold"),
+    ('"Vitali  Klitschko"', "has leading, trailing or double spaces"),
+    ('" Vitali Klitschko"', "has leading, trailing or double spaces"),
+    ('"Vit\\u0430li Klitschko"', "mixes letters of different scripts (Cyrillic, Latin) in the word `Vitаli`"),
+    ('"Kli\\u0301tschko"', "has letters written as base letter plus accent"),
+])
+def test_names_hold_only_what_names_need(tiny, name, message):
+    found = errors(tiny, replace("    claimed_by: Vitali Klitschko", f"    claimed_by: {name}"))
+    assert any(line.startswith(f"{PATH}:19:17: error: `figures[0].claimed_by` {message}") for line in found), found
+
+
+@pytest.mark.parametrize("name", ["Russia's Defence Ministry", "Ministry of Defence (Russia)", "Ivano-Frankivsk regional administration",
+                                  "Віталій Кличко", "O\u2019Brien", "Kryvyi Rih military administration", "Air Force / Navy",
+                                  "Zelenskyy, V.", "State Emergency Service of Ukraine \u2013 Kyiv", "Ж. Ґудзь"])
+def test_real_names_are_accepted(tiny, name):
+    assert errors(tiny, replace("    claimed_by: Vitali Klitschko", f'    claimed_by: "{name}"')) == []
+
+
+@pytest.mark.parametrize("char", ["\u2061", "\u2062", "\u2063", "\u2064", "\u180e", "\u3164", "\u115f", "\uffa0", "\u034f", "\ufe0f",
+                                  "\u17b4", "\u17b5", "\U0001d173", "\U000e0041", "\U000e007f", "\u2800", "\ue000", "\U000f0000",
+                                  "\u0378", "\u00ad", "\u200b", "\u2066", "\u206a", "\ufff9", "\u1160", "\u180b", "\U000e0100"])
+@pytest.mark.parametrize("line, where", [("title: Drone strike on Kyiv", "title"),
+                                         ("  Drones hit **Kyiv** overnight.", "summary"),
+                                         ("    claimed_by: Vitali Klitschko", "figures[0].claimed_by")])
+def test_invisible_characters_are_refused_by_category_not_by_list(tiny, char, line, where):
+    key, _, value = line.partition(": ") if ": " in line else ("  ", "", line.strip())
+    text = value[:6] + char + value[6:]
+    escaped = text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    found = errors(tiny, replace(line, f'{key}: "{escaped}"' if ": " in line else f"  {text}"))
+    assert any(f"`{where}` contains an invisible" in line_ and f"(U+{ord(char):04X})" in line_ or f"U+{ord(char):04X}" in line_
+               for line_ in found), found
+
+
+@pytest.mark.parametrize("char, name", [("\u2028", "LINE SEPARATOR"), ("\u2029", "PARAGRAPH SEPARATOR"), ("\x85", "NEXT LINE")])
+def test_unicode_line_breaks_are_refused_in_one_line_fields(tiny, char, name):
+    escaped = char.encode("unicode_escape").decode("ascii")
+    found = errors(tiny, replace("title: Drone strike on Kyiv", f'title: "Drone{escaped}strike"'))
+    assert any("`title` contains" in line and f"U+{ord(char):04X}" in line for line in found), found
