@@ -3,11 +3,19 @@
 Reads the incident files straight from git (no checkout): incidents added, removed and
 renamed, and per changed incident every figure, quote and source that changed, with
 whether a corrections entry accompanies each figure change.
+
+The report is shown as GitHub-flavoured Markdown (the pull request's job summary), and what
+it shows comes from the pull request under review. So every string taken from content or
+from git (titles, ids, paths, keys, values, excerpts, URLs) goes through one function,
+`escape`, and is shown as inert plain text: never a link, image, HTML tag, code span or
+emphasis, and never an invisible character.
 """
 
 from __future__ import annotations
 
+import string
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -34,9 +42,10 @@ def content_diff(root: Path, base: str, head: str = "HEAD", folder: str = "incid
     """(Markdown report, whether the content changed) between revisions `base` and `head`."""
     before, after = read_revision(root, base, folder), read_revision(root, head, folder)
     lines = _report(before, after)
+    heading = f"## Content changes {escape(base)}..{escape(head)}\n\n"
     if not lines:
-        return f"## Content changes {base}..{head}\n\nno content changes\n", False
-    return f"## Content changes {base}..{head}\n\n" + "\n".join(lines) + "\n", True
+        return heading + "no content changes\n", False
+    return heading + "\n".join(lines) + "\n", True
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -82,31 +91,31 @@ def _read_blobs(root: Path, specs: list[str]) -> list[bytes]:
 
 def _report(before: dict[str, Version], after: dict[str, Version]) -> list[str]:
     renamed = {old: new.id for new in after.values() for old in _list(new.data, "previous_ids")
-               if old in before and old not in after}
+               if isinstance(old, str) and old in before and old not in after}
     added = [ident for ident in after if ident not in before and ident not in renamed.values()]
     removed = [ident for ident in before if ident not in after and ident not in renamed]
     lines = []
     for ident in sorted(added):
-        lines.append(f"- **Added** `{ident}`: {_title(after[ident])}")
+        lines.append(f"- **Added** {escape(ident)}: {_title(after[ident])}")
         lines += _incident_changes(Version(ident, "", {}), after[ident], new_incident=True)
     for old in sorted(renamed):
         new = renamed[old]
-        lines.append(f"- **Renamed** `{old}` → `{new}` (the old address redirects)")
+        lines.append(f"- **Renamed** {escape(old)} → {escape(new)} (the old address redirects)")
         lines += _incident_changes(before[old], after[new])
     for ident in sorted(removed):
-        lines.append(f"- **Removed** `{ident}`: {_title(before[ident])}")
-        lines.append(f"  - ⚠ broken permalink: no incident lists `{ident}` in `previous_ids`, so its address will stop working")
+        lines.append(f"- **Removed** {escape(ident)}: {_title(before[ident])}")
+        lines.append(f"  - ⚠ broken permalink: no incident lists {escape(ident)} in `previous_ids`, so its address will stop working")
     for ident in sorted(set(before) & set(after)):
         changes = _incident_changes(before[ident], after[ident])
         moved = before[ident].path != after[ident].path
         if changes or moved:
-            lines.append(f"- **Changed** `{ident}`: {_title(after[ident])}" + (f" (moved from `{before[ident].path}`)" if moved else ""))
+            lines.append(f"- **Changed** {escape(ident)}: {_title(after[ident])}" + (f" (moved from {escape(before[ident].path)})" if moved else ""))
             lines += changes
     return lines
 
 
 def _title(version: Version) -> str:
-    return _md((version.data or {}).get("title", "(unreadable file)"))
+    return escape((version.data or {}).get("title", "(unreadable file)"))
 
 
 def _mapping(value) -> dict:
@@ -125,14 +134,14 @@ def _incident_changes(before: Version, after: Version, new_incident: bool = Fals
     if not new_incident:
         for field in ("title", "date", "summary", "regions", "assessment"):
             if before.data.get(field) != after.data.get(field):
-                lines.append(f"  - {field}: {_show(before.data.get(field))} → {_show(after.data.get(field))}")
+                lines.append(f"  - {escape(field)}: {_show(before.data.get(field))} → {_show(after.data.get(field))}")
     new_corrections = [entry for entry in _list(after.data, "corrections") if entry not in _list(before.data, "corrections")]
     lines += _figure_changes(before.data, after.data, bool(new_corrections), new_incident)
     lines += _quote_changes(before.data, after.data)
     lines += _source_changes(before.data, after.data)
     for entry in new_corrections:
         if isinstance(entry, dict):
-            lines.append(f"  - corrections entry added ({_md(entry.get('date'))}): {_md(entry.get('change'))}; why: {_md(entry.get('reason'))}")
+            lines.append(f"  - corrections entry added ({escape(entry.get('date'))}): {escape(entry.get('change'))}; why: {escape(entry.get('reason'))}")
     return lines
 
 
@@ -153,8 +162,8 @@ def _figure_changes(before: dict, after: dict, corrected: bool, new_incident: bo
                 lines.append(f"  - figure removed: {label}: **{_value(old)}** ({_cite(old, sources)}); {note}")
             elif any(old.get(field) != new.get(field) for field in FIGURE_VALUE):
                 lines.append(f"  - figure changed: {label}: **{_value(old)}** → **{_value(new)}**; {note}")
-                lines.append(f"    - before ({_cite(old, sources)}): \"{_md(old.get('excerpt'))}\"")
-                lines.append(f"    - after ({_cite(new, sources)}): \"{_md(new.get('excerpt'))}\"")
+                lines.append(f"    - before ({_cite(old, sources)}): \"{escape(old.get('excerpt'))}\"")
+                lines.append(f"    - after ({_cite(new, sources)}): \"{escape(new.get('excerpt'))}\"")
     return lines
 
 
@@ -167,57 +176,117 @@ def _by_identity(figures: list) -> dict[tuple, list[dict]]:
 
 
 def _figure_label(figure: dict) -> str:
-    where = _md(figure.get("region") or "whole incident")
-    extra = "".join(f", {_md(figure[field])}" for field in ("subject", "weapon") if figure.get(field))
-    return f"{_md(figure.get('measure'))} ({where}{extra}), claimed by {_md(figure.get('claimed_by'))}"
+    where = escape(figure.get("region") or "whole incident")
+    extra = "".join(f", {escape(figure[field])}" for field in ("subject", "weapon") if figure.get(field))
+    return f"{escape(figure.get('measure'))} ({where}{extra}), claimed by {escape(figure.get('claimed_by'))}"
 
 
 def _value(figure: dict) -> str:
     value = figure.get("value") if "value" in figure else f"{figure.get('min')}–{figure.get('max')}"
     qualifier = figure.get("qualifier")
     text = f"{value}" if qualifier in (None, "exactly") else f"{qualifier} {value}"
-    return _md(text + (f" as of {figure['as_of']}" if figure.get("as_of") else ""))
+    return escape(text + (f" as of {figure['as_of']}" if figure.get("as_of") else ""))
 
 
 def _cite(entry: dict, sources: dict) -> str:
-    key = _md(entry.get("source")).replace("`", "")
+    key = escape(entry.get("source"))
     source = sources.get(entry.get("source")) if isinstance(entry.get("source"), str) else None
     if isinstance(source, dict):
-        return f"source `{key}`: {_md(source.get('publisher'))}" + (f", {_md(source['url'])}" if source.get("url") else "")
-    return f"source `{key}`"
+        return f"source {key}: {escape(source.get('publisher'))}" + (f", {escape(source['url'])}" if source.get("url") else "")
+    return f"source {key}"
 
 
 def _quote_changes(before: dict, after: dict) -> list[str]:
     def keyed(data):
         return {(str(q.get("speaker")), str(q.get("source")), str(q.get("text"))): q for q in _list(data, "quotes") if isinstance(q, dict)}
     old, new = keyed(before), keyed(after)
-    lines = [f"  - quote removed: {_md(key[0])}: \"{_md(key[2])}\" (source `{_md(key[1])}`)" for key in old if key not in new]
-    lines += [f"  - quote added: {_md(key[0])}: \"{_md(key[2])}\" (source `{_md(key[1])}`)" for key in new if key not in old]
+    lines = [f"  - quote removed: {escape(key[0])}: \"{escape(key[2])}\" (source {escape(key[1])})" for key in old if key not in new]
+    lines += [f"  - quote added: {escape(key[0])}: \"{escape(key[2])}\" (source {escape(key[1])})" for key in new if key not in old]
     return lines
 
 
 def _source_changes(before: dict, after: dict) -> list[str]:
     old, new = _mapping(before.get("sources")), _mapping(after.get("sources"))
     lines = []
-    for key in sorted(set(old) | set(new)):
+    for key in sorted(set(old) | set(new), key=str):
         if key not in old:
-            lines.append(f"  - source added `{_md(key)}`: {_show(new[key])}")
+            lines.append(f"  - source added {escape(key)}: {_show(new[key])}")
         elif key not in new:
-            lines.append(f"  - source removed `{_md(key)}`: {_show(old[key])}")
+            lines.append(f"  - source removed {escape(key)}: {_show(old[key])}")
         elif old[key] != new[key]:
-            lines.append(f"  - source changed `{_md(key)}`: {_show(old[key])} → {_show(new[key])}")
+            lines.append(f"  - source changed {escape(key)}: {_show(old[key])} → {_show(new[key])}")
     return lines
 
 
-def _md(value) -> str:
-    """YAML text made safe for the Markdown report: one line, and no HTML that could hide what follows."""
-    return " ".join(str(value).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# Characters a renderer would not show, or would show as something else: controls, format
+# characters (bidi overrides and isolates, zero-width characters, soft hyphen), line and
+# paragraph separators, private-use, surrogate and unassigned code points...
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+# ...and the default-ignorable code points of other categories, drawn as nothing (Hangul
+# fillers, the combining grapheme joiner, Khmer inherent vowels, Mongolian free variation
+# selectors, variation selectors).
+BLANK = frozenset(chr(code) for first, last in ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+                                                (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+                  for code in range(first, last + 1))
+ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Characters whose meaning GitHub finds in the rendered text, after backslash escapes are
+# gone: `@` makes e-mail autolinks (a\@b\.org still becomes a mailto: link) and mentions,
+# `#` issue references. A run of them is shown as a code span of its own, which no autolink,
+# mention or reference reaches into; it holds only these characters, never other content.
+OUT_OF_TEXT = "@#"
+
+
+def _visible(char: str) -> str:
+    return f"\\[U+{ord(char):04X}\\]"
+
+
+def escape(value, limit: int | None = None) -> str:
+    """Any value from content or git as inert text in GitHub-flavoured Markdown, on one line.
+
+    It renders as the value's own characters, but as nothing else:
+    - line breaks and runs of white space become one space;
+    - `&`, `<` and `>` become entities, so no HTML tag, comment or entity can be written;
+    - `@` and `#` become code spans of their own (see OUT_OF_TEXT);
+    - every other ASCII punctuation character is backslash-escaped (CommonMark allows it for
+      all of them), so no link, image, autolink (`https\\://`, `www\\.`), emphasis,
+      strikethrough, code span, table cell or heading can start;
+    - invisible characters (INVISIBLE_CATEGORIES and BLANK), and a combining mark at the
+      start that would join the report's own punctuation, are shown as `[U+202E]`.
+    `limit` cuts the text to that many characters (before escaping) and adds "…".
+    """
+    text = " ".join(str(value).split())
+    cut = limit is not None and len(text) > limit
+    if cut:
+        text = text[:limit]
+    out = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in OUT_OF_TEXT:
+            end = index
+            while end < len(text) and text[end] in OUT_OF_TEXT:
+                end += 1
+            out.append(f"`{text[index:end]}`")
+            index = end
+            continue
+        if char in ENTITIES:
+            out.append(ENTITIES[char])
+        elif char in string.punctuation:
+            out.append("\\" + char)
+        elif char.isascii() and char.isprintable():
+            out.append(char)
+        elif (unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK
+              or (index == 0 and unicodedata.category(char).startswith("M"))):
+            out.append(_visible(char))
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out) + ("…" if cut else "")
 
 
 def _show(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{_md(k)}: {_md(v)}" for k, v in value.items())
+        return ", ".join(f"{escape(k)}: {escape(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(_md(item) for item in value)
-    text = _md(value)
-    return f"\"{text[:200]}{'…' if len(text) > 200 else ''}\""
+        return ", ".join(escape(item) for item in value)
+    return f"\"{escape(value, limit=200)}\""
