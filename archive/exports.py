@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -20,7 +21,13 @@ from .model import Archive, Figure, Incident
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = frozenset("=+-@\u2212")  # U+2212 MINUS SIGN too: some spreadsheets accept it as "-"
+CONTROL_STARTS = ("\t", "\r", "\n")
+BLANK_CATEGORIES = frozenset(("Zs", "Cc", "Cf", "Cn"))  # spaces, controls, format characters, unassigned
+# The other characters Unicode calls default-ignorable (drawn as nothing): the combining grapheme joiner,
+# Hangul and Khmer fillers, Mongolian and other variation selectors.
+INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0") | frozenset(
+    map(chr, [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]))
 
 
 def incident_path(incident: Incident) -> str:
@@ -86,19 +93,38 @@ def figure_record(figure: Figure) -> dict:
     }
 
 
-def safe_cell(value) -> str | int:
-    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+def safe_cell(value) -> str | int | float:
+    """A CSV cell a spreadsheet shows as text: one that could be read as a formula gets a leading apostrophe.
+
+    Spreadsheets trim leading blanks before they look for a formula, and not only ASCII spaces, so the
+    test skips every leading whitespace or invisible character (str.isspace, the categories Zs, Cc, Cf
+    and Cn, and the other default-ignorable characters) and looks at the first visible one: = + - @, or a
+    compatibility form of one (fullwidth, small, superscript: whatever NFKC turns into one of them), or
+    U+2212 MINUS SIGN. A cell starting with a tab, carriage return or line feed is neutralised as well.
+    Dashes that are punctuation (en dash, em dash, U+2010 hyphen) are not operators in any spreadsheet,
+    so "–5" (en dash) stays as it is. Numbers (int and float) stay numbers; None is an empty cell.
+    """
     if value is None:
         return ""
     if type(value) in (int, float):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if _formula_like(text) else text
+
+
+def _formula_like(text: str) -> bool:
+    if text.startswith(CONTROL_STARTS):
+        return True
+    for char in text:
+        if char.isspace() or char in INVISIBLE or unicodedata.category(char) in BLANK_CATEGORIES:
+            continue
+        return char in FORMULA_SIGNS or unicodedata.normalize("NFKC", char) in FORMULA_SIGNS
+    return False
 
 
 def _write_csv(out, header: list[str], rows: Iterable[list]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([safe_cell(cell) for cell in header])
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
 
 

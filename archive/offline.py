@@ -91,7 +91,12 @@ def shard_of(word: str) -> str:
 
 
 def build_index(documents: list[SearchDocument]) -> dict[str, str]:
-    """The offline index as JavaScript files, by path below search-index/."""
+    """The offline index as JavaScript files, by path below search-index/.
+
+    No word, filter name or filter value is ever a key of a JavaScript object: a literal `{"__proto__": ...}`
+    sets the object's prototype instead of adding a key, and `obj["constructor"]` finds Object's own. So the
+    terms of a shard and the values of the filters are lists of [key, value] pairs, which offline-search.js
+    turns into Maps; the only object keys in the files are the fixed names of the filters file's parts."""
     postings: dict[str, dict[str, dict[int, int]]] = {}
     for number, document in enumerate(documents):
         weights: dict[str, int] = {}
@@ -103,8 +108,8 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
             postings.setdefault(shard_of(word), {}).setdefault(word, {})[number] = weight
     files = {}
     for shard, words in sorted(postings.items()):
-        data = {word: [pair for item in sorted(docs.items()) for pair in item] for word, docs in sorted(words.items())}
-        files[f"terms/{_file_name(shard)}.js"] = _script("terms", shard, data)
+        pairs = [[word, [number for item in sorted(docs.items()) for number in item]] for word, docs in sorted(words.items())]
+        files[f"terms/{_file_name(shard)}.js"] = _script("terms", _file_name(shard), pairs)  # the key the page asks for
     for start in range(0, len(documents), DOCS_PER_BLOCK):
         block = [[d.url, d.title, d.kind, d.date, d.context] for d in documents[start:start + DOCS_PER_BLOCK]]
         files[f"docs/{start // DOCS_PER_BLOCK}.js"] = _script("docs", str(start // DOCS_PER_BLOCK), block)
@@ -116,7 +121,7 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
     files["filters.js"] = _script("filters", "all", {
         "blockSize": DOCS_PER_BLOCK, "count": len(documents),
         "dates": [d.date for d in documents],
-        "filters": {name: dict(sorted(values.items())) for name, values in sorted(filters.items())},
+        "filters": [[name, [list(item) for item in sorted(values.items())]] for name, values in sorted(filters.items())],
         "shards": sorted(_file_name(shard) for shard in postings),
     })
     return files
@@ -128,8 +133,11 @@ def _file_name(shard: str) -> str:
 
 
 def _script(kind: str, key: str, data) -> str:
-    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
-    return f"ArchiveSearch.receive({json.dumps(kind)},{json.dumps(key)},{payload});\n"
+    """A call of ArchiveSearch.receive with JSON for arguments, safe in any script context: JSON is ASCII only
+    (ensure_ascii escapes U+2028 and U+2029, line ends to JavaScript before ES2019, and lone surrogates),
+    and every "<" is written \\u003c, so no text can close a <script> element or open an HTML comment in one."""
+    arguments = ",".join(json.dumps(part, ensure_ascii=True, separators=(",", ":")) for part in (kind, key, data))
+    return "ArchiveSearch.receive(" + arguments.replace("<", "\\u003c") + ");\n"
 
 
 def offline_link(value: str) -> str:

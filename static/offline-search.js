@@ -2,32 +2,48 @@
 // Browsers refuse fetch() there, so the index comes as <script> files that call
 // ArchiveSearch.receive(): filters.js at once, then only the word shards and document
 // blocks a search needs. Words are folded as archive/offline.py folds them.
+// Nothing read from the index (a word, a filter name or value, a file's key) is ever used as
+// the key of a plain object, where "__proto__" or "constructor" would mean something else:
+// the files hold lists of [key, value] pairs, kept here in Maps. Everything shown on the page
+// is set with textContent.
 var ArchiveSearch = (function () {
   "use strict";
   var script = document.currentScript;
   var root = script.getAttribute("data-root") || "./";
-  var store = { terms: {}, docs: {}, filters: null };
-  var pending = {};
+  var store = { terms: new Map(), docs: new Map(), filters: null };
+  var pending = new Map();  // "kind/key" -> the resolve functions of the loads waiting for that file
   var PAGE = 20;
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
+  // terms: [[word, [doc, weight, doc, weight, ...]], ...]; docs: [[url, title, kind, date, context], ...];
+  // filters: {blockSize, count, dates, shards, filters: [[name, [[value, [doc, ...]], ...]], ...]}.
   function receive(kind, key, data) {
-    if (kind === "filters") { store.filters = data; start(); return; }
-    store[kind][key] = data;
-    var done = pending[kind + "/" + key];
-    if (done) { done.forEach(function (resolve) { resolve(data); }); delete pending[kind + "/" + key]; }
+    if (kind === "filters") { store.filters = filtersOf(data); start(); return; }
+    if (kind !== "terms" && kind !== "docs") { return; }
+    var value = kind === "terms" && data ? new Map(data) : data;
+    store[kind].set(key, value);
+    var id = kind + "/" + key;
+    var done = pending.get(id);
+    if (done) { pending.delete(id); done.forEach(function (resolve) { resolve(value); }); }
+  }
+
+  function filtersOf(data) {
+    return {
+      blockSize: data.blockSize, count: data.count, dates: data.dates, shards: data.shards,
+      filters: new Map(data.filters.map(function (entry) { return [entry[0], new Map(entry[1])]; }))
+    };
   }
 
   function load(kind, key) {
-    if (store[kind][key] !== undefined) { return Promise.resolve(store[kind][key]); }
+    if (store[kind].has(key)) { return Promise.resolve(store[kind].get(key)); }
     return new Promise(function (resolve) {
       var id = kind + "/" + key;
-      if (pending[id]) { pending[id].push(resolve); return; }
-      pending[id] = [resolve];
+      if (pending.has(id)) { pending.get(id).push(resolve); return; }
+      pending.set(id, [resolve]);
       var tag = document.createElement("script");
       tag.src = root + "search-index/" + kind + "/" + key + ".js";
-      tag.onerror = function () { store[kind][key] = null; receive(kind, key, null); };
+      tag.onerror = function () { receive(kind, key, null); };
       document.head.appendChild(tag);
     });
   }
@@ -43,17 +59,18 @@ var ArchiveSearch = (function () {
     }).join("");
   }
 
-  // Weights of the documents containing `word` (or, for the word being typed, starting with it).
+  // Weights of the documents containing `word` (or, for the word being typed, starting with it),
+  // as a Map from document number to weight.
   function postingsFor(word, prefix) {
     var file = shardFile(word);
-    if (store.filters.shards.indexOf(file) < 0) { return Promise.resolve({}); }
+    if (store.filters.shards.indexOf(file) < 0) { return Promise.resolve(new Map()); }
     return load("terms", file).then(function (shard) {
-      var found = {};
-      Object.keys(shard || {}).forEach(function (candidate) {
+      var found = new Map();
+      if (!shard) { return found; }
+      shard.forEach(function (pairs, candidate) {
         if (candidate === word || (prefix && candidate.indexOf(word) === 0)) {
-          var pairs = shard[candidate];
           for (var i = 0; i < pairs.length; i += 2) {
-            found[pairs[i]] = Math.max(found[pairs[i]] || 0, pairs[i + 1] * (candidate === word ? 2 : 1));
+            found.set(pairs[i], Math.max(found.get(pairs[i]) || 0, pairs[i + 1] * (candidate === word ? 2 : 1)));
           }
         }
       });
@@ -68,25 +85,33 @@ var ArchiveSearch = (function () {
       .then(function (lists) {
         var scores = lists[0];
         lists.slice(1).forEach(function (list) {
-          var next = {};
-          Object.keys(scores).forEach(function (doc) { if (list[doc]) { next[doc] = scores[doc] + list[doc]; } });
+          var next = new Map();
+          scores.forEach(function (score, doc) { if (list.has(doc)) { next.set(doc, score + list.get(doc)); } });
           scores = next;
         });
-        return Object.keys(scores).map(function (doc) { return { doc: Number(doc), score: scores[doc] }; });
+        var results = [];
+        scores.forEach(function (score, doc) { results.push({ doc: doc, score: score }); });
+        return results;
       });
   }
 
+  // The ticked values, as [filter name, [value, ...]] pairs.
   function selectedFilters() {
-    var chosen = {};
+    var chosen = new Map();
     document.querySelectorAll("#offline-filters input:checked").forEach(function (box) {
-      (chosen[box.name] = chosen[box.name] || []).push(box.value);
+      if (!chosen.has(box.name)) { chosen.set(box.name, []); }
+      chosen.get(box.name).push(box.value);
     });
-    return chosen;
+    return Array.from(chosen);
   }
 
   function passes(doc, chosen) {
-    return Object.keys(chosen).every(function (name) {
-      return chosen[name].some(function (value) { return store.filters.filters[name][value].indexOf(doc) >= 0; });
+    return chosen.every(function (entry) {
+      var values = store.filters.filters.get(entry[0]);
+      return entry[1].some(function (value) {
+        var docs = values && values.get(value);
+        return docs !== undefined && docs.indexOf(doc) >= 0;
+      });
     });
   }
 
@@ -171,15 +196,16 @@ var ArchiveSearch = (function () {
 
   function drawFilters() {
     var holder = document.getElementById("offline-filters");
-    var names = { region: "Region", year: "Year", measure: "Measure", claimant: "Claimant" };
-    Object.keys(names).forEach(function (name) {
-      var values = store.filters.filters[name];
+    var names = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"]];
+    names.forEach(function (entry) {
+      var name = entry[0];
+      var values = store.filters.filters.get(name);
       if (!values) { return; }
       var group = document.createElement("details");
       var summary = document.createElement("summary");
-      summary.textContent = names[name];
+      summary.textContent = entry[1];
       group.appendChild(summary);
-      Object.keys(values).forEach(function (value, index) {
+      Array.from(values.keys()).forEach(function (value, index) {
         var id = "filter-" + name + "-" + index;
         var row = document.createElement("div");
         var box = document.createElement("input");

@@ -3,7 +3,10 @@
 import csv
 import io
 import json
+import unicodedata
 import xml.etree.ElementTree as ET
+
+import pytest
 
 from archive.config import SiteConfig
 from archive.exports import atom_feed, incident_record, robots_txt, safe_cell, sitemap, write_downloads, write_site_index
@@ -22,11 +25,66 @@ def archive_of(*incidents, url=None):
 def rows(archive, download, folder):
     """The rows of one CSV download, as write_downloads writes it."""
     write_downloads(archive, folder)
-    return list(csv.DictReader(io.StringIO((folder / download).read_text(encoding="utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO((folder / download).read_bytes().decode("utf-8"), newline="")))  # CRs kept
 
 
 def test_formula_like_cells_are_neutralised():
     assert [safe_cell(v) for v in ("=SUM(A1)", "+1", "-2", "@cmd", "plain", 4, None)] == ["'=SUM(A1)", "'+1", "'-2", "'@cmd", "plain", 4, ""]
+
+
+# Cells a spreadsheet would run as formulas once it has trimmed the blanks before them (Excel, LibreOffice and
+# Google Sheets trim more than ASCII spaces), or that start with a tab or line break.
+HOSTILE = [" =1+1", "\u00a0=cmd", "\u3000+1", "\t=1", "\u200b=1", "\uff1d1", "  -2+3", "@SUM(1)", "\r=1", "\n=1",
+           "\ufeff=1", "\u2060\u00a0@x", "\u2028\u2029+1", "\x1c=1", "\uff0b1", "\uff0d1", "\uff20x"]
+# Beyond that rule, for caution: other compatibility forms of the signs (small, superscript), U+2212 MINUS SIGN,
+# and the default-ignorable characters that are not in Zs/Cc/Cf (Hangul filler, variation selectors).
+HOSTILE_TOO = ["\ufe66x", "\u207a1", "\u2212 1+1", "\u3164=1", " \ufe0f=1", "\U000e0100@x"]
+# Text that stays as it is: no formula sign first, whatever follows. "–5" starts with an en dash, which is
+# punctuation to every spreadsheet (only U+2212 MINUS SIGN is also taken as a minus, see above).
+ORDINARY = ["Kyiv", "Strike on Kyiv - 4 killed", "\u20135", "\u2014 see above", "Kyiv =1", " Kyiv", "\u00a0Kyiv", "a@b.example", "'=1"]
+TEXT_FIELDS = ("title", "claimed_by", "excerpt", "source_publisher", "source_title")
+
+
+def looks_like_formula(cell: str) -> bool:
+    """The rule, spelt out on its own: after leading whitespace and invisible characters, a formula sign."""
+    if cell.startswith(("\t", "\r", "\n")):
+        return True
+    visible = cell.lstrip("".join(c for c in set(cell) if c.isspace() or unicodedata.category(c) in ("Zs", "Cc", "Cf")))
+    return visible[:1] in ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def with_text(value):
+    """An incident with `value` in every free-text field that reaches a CSV."""
+    return incident(title=value, sources={"mt": {"publisher": value, "title": value, "url": "https://example.org/report"}},
+                    figures=[{"measure": "killed", "value": 4, "qualifier": "at least", "claimed_by": value, "source": "mt",
+                              "excerpt": value}])
+
+
+def both_csvs(archive, folder):
+    return rows(archive, "data/incidents.csv", folder), rows(archive, "data/figures.csv", folder)
+
+
+@pytest.mark.parametrize("value", HOSTILE + HOSTILE_TOO, ids=ascii)
+def test_formulas_behind_blanks_are_neutralised_in_both_csvs(value, tmp_path):
+    assert looks_like_formula(value) or value in HOSTILE_TOO
+    [incident_row], [figure_row] = both_csvs(archive_of(with_text(value)), tmp_path)
+    assert incident_row["title"] == "'" + value
+    assert [figure_row[field] for field in TEXT_FIELDS[1:]] == ["'" + value] * 4
+    for row in (incident_row, figure_row):
+        assert not [cell for cell in row.values() if looks_like_formula(cell)], row  # every cell, not only those
+
+
+@pytest.mark.parametrize("value", ORDINARY, ids=ascii)
+def test_ordinary_text_is_written_unchanged(value, tmp_path):
+    [incident_row], [figure_row] = both_csvs(archive_of(with_text(value)), tmp_path)
+    assert incident_row["title"] == value
+    assert [figure_row[field] for field in TEXT_FIELDS[1:]] == [value] * 4
+    assert figure_row["value"] == "4"
+
+
+def test_numbers_stay_numbers_and_blank_only_cells_stay_text():
+    assert [safe_cell(v) for v in (-2, 1.5, 0, " ", "\u00a0\u200b", "", "\u2212" "5", "\u2013" "5")] == [
+        -2, 1.5, 0, " ", "\u00a0\u200b", "", "'\u22125", "\u20135"]
 
 
 def test_figures_csv_has_one_row_per_claim_with_source_and_excerpt(tmp_path):

@@ -1,6 +1,8 @@
 """offline.py: the copy of the archive that works from disk, search included, and its zip."""
 
+import contextlib
 import functools
+import json
 import shutil
 import http.server
 import threading
@@ -9,9 +11,9 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from archive.offline import offline_link, rewrite_links, words_of
+from archive.offline import SearchDocument, build_index, offline_link, rewrite_links, words_of
 from archive.pipeline import Project, build
-from conftest import REPO, TODAY, VALID_INCIDENT
+from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
 
@@ -49,9 +51,57 @@ def test_words_fold_case_and_accents():
 def test_the_index_is_split_into_script_files(offline_build):
     index = offline_build / "site-offline" / "search-index"
     assert (index / "filters.js").read_text().startswith('ArchiveSearch.receive("filters","all",')
-    assert '"klymenko":[' in (index / "terms" / "kl.js").read_text()
+    assert '["klymenko",[' in (index / "terms" / "kl.js").read_text()
     assert (index / "docs" / "0.js").is_file()
     assert "Ternopil Oblast" in (index / "filters.js").read_text()
+
+
+# Names JavaScript objects already have (or, for __proto__, that a literal treats specially).
+OBJECT_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__", "isPrototypeOf"]
+INDEX_KEYS = {"blockSize", "count", "dates", "filters", "shards"}  # the only object keys the index may have
+
+
+def received(script: str):
+    """The arguments of one index file's ArchiveSearch.receive(...) call, checking that every object in it has
+    only the index's own fixed keys: a word or a filter value is never a property name."""
+    assert script.startswith("ArchiveSearch.receive(") and script.endswith(");\n"), script[:80]
+
+    def fixed_keys(pairs):
+        assert {key for key, _ in pairs} <= INDEX_KEYS, pairs
+        return dict(pairs)
+    return json.loads("[" + script.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]", object_pairs_hook=fixed_keys)
+
+
+def test_object_property_names_are_ordinary_filter_values_and_words():
+    documents = [SearchDocument(url=f"incidents/{n}/index.html", title=f"Incident {n}", kind="incident", date="2025-06-06",
+                                text=f"strike {name} {name.lower()}", context="", filters={"claimant": [name], "region": [name], "year": ["2025"]})
+                 for n, name in enumerate(OBJECT_NAMES)]
+    files = build_index(documents)
+    kind, key, data = received(files["filters.js"])
+    assert (kind, key) == ("filters", "all")
+    filters = {name: dict(values) for name, values in data["filters"]}
+    for n, name in enumerate(OBJECT_NAMES):
+        assert filters["claimant"][name] == [n] and filters["region"][name] == [n]
+    terms = {}
+    for path, script in files.items():
+        if path.startswith("terms/"):
+            kind, key, pairs = received(script)
+            assert kind == "terms" and path == f"terms/{key}.js"  # the key is the file the page loads
+            assert key in data["shards"]
+            terms.update(pairs)
+    for n, name in enumerate(OBJECT_NAMES):
+        assert terms[name.lower()] == [n, 2]  # document n, found twice (the text has the name as it is and lower-cased)
+    assert sorted(terms["strike"][::2]) == list(range(len(OBJECT_NAMES)))
+
+
+def test_index_files_are_ascii_and_cannot_end_a_script_or_start_a_comment():
+    hostile = "</script><script>alert(1)</script> <!-- \u2028\u2029 Київ \ud800"
+    files = build_index([SearchDocument(url="incidents/x/index.html", title=hostile, kind="incident", date="", text=hostile,
+                                        context=hostile, filters={"claimant": [hostile]})])
+    for script in files.values():
+        assert script.isascii() and "<" not in script and "\u2028" not in script
+    assert received(files["docs/0.js"])[2] == [["incidents/x/index.html", hostile, "incident", "", hostile]]
+    assert received(files["filters.js"])[2]["filters"] == [["claimant", [[hostile, [0]]]]]
 
 
 def test_offline_pages_link_to_index_html_and_not_to_the_server(offline_build):
@@ -83,8 +133,9 @@ def test_the_data_page_links_the_zip_with_its_size_and_date(offline_build):
 
 # --- from disk, in a real browser ----------------------------------------------------------
 
-@pytest.fixture
-def disk_page(browser, offline_build):
+@contextlib.contextmanager
+def page_from_disk(browser, offline_site):
+    """A page for `offline_site` opened from file://, which must make no other request and log no error."""
     context = browser.new_context()
     page = context.new_page()
     page.requests = []
@@ -92,11 +143,17 @@ def disk_page(browser, offline_build):
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.root = (offline_build / "site-offline").as_uri() + "/"
+    page.root = offline_site.as_uri() + "/"
     yield page
     assert [url for url in page.requests if not url.startswith("file://")] == []
     assert page.errors == []
     context.close()
+
+
+@pytest.fixture
+def disk_page(browser, offline_build):
+    with page_from_disk(browser, offline_build / "site-offline") as page:
+        yield page
 
 
 def test_search_from_disk_finds_filters_and_navigates(disk_page):
@@ -133,6 +190,66 @@ def test_an_incident_page_opened_directly_from_disk(disk_page):
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"  # the CSS loaded
     page.get_by_role("link", name="Regions", exact=True).click()
     expect(page).to_have_url(page.root + "regions/index.html")
+
+
+OBJECT_NAMED_INCIDENTS = {  # file name: (title, claimant as written, a sentence of its summary)
+    "2025-06-06-drone-strike-on-lviv": ("Drone strike on Lviv", "Proto Claimant", "The word __proto__ is in this text."),
+    "2025-06-06-drone-strike-on-odesa": ("Drone strike on Odesa", "constructor", "A constructor, toString, valueOf and hasOwnProperty."),
+    "2025-06-06-drone-strike-on-kyiv": ("Drone strike on Kyiv", "Vitali Klitschko", "Удари по Києву."),
+}
+
+
+@pytest.fixture(scope="module")
+def object_named_site(tmp_path_factory):
+    """An offline site whose claimants and words are names JavaScript objects have. A name written in an incident
+    file cannot hold "_", so the claimant `__proto__` comes from the people registry: the canonical name of a
+    person whose alias the Lviv incident gives (pages, and the filters, show canonical names)."""
+    tiny = TinyArchive(tmp_path_factory.mktemp("object-names") / "archive")
+    shutil.copytree(REPO / "data", tiny.root / "data")
+    with (tiny.root / "data" / "people.yaml").open("a", encoding="utf-8") as people:
+        people.write('\n"__proto__":\n  aliases: [Proto Claimant]\n  party: Ukraine\n')
+    tiny.project.data_dir = tiny.root / "data"
+    for name, (title, claimant, sentence) in OBJECT_NAMED_INCIDENTS.items():
+        tiny.write(name, VALID_INCIDENT.replace("Drone strike on Kyiv", title).replace("Vitali Klitschko", claimant)
+                   .replace("Drones hit **Kyiv** overnight.", f"Drones hit **Kyiv** overnight. {sentence}"))
+    build(tiny.project, today=TODAY, offline=True)
+    return tiny.root / "site-offline"
+
+
+def test_claimants_named_like_object_properties_are_filters_from_disk(browser, object_named_site):
+    with page_from_disk(browser, object_named_site) as page:
+        page.goto(page.root + "search/index.html?q=drones")
+        results = page.locator("#offline-results .result-title")
+        expect(results).to_have_count(3, timeout=10_000)
+        page.locator("#offline-filters summary", has_text="Claimant").click()
+        claimants = page.locator("#offline-filters input[name=claimant]")
+        expect(claimants).to_have_count(3)
+        assert sorted(claimants.evaluate_all("boxes => boxes.map(box => box.value)")) == ["Vitali Klitschko", "__proto__", "constructor"]
+        page.get_by_label("__proto__", exact=True).check()
+        expect(results).to_have_text(["Drone strike on Lviv"])
+        page.get_by_label("__proto__", exact=True).uncheck()
+        page.get_by_label("constructor", exact=True).check()
+        expect(results).to_have_text(["Drone strike on Odesa"])
+        page.get_by_label("__proto__", exact=True).check()  # either of the two
+        expect(results).to_have_count(2)
+
+
+def test_words_named_like_object_properties_are_found_from_disk(browser, object_named_site):
+    with page_from_disk(browser, object_named_site) as page:
+        page.goto(page.root + "search/index.html")
+        page.wait_for_function("document.getElementById('offline-search').hidden === false")
+        for query, found in [
+            ("constructor", ["Drone strike on Odesa"]),  # the whole word
+            ("construc", ["Drone strike on Odesa"]),  # a word being typed
+            ("tostring", ["Drone strike on Odesa"]), ("hasOwnProperty", ["Drone strike on Odesa"]), ("valueOf", ["Drone strike on Odesa"]),
+            ("__proto__", ["Drone strike on Lviv"]),
+            ("Києву", ["Drone strike on Kyiv"]),  # a shard whose file is named by code points
+            ("prototype", []),
+        ]:
+            page.fill("#offline-q", query)
+            expect(page.locator("#offline-status"), query).to_have_text(
+                f"{len(found)} result{'' if len(found) == 1 else 's'} for \u201c{query}\u201d", timeout=10_000)
+            expect(page.locator("#offline-results .result-title"), query).to_have_text(found)
 
 
 # --- the optional service worker -------------------------------------------------------------
