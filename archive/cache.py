@@ -13,12 +13,14 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import Repository, UnsafeFile, read_regular_file
 from .load import repository_path
 from .problems import Problem
 
@@ -97,8 +99,11 @@ def write_checked_files(root: Path, version: str, files: dict[str, CheckedFile])
 RECENT_NS = 2_000_000_000  # a file changed in the last 2 s may change again within one timestamp tick
 
 
-def hash_files(root: Path, paths: list[Path]) -> dict[Path, str]:
-    """The SHA-256 of each readable file, read only when its stat differs from the last build's.
+def hash_files(root: Path, paths: list[Path], repository: Repository) -> dict[Path, str]:
+    """The SHA-256 of each file, read only when its stat differs from the last build's.
+
+    An entry that is not a regular file inside the repository is never read: it gets a mark
+    (`!` and why) instead of a hash, so that the build's fingerprint changes and check reports it.
 
     A file is taken as unchanged when its size, inode, modification and status-change times
     are all as recorded. Any write changes the status-change time (ctime), which no tool can
@@ -112,12 +117,19 @@ def hash_files(root: Path, paths: list[Path]) -> dict[Path, str]:
     for path in paths:
         display = repository_path(root, path)
         try:
-            status = os.stat(path)
+            status = os.lstat(path)
+            if not stat.S_ISREG(status.st_mode):  # a link, a folder, a FIFO ...: through the gate, never opened blindly
+                hashes[path] = content_hash(repository.read_bytes(path, display))
+                continue
             signature = [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
             earlier = known.get(display)
             unchanged = isinstance(earlier, list) and len(earlier) == 5 and earlier[:4] == signature
-            file_hash = earlier[4] if unchanged else content_hash(path.read_bytes())
-        except OSError:  # unreadable: check says why
+            file_hash = earlier[4] if unchanged else content_hash(read_regular_file(path, display))
+        except UnsafeFile as refused:
+            hashes[path] = "!" + refused.problem.message
+            continue
+        except OSError as exc:  # gone or unreadable: check says why
+            hashes[path] = f"!{exc.strerror}"
             continue
         hashes[path] = file_hash
         if now - max(status.st_mtime_ns, status.st_ctime_ns) > RECENT_NS:

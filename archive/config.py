@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import yaml
 
+from .files import Repository, UnsafeFile
 from .problems import Problem
 
 FIELDS = {"title", "url", "repository", "branch", "offline_cache"}
@@ -71,15 +73,22 @@ def _is_web_address(value) -> bool:
     return bool(parts and parts.scheme in ("http", "https") and parts.hostname)
 
 
-def load_config(path: Path) -> tuple[SiteConfig, list[Problem]]:
+def load_config(path: Path, repository: Repository | None = None) -> tuple[SiteConfig, list[Problem]]:
     """The configuration in `path` (defaults when the file is missing), and any problems in it."""
-    if not path.exists():
+    if not os.path.lexists(path):
         return SiteConfig(), []
     where = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return SiteConfig(), [Problem(where, 1, 1, f"cannot be read: {exc}")]
+        raw = (repository or Repository((path.parent,))).read_bytes(path, where)
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
+    except UnsafeFile as refused:
+        return SiteConfig(), [refused.problem]
+    except UnicodeDecodeError:
+        return SiteConfig(), [Problem(where, 1, 1, "is not UTF-8; save it as UTF-8")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return SiteConfig(), [Problem(where, line, col, f"YAML syntax: {getattr(exc, 'problem', None) or 'cannot be read'}")]
     if not isinstance(data, dict):
         return SiteConfig(), [Problem(where, 1, 1, "must be a mapping of settings (title: ..., repository: ...)")]
     problems = [Problem(where, 1, 1, f"unknown setting `{key}`; known: {', '.join(sorted(FIELDS))}") for key in data if key not in FIELDS]

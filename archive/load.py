@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .files import Repository, UnsafeFile, is_text_name
 from .problems import Problem
 
 try:  # The C loader is several times faster; fall back quietly where libyaml is missing.
@@ -65,21 +66,19 @@ class Document:
         return Problem(self.display_path, line, col, message, severity)
 
 
-def read_bytes(path: Path, display_path: str) -> tuple[bytes | None, list[Problem]]:
-    """A file's bytes, or None and the problem that kept it from being read."""
+def read_bytes(path: Path, display_path: str, repository: Repository) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes (no more than one byte over the size limit), or None and the problem that kept it from being read."""
     try:
-        return path.read_bytes(), []
-    except IsADirectoryError:
-        return None, [Problem(display_path, 1, 1, "is a directory, not a YAML file; rename it or move it out of incidents/")]
-    except OSError as exc:
-        return None, [Problem(display_path, 1, 1, f"cannot be read: {exc.strerror}")]
+        return repository.read_bytes(path, display_path, limit=MAX_FILE_BYTES), []
+    except UnsafeFile as refused:
+        return None, [refused.problem]
 
 
 def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
     """Fill `document` from the bytes of a YAML file and return the problems found."""
     where = document.display_path
     if len(raw) > MAX_FILE_BYTES:
-        return [Problem(where, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}. Split the incident or shorten its texts")]
+        return [Problem(where, 1, 1, f"file is over {MAX_FILE_BYTES:,} bytes, the limit. Split the incident or shorten its texts")]
     text, problem = _decode(raw, where)
     if problem:
         return [problem]
@@ -92,10 +91,11 @@ def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         document.data = None
-        return [Problem(where, line, col, f"YAML syntax: {exc.problem or exc}{_syntax_hint(exc)}")]
-    except yaml.YAMLError as exc:
+        # The problem only: the whole error would quote the file, which may not be the contributor's to show.
+        return [Problem(where, line, col, f"YAML syntax: {exc.problem or 'the file cannot be read as YAML'}{_syntax_hint(exc)}")]
+    except yaml.YAMLError:
         document.data = None
-        return [Problem(where, 1, 1, f"YAML syntax: {exc}")]
+        return [Problem(where, 1, 1, "YAML syntax: the file cannot be read as YAML")]
     except _Refused as refusal:
         document.data = None
         return [refusal.problem]
@@ -273,11 +273,14 @@ def repository_path(root: Path, path: Path) -> str:
 
 
 def find_incident_files(incidents_dir: Path) -> list[Path]:
-    """Every `.yaml` file below incidents/, in a stable order (`.yml` too, so validation can flag it)."""
+    """Every `.yaml` file below incidents/, in a stable order (`.yml`, `.YAML` too, so validation can flag them).
+
+    Names that are not valid UTF-8 are left to the repository scan (files.py), which reports them.
+    """
     # One walk (rglob twice is slower); folders named like files are listed too, so check can flag them.
     # Sorted as text split at each separator: Path's own order, without its slow comparisons.
     found = [os.path.join(folder, name) for folder, folders, files in os.walk(incidents_dir)
-             for name in folders + files if name.endswith((".yaml", ".yml"))]
+             for name in folders + files if name.lower().endswith((".yaml", ".yml")) and is_text_name(folder + name)]
     return [Path(path) for path in sorted(found, key=lambda path: path.split(os.sep))]
 
 
@@ -287,19 +290,26 @@ RESERVED_NAMES = {"incidents", "regions", "search", "data", "totals", "static", 
                   "downloads", "search-index", "feed", "sitemap", "robots", "index", "404"}
 
 
-def read_content_pages(content_dir: Path) -> tuple[dict[str, str], list[Problem]]:
+def read_content_pages(content_dir: Path, repository: Repository) -> tuple[dict[str, str], list[Problem]]:
     """The Markdown text of each `content/<name>.md`, by name."""
     pages, problems = {}, []
     for path in sorted(content_dir.glob("*.md")):
+        if not is_text_name(path.name):
+            continue  # reported by the repository scan
         where = f"{content_dir.name}/{path.name}"
         if not CONTENT_NAME.fullmatch(path.stem) or path.stem in RESERVED_NAMES:
             problems.append(Problem(where, 1, 1, f"`{path.name}` cannot be a page name: use lower-case letters, digits and "
                                                  f"single hyphens, and none of {', '.join(sorted(RESERVED_NAMES))}"))
             continue
-        try:
-            pages[path.stem] = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(f"{content_dir.name}/{path.name}", 1, 1, "file is not UTF-8; save it as UTF-8"))
+        raw, found = read_bytes(path, where, repository)
+        if raw is None:
+            problems += found
+            continue
+        text, problem = _decode(raw, where)
+        if problem:
+            problems.append(problem)
+        else:
+            pages[path.stem] = text
     return pages, problems
 
 

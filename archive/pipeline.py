@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import load_config
+from .files import Repository, UnsafeFile, read_regular_file
 from .cache import (CheckedFile, content_hash, forget_last_build, forget_page_keys, hash_files, read_checked_files, read_last_build,
                     read_page_keys, write_checked_files, write_last_build, write_page_keys)
 from .load import (Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots,
@@ -66,6 +68,15 @@ class Project:
     def config_path(self) -> Path:
         return self.root / "site.yaml"
 
+    @property
+    def repository(self) -> Repository:
+        """Where inputs may be read from: the archive's folder and the program's own (templates, static, data)."""
+        return Repository((self.root, APP_DIR))
+
+    def input_places(self) -> list[Path]:
+        """Every folder and file a build reads: each is scanned for entries it must not read."""
+        return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir, self.config_path]
+
     def watched_dirs(self) -> list[Path]:
         return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir, self.config_path]
 
@@ -105,9 +116,15 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     """
     today = today or latest_date_anywhere()
     forget_readings()  # readings of the previous build (in serve) are of objects no longer used
-    reference = load_reference(project.data_dir)
+    repository = project.repository
+    unsafe = [problem for place in project.input_places() for problem in repository.scan(place)]
+    try:
+        reference = load_reference(project.data_dir, repository)
+    except UnsafeFile as refused:
+        return None, sorted(set(unsafe + [refused.problem]))
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
-    config, problems = load_config(project.config_path)
+    config, problems = load_config(project.config_path, repository)
+    problems += unsafe
     version = checking_digest(project)
     cached = read_checked_files(project.root, version) if snapshots is None else {}
     paths = find_incident_files(project.incidents_dir)
@@ -124,7 +141,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     file_hashes = {document.display_path: file_hash for document, file_hash, _ in results if document is not None}
     problems += [problem for _, _, found in results for problem in found]
     problems += validate_archive(documents)
-    texts, found = read_content_pages(project.content_dir)
+    texts, found = read_content_pages(project.content_dir, repository)
     problems += found
     problems += [
         Problem(f"content/{name}.md", 1, 1, f"content/{name}.md is missing; every page links to it, so write it")
@@ -135,7 +152,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
         for name, headings in REQUIRED_HEADINGS.items() if name in texts
         for heading in headings if f"\n## {heading}\n" not in "\n" + texts[name] + "\n"
     ]
-    problems.sort()
+    problems = sorted(set(problems))  # an unsafe incident file is found by the scan and again when read
     cache_is_stale = snapshots is None and (unchecked or len(cached) != len(documents))
     remembering = in_background(lambda: _remember_checked_files(project, version, documents, file_hashes, problems),
                                 items=len(documents)) if cache_is_stale else None
@@ -162,7 +179,7 @@ def _checked_before(project: Project, path: Path, cached: dict[str, CheckedFile]
     if earlier is None:
         return None
     if file_hash is None:
-        raw, _ = read_bytes(path, display)
+        raw, _ = read_bytes(path, display, project.repository)
         file_hash = content_hash(raw) if raw is not None else None
     if file_hash != earlier.file_hash:
         return None
@@ -177,9 +194,9 @@ def _check_file(project: Project, path: Path, reference, today: dt.date,
     small enough to come back from a worker process and to be cached.
     """
     display = repository_path(project.root, path)
-    if path.suffix == ".yml":
-        return None, "", [Problem(display, 1, 1, "incident files end in `.yaml`, not `.yml`; rename it")]
-    raw, problems = read_bytes(path, display)
+    if path.suffix != ".yaml":
+        return None, "", [Problem(display, 1, 1, f"incident files end in `.yaml` (lower case), not `{path.suffix}`; rename it")]
+    raw, problems = read_bytes(path, display, project.repository)
     if raw is None:
         return None, "", problems
     document = Document(path, display)
@@ -307,7 +324,7 @@ def _reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: 
 
 def incident_file_hashes(project: Project) -> dict[Path, str]:
     """The hash of every readable incident file's bytes (files unchanged since the last build are not read)."""
-    return hash_files(project.root, find_incident_files(project.incidents_dir))
+    return hash_files(project.root, find_incident_files(project.incidents_dir), project.repository)
 
 
 def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str,
@@ -334,12 +351,33 @@ def rendering_digest(project: Project) -> str:
 
 
 def _digest_of_files(places: list[Path], prefix: str = "") -> str:
+    """A hash of the names and bytes of every file in `places`, and of every other entry by its kind.
+
+    Links, FIFOs and the like are never opened here: they are marked, so that adding one
+    changes the digest and the build's check (which refuses them) runs.
+    """
     digest = hashlib.sha256(prefix.encode())
-    files = sorted(path for place in places if place.is_dir() for path in place.rglob("*")
-                   if path.is_file() and "__pycache__" not in path.parts)
-    for path in [place for place in places if place.is_file()] + files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    entries = sorted(Path(folder, name) for place in places if place.is_dir() and not place.is_symlink()
+                     for folder, folders, files in os.walk(place) for name in folders + files if name != "__pycache__"
+                     and "__pycache__" not in Path(folder).parts)
+    for path in [place for place in places if not place.is_dir() or place.is_symlink()] + entries:
+        digest.update(os.fsencode(path) + b"\0" + _entry_fingerprint(path) + b"\0")
     return digest.hexdigest()
+
+
+def _entry_fingerprint(path: Path) -> bytes:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return b"missing"
+    if stat.S_ISDIR(status.st_mode):
+        return b"folder"
+    if not stat.S_ISREG(status.st_mode):
+        return f"mode {status.st_mode:o} {os.readlink(path) if stat.S_ISLNK(status.st_mode) else ''}".encode("utf-8", "surrogateescape")
+    try:
+        return read_regular_file(path, str(path))
+    except UnsafeFile as refused:
+        return refused.problem.message.encode()
 
 
 def _git_head(root: Path) -> str:

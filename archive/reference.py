@@ -11,6 +11,8 @@ from pathlib import Path
 import pycountry
 import yaml
 
+from .files import Repository
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -99,7 +101,13 @@ class Reference:
         return self._known_names
 
 
-def load_reference(data_dir: Path = DATA_DIR) -> Reference:
+def load_reference(data_dir: Path = DATA_DIR, repository: Repository | None = None) -> Reference:
+    """The vocabularies of data/; UnsafeFile when one of them is not a regular file inside the repository."""
+    repository = repository or Repository((data_dir.parent,))
+
+    def _read(path: Path) -> dict:
+        return _read_yaml(path, repository)
+
     measures_data = _read(data_dir / "measures.yaml")
     measures = {
         key: Measure(key, entry["label"], entry["unit"], entry["description"], bool(entry.get("summable")), order)
@@ -135,9 +143,9 @@ def _fold(name: str) -> str:
     return name.replace("\u2019", "'").casefold().strip()
 
 
-def _read(path: Path) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+def _read_yaml(path: Path, repository: Repository) -> dict:
+    raw = repository.read_bytes(path, f"{path.parent.name}/{path.name}")
+    return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
 def _region(code: str, reference: Reference) -> Region | None:

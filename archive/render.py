@@ -19,6 +19,7 @@ from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
 from .exports import write_downloads, write_site_index
+from .files import copy_regular_files
 from .figures import reconcile, totals
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
@@ -302,7 +303,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
         wait_for_downloads()
     downloads.update(download_sizes(out_dir))
     changed += sum(write(page) for page in pages if page.inputs is None)
-    shutil.copytree(static_dir, out_dir / "static", dirs_exist_ok=True, ignore=shutil.ignore_patterns("sw.js"))
+    copy_regular_files(static_dir, out_dir / "static", skip={"sw.js"})
     if archive.config.offline_cache:
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
     (out_dir / "schema").mkdir(exist_ok=True)

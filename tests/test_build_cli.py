@@ -121,6 +121,6 @@ def test_diff_command_prints_markdown(tmp_path):
     sp.run(["git", "-C", str(root), "-c", "user.email=t@example.org", "-c", "user.name=T", "commit", "-q", "-m", "seed"], check=True)
     result = run("--root", str(root), "diff", "HEAD~1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("## Content changes HEAD~1..HEAD")
-    assert "- **Added** `2025-06-06-ukrainian-drone-strikes-on-tula-region-and-moscow`" in result.stdout
+    assert result.stdout.startswith("## Content changes HEAD\\~1..HEAD")  # revisions are escaped like content
+    assert "- **Added** 2025\\-06\\-06\\-ukrainian\\-drone\\-strikes\\-on\\-tula\\-region\\-and\\-moscow:" in result.stdout
     assert run("--root", str(root), "diff", "nope").returncode == 2

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.files import Repository
 from archive.load import Document, parse_yaml_bytes, find_incident_files, read_content_pages, repository_path
 
 
@@ -82,7 +83,7 @@ def test_empty_file_and_syntax_errors_are_located():
 
 def test_oversized_file_is_refused():
     _, problems = parse("title: " + "x" * 300_000)
-    assert "the limit is" in problems[0]
+    assert "bytes, the limit" in problems[0]
 
 
 def test_find_incident_files_is_sorted_and_recursive(tmp_path):
@@ -96,7 +97,7 @@ def test_find_incident_files_is_sorted_and_recursive(tmp_path):
 def test_read_content_pages(tmp_path):
     (tmp_path / "about.md").write_text("# About\n", encoding="utf-8")
     (tmp_path / "bad.md").write_bytes(b"\xff\xfe")
-    pages, problems = read_content_pages(tmp_path)
+    pages, problems = read_content_pages(tmp_path, Repository((tmp_path,)))
     assert pages == {"about": "# About\n"}
     assert [p.path for p in problems] == [f"{tmp_path.name}/bad.md"]
 

@@ -85,14 +85,14 @@ def test_yml_extension_is_flagged(tiny):
     path = tiny.write(NAME)
     path.rename(path.with_suffix(".yml"))
     _, problems = check(tiny.project, today=TODAY)
-    assert [p.message for p in problems] == ["incident files end in `.yaml`, not `.yml`; rename it"]
+    assert [p.message for p in problems] == ["incident files end in `.yaml` (lower case), not `.yml`; rename it"]
 
 
 def test_a_directory_named_like_an_incident_file_is_an_error(tiny):
     tiny.write(NAME)
     (tiny.root / "incidents" / "2025" / "2025-06-07-folder.yaml").mkdir()
     _, problems = check(tiny.project, today=TODAY)
-    assert [p.message for p in problems] == ["is a directory, not a YAML file; rename it or move it out of incidents/"]
+    assert [p.message for p in problems] == ["is a folder, not a file; remove it or move it out of the way"]
 
 
 def test_content_pages_cannot_take_over_site_folders_or_escape(tiny):

@@ -62,7 +62,6 @@ HOSTILE = '"><script>alert(1)</script>'
 def hostile_incident() -> str:
     return (VALID_INCIDENT
             .replace("title: Drone strike on Kyiv", f"title: '{HOSTILE} </script> & co'")
-            .replace("claimed_by: Vitali Klitschko", "claimed_by: \"=cmd|' /C calc'!A0\"")
             .replace("    publisher: The Moscow Times", f"    publisher: '<b>{HOSTILE}</b>'")
             .replace('text: "They worked under fire to help people."', "text: '</script><script>alert(2)</script>'")
             .replace("https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360",
@@ -83,7 +82,7 @@ def test_every_text_field_is_escaped_in_html_json_ld_feed_and_csv(tiny):
     feed = ET.parse(site / "feed.xml").getroot()
     assert feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text == f"{HOSTILE} </script> & co"
     [row] = list(csv.DictReader(io.StringIO((site / "data" / "figures.csv").read_text())))
-    assert row["claimed_by"] == "'=cmd|' /C calc'!A0" and row["excerpt"].startswith("'+At least four")
+    assert row["excerpt"].startswith("'+At least four")
 
 
 def test_a_source_link_shows_the_host_it_really_goes_to(tiny):

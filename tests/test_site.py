@@ -143,7 +143,7 @@ def test_an_incident_page_weighs_under_50_kb_with_its_css_and_javascript(shipped
     page = shipped_site / "incidents" / "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine" / "index.html"
     html = page.read_text(encoding="utf-8")
     assets = re.findall(r'(?:href|src)="\.\./\.\./(static/[^"]+\.(?:css|js))"', html)
-    assert sorted(assets) == ["static/style.css", "static/theme.js"]
+    assert sorted(assets) == ["static/style.css", "static/theme.js", "static/trusted-types.js"]
     total = page.stat().st_size + sum((shipped_site / asset).stat().st_size for asset in assets)
     assert total < 50 * 1024, f"{total:,} bytes"
 
@@ -159,5 +159,6 @@ def test_no_page_runs_inline_script_and_the_policy_forbids_it(shipped_site):
             assert "<script" not in html
             continue
         assert "unsafe-inline" not in policy.group(1) and "script-src 'self'" in policy.group(1)
+        assert "require-trusted-types-for 'script'; trusted-types default" in policy.group(1)  # no script writes HTML
         for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
             assert 'src="' in attributes or 'type="application/ld+json"' in attributes, (page, attributes)

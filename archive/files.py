@@ -1,0 +1,158 @@
+"""Read only regular files inside the repository: the one gate every input file passes.
+
+A pull request can add a symbolic link to /etc/passwd, a FIFO that blocks whoever reads it,
+or a file name that is not text. Every folder the build reads (incidents/, content/,
+templates/, static/, data/ and site.yaml) is scanned first: such entries are reported as
+problems, and never opened, so no content of theirs can be printed or published.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problem
+
+KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+         stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+
+
+class UnsafeFile(Exception):
+    """An input that is not a regular file inside the repository; `problem` says which and why."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The folders inputs may come from: the archive's root and the program's own folder (templates, static, data)."""
+
+    roots: tuple[Path, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "roots", tuple(Path(os.path.realpath(root)) for root in self.roots))
+
+    def name(self, path: Path) -> str:
+        """`path` as shown to people: relative to the root holding it, and printable whatever its bytes."""
+        text = os.path.abspath(path)
+        for root in self.roots:
+            if text.startswith(str(root) + os.sep):
+                text = text[len(str(root)) + 1:]
+                break
+        return printable_name(text.replace(os.sep, "/"))
+
+    def inside(self, target: str, hidden: bool = True) -> bool:
+        """Whether a resolved path lies in one of the roots; with `hidden` False, not in or at a hidden
+        name such as .git or .env (where links may not lead)."""
+        for root in self.roots:
+            if target.startswith(str(root) + os.sep):
+                return hidden or not any(part.startswith(".") for part in target[len(str(root)) + 1:].split(os.sep))
+        return False
+
+    def problem(self, path: Path, display: str | None = None) -> Problem | None:
+        """Why `path` may not be read, or None for a regular file inside the repository (a link to one included)."""
+        where = display or self.name(path)
+        try:
+            status = os.lstat(path)
+        except OSError as exc:
+            return Problem(where, 1, 1, f"cannot be read: {exc.strerror}")
+        is_link = stat.S_ISLNK(status.st_mode)
+        link = f"is a symbolic link to `{printable_name(os.readlink(path))}`" if is_link else ""
+        target = os.path.realpath(path)  # for a link, or for a path through a linked folder
+        if not self.inside(target, hidden=not is_link):
+            return Problem(where, 1, 1, f"{link or 'lies in a linked folder'}, outside the repository (or in a hidden folder of it); "
+                                        "only files inside the repository are read: put the file itself there")
+        if is_link:
+            try:
+                status = os.stat(target)
+            except OSError:
+                return Problem(where, 1, 1, f"{link}, which does not exist; remove the link")
+        if not stat.S_ISREG(status.st_mode):
+            return Problem(where, 1, 1, f"is {KINDS.get(stat.S_IFMT(status.st_mode), 'not a regular file')}, not a file; remove it or move it out of the way")
+        return None
+
+    def read_bytes(self, path: Path, display: str | None = None, limit: int | None = None) -> bytes:
+        """The bytes of a regular file inside the repository; UnsafeFile for anything else, before any byte is read.
+
+        The file is opened without blocking and checked again once open, so an entry swapped for
+        a FIFO between the check and the read cannot hang the build.
+        """
+        problem = self.problem(path, display)
+        if problem:
+            raise UnsafeFile(problem)
+        return read_regular_file(os.path.realpath(path), display or self.name(path), limit)
+
+    def scan(self, folder: Path) -> list[Problem]:
+        """Every entry below `folder` that a build must not read: links leaving the repository, dangling
+        links, FIFOs, sockets, devices, and names that are not valid UTF-8."""
+        if not os.path.lexists(folder):
+            return []
+        if not os.path.isdir(folder) or os.path.islink(folder):
+            problem = self.problem(folder)
+            return [problem] if problem and os.path.islink(folder) else []
+        problems = []
+        for parent, folders, files in os.walk(folder):
+            for name in sorted(folders + files):
+                path = Path(parent, name)
+                if not is_text_name(name):
+                    problems.append(Problem(self.name(path), 1, 1, "file name is not valid UTF-8; rename it with plain letters, digits and hyphens"))
+                elif name in folders and not os.path.islink(path):
+                    continue
+                else:
+                    problem = self.problem(path)
+                    if problem and not (name in folders and "is a folder" in problem.message):
+                        problems.append(problem)
+            folders[:] = [name for name in folders if is_text_name(name)]
+        return problems
+
+
+def read_regular_file(path: str | Path, where: str, limit: int | None = None) -> bytes:
+    """The bytes of `path` if it is a regular file, not a link; UnsafeFile otherwise.
+
+    Opened without blocking and without following a link, then checked once open: an entry
+    swapped for a FIFO or a link after it was looked at cannot hang the build or lead out.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise UnsafeFile(Problem(where, 1, 1, f"cannot be read: {exc.strerror}")) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise UnsafeFile(Problem(where, 1, 1, "is not a regular file; remove it or move it out of the way"))
+        if limit is not None and status.st_size > limit:
+            return handle.read(limit + 1)  # enough for the caller to say it is too large
+        return handle.read()
+
+
+def copy_regular_files(source: Path, target: Path, skip: set[str] = frozenset()) -> None:
+    """Copy the regular files below `source` (not links, FIFOs or devices, which check refuses) into `target`."""
+    for folder, folders, files in os.walk(source):
+        folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name))]
+        for name in files:
+            path = os.path.join(folder, name)
+            if name in skip or not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            destination = target / os.path.relpath(path, source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(read_regular_file(path, name))
+
+
+def is_text_name(name: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def printable_name(text: str) -> str:
+    """A name that can be printed whatever bytes it holds: invalid bytes as \\xNN, control characters escaped."""
+    raw = os.fsencode(text) if not is_text_name(text) else text.encode("utf-8")
+    shown = raw.decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in shown)
