@@ -19,11 +19,36 @@ import os
 import sys
 from pathlib import Path
 
+from archive.files import printable_name
 from archive.pipeline import Project, build, check
 from archive.problems import BuildError
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; any failure ends in a one-line message and exit status 1, never a traceback.
+
+    ARCHIVE_DEBUG=1 shows the traceback of an unexpected error, for reporting it.
+    """
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print("Interrupted; site/ was left as it was.", file=sys.stderr)
+        return 130
+    except OSError as failure:  # a full disk, a read-only folder, a missing permission
+        if os.environ.get("ARCHIVE_DEBUG"):
+            raise
+        where = f" {printable_name(str(failure.filename))}" if failure.filename else ""
+        print(f"error: cannot read or write{where}: {failure.strerror or failure}. site/ was left as it was.", file=sys.stderr)
+        return 1
+    except Exception as failure:  # a bug of ours: say so in one line
+        if os.environ.get("ARCHIVE_DEBUG"):
+            raise
+        print(f"internal error: {type(failure).__name__}: {str(failure)[:300]}. site/ was left as it was. "
+              "Please report it (run again with ARCHIVE_DEBUG=1 for the details).", file=sys.stderr)
+        return 1
+
+
+def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent,
                         help="folder holding incidents/ and content/; site/ is written there (default: this repository)")

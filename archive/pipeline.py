@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import shutil
 import stat
 import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from .offline import write_offline, write_zip
 from .render import (Page, PreviousBuild, WrittenSite, data_page, download_sizes, incident_page, make_environment,
                      render_page, write_page, write_site)
 from .search import index_site
+from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, validate_against_snapshots, validate_archive, validate_document
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -234,6 +234,8 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     for content problems, the original exception for anything else.
     """
     started = time.perf_counter()
+    project.out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers([project.out_dir, project.offline_dir])  # what builds killed before us left behind
     version = rendering_digest(project)
     file_hashes = incident_file_hashes(project)  # read once: for the fingerprint, then for the check
     fingerprint = input_fingerprint(project, today or latest_date_anywhere(), with_search, offline, version, file_hashes)
@@ -244,10 +246,9 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     if archive is None:
         raise BuildError(problems)
     out_dir = project.out_dir
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=out_dir.parent))
-    offline_staging = Path(tempfile.mkdtemp(prefix=".site-offline-build-", dir=out_dir.parent)) / "site-offline" if offline else None
-    try:
+    with contextlib.ExitStack() as folders:
+        staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
+        offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         environment = make_environment(project.templates_dir)
         progress("Writing pages and downloads")
         previous = PreviousBuild(out_dir, read_page_keys(project.root, version, out_dir))
@@ -259,18 +260,13 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
             progress("Indexing for search (Pagefind)")
             index_site(staging)
         search_seconds = time.perf_counter() - search_started
-        if offline:
+        large = len(written.page_keys) > LARGE_SITE
+        if offline_staging:
             progress("Writing the offline copy")
             _write_offline_copy(environment, archive, staging, offline_staging)
-            _swap_in(offline_staging, project.offline_dir, large=len(written.page_keys) > LARGE_SITE)
-        _swap_in(staging, out_dir, large=len(written.page_keys) > LARGE_SITE)
+            swap_in(offline_staging, project.offline_dir, large)
+        swap_in(staging, out_dir, large)
         write_page_keys(project.root, version, out_dir, written.page_keys)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        if offline_staging:
-            shutil.rmtree(offline_staging.parent, ignore_errors=True)
     write_last_build(project.root, fingerprint, problems)
     return BuildReport(
         incidents=len(archive.incidents),
@@ -397,19 +393,3 @@ def _write_offline_copy(environment, archive: Archive, site_dir: Path, offline_d
     write_offline(site_dir, offline_dir, archive, search_page)
     write_zip(offline_dir, site_dir / "downloads" / "archive-offline.zip")
     write_page(environment, data_page(archive), archive.config, site_dir, download_sizes(site_dir))
-
-
-def _swap_in(staging: Path, out_dir: Path, large: bool = False) -> None:
-    """Replace `out_dir` with `staging`; a `large` old tree is deleted by a process of its own, not waited for."""
-    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
-    if out_dir.exists():
-        retired = Path(tempfile.mkdtemp(prefix=".site-old-", dir=out_dir.parent))
-        out_dir.rename(retired / "site")
-        staging.rename(out_dir)
-        if large:  # tens of thousands of files take seconds to unlink, and the new site is already in place
-            subprocess.Popen([sys.executable, "-I", "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
-                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        else:
-            shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(out_dir)

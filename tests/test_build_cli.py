@@ -124,3 +124,26 @@ def test_diff_command_prints_markdown(tmp_path):
     assert result.stdout.startswith("## Content changes HEAD\\~1..HEAD")  # revisions are escaped like content
     assert "- **Added** 2025\\-06\\-06\\-ukrainian\\-drone\\-strikes\\-on\\-tula\\-region\\-and\\-moscow:" in result.stdout
     assert run("--root", str(root), "diff", "nope").returncode == 2
+
+
+def test_a_write_failure_is_one_line_and_leaves_the_site_as_it_was(tiny):
+    """A full disk, simulated with a file size limit: the build fails with one line, site/ untouched."""
+    import resource
+    import signal
+
+    tiny.write(NAME)
+    assert run("--root", str(tiny.root), "build", "--no-search").returncode == 0
+    home = (tiny.root / "site" / "index.html").read_bytes()
+    (tiny.root / "content" / "about.md").write_text("# About\n\n" + ("Changed text. " * 100 + "\n\n") * 25)
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(tiny.root), "build", "--no-search"],
+                            capture_output=True, text=True, timeout=120, preexec_fn=small_disk)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: cannot read or write"), result.stderr
+    assert "File too large" in result.stderr
+    assert (tiny.root / "site" / "index.html").read_bytes() == home

@@ -1,0 +1,131 @@
+"""Put a newly built folder in place of site/ in one step, and clear away what dead builds left.
+
+A build writes into a staging folder beside site/ and swaps it in at the end. On Linux the
+swap is one atomic exchange of the two folders (renameat2 with RENAME_EXCHANGE, which ext4,
+btrfs, xfs and tmpfs support): site/ is never missing, whenever the build is killed. Where the
+exchange is not available it takes two renames; a build killed between them leaves the old
+site beside site/, and the next build (or check, or serve) puts it back first.
+
+Each staging folder is locked (flock) by the build that owns it while the build runs, so the
+next build removes the staging folders of builds that died, and never those of builds running
+beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+STAGING_PREFIXES = (".site-build-", ".site-offline-build-")
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+@contextlib.contextmanager
+def staging_folder(parent: Path, prefix: str) -> Iterator[Path]:
+    """A new private folder in `parent`, locked for as long as the block runs, then removed with its lock."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    lock = folder.with_name(folder.name + ".lock")
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+
+
+def retired_prefix(out_dir: Path) -> str:
+    """What an old tree of `out_dir` is called while it is deleted: `.site-old-...`, `.site-offline-old-...`."""
+    return f".{out_dir.name}-old-"
+
+
+def remove_leftovers(out_dirs: list[Path]) -> None:
+    """Restore an output folder a killed swap left missing; remove old trees and dead builds' staging folders."""
+    parent = out_dirs[0].parent
+    if not parent.is_dir():
+        return
+    for out_dir in out_dirs:
+        _restore_missing(out_dir)
+    retired = tuple(retired_prefix(out_dir) for out_dir in out_dirs)
+    for entry in sorted(parent.iterdir()):
+        name = entry.name
+        if name.startswith(retired) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        elif name.startswith(STAGING_PREFIXES) and not name.endswith(".lock") and entry.is_dir() and not entry.is_symlink():
+            if _owner_is_gone(entry.with_name(name + ".lock")):
+                shutil.rmtree(entry, ignore_errors=True)
+                entry.with_name(name + ".lock").unlink(missing_ok=True)
+
+
+def _owner_is_gone(lock: Path) -> bool:
+    """True when no running build holds the folder's lock (or it has none: an older build's folder)."""
+    try:
+        with open(lock, "r+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+    except FileNotFoundError:
+        return True
+    except OSError:  # held by a running build
+        return False
+
+
+def _restore_missing(out_dir: Path) -> None:
+    if os.path.lexists(out_dir):
+        return
+    retired = sorted((path for path in out_dir.parent.glob(retired_prefix(out_dir) + "*") if (path / "index.html").is_file()),
+                     key=lambda path: path.stat().st_mtime, reverse=True)
+    if retired:
+        retired[0].rename(out_dir)
+
+
+def swap_in(staging: Path, out_dir: Path, large: bool = False) -> None:
+    """Make `staging` the new `out_dir`; the old tree is deleted (a `large` one by a process of its own)."""
+    staging.chmod(0o755)  # mkdtemp makes it private; a published site must be readable
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    retired = out_dir.with_name(f"{retired_prefix(out_dir)}{os.getpid()}-{os.urandom(4).hex()}")
+    if _exchange(staging, out_dir):
+        staging.rename(retired)  # staging now holds the old tree
+    else:
+        out_dir.rename(retired)
+        staging.rename(out_dir)
+    if large:  # tens of thousands of files take seconds to unlink, and the new site is already in place
+        subprocess.Popen([sys.executable, "-I", "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
+                         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2); False where the system or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+
+
+_RENAMEAT2: list = []
+
+
+def _renameat2():
+    if not _RENAMEAT2:
+        function = None
+        if sys.platform.startswith("linux"):
+            library = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            function = getattr(library, "renameat2", None)
+            if function is not None:
+                function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+                function.restype = ctypes.c_int
+        _RENAMEAT2.append(function)
+    return _RENAMEAT2[0]
