@@ -30,7 +30,8 @@ from .render import (Page, PreviousBuild, WrittenSite, data_page, download_sizes
                      render_page, write_page, write_site)
 from .search import index_site
 from .swap import remove_leftovers, staging_folder, swap_in
-from .validate import SCHEMA_PATH, incident_id, validate_against_snapshots, validate_archive, validate_document
+from .markup import markdown_problem
+from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
 
 APP_DIR = Path(__file__).resolve().parent.parent
 LARGE_SITE = 2000  # pages: a replaced site this large is deleted in the background
@@ -143,6 +144,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     problems += validate_archive(documents)
     texts, found = read_content_pages(project.content_dir, repository)
     problems += found
+    problems += _content_page_problems(texts)
     problems += [
         Problem(f"content/{name}.md", 1, 1, f"content/{name}.md is missing; every page links to it, so write it")
         for name in REQUIRED_PAGES if name not in texts
@@ -168,6 +170,18 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
             remembering()
     pages = [content_page(name, text) for name, text in texts.items()]
     return build_archive(incidents, pages, reference, config), problems
+
+
+def _content_page_problems(texts: dict[str, str]) -> list[Problem]:
+    """A page too complex to render in linear time is refused here, so that build never meets it."""
+    problems = []
+    for name, text in texts.items():
+        found = markdown_problem(text, page=True) or markdown_problem(content_page(name, text).body, page=True)
+        if found:
+            offset, message = found
+            line, col = text_position(text, offset) if offset < len(text) else (1, 1)
+            problems.append(Problem(f"content/{name}.md", line, col, message))
+    return problems
 
 
 def _checked_before(project: Project, path: Path, cached: dict[str, CheckedFile],

@@ -21,6 +21,7 @@ import jsonschema
 import regex
 
 from .load import Document, Key, TooLongNumber
+from .markup import markdown_problem
 from .dates import parse_timestamp
 from .problems import Problem
 from .provenance import closest_passage, figure_problems, normalize, snapshot_name
@@ -534,7 +535,17 @@ def _check_summary(document: Document) -> list[Problem]:
     match = RAW_HTML.search(AUTOLINK.sub("", summary))
     if match:
         return [document.problem(("summary",), f"`summary` contains raw HTML (`{match.group(0)[:40]}`); use Markdown only, e.g. **bold** or [text](https://...)")]
+    too_complex = markdown_problem(summary)
+    if too_complex:
+        offset, message = too_complex
+        line, col = text_position(summary, offset)
+        return [document.problem(("summary",), f"`summary`, line {line}, column {col} of its text: {message}")]
     return []
+
+
+def text_position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of a character offset in a text."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def validate_against_snapshots(document: Document, snapshots: dict[str, str]) -> list[Problem]:

@@ -11,6 +11,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -173,3 +174,73 @@ def test_fuzz_mutations_of_a_valid_incident(data):
         position = data.draw(st.integers(0, len(text)))
         text = text[:position] + data.draw(st.text(max_size=5)) + text[position + data.draw(st.integers(0, 5)):]
     validate_text(text.encode("utf-8"))
+
+
+# --- check and build never disagree: whatever build would fail on, check reports first ---
+
+def check_and_build_agree(tiny, text: str, page: str | None = None) -> list[str]:
+    """Check, then build: both fail (build with the problems check found) or both pass. The errors, as text."""
+    from archive.problems import BuildError
+
+    tiny.write(NAME, text)
+    if page is not None:
+        (tiny.root / "content" / "about.md").write_text(page, encoding="utf-8")
+    _, problems = check(tiny.project, today=TODAY)
+    errors = [str(problem) for problem in problems if problem.is_error]
+    try:
+        build(tiny.project, today=TODAY, with_search=False)
+    except BuildError as failure:
+        assert [str(p) for p in failure.problems if p.is_error] == errors
+        assert errors
+        return errors
+    assert errors == []
+    return errors
+
+
+HOSTILE_MARKDOWN = {
+    "link openers": "[a](" * 8000,
+    "link openers under the length limit": "[a](" * 2400,
+    "brackets": "[" * 9000,
+    "images": "![x](" * 2000,
+    "nested list": "- " * 2000 + "x",
+    "nested quotes": "> " * 3000 + "x",
+    "mixed nesting": "- > " * 1000 + "x",
+    "indented nesting": "".join("    " * depth + "- x\n" for depth in range(60)),
+    "emphasis": "*a**" * 2400,
+    "backticks": "`" * 9000,
+    "angles": "<a " * 3000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_MARKDOWN))
+def test_markdown_too_complex_to_render_is_a_located_check_error(tiny, name):
+    summary = HOSTILE_MARKDOWN[name]
+    errors = check_and_build_agree(tiny, VALID_INCIDENT.replace("  Drones hit **Kyiv** overnight.\n", "  " + summary + "\n"))
+    assert any(f"{NAME}.yaml:3:10: error: `summary`" in error for error in errors), errors
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_MARKDOWN))
+def test_content_pages_too_complex_to_render_are_located_check_errors(tiny, name):
+    errors = check_and_build_agree(tiny, VALID_INCIDENT, page="# About\n\nSome text.\n\n" + HOSTILE_MARKDOWN[name] + "\n")
+    assert any(error.startswith("content/about.md:") for error in errors), errors
+
+
+HUGE_OR_ODD = st.one_of(st.integers(-10, 10**30), st.sampled_from(["9" * 5000, "1e400", ".nan", "-.inf", "0x1F", "1_000"]))
+ODD_DATES = st.builds(lambda year, month, day, zone: f"{year:04d}-{month:02d}-{day:02d}" + zone,
+                      st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32),
+                      st.sampled_from(["", "T00:00+14:00", "T23:59-14:00", "T12:00Z", "T25:61"]))
+MARKDOWN_PIECES = st.lists(st.sampled_from(["[", "]", "(", ")", "![", "- ", "> ", "    ", "\n", "*", "_", "`", "<", "&", "a", "# "]),
+                           max_size=3000).map("".join)
+
+
+@settings(max_examples=max(FUZZ // 10, 20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(value=HUGE_OR_ODD, date=ODD_DATES, as_of=ODD_DATES, summary=MARKDOWN_PIECES)
+def test_fuzz_check_and_build_agree_on_numbers_dates_and_markdown(tmp_path_factory, value, date, as_of, summary):
+    from conftest import TinyArchive
+
+    tiny = TinyArchive(tmp_path_factory.mktemp("agree") / "archive")
+    text = (VALID_INCIDENT.replace("    value: 4\n", f"    value: {value}\n")
+            .replace("date: 2025-06-06", f"date: {date[:10]}")
+            .replace("    source: mt\n    excerpt", f"    as_of: {as_of}\n    source: mt\n    excerpt")
+            .replace("  Drones hit **Kyiv** overnight.\n", "".join("  " + line + "\n" for line in summary.split("\n"))))
+    check_and_build_agree(tiny, text)
