@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from archive.files import Repository, UnsafeFile
 from archive.pipeline import APP_DIR, Project, build, check
@@ -194,3 +195,55 @@ def test_the_gate_reads_nothing_it_refuses(tmp_path, secret):
     reader.start()
     reader.join(timeout=10)
     assert not reader.is_alive()
+
+
+ENTRY_KINDS = ["regular", "link out", "link in", "link to hidden", "dangling link", "fifo", "folder", "bad name", "upper case"]
+ENTRY_PLACES = ["incidents/2025", "incidents", "content", "static", "templates", "data"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(ENTRY_KINDS), st.sampled_from(ENTRY_PLACES)), min_size=1, max_size=4))
+def test_fuzz_any_entries_are_refused_or_read_never_hang_and_check_agrees_with_build(tmp_path_factory, entries):
+    from conftest import TinyArchive
+
+    tiny = TinyArchive(tmp_path_factory.mktemp("entries") / "archive")
+    outside = tiny.root.parent / "passwd"
+    outside.write_text(SECRET)
+    for folder in ("templates", "static", "data"):
+        shutil.copytree(APP_DIR / folder, tiny.root / folder)
+    tiny.project = Project(root=tiny.root, templates_dir=tiny.root / "templates", static_dir=tiny.root / "static", data_dir=tiny.root / "data")
+    tiny.write(NAME)
+    (tiny.root / ".hidden").write_text(SECRET)
+    for number, (kind, place) in enumerate(entries):
+        folder = tiny.root / place
+        name = f"2025-06-{10 + number:02d}-entry{number}.yaml"
+        path = folder / name
+        if kind == "regular":
+            path.write_text(VALID_INCIDENT.replace("2025-06-06", name[:10]))
+        elif kind == "link out":
+            path.symlink_to(outside)
+        elif kind == "link in":
+            path.symlink_to(tiny.root / "incidents" / "2025" / f"{NAME}.yaml")
+        elif kind == "link to hidden":
+            path.symlink_to(tiny.root / ".hidden")
+        elif kind == "dangling link":
+            path.symlink_to(folder / "nowhere")
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "folder":
+            path.mkdir()
+        elif kind == "bad name":
+            with open(os.fsencode(folder) + b"/x\xfe" + str(number).encode() + b".yaml", "wb") as handle:
+                handle.write(b"title: x\n")
+        else:
+            path.with_suffix(".YAML").write_text(VALID_INCIDENT)
+    _, problems = check(tiny.project, today=TODAY)
+    assert all("SECRET" not in str(problem) for problem in problems)
+    errors = [str(problem) for problem in problems if problem.is_error]
+    try:
+        build(tiny.project, today=TODAY, with_search=False)
+    except BuildError as failure:
+        assert [str(p) for p in failure.problems if p.is_error] == errors and errors
+        return
+    assert errors == []
+    assert "SECRET" not in everything_written(tiny.root)
