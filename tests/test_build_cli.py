@@ -134,7 +134,7 @@ def test_a_write_failure_is_one_line_and_leaves_the_site_as_it_was(tiny):
     tiny.write(NAME)
     assert run("--root", str(tiny.root), "build", "--no-search").returncode == 0
     home = (tiny.root / "site" / "index.html").read_bytes()
-    (tiny.root / "content" / "about.md").write_text("# About\n\n" + ("Changed text. " * 100 + "\n\n") * 25)
+    (tiny.root / "content" / "about.md").write_text("# About\n\n" + ("Changed text. " * 100 + "\n\n") * 20)
 
     def small_disk():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
