@@ -214,7 +214,9 @@ def _deep_nesting(text: str, limit: int) -> tuple[int, int] | None:
     for line_break in itertools.chain(_LINE_BREAK.finditer(clean), (None,)):
         end = len(clean) if line_break is None else line_break.start()
         line = clean[start:end]
-        if _MAY_OPEN.match(line):
+        if not line.strip(" \t"):
+            stack.clear()  # a blank line ends the block
+        elif _MAY_OPEN.match(line):
             tokens = _prefix(line, limit)
             pending, pending_at, t = (tokens[0][1], tokens[0][2], 1) if tokens and tokens[0][0] == " " else (0, 0, 0)
             for level, container in enumerate(stack):  # walk down the open levels
@@ -239,8 +241,6 @@ def _deep_nesting(text: str, limit: int) -> tuple[int, int] | None:
                 if len(stack) > limit:
                     at += start
                     return at + bisect.bisect_right(shifts, at), len(stack)
-        elif stack and not line.strip(" \t"):
-            stack.clear()  # a blank line ends the block
         if line_break is None:
             return None
         start = line_break.end()
