@@ -6,7 +6,6 @@ attributes below survive, and links may only point to http(s), mailto or relativ
 
 from __future__ import annotations
 
-import bisect
 import html
 import itertools
 import re
@@ -36,26 +35,21 @@ _summary_converter = markdown.Markdown(extensions=["tables", "sane_lists"], outp
 def page_to_html(text: str) -> Markup:
     """A content page's Markdown as safe HTML, headings with ids.
 
-    Raises ValueError for a text beyond PAGE_LIMITS (see markdown_problem).
+    Raises ValueError for a text that `markdown_problem(text, page=True)` refuses.
     """
-    return _convert(_page_converter, text)
+    return _convert(_page_converter, text, PAGE_LIMITS, "page")
 
 
 @lru_cache(maxsize=250_000)  # each summary is shown on a page and also read for feeds and search
 def markdown_to_html(text: str) -> Markup:
-    """A summary's Markdown as safe HTML.
-
-    Raises ValueError for a text beyond PAGE_LIMITS: validation holds summaries to the stricter
-    SUMMARY_LIMITS, but this also renders the plain text of content pages (markdown_to_text, for
-    offline search), and within either set of limits rendering is quick.
-    """
-    return _convert(_summary_converter, text)
+    """A summary's Markdown as safe HTML. Raises ValueError for a text that `markdown_problem` refuses."""
+    return _convert(_summary_converter, text, SUMMARY_LIMITS, "summary")
 
 
-def _convert(converter: markdown.Markdown, text: str) -> Markup:
+def _convert(converter: markdown.Markdown, text: str, limits: MarkdownLimits, what: str) -> Markup:
     # Validation reports texts beyond the limits first (`check` shows them as file:line:col); this
     # guard keeps any text that did not go through it from hanging or crashing a build.
-    problem = _problem(text, PAGE_LIMITS, "text")
+    problem = _problem(text, limits, what)
     if problem is not None:
         offset, message = problem
         raise ValueError(f"Markdown too complex to render (at character {offset:,}): {message}")
@@ -64,7 +58,7 @@ def _convert(converter: markdown.Markdown, text: str) -> Markup:
         return _clean(converter.convert(text))
     except RecursionError:  # not reachable within the limits; if it were, a clear error, not a crash
         converter.reset()
-        raise ValueError("Markdown too complex to render: it nests too deeply") from None
+        raise ValueError(f"Markdown too complex to render: the {what} nests too deeply") from None
 
 
 def _clean(html: str) -> Markup:
@@ -79,8 +73,16 @@ def _clean(html: str) -> Markup:
 
 @lru_cache(maxsize=250_000)
 def markdown_to_text(text: str) -> str:
-    """The words of a Markdown text without markup or link targets, for feeds and metadata."""
-    plain = nh3.clean(str(markdown_to_html(text)), tags=set())
+    """The words of a Markdown text without markup or link targets, for feeds and metadata.
+
+    Of a summary (its HTML shared with markdown_to_html) or of a content page (offline search):
+    raises ValueError for a text that `markdown_problem(text, page=True)` refuses.
+    """
+    if _problem(text, SUMMARY_LIMITS, "summary") is None:
+        rendered = markdown_to_html(text)
+    else:
+        rendered = _convert(_summary_converter, text, PAGE_LIMITS, "page")
+    plain = nh3.clean(str(rendered), tags=set())
     return " ".join(html.unescape(plain).split())
 
 
@@ -89,38 +91,39 @@ def markdown_to_text(text: str) -> str:
 # Python-Markdown is not linear in its input. Every `[` (link, image) scans ahead to the end of its
 # paragraph when nothing closes it, and so do `<` (raw HTML, autolinks), runs of backticks (code
 # spans) and runs of `*` or `_` (emphasis); each inline match also copies its paragraph's text. So
-# one paragraph of `[` repeated takes time quadratic in its length (8,000 `[a](` took 11 s), and
-# lists nest by recursion (`- - - ... x` ends in RecursionError). A text is therefore refused unless
-# it stays within these limits, which make rendering time at most (count of those characters) x
-# (length of one paragraph) plus a linear part: a fraction of a second for any text that passes.
-# bench/markdown_worst_case.py measures the worst cases. Normal writing comes nowhere near them.
+# one paragraph of `[a](` repeated takes time quadratic in its length (8,000 repeats took 11 s).
+# Lists and quotes nest by recursion (`- - - ... x` ends in RecursionError), and lines with no
+# blank line between them go on inside the lists and quotes the lines before them opened, so
+# `1. ` then `* ` then `> 1. ` ... nests ever deeper. A text is therefore refused unless it stays
+# within the limits below: then rendering takes at most (count of those characters) x (length of
+# one block) plus time linear in its length: a fraction of a second for any text that passes
+# (bench/markdown_worst_case.py measures the worst cases). Normal writing comes nowhere near them.
 
 
 @dataclass(frozen=True)
 class MarkdownLimits:
     length: int  # characters in the whole text
     block: int  # characters in one block: lines with no blank line between them (a paragraph, list, table or quote)
-    nesting: int  # levels of lists and quotes inside one another (and of 4-space indentation) on one line
+    nesting: int  # levels of lists and quotes inside one another (at the start of a line, 4 columns of indentation count too)
     brackets: int  # `[` characters: every link and image opens with one
     angles: int  # `<` characters: raw HTML and <https://...> links open with one
     backticks: int  # runs of backticks: every code span is two
     emphasis: int  # runs of `*` or `_`: every bold or italic text is two
 
 
-SUMMARY_LIMITS = MarkdownLimits(length=10_000, block=5_000, nesting=8, brackets=100, angles=50, backticks=200, emphasis=500)
-PAGE_LIMITS = MarkdownLimits(length=30_000, block=5_000, nesting=8, brackets=150, angles=50, backticks=300, emphasis=1_000)
+SUMMARY_LIMITS = MarkdownLimits(length=10_000, block=5_000, nesting=6, brackets=100, angles=50, backticks=200, emphasis=500)
+PAGE_LIMITS = MarkdownLimits(length=30_000, block=5_000, nesting=6, brackets=100, angles=50, backticks=300, emphasis=1_000)
 
 _BACKTICK_RUN = re.compile(r"`+")
 _EMPHASIS_RUN = re.compile(r"\*+|_+")
 _LINE_BREAK = re.compile(r"\r\n?|\n")  # Python-Markdown reads \r\n and a lone \r as line breaks too
 _BLOCK_GAP = re.compile(r"(?:\r\n?|\n)(?:[ \t]*(?:\r\n?|\n))+")  # blank lines: spaces and tabs only
 _SPACE = re.compile(r"\s*")
+_INDENT = re.compile(r"[ \t]*")
 _ORDERED_MARKER = re.compile(r"\d+\.(?=[ \t])")  # `1. `; \d as in Python-Markdown: any decimal digit
-_STX_ETX = re.compile(r"[\x02\x03]")
-_MAY_OPEN = re.compile(r"[ \t]*(?:>|[*+-][ \t]|\d+\.[ \t])| {0,3}\t| {4}")  # a line that can open a level
-_MAY_OPEN_ANYWHERE = (  # the same, roughly (a superset), at the start of the text and after a line break
-    re.compile(r"[ \t\x02\x03]*[>*+\-\d\t\x02\x03]| {4}"),
-    re.compile(r"[\r\n](?:[ \t\x02\x03]*[>*+\-\d\t\x02\x03]| {4})"),
+_MAY_OPEN = (  # a line that may open a list, a quote or an indented block: at the start of the text, after a line break
+    re.compile(r"[ \t\x02\x03]*(?:[>*+\-\t\x02\x03]|\d[\d\x02\x03]*\.)| {4}"),
+    re.compile(r"[\r\n](?:[ \t\x02\x03]*(?:[>*+\-\t\x02\x03]|\d[\d\x02\x03]*\.)| {4})"),
 )
 _THEMATIC_BREAK = {  # `- - -` or `* * *`: a horizontal rule, not three lists (Python-Markdown's rule)
     char: re.compile(rf"(?:{re.escape(char)} {{0,2}}){{2,}}{re.escape(char)} *") for char in "-*"
@@ -134,9 +137,11 @@ def markdown_problem(text: str, *, page: bool = False) -> tuple[int, str] | None
     to fix it). Summaries are held to SUMMARY_LIMITS, content pages (`page=True`) to PAGE_LIMITS.
     A text over the maximum length is reported as such, at the first character over it. Otherwise
     "first" means the smallest offset, where each problem is placed as follows: a block that is too
-    long at its first character; nesting where it goes one level too deep; too many `[` (or `<`,
-    backtick runs, `*`/`_` runs) at the first one over the limit. Linear in the length of `text`,
-    and a few microseconds for a summary of normal length.
+    long at its first character; too many `[` (or `<`, backtick runs, `*`/`_` runs) at the first
+    one over the limit; a line nested too deep where it goes one level too deep, or, when it is so
+    deep only because it goes on inside the lists and quotes of the lines before it, at its start.
+    Linear in the length of `text`: a few microseconds for a summary of normal length, a fraction
+    of a millisecond with a list in it (then Python-Markdown's block parser reads it).
     """
     return _problem(text, PAGE_LIMITS, "page") if page else _problem(text, SUMMARY_LIMITS, "summary")
 
@@ -169,13 +174,12 @@ def _problem(text: str, limits: MarkdownLimits, what: str) -> tuple[int, str] | 
             if over is not None:
                 count = limit + 1 + sum(1 for _ in runs)
                 problems.append((over.start(), f"the {what} has {count:,} {name}; at most {limit:,} are allowed ({why}): {advice}"))
-    deep = _deep_nesting(text, limits.nesting)
+    deep = _deep_line(text, limits.nesting)
     if deep is not None:
         at, depth = deep
         problems.append((at, f"the {what} nests lists, quotes or indentation {depth} levels deep here; at most {limits.nesting} are "
-                             "allowed (each `>`, each list marker such as `-` or `1.` and each 4 spaces of indentation at the start "
-                             "of a line opens a level, and lines with no blank line between them stay inside the levels the line "
-                             "before opened): nest less"))
+                             "allowed (at the start of a line, each `>`, each list marker such as `-` or `1.`, and each 4 spaces "
+                             "of indentation is one level): nest less"))
     if len(text) > limits.block:
         start = 0
         for gap in itertools.chain(_BLOCK_GAP.finditer(text), (None,)):
@@ -183,116 +187,140 @@ def _problem(text: str, limits: MarkdownLimits, what: str) -> tuple[int, str] | 
             if end - start > limits.block:
                 start = _SPACE.match(text, start, end).end()
                 if end - start > limits.block:
-                    problems.append((start, f"the paragraph, list or table starting here is {end - start:,} characters long (lines "
-                                            f"with no blank line between them); at most {limits.block:,} are allowed in one: put a "
-                                            "blank line between paragraphs, or shorten it"))
+                    problems.append((start, f"the {what} has a paragraph, list or table of {end - start:,} characters starting "
+                                            f"here (lines with no blank line between them); at most {limits.block:,} are allowed in "
+                                            "one: put a blank line between paragraphs, or shorten it"))
                     break
             if gap is not None:
                 start = gap.end()
-    return min(problems, default=None, key=lambda problem: problem[0])
+    first = min(problems, default=None, key=lambda problem: problem[0])
+    # Then how deep Python-Markdown nests the text, up to the first problem found so far: within the
+    # limits above, its block parser takes linear time.
+    deep = _deep_structure(text if first is None else text[:first[0]], limits.nesting)
+    if deep is not None:
+        at, depth = deep
+        return at, (f"the {what} nests lists or quotes {depth} levels deep with this line, which goes on inside the lists and "
+                    f"quotes that the lines before it opened (there is no blank line between them); at most {limits.nesting} "
+                    "are allowed: nest less, or put a blank line before this line")
+    return first
 
 
-def _deep_nesting(text: str, limit: int) -> tuple[int, int] | None:
-    """Where `text` first nests more than `limit` levels deep, and how deep it is there; or None.
-
-    Follows Python-Markdown's block parser closely enough never to count fewer levels than it
-    makes (tests check that against Python-Markdown itself). Within a block (lines with no blank
-    line between them) it keeps the stack of levels the lines opened. Each line walks down that
-    stack: an open quote takes the line's `>` (or the line goes on inside it), an open list takes
-    4 columns of indentation, or its own kind of marker (`-` `*` `+`, or `1.`) as a sibling item,
-    which closes the levels below; any other line is a lazy continuation, which Python-Markdown
-    parses inside the deepest item. Whatever the line has left then opens new levels: each `>`,
-    each list marker and each 4 columns of indentation (also where that only makes a code block:
-    erring on the safe side).
-    """
-    first, later = _MAY_OPEN_ANYWHERE
-    if not first.match(text) and not later.search(text):
-        return None  # no line opens a list, a quote or an indented block
-    clean, shifts = _without_stx_etx(text)
-    stack: list[str] = []  # ">", "ul", "ol" or " " (4 columns of indentation), outermost first
-    start = 0
-    for line_break in itertools.chain(_LINE_BREAK.finditer(clean), (None,)):
-        end = len(clean) if line_break is None else line_break.start()
-        line = clean[start:end]
-        if not line.strip(" \t"):
-            stack.clear()  # a blank line ends the block
-        elif _MAY_OPEN.match(line):
-            tokens = _prefix(line, limit)
-            pending, pending_at, t = (tokens[0][1], tokens[0][2], 1) if tokens and tokens[0][0] == " " else (0, 0, 0)
-            for level, container in enumerate(stack):  # walk down the open levels
-                kind = tokens[t][0] if t < len(tokens) else None
-                if container == ">":
-                    if pending <= 3 and kind == ">":  # the quote takes its `>`
-                        t += 1
-                        pending, pending_at, t = (tokens[t][1], tokens[t][2], t + 1) if t < len(tokens) and tokens[t][0] == " " else (0, 0, t)
-                elif container == " ":
-                    pending -= min(4, pending)
-                elif pending <= 3 and kind == container:  # a sibling item: the levels below it close
-                    del stack[level + 1:]
-                    pending, t = 0, t + 1
-                    break
-                elif pending >= 4:
-                    pending -= 4
-            opened = [(" ", pending_at)] * (pending // 4)  # then what is left opens new levels
-            for kind, width, at in tokens[t:]:
-                opened += [(" ", at)] * (width // 4) if kind == " " else [(kind, at)]
-            for kind, at in opened:
-                stack.append(kind)
-                if len(stack) > limit:
-                    at += start
-                    return at + bisect.bisect_right(shifts, at), len(stack)
-        if line_break is None:
-            return None
-        start = line_break.end()
+def _deep_line(text: str, limit: int) -> tuple[int, int] | None:
+    """The first line whose own start nests more than `limit` levels deep: where it crosses the
+    limit, and how deep it is there; or None. Quick: it looks only at lines that start with at
+    least limit + 1 of the characters that open levels."""
+    first, after_break = _may_be_deep(limit + 1)
+    starts = itertools.chain((0,) if first.match(text) else (), (found.end() for found in after_break.finditer(text)))
+    for start in starts:
+        line_break = _LINE_BREAK.search(text, start)
+        deep = _nesting(text, start, len(text) if line_break is None else line_break.start(), limit)
+        if deep is not None:
+            return deep
     return None
 
 
-def _without_stx_etx(text: str) -> tuple[str, list[int]]:
-    """`text` without STX and ETX, which Python-Markdown deletes before it parses, and where they were.
+@lru_cache(maxsize=None)
+def _may_be_deep(levels: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A line that starts with `levels` characters of the kinds that open levels (each level takes
+    one at least): at the start of the text, and after a line break."""
+    opening = r"[ \t\x02\x03>*+.\d-]{%d}" % levels
+    return re.compile(opening), re.compile(r"[\r\n](?=%s)" % opening)
 
-    The offset of the i-th character of the result in `text` is i + bisect_right(shifts, i).
+
+def _nesting(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
+    """Where the line text[start:end] nests more than `limit` levels deep, and how deep it is there; or None.
+
+    Levels are counted as Python-Markdown opens them: `>` (with one space after it), a list marker
+    (`-`, `*`, `+` or `1.`, with the spaces after it, which Python-Markdown takes with the marker),
+    and every 4 columns of other indentation (a tab reaches the next multiple of 4). Characters
+    Python-Markdown deletes (STX, ETX) take no room. Indentation that only makes a code block counts
+    too: that errs on the safe side.
     """
-    if "\x02" not in text and "\x03" not in text:
-        return text, []
-    shifts = [found.start() - index for index, found in enumerate(_STX_ETX.finditer(text))]
-    return _STX_ETX.sub("", text), shifts
-
-
-def _prefix(line: str, limit: int) -> list[tuple[str, int, int]]:
-    """What opens levels at the start of a line: (kind, columns, index), kind " " (indentation,
-    tabs reaching the next multiple of 4), ">", "ul" or "ol". No more than a walk down `limit`
-    levels and `limit` more can use."""
-    tokens: list[tuple[str, int, int]] = []
-    at = column = 0
+    depth = column = 0
+    at = start
+    indentation_counts = True
     after_quote = False
-    while len(tokens) < 4 * limit + 8:
-        begin, width = at, 0
-        while at < len(line) and line[at] in " \t":
-            step = 4 - column % 4 if line[at] == "\t" else 1
-            column, width, at = column + step, width + step, at + 1
-        if at == len(line):
-            break  # only spaces after the last marker: an empty item or quote
+    while True:
+        space_start, width = at, 0
+        while at < end and text[at] in " \t\x02\x03":
+            if text[at] in " \t":
+                step = 4 - column % 4 if text[at] == "\t" else 1
+                column += step
+                width += step
+            at += 1
+        if at >= end:
+            return None  # nothing but spaces: a blank line, or an empty list item or quote
         if after_quote and width:
             width -= 1  # `> text`: one space belongs to the `>`
-        if width:
-            tokens.append((" ", width, begin))
-        char = line[at]
-        after_quote = char == ">"
-        if after_quote:
-            tokens.append((">", 0, at))
-            at, column = at + 1, column + 1
-            continue
-        if char in "*+-" and at + 1 < len(line) and line[at + 1] in " \t":
-            if char != "+" and _THEMATIC_BREAK[char].fullmatch(line, at):
-                break  # `- - -`, `* * *`: the rest of the line is a horizontal rule
-            kind, size = "ul", 1
+        if indentation_counts and width >= 4:
+            depth += width // 4
+            if depth > limit:
+                return space_start, depth
+        char = text[at]
+        if char == ">":
+            size, indentation_counts, after_quote = 1, True, True
+        elif char in "*+-" and at + 1 < end and text[at + 1] in " \t":
+            if char != "+" and _THEMATIC_BREAK[char].fullmatch(text, at, end):
+                return None  # the rest of the line is a horizontal rule
+            size, indentation_counts, after_quote = 1, False, False
         else:
-            ordered = _ORDERED_MARKER.match(line, at)
+            ordered = _ORDERED_MARKER.match(text, at, end)
             if ordered is None:
-                break
-            kind, size = "ol", ordered.end() - at
-        tokens.append((kind, 0, at))
-        at, column = at + size, column + size
-        while at < len(line) and line[at] in " \t":  # a list marker takes all the spaces after it
-            column, at = column + (4 - column % 4 if line[at] == "\t" else 1), at + 1
-    return tokens
+                return None
+            size, indentation_counts, after_quote = ordered.end() - at, False, False
+        depth += 1
+        if depth > limit:
+            return at, depth
+        at += size
+        column += size
+
+
+# Lines with no blank line between them go on inside the lists and quotes the lines before them
+# opened (`1. ` then `* ` then `> 1. ` ... nests ever deeper), so counting line by line is not
+# enough. Where any line can open a level, Python-Markdown's own block parser (no inline work: a
+# small part of rendering) says how deep the text nests.
+_structure_parser = markdown.Markdown(extensions=["tables", "sane_lists"])
+_NESTING_TAGS = {"ul", "ol", "blockquote"}
+
+
+def _deep_structure(text: str, limit: int) -> tuple[int, int] | None:
+    """Where Python-Markdown first nests lists and quotes more than `limit` deep in `text`, and how
+    deep it nests; or None. Where: the start of the first line with which a prefix of the text
+    nests too deep (a few more parses, only when the text does)."""
+    first, later = _MAY_OPEN
+    if not first.match(text) and not later.search(text):
+        return None  # no line opens a list, a quote or an indented block
+    depth = _structure_depth(text)
+    if depth <= limit:
+        return None
+    starts = [0] + [found.end() for found in _LINE_BREAK.finditer(text)] + [len(text) + 1]
+    low, high = 0, len(starts) - 1  # the first `low` lines nest within the limit, the first `high` do not
+    while high - low > 1:
+        middle = (low + high) // 2
+        middle_depth = _structure_depth(text[:starts[middle]])
+        if middle_depth > limit:
+            high, depth = middle, middle_depth
+        else:
+            low = middle
+    return _INDENT.match(text, starts[low]).end(), depth
+
+
+def _structure_depth(text: str) -> int:
+    """How many lists and quotes deep Python-Markdown's block parser nests `text`."""
+    parser = _structure_parser
+    parser.reset()
+    lines = text.split("\n")
+    for preprocessor in parser.preprocessors:
+        lines = preprocessor.run(lines)
+    try:
+        root = parser.parser.parseDocument(lines).getroot()
+    except RecursionError:  # kept from happening by _deep_line; if it did, deeper than any limit
+        parser.reset()
+        return 1_000_000
+    deepest, elements = 0, [(root, 0)]
+    while elements:
+        element, depth = elements.pop()
+        depth += element.tag in _NESTING_TAGS
+        deepest = max(deepest, depth)
+        elements.extend((child, depth) for child in element)
+    return deepest

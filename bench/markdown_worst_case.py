@@ -16,6 +16,7 @@ are the quadratic cases the limits exist for (sizes stay small so that it finish
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -32,7 +33,6 @@ from archive.markup import (  # noqa: E402
     page_to_html,
 )
 
-Limits = MarkdownLimits
 WORDS = "drones hit the city overnight and officials reported damage to homes "
 
 
@@ -41,7 +41,7 @@ def words(n: int) -> str:
     return (WORDS * (n // len(WORDS) + 1))[:n]
 
 
-def blocks(n: int, limits: Limits, head: Callable[[int, int], str], count: int) -> str:
+def blocks(n: int, limits: MarkdownLimits, head: Callable[[int, int], str], count: int) -> str:
     """A text of about n characters in blocks as long as allowed, `count` units of `head` spread over them.
 
     head(i, room) returns the hostile start of block i (it may use at most `room` characters);
@@ -56,7 +56,7 @@ def blocks(n: int, limits: Limits, head: Callable[[int, int], str], count: int) 
     return "\n\n".join(parts)[:n]
 
 
-def spread(unit: str, total: int, limits: Limits) -> Callable[[int, int], str]:
+def spread(unit: str, total: int, limits: MarkdownLimits) -> Callable[[int, int], str]:
     """Block heads with `total` copies of `unit` in all, as many per block as fit in half a block."""
     per_block = max(1, min(total, limits.block // 2 // len(unit)))
 
@@ -65,18 +65,18 @@ def spread(unit: str, total: int, limits: Limits) -> Callable[[int, int], str]:
     return head
 
 
-def spread_count(unit: str, total: int, limits: Limits) -> int:
+def spread_count(unit: str, total: int, limits: MarkdownLimits) -> int:
     return -(-total // max(1, min(total, limits.block // 2 // len(unit))))
 
 
-def units(unit: str, limit: Callable[[Limits], int]) -> Callable[[int, Limits], str]:
-    def make(n: int, limits: Limits) -> str:
+def units(unit: str, limit: Callable[[MarkdownLimits], int]) -> Callable[[int, MarkdownLimits], str]:
+    def make(n: int, limits: MarkdownLimits) -> str:
         total = limit(limits)
         return blocks(n, limits, spread(unit, total, limits), spread_count(unit, total, limits))
     return make
 
 
-def backtick_runs(n: int, limits: Limits) -> str:
+def backtick_runs(n: int, limits: MarkdownLimits) -> str:
     """Runs of backticks, each longer than the one before, so that none finds its closing run."""
     total = limits.backticks
     per_block = 1
@@ -89,7 +89,7 @@ def backtick_runs(n: int, limits: Limits) -> str:
     return blocks(n, limits, head, -(-total // per_block))
 
 
-def table_backticks(n: int, limits: Limits) -> str:
+def table_backticks(n: int, limits: MarkdownLimits) -> str:
     """Table rows full of backticks and pipes (the table extension splits cells by scanning them)."""
     def head(i: int, room: int) -> str:
         count = max(0, min(limits.backticks - i * (room // 4), room // 4))
@@ -97,7 +97,7 @@ def table_backticks(n: int, limits: Limits) -> str:
     return blocks(n, limits, head, 1 + limits.backticks // (min(n, limits.block) // 4))
 
 
-def emphasis_runs(n: int, limits: Limits) -> str:
+def emphasis_runs(n: int, limits: MarkdownLimits) -> str:
     """`***` then many ambiguous `*`: each one is matched against the whole stack of open ones."""
     def head(i: int, room: int) -> str:
         count = min(limits.emphasis, room // 3) - 1
@@ -105,16 +105,17 @@ def emphasis_runs(n: int, limits: Limits) -> str:
     return blocks(n, limits, head, 1)
 
 
-def nested(line: str) -> Callable[[int, Limits], str]:
-    """Lines nested as deep as allowed, a block of them, repeated."""
-    def make(n: int, limits: Limits) -> str:
+def nested(line: str | Callable[[MarkdownLimits], str]) -> Callable[[int, MarkdownLimits], str]:
+    """Blocks as long as allowed of `line` (or of line(limits)) repeated."""
+    def make(n: int, limits: MarkdownLimits) -> str:
+        unit = line(limits) if callable(line) else line
         size = min(n, limits.block)
-        block = (line * (size // len(line) + 1))[: max(len(line), size - size % len(line))]
+        block = (unit * (size // len(unit) + 1))[: max(len(unit), size - size % len(unit))]
         return ("\n\n".join([block] * -(-n // (len(block) + 2))))[:n]
     return make
 
 
-def everything(n: int, limits: Limits) -> str:
+def everything(n: int, limits: MarkdownLimits) -> str:
     """The slowest mix found: every `[` in one block, every `<` and the emphasis runs in another,
     then the slowest filler per character (lines of lists nested as deep as allowed)."""
     size = min(n, limits.block)
@@ -126,7 +127,7 @@ def everything(n: int, limits: Limits) -> str:
     return "\n\n".join(parts)[:n]
 
 
-CONSTRUCTS: dict[str, Callable[[int, Limits], str]] = {
+CONSTRUCTS: dict[str, Callable[[int, MarkdownLimits], str]] = {
     "`[` unclosed": units("[", lambda lim: lim.brackets),
     "`[a](` unclosed": units("[a](", lambda lim: lim.brackets),
     "`![` unclosed": units("![", lambda lim: lim.brackets),
@@ -141,11 +142,12 @@ CONSTRUCTS: dict[str, Callable[[int, Limits], str]] = {
     "backticks in a table row": table_backticks,
     "`***` then `a*a*a*...`": emphasis_runs,
     "`*a**a**a...`": units("*a*", lambda lim: lim.emphasis // 2),
-    "`- - - ... x` lines": nested("- " * SUMMARY_LIMITS.nesting + "x\n"),
-    "`> > > ... x` lines": nested("> " * SUMMARY_LIMITS.nesting + "x\n"),
-    "`> - > - ... x` lines": nested("> - " * (SUMMARY_LIMITS.nesting // 2) + "x\n"),
-    "`- - - ... long text` lines": nested("- " * SUMMARY_LIMITS.nesting + words(300) + "\n"),
-    "list nested by indentation": nested("".join(" " * 4 * level + "- " + words(40) + "\n" for level in range(SUMMARY_LIMITS.nesting))),
+    "`- - - ... x` lines": nested(lambda lim: "- " * lim.nesting + "x\n"),
+    "`> > > ... x` lines": nested(lambda lim: "> " * lim.nesting + "x\n"),
+    "`> - > - ... x` lines": nested(lambda lim: "> - " * (lim.nesting // 2) + "x\n"),
+    "lines inside the lines before (`1. `, `+ `, `> 1. `, ...)": nested("1. \n+ \n> 1. \n> + \n> > x\n"),  # 6 deep
+    "`- - - ... long text` lines": nested(lambda lim: "- " * lim.nesting + words(300) + "\n"),
+    "list nested by indentation": nested(lambda lim: "".join(" " * 4 * level + "- " + words(40) + "\n" for level in range(lim.nesting))),
     "`a\\n\\n` tiny paragraphs": lambda n, lim: ("a\n\n" * n)[:n],
     "`- a` tight list": lambda n, lim: "\n\n".join([("- a\n" * lim.block)[: lim.block - 4]] * (n // lim.block + 1))[:n],
     "`\\#` escapes": nested("\\#"),
@@ -175,9 +177,8 @@ def main() -> None:
     kinds = [("summary", SUMMARY_LIMITS, summary), ("page", PAGE_LIMITS, page_to_html)]
     if args.unlimited:
         import archive.markup as markup
-        unlimited = MarkdownLimits(length=8_000, block=8_000, nesting=10**6, brackets=10**6, angles=10**6,
-                                   backticks=10**6, emphasis=10**6)
-        grow = {"brackets", "angles", "backticks", "emphasis"}
+        # Nesting stays as deep as allowed: deeper, Python-Markdown fails with RecursionError.
+        unlimited = dataclasses.replace(SUMMARY_LIMITS, length=8_000, block=8_000)
 
         def render(text: str) -> object:  # Python-Markdown alone, no pre-check
             markup._summary_converter.reset()
@@ -188,8 +189,12 @@ def main() -> None:
         sizes = [limits.length // 8, limits.length // 4, limits.length // 2, limits.length]
         if args.quick:
             sizes = sizes[-1:]
-        print(f"\n## {kind}: at most {limits.length:,} characters, blocks of {limits.block:,}, nesting {limits.nesting}, "
-              f"{limits.brackets} `[`, {limits.angles} `<`, {limits.backticks} backtick runs, {limits.emphasis} `*`/`_` runs\n")
+        if args.unlimited:
+            print(f"\n## {kind}: one block, counts of `[`, `<`, backtick and `*`/`_` runs as high as the size allows, "
+                  f"nesting {limits.nesting}; Python-Markdown alone\n")
+        else:
+            print(f"\n## {kind}: at most {limits.length:,} characters, blocks of {limits.block:,}, nesting {limits.nesting}, "
+                  f"{limits.brackets} `[`, {limits.angles} `<`, {limits.backticks} backtick runs, {limits.emphasis} `*`/`_` runs\n")
         print("| construct | " + " | ".join(f"{size:,} chars" for size in sizes) + " | ratio per doubling |")
         print("|---|" + "---:|" * len(sizes) + "---|")
         for name, make in CONSTRUCTS.items():
@@ -197,8 +202,7 @@ def main() -> None:
             for size in sizes:
                 case_limits = limits
                 if args.unlimited:  # counts as high as the size allows, as before the limits
-                    case_limits = MarkdownLimits(**{field: (size if field in grow else value)
-                                                    for field, value in vars(limits).items()})
+                    case_limits = dataclasses.replace(limits, brackets=size, angles=size, backticks=size, emphasis=size)
                 text = make(size, case_limits)
                 if not args.unlimited:
                     problem = markdown_problem(text, page=kind == "page")

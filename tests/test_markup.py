@@ -1,6 +1,29 @@
-"""markup.py: Markdown renders, and nothing in it can inject script or a bad link."""
+"""markup.py: Markdown renders, nothing in it can inject script or a bad link, and no text can
+make rendering slow or crash it (markdown_problem refuses it first, with a message that says where
+and how to fix it)."""
 
-from archive.markup import markdown_to_html
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from archive import markup
+from archive.markup import (
+    PAGE_LIMITS,
+    SUMMARY_LIMITS,
+    MarkdownLimits,
+    markdown_problem,
+    markdown_to_html,
+    markdown_to_text,
+    page_to_html,
+)
+from conftest import REPO
 
 
 def test_markdown_renders_emphasis_links_and_lists():
@@ -32,3 +55,319 @@ def test_summaries_get_no_heading_ids_but_content_pages_do():
 
     assert markdown_to_html("## Figures killed all") == "<h2>Figures killed all</h2>"
     assert page_to_html("## Totals") == '<h2 id="totals">Totals</h2>'
+
+
+# ---- Complexity limits -------------------------------------------------------------------------
+
+KINDS = [pytest.param(False, id="summary"), pytest.param(True, id="page")]
+PROSE = "Drones hit the city overnight and officials reported damage to several homes. "
+
+
+def limits_for(page: bool) -> MarkdownLimits:
+    return PAGE_LIMITS if page else SUMMARY_LIMITS
+
+
+def prose(n: int) -> str:
+    return (PROSE * (n // len(PROSE) + 1))[:n]
+
+
+def chain(levels: int) -> tuple[list[str], int]:
+    """Lines, each a lazy continuation of the one before, that Python-Markdown nests ever deeper
+    (`1. `, `+ `, `> 1. `, `> + `, `> > 1. `...), though no line starts deeper than `levels`; and
+    how many of them still nest no deeper than `levels`."""
+    lines = []
+    for quotes in range(levels):
+        lines += ["> " * quotes + "1. ", "> " * quotes + "+ "]
+    within = max(count for count in range(len(lines) + 1) if markup._structure_depth("\n".join(lines[:count]) + " x\n") <= levels)
+    return lines, within
+
+
+# (name, make(limits) -> (text, offset of the problem, words the message must have)); every text
+# goes over one limit of the kind it is made for.
+def _over(name, make):
+    return pytest.param(make, id=name)
+
+
+OVER = [
+    _over("link openers [a](", lambda L: ("[a](" * (L.brackets + 1), 4 * L.brackets, [f"{L.brackets + 1:,} `[`", f"at most {L.brackets:,}", "link"])),
+    _over("links [a](b)", lambda L: ("[a](b) " * (L.brackets + 1), 7 * L.brackets, [f"{L.brackets + 1:,} `[`", "fewer links"])),
+    _over("brackets [", lambda L: ("[" * (L.brackets + 1), L.brackets, [f"{L.brackets + 1:,} `[`"])),
+    _over("images ![", lambda L: ("![" * (L.brackets + 1), 2 * L.brackets + 1, ["`[`", "image"])),
+    _over("nested brackets [[[a]]]", lambda L: ("[" * (L.brackets + 1) + "a" + "]" * (L.brackets + 1), L.brackets, ["`[`"])),
+    _over("notes in prose [1]", lambda L: ("See [1] and " * (L.brackets + 1), 12 * L.brackets + 4, ["`[`"])),
+    _over("unclosed tags <a", lambda L: ("<a " * (L.angles + 1), 3 * L.angles, [f"{L.angles + 1:,} `<`", f"at most {L.angles:,}", "less than"])),
+    _over("autolinks <https://>", lambda L: ("<https://example.org/> " * (L.angles + 1), 23 * L.angles, ["`<`", "[text](https://...)"])),
+    _over("CDATA <![CDATA[", lambda L: ("<![CDATA[" * (L.angles + 1), 9 * L.angles, ["`<`"])),
+    _over("code spans `a`", lambda L: ("`a` " * (L.backticks // 2 + 1), 4 * (L.backticks // 2), ["runs of backticks", f"at most {L.backticks:,}", "code span"])),
+    _over("unclosed backticks", lambda L: ("`a " * (L.backticks + 1), 3 * L.backticks, ["runs of backticks"])),
+    _over("emphasis *a*a*a", lambda L: ("*a" * (L.emphasis + 1), 2 * L.emphasis, [f"{L.emphasis + 1:,} runs of `*` or `_`", f"at most {L.emphasis:,}"])),
+    _over("emphasis _a_", lambda L: ("_a_ " * (L.emphasis // 2 + 1), 4 * (L.emphasis // 2), ["runs of `*` or `_`", "emphasis"])),
+    _over("emphasis *** then a*", lambda L: ("***" + "a*" * L.emphasis, 2 * L.emphasis + 2, ["runs of `*` or `_`"])),
+    _over("nested lists - - -", lambda L: ("- " * (L.nesting + 1) + "x", 2 * L.nesting, [f"{L.nesting + 1:,} levels deep", f"at most {L.nesting:,}", "nest less"])),
+    _over("nested lists + + +", lambda L: ("+ " * (L.nesting + 1) + "x", 2 * L.nesting, [f"{L.nesting + 1:,} levels deep"])),
+    _over("nested lists 1. 1.", lambda L: ("1. " * (L.nesting + 1) + "x", 3 * L.nesting, [f"{L.nesting + 1:,} levels deep"])),
+    _over("nested lists after prose", lambda L: ("Intro.\n\n" + "10. " * (L.nesting + 1) + "x", 8 + 4 * L.nesting, ["levels deep"])),
+    _over("lists nested by indentation", lambda L: (
+        "".join("    " * level + "- item\n" for level in range(L.nesting + 1)),
+        sum(4 * level + 7 for level in range(L.nesting)) + 4 * L.nesting, [f"{L.nesting + 1:,} levels deep", "4 spaces"])),
+    _over("indented by tabs", lambda L: ("\t" * (L.nesting + 1) + "x", 0, [f"{L.nesting + 1:,} levels deep", "indentation"])),
+    _over("nested quotes > > >", lambda L: ("> " * (L.nesting + 1) + "x", 2 * L.nesting, [f"{L.nesting + 1:,} levels deep", "`>`"])),
+    _over("nested quotes >>>", lambda L: (">" * (L.nesting + 1) + "x", L.nesting, [f"{L.nesting + 1:,} levels deep"])),
+    _over("nested quotes, line by line", lambda L: (
+        "".join("> " * level + "x\n" for level in range(1, L.nesting + 2)),
+        sum(2 * level + 2 for level in range(1, L.nesting + 1)) + 2 * L.nesting, [f"{L.nesting + 1:,} levels deep"])),
+    _over("lists in quotes > - > -", lambda L: ("".join(("> ", "- ")[level % 2] for level in range(L.nesting + 1)) + "x", 2 * L.nesting, ["levels deep"])),
+    _over("quotes in lists 1. > 1. >", lambda L: (
+        "".join(("1. ", "> ")[level % 2] for level in range(L.nesting + 1)) + "x",
+        sum(len(("1. ", "> ")[level % 2]) for level in range(L.nesting)), ["levels deep"])),
+    _over("lines inside the lines before", lambda L: (
+        "\n".join(chain(L.nesting)[0]) + " x\n",
+        sum(len(line) + 1 for line in chain(L.nesting)[0][:chain(L.nesting)[1]]), ["levels deep with this line", "blank line"])),
+    _over("over the maximum length", lambda L: (("word " * 99 + "word\n\n") * (L.length // 500 + 1), L.length, [f"at most {L.length:,}", "characters long", "shorten"])),
+    _over("one long paragraph", lambda L: ("word " * (L.block // 5 + 1), 0, [f"{L.block + 5:,} characters", f"at most {L.block:,}", "blank line"])),
+    _over("long paragraph after another", lambda L: ("Intro.\n\n   " + "word " * (L.block // 5 + 1), 11, ["characters starting here", "blank line"])),
+    _over("long list", lambda L: ("- item\n" * (L.block // 7 + 1), 0, ["paragraph, list or table"])),
+    _over("long table", lambda L: ("|a|b|\n|-|-|\n" + "|a|b|\n" * (L.block // 6 + 1), 0, ["paragraph, list or table"])),
+]
+
+
+@pytest.mark.parametrize("page", KINDS)
+@pytest.mark.parametrize("make", OVER)
+def test_texts_over_a_limit_are_refused_where_the_problem_is_with_a_helpful_message(make, page):
+    limits = limits_for(page)
+    text, offset, words = make(limits)
+    problem = markdown_problem(text, page=page)
+    assert problem is not None, text[:200]
+    at, message = problem
+    assert at == offset, (message, repr(text[max(0, at - 10):at + 10]), repr(text[max(0, offset - 10):offset + 10]))
+    assert message.startswith("the page " if page else "the summary "), message
+    assert "at most" in message and ": " in message.split("allowed", 1)[1], message  # what is wrong, then how to fix it
+    for word in words:
+        assert word in message, (word, message)
+    render = page_to_html if page else markdown_to_html
+    with pytest.raises(ValueError, match="Markdown too complex to render") as refused:
+        render(text)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("page", KINDS)
+def test_the_first_problem_in_the_text_is_reported(page):
+    limits = limits_for(page)
+    long_paragraph = "Intro.\n\n" + "word " * (limits.block // 5 + 1) + "\n\n"
+    text = long_paragraph + "[" * (limits.brackets + 1) + "\n\n" + "- " * (limits.nesting + 1) + "x"
+    assert markdown_problem(text, page=page)[0] == len("Intro.\n\n")
+    text = "[" * (limits.brackets + 1) + "\n\n" + "- " * (limits.nesting + 1) + "x\n\n" + long_paragraph
+    assert markdown_problem(text, page=page)[0] == limits.brackets
+    deep = "- " * (limits.nesting + 1) + "x"
+    assert markdown_problem("A\n\n" + deep + "\n\n" + "[" * (limits.brackets + 1), page=page)[0] == 3 + 2 * limits.nesting
+
+
+def test_summaries_are_held_to_tighter_limits_than_content_pages():
+    assert SUMMARY_LIMITS.length < PAGE_LIMITS.length and SUMMARY_LIMITS.brackets <= PAGE_LIMITS.brackets
+    text = ("word " * 99 + "word\n\n") * (SUMMARY_LIMITS.length // 500 + 1)
+    assert markdown_problem(text) is not None and markdown_problem(text, page=True) is None
+    with pytest.raises(ValueError):
+        markdown_to_html(text)
+    assert "<p>word word" in page_to_html(text)
+    assert markdown_to_text(text).startswith("word word")  # offline search reads content pages' text through it
+
+
+@pytest.mark.parametrize("text", [
+    "* * * * * * * * * * * *",  # horizontal rules, not lists
+    "- - - - - - - - - - - -",
+    "Intro\n\n- - - - - - - - - - - -\n\nMore",
+    "1) 1) 1) 1) 1) 1) 1) 1) 1) x",  # not a list marker in Python-Markdown
+    "- one\n- two\n    - three\n        - four\n            - five\n- six",
+    "> quote\n> - item\n>     - nested\n>\n> more",
+    "Some code:\n\n    def f():\n        if x:\n            return [1, 2]\n",
+    "In 2025 the count was 1. 2. 3. 4. 5. 6. 7. 8. 9. 10 (a list only at the start of a line).",
+    "Dates: 2025-06-06, 6. June 2025 \u2013 *emphasis* and __bold__ and `code`.",
+    "\r\n".join(["- a", "  - b", "    - c"]),
+])
+def test_ordinary_markdown_passes(text):
+    assert markdown_problem(text) is None
+    assert markdown_problem(text, page=True) is None
+    markdown_to_html(text)
+
+
+def test_line_breaks_and_deleted_control_characters_are_read_as_python_markdown_reads_them():
+    deep = ["- "] * (SUMMARY_LIMITS.nesting + 1)
+    assert markdown_problem("a\r" + "".join(deep) + "x") is not None  # a lone CR ends a line
+    assert markdown_problem("a\r\n" + "\t" * (SUMMARY_LIMITS.nesting + 1) + "x") is not None
+    assert markdown_problem("\x02".join(deep) + "x") is not None  # Python-Markdown deletes STX and ETX
+    assert markdown_problem("\x03" * 20 + "".join(deep) + "x") is not None
+
+
+def test_every_content_page_and_incident_summary_passes_easily():
+    pages = sorted((REPO / "content").glob("*.md"))
+    assert pages
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert markdown_problem(text, page=True) is None, path
+        assert len(text) < PAGE_LIMITS.length / 2, path  # room to grow
+    incidents = sorted((REPO / "incidents").glob("*/*.yaml"))
+    assert incidents
+    for path in incidents:
+        summary = yaml.safe_load(path.read_text(encoding="utf-8"))["summary"]
+        assert markdown_problem(summary) is None, path
+        assert len(summary) < SUMMARY_LIMITS.length / 4, path
+
+
+def test_every_summary_of_a_generated_archive_passes(tmp_path):
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--incidents", "300", "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    paths = sorted((tmp_path / "incidents").rglob("*.yaml"))
+    assert len(paths) == 300
+    for path in paths:
+        assert markdown_problem(yaml.safe_load(path.read_text(encoding="utf-8"))["summary"]) is None, path
+
+
+# The worst texts that pass: every count at its limit, each `[` unclosed, each block as long as
+# allowed, nesting as deep as allowed. Rendered in a subprocess that must finish within a generous
+# timeout (timings themselves are in bench/markdown_worst_case.py: a fraction of a second).
+
+def blocks_of(head: str, limits: MarkdownLimits) -> str:
+    """`head` filled up with prose to a full block, then more full blocks up to the maximum length."""
+    first = head + prose(limits.block - len(head))
+    rest = [prose(limits.block)] * ((limits.length - limits.block) // (limits.block + 2))
+    return "\n\n".join([first] + rest)
+
+
+def repeated(unit: str, limits: MarkdownLimits) -> str:
+    """Blocks of `unit` repeated, each as long as allowed, up to the maximum length."""
+    block = unit * (limits.block // len(unit))
+    return "\n\n".join([block] * ((limits.length + 2) // (len(block) + 2)))
+
+
+def backtick_runs(limits: MarkdownLimits) -> str:
+    """Runs of backticks each longer than the one before, so that none finds its closing run."""
+    blocks, runs = [], 0
+    while runs < limits.backticks and (len(blocks) + 1) * (limits.block + 2) <= limits.length:
+        head = "".join("`" * length + " " for length in range(1, min(limits.backticks - runs, 60) + 1))
+        blocks.append(head + prose(limits.block - len(head)))
+        runs += min(limits.backticks - runs, 60)
+    return "\n\n".join(blocks)
+
+
+def chained(limits: MarkdownLimits) -> str:
+    lines, within = chain(limits.nesting)
+    return repeated("\n".join(lines[:within]) + " x\n", limits)
+
+
+def everything(limits: MarkdownLimits) -> str:
+    """Every `[` in one block, every `<` and `*` run in another, then lists nested as deep as allowed."""
+    text = "\n\n".join(["[" * limits.brackets + prose(limits.block - limits.brackets),
+                        "<a " * limits.angles + "***" + "a*" * (limits.emphasis - 1)])
+    return text + "\n\n" + repeated("- " * limits.nesting + "x\n", limits)[: max(0, limits.length - len(text) - 2)]
+
+
+JUST_UNDER = {
+    "link openers": lambda L: blocks_of("[a](" * L.brackets, L),
+    "brackets": lambda L: blocks_of("[" * L.brackets, L),
+    "images": lambda L: blocks_of("![" * L.brackets, L),
+    "nested brackets": lambda L: blocks_of("[" * L.brackets + prose(L.block // 2) + "]" * L.brackets, L),
+    "unclosed tags": lambda L: blocks_of("<a " * L.angles, L),
+    "CDATA": lambda L: blocks_of("<![CDATA[" * L.angles, L),
+    "backtick runs": backtick_runs,
+    "emphasis runs": lambda L: blocks_of("***" + "a*" * (L.emphasis - 1), L),
+    "nested lists": lambda L: repeated("- " * L.nesting + "x\n", L),
+    "nested quotes": lambda L: repeated("> " * L.nesting + "x\n", L),
+    "mixed lists and quotes": lambda L: repeated("> - " * (L.nesting // 2) + "x\n", L),
+    "lists nested by indentation": lambda L: repeated("".join("    " * level + "- item\n" for level in range(L.nesting)), L),
+    "lines inside the lines before": chained,
+    "tiny paragraphs": lambda L: ("a\n\n" * L.length)[: L.length],
+    "every limit at once": everything,
+}
+
+RENDER = """
+import json, sys
+from archive.markup import markdown_to_html, page_to_html
+for case in json.load(sys.stdin):
+    (page_to_html if case["page"] else markdown_to_html)(case["text"])
+"""
+
+
+@pytest.mark.parametrize("name", JUST_UNDER)
+def test_the_worst_texts_within_the_limits_pass_and_render_quickly(name):
+    cases = []
+    for page in (False, True):
+        limits = limits_for(page)
+        text = JUST_UNDER[name](limits)
+        assert len(text) <= limits.length
+        assert markdown_problem(text, page=page) is None, (page, markdown_problem(text, page=page))
+        cases.append({"page": page, "text": text})
+    result = subprocess.run([sys.executable, "-c", RENDER], input=json.dumps(cases), cwd=REPO, capture_output=True, text=True,
+                            timeout=10)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_benchmarks_worst_cases_pass_the_pre_check():
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import markdown_worst_case as bench
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    for page, limits in ((False, SUMMARY_LIMITS), (True, PAGE_LIMITS)):
+        for name, make in bench.CONSTRUCTS.items():
+            text = make(limits.length, limits)
+            assert markdown_problem(text, page=page) is None, (name, page)
+
+
+def test_renderers_raise_a_clear_value_error_never_a_recursion_error(monkeypatch):
+    for text in ("- " * 5000 + "x", "> " * 5000 + "x", "1. \n+ \n" * 2000, "[a](" * 20_000):
+        for render in (markdown_to_html, page_to_html, markdown_to_text):
+            with pytest.raises(ValueError, match="Markdown too complex to render"):
+                render(text)
+
+    def overflow(text):
+        raise RecursionError
+
+    monkeypatch.setattr(markup._page_converter, "convert", overflow)
+    with pytest.raises(ValueError, match="nests too deeply"):
+        page_to_html("- a text that passes the pre-check")
+
+
+def test_the_pre_check_reads_no_further_than_the_maximum_length():
+    at, message = markdown_problem("[" * 10_000_000)
+    assert at == SUMMARY_LIMITS.length and "10,000,000 characters" in message
+
+
+# Python-Markdown itself says how deep it nests: whatever passes the pre-check nests no deeper than
+# the limit, and renders; whatever does not pass, the renderers refuse.
+
+class _Depth(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol", "blockquote"):
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol", "blockquote"):
+            self.depth -= 1
+
+
+PREFIXES = ["- ", "* ", "+ ", "1. ", "10. ", "> ", ">", " ", "  ", "    ", "\t", "\x02"]
+ENDS = ["x", "", "- - -", "`c`", "text\n===", "|a|b|\n|-|-|", "[a](b)", "*e*"]
+LINES = st.builds(lambda prefix, end: "".join(prefix) + end, st.lists(st.sampled_from(PREFIXES), max_size=12), st.sampled_from(ENDS))
+TEXTS = st.builds(lambda lines, breaks: "".join(line + brk for line, brk in zip(lines, breaks)),
+                  st.lists(LINES, min_size=1, max_size=14), st.lists(st.sampled_from(["\n", "\n", "\n\n", "\r\n", "\r"]), min_size=14, max_size=14))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS)
+@example("1. \n+ \n> 1. \n> + \n> > 1. \n> > + \n> > > 1. x\n")
+@example("- \t- + 1. * \n> - > - x\n")
+def test_what_passes_nests_no_deeper_than_the_limit_and_what_fails_is_refused(text):
+    problem = markdown_problem(text)
+    if problem is None:
+        depth = _Depth()
+        depth.feed(str(markdown_to_html(text)))
+        assert depth.deepest <= SUMMARY_LIMITS.nesting
+    else:
+        assert 0 <= problem[0] <= len(text)
+        with pytest.raises(ValueError):
+            markdown_to_html(text)
