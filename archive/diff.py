@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .characters import is_invisible
 from .load import Document, parse_yaml_bytes
 
 FIGURE_IDENTITY = ("measure", "region", "subject", "weapon", "claimed_by", "source")
@@ -218,16 +219,6 @@ def _source_changes(before: dict, after: dict) -> list[str]:
     return lines
 
 
-# Characters a renderer would not show, or would show as something else: controls, format
-# characters (bidi overrides and isolates, zero-width characters, soft hyphen), line and
-# paragraph separators, private-use, surrogate and unassigned code points...
-INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
-# ...and the default-ignorable code points of other categories, drawn as nothing (Hangul
-# fillers, the combining grapheme joiner, Khmer inherent vowels, Mongolian free variation
-# selectors, variation selectors).
-BLANK = frozenset(chr(code) for first, last in ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
-                                                (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
-                  for code in range(first, last + 1))
 ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Characters whose meaning GitHub finds in the rendered text, after backslash escapes are
 # gone: `@` makes e-mail autolinks (a\@b\.org still becomes a mailto: link) and mentions,
@@ -250,7 +241,7 @@ def escape(value, limit: int | None = None) -> str:
     - every other ASCII punctuation character is backslash-escaped (CommonMark allows it for
       all of them), so no link, image, autolink (`https\\://`, `www\\.`), emphasis,
       strikethrough, code span, table cell or heading can start;
-    - invisible characters (INVISIBLE_CATEGORIES and BLANK), and a combining mark at the
+    - invisible characters (see characters.py), and a combining mark at the
       start that would join the report's own punctuation, are shown as `[U+202E]`.
     `limit` cuts the text to that many characters (before escaping) and adds "…".
     """
@@ -275,8 +266,7 @@ def escape(value, limit: int | None = None) -> str:
             out.append("\\" + char)
         elif char.isascii() and char.isprintable():
             out.append(char)
-        elif (unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK
-              or (index == 0 and unicodedata.category(char).startswith("M"))):
+        elif is_invisible(char) or (index == 0 and unicodedata.category(char).startswith("M")):
             out.append(_visible(char))
         else:
             out.append(char)

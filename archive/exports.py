@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from .characters import is_invisible
 from .figures import reconcile
 from .markup import markdown_to_text
 from .model import Archive, Figure, Incident
@@ -23,11 +24,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FORMULA_SIGNS = frozenset("=+-@\u2212")  # U+2212 MINUS SIGN too: some spreadsheets accept it as "-"
 CONTROL_STARTS = ("\t", "\r", "\n")
-BLANK_CATEGORIES = frozenset(("Zs", "Cc", "Cf", "Cn"))  # spaces, controls, format characters, unassigned
-# The other characters Unicode calls default-ignorable (drawn as nothing): the combining grapheme joiner,
-# Hangul and Khmer fillers, Mongolian and other variation selectors.
-INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0") | frozenset(
-    map(chr, [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]))
+
 
 
 def incident_path(incident: Incident) -> str:
@@ -97,8 +94,8 @@ def safe_cell(value) -> str | int | float:
     """A CSV cell a spreadsheet shows as text: one that could be read as a formula gets a leading apostrophe.
 
     Spreadsheets trim leading blanks before they look for a formula, and not only ASCII spaces, so the
-    test skips every leading whitespace or invisible character (str.isspace, the categories Zs, Cc, Cf
-    and Cn, and the other default-ignorable characters) and looks at the first visible one: = + - @, or a
+    test skips every leading whitespace or invisible character (str.isspace, and characters.py's rule)
+    and looks at the first visible one: = + - @, or a
     compatibility form of one (fullwidth, small, superscript: whatever NFKC turns into one of them), or
     U+2212 MINUS SIGN. A cell starting with a tab, carriage return or line feed is neutralised as well.
     Dashes that are punctuation (en dash, em dash, U+2010 hyphen) are not operators in any spreadsheet,
@@ -116,7 +113,7 @@ def _formula_like(text: str) -> bool:
     if text.startswith(CONTROL_STARTS):
         return True
     for char in text:
-        if char.isspace() or char in INVISIBLE or unicodedata.category(char) in BLANK_CATEGORIES:
+        if char.isspace() or is_invisible(char):
             continue
         return char in FORMULA_SIGNS or unicodedata.normalize("NFKC", char) in FORMULA_SIGNS
     return False

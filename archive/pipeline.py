@@ -11,17 +11,18 @@ import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .config import load_config
-from .files import Repository, UnsafeFile, read_regular_file
+from .files import Repository, UnsafeFile
 from .cache import (CheckedFile, content_hash, forget_last_build, forget_page_keys, hash_files, read_checked_files, read_last_build,
                     read_page_keys, write_checked_files, write_last_build, write_page_keys)
 from .load import (Document, find_incident_files, last_commit_dates, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots,
                    repository_path)
 from .parallel import in_background, parallel_map
 from .figures import forget_readings
-from .model import Archive, build_archive, build_incident, content_page
+from .model import Archive, ContentPage, build_archive, build_incident, content_page
 from .problems import BuildError, Problem
 from .progress import no_progress
 from .reference import load_reference
@@ -69,16 +70,13 @@ class Project:
     def config_path(self) -> Path:
         return self.root / "site.yaml"
 
-    @property
+    @cached_property
     def repository(self) -> Repository:
         """Where inputs may be read from: the archive's folder and the program's own (templates, static, data)."""
         return Repository((self.root, APP_DIR))
 
-    def input_places(self) -> list[Path]:
-        """Every folder and file a build reads: each is scanned for entries it must not read."""
-        return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir, self.config_path]
-
     def watched_dirs(self) -> list[Path]:
+        """Every folder and file a build reads: serve watches them, check scans them for entries it must not read."""
         return [self.incidents_dir, self.content_dir, self.templates_dir, self.static_dir, self.data_dir, self.config_path]
 
 
@@ -118,7 +116,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     today = today or latest_date_anywhere()
     forget_readings()  # readings of the previous build (in serve) are of objects no longer used
     repository = project.repository
-    unsafe = [problem for place in project.input_places() for problem in repository.scan(place)]
+    unsafe = [problem for place in project.watched_dirs() for problem in repository.scan(place)]
     try:
         reference = load_reference(project.data_dir, repository)
     except UnsafeFile as refused:
@@ -144,7 +142,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     problems += validate_archive(documents)
     texts, found = read_content_pages(project.content_dir, repository)
     problems += found
-    problems += _content_page_problems(texts)
+    pages = [content_page(name, text) for name, text in texts.items()]
+    problems += _content_page_problems(texts, pages)
     problems += [
         Problem(f"content/{name}.md", 1, 1, f"content/{name}.md is missing; every page links to it, so write it")
         for name in REQUIRED_PAGES if name not in texts
@@ -168,15 +167,18 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     finally:
         if remembering:
             remembering()
-    pages = [content_page(name, text) for name, text in texts.items()]
     return build_archive(incidents, pages, reference, config), problems
 
 
-def _content_page_problems(texts: dict[str, str]) -> list[Problem]:
-    """A page too complex to render in linear time is refused here, so that build never meets it."""
+def _content_page_problems(texts: dict[str, str], pages: list[ContentPage]) -> list[Problem]:
+    """A page too complex to render in linear time is refused here, so that build never meets it.
+
+    The whole file is checked, for positions in it; then the body that is rendered (the file
+    without its title line), in case taking the title out joined two blocks.
+    """
     problems = []
-    for name, text in texts.items():
-        found = markdown_problem(text, page=True) or markdown_problem(content_page(name, text).body, page=True)
+    for (name, text), page in zip(texts.items(), pages):
+        found = markdown_problem(text, page=True) or markdown_problem(page.body, page=True)
         if found:
             offset, message = found
             line, col = text_position(text, offset) if offset < len(text) else (1, 1)
@@ -347,47 +349,55 @@ def input_fingerprint(project: Project, today: dt.date, with_search: bool, offli
     """
     head = f"{today}|{with_search}|{offline}|{_git_head(project.root)}|{rendering}|"
     head += "|".join(f"{path}:{file_hash}" for path, file_hash in file_hashes.items())
-    return _digest_of_files([project.content_dir], prefix=head)
+    return _digest_of_files(project.repository, [project.content_dir], prefix=head)
 
 
 def checking_digest(project: Project) -> str:
     """A hash of what decides whether a file is valid: our code, the schema, the reference data, library versions."""
-    return _digest_of_files([project.data_dir, APP_DIR / "archive", APP_DIR / "schema", APP_DIR / "requirements.txt"])
+    return _digest_of_files(project.repository, [project.data_dir, APP_DIR / "archive", APP_DIR / "schema", APP_DIR / "requirements.txt"])
 
 
 def rendering_digest(project: Project) -> str:
     """A hash of what every page depends on besides its content: the above, templates, static files, site.yaml."""
-    return _digest_of_files([project.templates_dir, project.static_dir, project.config_path], prefix=checking_digest(project))
+    return _digest_of_files(project.repository, [project.templates_dir, project.static_dir, project.config_path], prefix=checking_digest(project))
 
 
-def _digest_of_files(places: list[Path], prefix: str = "") -> str:
+def _digest_of_files(repository: Repository, places: list[Path], prefix: str = "") -> str:
     """A hash of the names and bytes of every file in `places`, and of every other entry by its kind.
 
-    Links, FIFOs and the like are never opened here: they are marked, so that adding one
-    changes the digest and the build's check (which refuses them) runs.
+    Entries the build may not read (links out of the repository, FIFOs ...) are never opened:
+    they are marked, so that adding one changes the digest and the build's check (which refuses
+    them) runs. A link inside the repository counts by the bytes it leads to.
     """
     digest = hashlib.sha256(prefix.encode())
-    entries = sorted(Path(folder, name) for place in places if place.is_dir() and not place.is_symlink()
-                     for folder, folders, files in os.walk(place) for name in folders + files if name != "__pycache__"
-                     and "__pycache__" not in Path(folder).parts)
-    for path in [place for place in places if not place.is_dir() or place.is_symlink()] + entries:
-        digest.update(os.fsencode(path) + b"\0" + _entry_fingerprint(path) + b"\0")
+    entries = sorted(entry for place in places for entry in _entries(place))
+    for path in entries:
+        digest.update(os.fsencode(path) + b"\0" + _entry_fingerprint(path, repository) + b"\0")
     return digest.hexdigest()
 
 
-def _entry_fingerprint(path: Path) -> bytes:
+def _entries(place: Path) -> list[Path]:
+    """`place` itself when it is not a folder, else everything below it but Python's caches."""
+    if not place.is_dir() or place.is_symlink():
+        return [place]
+    found = []
+    for folder, folders, files in os.walk(place):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        found += [Path(folder, name) for name in folders + files]
+    return found
+
+
+def _entry_fingerprint(path: Path, repository: Repository) -> bytes:
     try:
         status = os.lstat(path)
     except OSError:
         return b"missing"
     if stat.S_ISDIR(status.st_mode):
         return b"folder"
-    if not stat.S_ISREG(status.st_mode):
-        return f"mode {status.st_mode:o} {os.readlink(path) if stat.S_ISLNK(status.st_mode) else ''}".encode("utf-8", "surrogateescape")
     try:
-        return read_regular_file(path, str(path))
+        return repository.read_bytes(path)
     except UnsafeFile as refused:
-        return refused.problem.message.encode()
+        return refused.problem.message.encode("utf-8", "surrogateescape")
 
 
 def _git_head(root: Path) -> str:

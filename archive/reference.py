@@ -104,22 +104,18 @@ class Reference:
 def load_reference(data_dir: Path = DATA_DIR, repository: Repository | None = None) -> Reference:
     """The vocabularies of data/; UnsafeFile when one of them is not a regular file inside the repository."""
     repository = repository or Repository((data_dir.parent,))
-
-    def _read(path: Path) -> dict:
-        return _read_yaml(path, repository)
-
-    measures_data = _read(data_dir / "measures.yaml")
+    measures_data = _read(data_dir / "measures.yaml", repository)
     measures = {
         key: Measure(key, entry["label"], entry["unit"], entry["description"], bool(entry.get("summable")), order)
         for order, (key, entry) in enumerate(measures_data.items())
     }
     weapons = {}
-    for key, entry in _read(data_dir / "weapons.yaml").items():
+    for key, entry in _read(data_dir / "weapons.yaml", repository).items():
         weapon = Weapon(key, entry["type"], entry["category"], tuple(entry.get("aliases") or ()))
         for spelling in (key, *weapon.aliases):
             weapons[spelling.casefold()] = weapon
     people = {}
-    for name, entry in _read(data_dir / "people.yaml").items():
+    for name, entry in _read(data_dir / "people.yaml", repository).items():
         entry = entry or {}
         roles = tuple(Role(role["title"], _date(role.get("from")), _date(role.get("until"))) for role in entry.get("roles") or ())
         person = Person(name, tuple(entry.get("aliases") or ()), entry.get("party"), roles)
@@ -127,8 +123,8 @@ def load_reference(data_dir: Path = DATA_DIR, repository: Repository | None = No
             people[_fold(spelling)] = person
     return Reference(
         measures=measures,
-        subjects=_read(data_dir / "subjects.yaml"),
-        region_names=_read(data_dir / "regions.yaml"),
+        subjects=_read(data_dir / "subjects.yaml", repository),
+        region_names=_read(data_dir / "regions.yaml", repository),
         weapons=weapons,
         people=people,
     )
@@ -143,7 +139,7 @@ def _fold(name: str) -> str:
     return name.replace("\u2019", "'").casefold().strip()
 
 
-def _read_yaml(path: Path, repository: Repository) -> dict:
+def _read(path: Path, repository: Repository) -> dict:
     raw = repository.read_bytes(path, f"{path.parent.name}/{path.name}")
     return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 

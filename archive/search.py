@@ -29,6 +29,7 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import cbor2
 import pagefind_bin
 
 SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
@@ -84,8 +85,8 @@ def make_reproducible(bundle: Path) -> None:
     """Put the filter values of a Pagefind bundle in order, and the filters too, whatever order
     Pagefind wrote them in; rename the files whose bytes that changes, and the references to them.
 
-    Only the order of entries changes; the entries themselves are Pagefind's bytes, so the index
-    means what Pagefind wrote. Fragment and word-index files are left as they are. Raises
+    Only the order of entries changes: a file is rewritten only if cbor2 encodes what it read from
+    it back to Pagefind's very bytes, so the index means what Pagefind wrote. Fragment and word-index files are left as they are. Raises
     SearchIndexError, leaving the bundle unusable, when its layout is not the one expected.
     """
     entry_path = bundle / "pagefind-entry.json"
@@ -97,7 +98,7 @@ def make_reproducible(bundle: Path) -> None:
         for language, details in sorted(entry["languages"].items()):
             details["hash"] = _sort_language(bundle, language, details["hash"])
         entry_path.write_text(_entry_json(entry), encoding="utf-8")
-    except (_Unexpected, OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error) as problem:
+    except (_Unexpected, OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
         raise SearchIndexError(f"cannot put Pagefind's index in {bundle} in a stable order "
                                f"(has Pagefind's index format changed?): {problem}") from problem
 
@@ -113,83 +114,47 @@ def _entry_json(entry: dict) -> str:
 def _sort_language(bundle: Path, language: str, meta_hash: str) -> str:
     """Sort one language's filters and their values; return the new name of its metadata file."""
     meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
-    meta = read_index_file(meta_path)
-    # The metadata is a CBOR array: version, pages, word-index chunks, filters, sorts, meta fields.
-    # Filters are [name, file hash] pairs.
-    major, fields, pos = _head(meta, 0)
-    if major != 4 or fields < 4:
-        raise _Unexpected(f"{meta_path.name}: not an array of at least 4 fields")
-    for _ in range(3):
-        pos = _skip(meta, pos)
-    filters_start = pos
-    filters = []
-    major, count, pos = _head(meta, pos)
-    if major != 4:
-        raise _Unexpected(f"{meta_path.name}: the filter list is not an array")
-    for _ in range(count):
-        major, length, pos = _head(meta, pos)
-        if (major, length) != (4, 2):
-            raise _Unexpected(f"{meta_path.name}: a filter is not a [name, hash] pair")
-        name, pos = _text(meta, pos)
-        file_hash, pos = _text(meta, pos)
-        filters.append((name, file_hash.decode("utf-8")))
-    filters_end = pos
-    _skip_rest(meta, pos, fields - 4, meta_path.name)
-    if _filter_list(filters) != meta[filters_start:filters_end]:  # written back the same way
-        raise _Unexpected(f"{meta_path.name}: the filter list is not encoded as expected")
-
-    sorted_filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name)
-                      for name, file_hash in filters}
-    if len(sorted_filters) != len(filters):
+    # The metadata: version, pages, word-index chunks, filters ([name, file hash] pairs), sorts, meta fields.
+    meta = _decode(meta_path)
+    if not (isinstance(meta, list) and len(meta) >= 4 and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])):
+        raise _Unexpected(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
+    filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name) for name, file_hash in meta[3]}
+    if len(filters) != len(meta[3]):
         raise _Unexpected(f"{meta_path.name}: a filter is listed twice")
-    for _, file_hash in filters:
+    for _, file_hash in meta[3]:
         (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
-    new_filters, used = [], set()
-    for name in sorted(sorted_filters):  # by their UTF-8 bytes: Rust's order for strings
-        body = sorted_filters[name]
+    meta[3], used = [], set()
+    for name in sorted(filters, key=str.encode):  # by their UTF-8 bytes: Rust's order for strings
+        body = cbor2.dumps(filters[name])
         file_hash = _short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
         write_index_file(bundle / "filter" / f"{file_hash}.pf_filter", body)
-        new_filters.append((name, file_hash))
-
-    new_meta = meta[:filters_start] + _filter_list(new_filters) + meta[filters_end:]
+        meta[3].append([name, file_hash])
+    new_meta = cbor2.dumps(meta)
     new_hash = f"{language}_{pagefind_hash(new_meta)[:len(language) + 8]}"
     meta_path.unlink()
     write_index_file(bundle / f"pagefind.{new_hash}.pf_meta", new_meta)
     return new_hash
 
 
-def _filter_list(filters: list[tuple[bytes, str]]) -> bytes:
-    """The metadata's list of [filter name, file hash] pairs, encoded."""
-    return _array([_array([_cbor_text(name), _cbor_text(file_hash.encode("utf-8"))]) for name, file_hash in filters])
-
-
-def _sorted_filter(path: Path, name: bytes) -> bytes:
-    """A filter file's body with its values in order. The file is a CBOR array: the filter's
-    name, then its values as [value, page numbers] pairs."""
-    body = read_index_file(path)
-    major, length, pos = _head(body, 0)
-    if (major, length) != (4, 2):
+def _sorted_filter(path: Path, name: str) -> list:
+    """A filter file's content, [name, [[value, page numbers], ...]], with its values in order."""
+    content = _decode(path)
+    if not (isinstance(content, list) and len(content) == 2 and isinstance(content[1], list)):
         raise _Unexpected(f"{path.name}: not a [name, values] pair")
-    own_name, pos = _text(body, pos)
-    if own_name != name:
-        raise _Unexpected(f"{path.name}: holds filter {own_name!r}, listed as {name!r}")
-    major, count, pos = _head(body, pos)
-    if major != 4:
-        raise _Unexpected(f"{path.name}: the values are not an array")
-    values_start = pos
-    values = []
-    for _ in range(count):
-        start = pos
-        major, length, pos = _head(body, pos)
-        if (major, length) != (4, 2):
-            raise _Unexpected(f"{path.name}: a value is not a [value, pages] pair")
-        value, pos = _text(body, pos)
-        pos = _skip(body, pos)
-        values.append((value, body[start:pos]))
-    if pos != len(body):
-        raise _Unexpected(f"{path.name}: bytes after the values")
-    values.sort()  # by the value's UTF-8 bytes (unique), as Pagefind now sorts them itself
-    return body[:values_start] + b"".join(raw for _, raw in values)
+    if content[0] != name:
+        raise _Unexpected(f"{path.name}: holds filter {content[0]!r}, listed as {name!r}")
+    content[1].sort(key=lambda pair: pair[0].encode())  # by the value's UTF-8 bytes (unique), as Pagefind now sorts them itself
+    return content
+
+
+def _decode(path: Path):
+    """The content of a Pagefind index file, provided that encoding it again gives Pagefind's very bytes
+    (so that what is written back differs only in the order of its entries)."""
+    body = read_index_file(path)
+    content = cbor2.loads(body)
+    if cbor2.dumps(content) != body:
+        raise _Unexpected(f"{path.name}: not encoded as expected")
+    return content
 
 
 def _short_hash(full: str, length: int, used: set[str]) -> str:
@@ -221,73 +186,3 @@ def read_index_file(path: Path) -> bytes:
 def write_index_file(path: Path, body: bytes) -> None:
     """Gzip as Pagefind does (best compression), with no time stamp in the header."""
     path.write_bytes(gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0))
-
-
-# --- the little of CBOR (RFC 8949) that Pagefind's index uses -----------------------------
-
-def _head(data: bytes, pos: int) -> tuple[int, int, int]:
-    """(major type, argument, position after the head) of the item at `pos`."""
-    initial = data[pos]
-    major, info = initial >> 5, initial & 0x1F
-    if info < 24:
-        return major, info, pos + 1
-    if info > 27:
-        raise _Unexpected("indefinite-length or reserved CBOR item")
-    size = 1 << (info - 24)
-    if pos + 1 + size > len(data):
-        raise _Unexpected("truncated CBOR item")
-    return major, int.from_bytes(data[pos + 1:pos + 1 + size], "big"), pos + 1 + size
-
-
-def _skip(data: bytes, pos: int) -> int:
-    """The position after the item at `pos`."""
-    pending = 1
-    while pending:
-        pending -= 1
-        major, argument, pos = _head(data, pos)
-        if major in (2, 3):
-            pos += argument
-            if pos > len(data):
-                raise _Unexpected("truncated CBOR string")
-        elif major == 4:
-            pending += argument
-        elif major == 5:
-            pending += 2 * argument
-        elif major == 6:
-            pending += 1
-    return pos
-
-
-def _skip_rest(data: bytes, pos: int, items: int, name: str) -> None:
-    for _ in range(items):
-        pos = _skip(data, pos)
-    if pos != len(data):
-        raise _Unexpected(f"{name}: bytes after the metadata")
-
-
-def _text(data: bytes, pos: int) -> tuple[bytes, int]:
-    """A CBOR text string's UTF-8 bytes, and the position after it."""
-    major, length, pos = _head(data, pos)
-    if major != 3 or pos + length > len(data):
-        raise _Unexpected("expected a CBOR text string")
-    text = data[pos:pos + length]
-    text.decode("utf-8")  # valid, or ValueError
-    return text, pos + length
-
-
-def _encode_head(major: int, argument: int) -> bytes:
-    """The shortest head, as Pagefind's encoder (minicbor) writes it."""
-    if argument < 24:
-        return bytes([major << 5 | argument])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if argument < 1 << (8 * size):
-            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
-    raise _Unexpected(f"CBOR argument too large: {argument}")
-
-
-def _cbor_text(text: bytes) -> bytes:
-    return _encode_head(3, len(text)) + text
-
-
-def _array(items: list[bytes]) -> bytes:
-    return _encode_head(4, len(items)) + b"".join(items)

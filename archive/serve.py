@@ -182,6 +182,12 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # in the decoded path: C0, DEL an
 BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
+def split_target(target: str) -> tuple[str, str]:
+    """A request target's path and its query (with its `?`, or ""); any fragment left off."""
+    path, mark, query = target.split("#", 1)[0].partition("?")
+    return path, mark + query
+
+
 def url_names(target: str) -> list[str]:
     """The names in the path of a request target (query and fragment left off), percent-decoded.
 
@@ -189,7 +195,7 @@ def url_names(target: str) -> list[str]:
     (raw or %-encoded, NUL among them), bad %-escapes, bytes that are not UTF-8, backslashes,
     `.` or `..` segments (browsers resolve those before sending, %2e%2e too).
     """
-    path = target.split("#", 1)[0].split("?", 1)[0]
+    path, _ = split_target(target)
     if not path.startswith("/"):
         raise NotServed(HTTPStatus.BAD_REQUEST, "the path must start with /")
     if RAW_CONTROL.search(target):
@@ -298,10 +304,10 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         root = Path(self.directory).resolve()
         local, status = self._inside(root, root.joinpath(*names))
         if stat.S_ISDIR(status.st_mode):
-            if not path.split("#", 1)[0].split("?", 1)[0].endswith("/"):
+            url_path, query = split_target(path)
+            if not url_path.endswith("/"):
                 slash_form = "/" + "".join(urllib.parse.quote(name) + "/" for name in names)
-                query = path.split("#", 1)[0].partition("?")[1:]
-                raise NotServed(HTTPStatus.MOVED_PERMANENTLY, location=slash_form + "".join(query))
+                raise NotServed(HTTPStatus.MOVED_PERMANENTLY, location=slash_form + query)
             local, status = self._inside(root, local / "index.html")
         if not stat.S_ISREG(status.st_mode):
             raise NotServed(HTTPStatus.NOT_FOUND)

@@ -20,6 +20,7 @@ import fastjsonschema
 import jsonschema
 import regex
 
+from .characters import INVISIBLE
 from .load import Document, Key, TooLongNumber
 from .markup import markdown_problem
 from .dates import parse_timestamp
@@ -409,7 +410,7 @@ NAME = regex.compile(r"[\p{L}\p{M}\p{Nd}" + regex.escape(NAME_PUNCTUATION) + "]+
 
 def name_problem(name: str) -> str | None:
     """What is wrong with a claimant, speaker or place name, or None."""
-    if name != " ".join(name.split(" ")) or "  " in name or name != name.strip():
+    if "  " in name or name != name.strip(" "):
         return "has leading, trailing or double spaces; write single spaces between words"
     bad = next((char for char in name if not NAME.fullmatch(char)), None)
     if bad is not None:
@@ -447,14 +448,10 @@ def _check_names(document: Document, reference: Reference) -> list[Problem]:
     return problems
 
 
-# Characters that make text look different from what it is (used to disguise changes in review),
-# as an allow-list: letters, marks, numbers, punctuation, symbols and spaces (tabs and, in
-# multi-line fields, line breaks). Refused besides: whatever Unicode itself says renders as
-# nothing (its Default_Ignorable_Code_Point property: format characters, variation selectors,
-# fillers such as U+3164) and the blank Braille pattern U+2800. Two documented exceptions, where
-# a language needs them: joiners (ZWNJ, ZWJ) between two letters of a script that uses them, and
-# direction marks in text with right-to-left letters.
-NOT_ALLOWED = regex.compile(r"[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}\t\n]|\p{Default_Ignorable_Code_Point}|\u2800")
+# Characters that make text look different from what it is (used to disguise changes in review):
+# every invisible character (characters.py) but tabs and, in multi-line fields, line breaks.
+# Two documented exceptions, where a language needs them: joiners (ZWNJ, ZWJ) between two
+# letters of a script that uses them, and direction marks in text with right-to-left letters.
 DIRECTION_MARKS = {"\u200e", "\u200f", "\u061c"}
 JOINERS = {"\u200c", "\u200d"}
 RIGHT_TO_LEFT = regex.compile(r"(?=\p{L})[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")  # a right-to-left letter
@@ -462,8 +459,10 @@ RIGHT_TO_LEFT = regex.compile(r"(?=\p{L})[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")  
 
 def hidden_character(text: str) -> int | None:
     """Where the first character stands that hides or reorders text and that the language does not need."""
-    for found in NOT_ALLOWED.finditer(text):
+    for found in INVISIBLE.finditer(text):
         index, char = found.start(), found.group()
+        if char in "\t\n":
+            continue
         if char in DIRECTION_MARKS and RIGHT_TO_LEFT.search(text):
             continue
         if char in JOINERS and _joins_letters(text[index - 1:index] + text[index + 1:index + 2]):

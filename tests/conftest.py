@@ -112,3 +112,22 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors and any request to another host than this machine."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.foreign_requests = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on("request", lambda request: urlsplit(request.url).hostname not in (None, "", "127.0.0.1", "localhost")
+            and page.foreign_requests.append(request.url))
+    yield page
+    assert page.console_errors == []
+    assert page.foreign_requests == []
+    context.close()

@@ -11,7 +11,6 @@ import re
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -29,24 +28,6 @@ def base_url(shipped_site, tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/archive/"
     server.shutdown()
-
-
-@pytest.fixture
-def page(browser, base_url):
-    """A fresh page that records console errors and any request to another host."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.console_errors = []
-    page.foreign_requests = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    local_host = urlsplit(base_url).netloc
-    page.on("request", lambda request: urlsplit(request.url).netloc not in (local_host, "")
-            and page.foreign_requests.append(request.url))
-    yield page
-    assert page.console_errors == []
-    assert page.foreign_requests == []
-    context.close()
 
 
 def search_results(page):

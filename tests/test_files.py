@@ -247,3 +247,14 @@ def test_fuzz_any_entries_are_refused_or_read_never_hang_and_check_agrees_with_b
         return
     assert errors == []
     assert "SECRET" not in everything_written(tiny.root)
+
+
+def test_an_edit_to_the_file_a_link_leads_to_is_built(own_copy):
+    """A link inside the repository counts by the bytes it leads to: editing them is no 'up to date'."""
+    shared = own_copy.root / "shared-notes.md"
+    shared.write_text("# Notes\n\nFirst text.\n")
+    (own_copy.root / "content" / "notes.md").symlink_to(shared)
+    build(own_copy.project, today=TODAY, with_search=False)
+    shared.write_text("# Notes\n\nSecond text.\n")
+    assert not build(own_copy.project, today=TODAY, with_search=False).up_to_date
+    assert "Second text." in (own_copy.root / "site" / "notes" / "index.html").read_text()
