@@ -287,3 +287,35 @@ def forget_readings() -> None:
     """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
     _reconcile.cache_clear()
     incident_contributions.cache_clear()
+
+
+KEY_MEASURES = ("killed", "injured")
+KEY_READINGS_PER_MEASURE = 2  # a row in a list shows this many parties' readings of a measure, then "+n more"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyReading:
+    """An incident's reading of a key measure (killed, injured) for one party, as lists and search results show it."""
+
+    measure: Measure
+    party: str
+    text: str
+    conflict: bool
+
+
+def key_readings(incident: Incident) -> tuple[list[KeyReading], int]:
+    """The incident's whole readings of killed and injured, a few parties each, and how many were left out.
+
+    Parties with the most claims come first, so a row shows the best-attested readings.
+    """
+    by_measure: dict[Measure, list[tuple[str, Contribution]]] = defaultdict(list)
+    for (measure, party, where), contribution in incident_contributions(incident).items():
+        if where is None and measure.key in KEY_MEASURES:
+            by_measure[measure].append((party, contribution))
+    shown, left_out = [], 0
+    for measure in sorted(by_measure, key=lambda m: m.order):
+        ranked = sorted(by_measure[measure], key=lambda item: (-len(item[1].claims), item[0]))
+        shown += [KeyReading(measure, party, contribution.text, contribution.conflict)
+                  for party, contribution in ranked[:KEY_READINGS_PER_MEASURE]]
+        left_out += max(0, len(ranked) - KEY_READINGS_PER_MEASURE)
+    return shown, left_out

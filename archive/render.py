@@ -20,9 +20,10 @@ from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
 from .exports import write_downloads, write_site_index
 from .files import copy_regular_files
-from .figures import reconcile, totals
+from .figures import Contribution, Total, key_readings, reconcile, totals
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
+from .paging import by_month, paginate
 from .parallel import in_background, parallel_map
 from .reference import Region
 
@@ -60,8 +61,12 @@ def make_environment(templates_dir: Path) -> Environment:
         host=lambda url: urlsplit(url).hostname or "",
         group_anchor=group_anchor,
         filesize=filesize,
+        key_readings=key_readings,
+        by_month=lambda rows: by_month(rows, lambda row: getattr(row, "incident", row).date),
         timestamp=lambda moment: f"{long_date(moment.date())}" + (f", {moment:%H:%M} UTC" if moment.time() != dt.time() else ""),
     )
+    from .fragments import FILTERS as SOURCE_FILTERS  # links to the sentence in a source, short addresses
+    environment.filters.update(SOURCE_FILTERS)
     return environment
 
 
@@ -97,28 +102,29 @@ def site_pages(archive: Archive) -> list[Page]:
     """Every page of the site, in a stable order.
 
     Contexts are worked out only for the pages that are rendered, so most are callables.
+    Long lists are split into pages of their own (see paging.py): no page grows with the archive.
     """
     by_region = archive.incidents_by_region()
     regions = archive.regions()
     months = archive.incidents_by_month()
     everything = inputs_digest(archive.incidents)
 
-    archive_totals = totals(archive.incidents, archive.measures)  # each total has its own page
+    archive_totals = totals(archive.incidents, archive.measures)  # each total has its own pages
     pages = [
         Page("index.html", "home.html", lambda: {
             "latest": archive.incidents[:LATEST_ON_HOME],
             "incident_count": len(archive.incidents),
             "regions": regions,
             "by_region": by_region,
-            "totals": archive_totals,
+            "totals": leading_totals(archive_totals),
+            "totals_count": len(archive_totals),
             "charts": timelines(archive.incidents, archive.measures),
         }, everything),
-        Page("totals/index.html", "totals.html", {"totals": archive_totals}, everything),
-        # A total's page shows the incidents that add to it, and what each adds (read from its file).
-        *[Page(f"totals/{total.key}/index.html", "total.html", {"total": total},
-               inputs_digest([contribution.incident for contribution in total.contributions]))
-          for total in archive_totals],
-        Page("incidents/index.html", "incidents.html", {"months": months, "latest_month": months[0] if months else None}, everything),
+        *totals_pages(archive_totals, "totals/", None),
+        Page("incidents/index.html", "incidents.html", {
+            "months": [(month, len(incidents)) for month, incidents in months],
+            "latest": archive.incidents[:LATEST_ON_INDEX],
+        }, everything),
         data_page(archive),
         Page("404.html", "404.html", {}, ""),
         Page("regions/index.html", "regions.html", lambda: {
@@ -130,25 +136,76 @@ def site_pages(archive: Archive) -> list[Page]:
     ]
     pages += [Page(f"{page.slug}/index.html", "content.html", {"page": page}, _digest(page.title, page.body))
               for page in archive.pages]
-    pages += [
-        Page(f"incidents/{month:%Y/%m}/index.html", "month.html", {
-            "month": month, "incidents": incidents,
-            "newer": months[index - 1][0] if index > 0 else None,
-            "older": months[index + 1][0] if index + 1 < len(months) else None,
-        }, _digest(inputs_digest(incidents), *[str(m) for m, _ in months[max(index - 1, 0):index + 2]]))
-        for index, (month, incidents) in enumerate(months)
-    ]
+    for index, (month, incidents) in enumerate(months):
+        newer = months[index - 1][0] if index > 0 else None
+        older = months[index + 1][0] if index + 1 < len(months) else None
+        pages += list_pages(f"incidents/{month:%Y/%m}/", incidents, "month.html",
+                            {"month": month, "newer": newer, "older": older}, str(newer), str(older))
     pages += [_incident_page(archive, index) for index in range(len(archive.incidents))]
     pages += [
         Page(f"incidents/{old}/index.html", "redirect.html", {"incident": incident}, inputs_digest([incident]))
         for incident in archive.incidents for old in incident.previous_ids
     ]
-    pages += [
-        Page(f"regions/{region.slug}/index.html", "region.html",
-             partial(_region_context, archive, region, by_region[region.code]), inputs_digest(by_region[region.code]))
-        for region in regions
-    ]
+    for region in regions:
+        pages += region_pages(archive, region, by_region[region.code])
     return pages
+
+
+LATEST_ON_INDEX = 20  # incidents listed on the incident index and on a region's page, besides their own pages
+LEADING_PARTIES = 3  # totals shown per measure in a summary (home, region); the rest are on the totals pages
+
+
+def leading_totals(all_totals: list[Total]) -> list[Total]:
+    """The totals of the parties with the most incidents, a few per measure, in the order given."""
+    ranked: dict[str, list[Total]] = {}
+    for total in all_totals:
+        ranked.setdefault(total.measure.key, []).append(total)
+    kept = {id(total) for group in ranked.values()
+            for total in sorted(group, key=lambda t: -len(t.contributions))[:LEADING_PARTIES]}
+    return [total for total in all_totals if id(total) in kept]
+
+
+def list_pages(base: str, rows: list, template: str, context: dict, *shown: str) -> list[Page]:
+    """A list's pages under `base` (see paging.py); `shown`: what else the pages show, for their digests."""
+    pages = []
+    for listing in paginate(base, rows):
+        incidents = [row.incident if isinstance(row, Contribution) else row for row in listing.rows]
+        pages.append(Page(f"{listing.path}index.html", template, {**context, "listing": listing},
+                          _digest(inputs_digest(incidents), str(listing.count), str(listing.total_rows), *shown)))
+    return pages
+
+
+def totals_pages(all_totals: list[Total], base: str, region: Region | None) -> list[Page]:
+    """The list of totals under `base`, and each total's pages showing how it was added up."""
+    digest = inputs_digest(sorted({c.incident for t in all_totals for c in t.contributions}, key=lambda i: i.id))
+    context = {"region": region, "base": base}
+    pages = [Page(f"{listing.path}index.html", "totals.html", {**context, "listing": listing},
+                  _digest(digest, str(listing.number), str(listing.count)))
+             for listing in paginate(base, all_totals)]
+    for total in all_totals:
+        pages += list_pages(f"{base}{total.key}/", total.contributions, "total.html",
+                            {**context, "total": total}, total.text, str(total.conflict))
+    return pages
+
+
+def region_pages(archive: Archive, region: Region, incidents: list[Incident]) -> list[Page]:
+    """A region's page, its incidents year by year, and its totals with how each was added up."""
+    base = f"regions/{region.slug}/"
+    region_totals = totals(incidents, archive.measures, region)
+    years = sorted({incident.date.year for incident in incidents}, reverse=True)
+    pages = [Page(f"{base}index.html", "region.html",
+                  partial(_region_context, archive, region, incidents, region_totals, years), inputs_digest(incidents))]
+    for index, year in enumerate(years):
+        in_year = [incident for incident in incidents if incident.date.year == year]
+        newer = years[index - 1] if index > 0 else None
+        older = years[index + 1] if index + 1 < len(years) else None
+        listings = paginate(f"{base}{year}/", in_year)
+        jump = [(group.month, f"{listing.path}#{group.anchor}", len(group.rows))
+                for listing in listings for group in by_month(listing.rows, lambda i: i.date)]
+        pages += list_pages(f"{base}{year}/", in_year, "region_year.html",
+                            {"region": region, "year": year, "newer": newer, "older": older, "jump": jump},
+                            str(newer), str(older), *(f"{path}:{count}" for _, path, count in jump))
+    return pages + (totals_pages(region_totals, f"{base}totals/", region) if region_totals else [])
 
 
 def inputs_digest(incidents: list[Incident]) -> str:
@@ -160,11 +217,15 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _region_context(archive: Archive, region: Region, incidents: list[Incident]) -> dict:
+def _region_context(archive: Archive, region: Region, incidents: list[Incident], region_totals: list[Total],
+                    years: list[int]) -> dict:
     return {
         "region": region,
-        "incidents": incidents,
-        "totals": totals(incidents, archive.measures, region),
+        "incident_count": len(incidents),
+        "latest": by_month(incidents[:LATEST_ON_INDEX], lambda incident: incident.date),
+        "years": [(year, sum(incident.date.year == year for incident in incidents)) for year in years],
+        "totals": leading_totals(region_totals),
+        "totals_count": len(region_totals),
         "charts": timelines(incidents, archive.measures),
     }
 

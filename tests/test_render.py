@@ -37,7 +37,10 @@ def test_site_pages_cover_every_incident_region_and_index():
     assert paths == [
         "index.html", "totals/index.html", "totals/total-killed-ukraine/index.html", "incidents/index.html", "data/index.html", "404.html",
         "regions/index.html", "search/index.html", "incidents/2025/06/index.html",
-        "incidents/2025-06-06-a/index.html", "regions/ua-30/index.html", "regions/ua-32/index.html",
+        "incidents/2025-06-06-a/index.html",
+        "regions/ua-30/index.html", "regions/ua-30/2025/index.html",
+        "regions/ua-30/totals/index.html", "regions/ua-30/totals/total-killed-ukraine/index.html",
+        "regions/ua-32/index.html", "regions/ua-32/2025/index.html",
     ]
 
 

@@ -47,9 +47,10 @@ def test_incident_index_links_a_page_per_month(tiny):
     site = built(tiny)
     index = read(site, "incidents/index.html")
     assert 'href="../incidents/2025/06/">June</a>' in index and 'href="../incidents/2025/05/">May</a>' in index
-    assert "Drone strike on Kyiv" in index and "Missile strike on Lviv" not in index  # only the latest month in full
+    assert index.index("Drone strike on Kyiv") < index.index("Missile strike on Lviv")  # the latest incidents, newest first
+    assert 'href="../incidents/2025/06/">All of June 2025</a>' in index
     may = read(site, "incidents/2025/05/index.html")
-    assert "Missile strike on Lviv" in may and 'rel="next" href="../../../incidents/2025/06/">June 2025 →' in may
+    assert "Missile strike on Lviv" in may and 'href="../../../incidents/2025/06/">June 2025 →' in may
 
 
 def test_region_page_lists_its_incidents_and_figures(tiny):
@@ -57,8 +58,12 @@ def test_region_page_lists_its_incidents_and_figures(tiny):
     assert "<h1 data-pagefind-filter=\"region\" data-pagefind-sort=\"date:2025-05-31\">Lviv Oblast</h1>" in page
     assert "Also spelled: Lviv, Lvov, Lemberg, Lvivska oblast" in page
     assert "Missile strike on Lviv" in page and "Drone strike on Kyiv" not in page
-    assert "Killed, according to Ukraine: at least 4" in page
-    assert 'adds <strong>at least 4</strong>' in page and f'href="../../incidents/{LVIV}/#figures-killed-ua-46">1 claim</a>' in page
+    assert re.search(r'<th scope="row">Killed</th>\s*<td data-label="According to">Ukraine</td>\s*<td class="value" data-label="Total">at least 4', page)
+    assert page.index('id="totals-heading"') < page.index("Missile strike on Lviv")  # what a reader needs first comes first
+    assert 'href="../../regions/ua-46/2025/">2025</a>' in page
+    derivation = read(built(tiny), "regions/ua-46/totals/total-killed-ukraine/index.html")
+    assert "Killed in Lviv Oblast, according to Ukraine: at least 4" in derivation
+    assert 'adds <strong>at least 4</strong>' in derivation and f'href="../../../../incidents/{LVIV}/#figures-killed-ua-46">1 claim</a>' in derivation
 
 
 def test_regions_index_counts_incidents_by_country(tiny):
@@ -110,13 +115,13 @@ def test_totals_link_to_the_incidents_and_claims_they_add_up(tiny):
     site = built(tiny)
     home = read(site, "index.html")
     assert 'href="./totals/total-killed-ukraine/"' in home
-    assert 'href="total-killed-ukraine/"' in read(site, "totals/index.html")
+    assert 'href="../totals/total-killed-ukraine/"' in read(site, "totals/index.html")
     derivation = read(site, "totals/total-killed-ukraine/index.html")
     assert "Killed, according to Ukraine: at least 8" in derivation
     assert f'href="../../incidents/{KYIV}/#figures-killed-ua-30"' in derivation
     assert f'href="../../incidents/{LVIV}/#figures-killed-ua-46"' in derivation
     region = read(site, "regions/ua-46/index.html")
-    assert 'href="#total-killed-ukraine"' in region and "according to Ukraine: at least 4" in region
+    assert 'href="../../regions/ua-46/totals/total-killed-ukraine/"' in region
 
 
 def test_an_old_id_redirects_to_the_renamed_incident(tiny):

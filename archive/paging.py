@@ -1,0 +1,91 @@
+"""Split long lists into numbered pages of the site, so that no page grows with the archive.
+
+A list of any length becomes pages of at most `PAGE_ROWS` rows: `base/`, `base/page/2/`,
+`base/page/3/` ... Each page knows its neighbours (for `rel="prev"`/`"next"`) and the few
+page numbers worth linking, so its navigation stays short however many pages there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+Row = TypeVar("Row")
+
+# Rows per page. A row of an incident list is about 0.5 KB of HTML (a 200-character title at
+# most, three places, two readings), so a page of rows stays well under 100 KB.
+PAGE_ROWS = 100
+PAGER_REACH = 2  # pages linked on each side of the current one, besides the first and the last
+
+
+@dataclass(frozen=True)
+class ListPage(Generic[Row]):
+    """One page of a long list: its rows and where it stands among the list's pages."""
+
+    base: str  # the list's first page, relative to the site root, ending in "/" (e.g. "totals/")
+    number: int  # 1 for the first page
+    count: int  # pages in all
+    rows: Sequence[Row]
+    first_row: int  # 1-based position of this page's first row in the whole list
+    total_rows: int
+
+    @property
+    def path(self) -> str:
+        """This page's folder, relative to the site root."""
+        return page_folder(self.base, self.number)
+
+    def link(self, number: int) -> str:
+        return page_folder(self.base, number)
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + len(self.rows) - 1
+
+    @property
+    def pager(self) -> list[int | None]:
+        """Page numbers to link: the first, the last, and those near this one; None marks a gap."""
+        near = set(range(self.number - PAGER_REACH, self.number + PAGER_REACH + 1))
+        shown = sorted({1, self.count} | {n for n in near if 1 <= n <= self.count})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - numbers[-1] > 1:  # type: ignore[operator]
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+def page_folder(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(base: str, rows: Sequence[Row], per_page: int = PAGE_ROWS) -> list[ListPage[Row]]:
+    """The pages of `rows` under `base`; an empty list still has its first page."""
+    count = max(1, -(-len(rows) // per_page))
+    return [ListPage(base, number, count, rows[(number - 1) * per_page:number * per_page],
+                     (number - 1) * per_page + 1, len(rows))
+            for number in range(1, count + 1)]
+
+
+@dataclass(frozen=True)
+class MonthGroup(Generic[Row]):
+    """The rows of one month on one page, under a heading that the month jump list links to."""
+
+    month: dt.date
+    rows: list[Row]
+
+    @property
+    def anchor(self) -> str:
+        return f"m{self.month:%Y-%m}"
+
+
+def by_month(rows: Sequence[Row], date_of) -> list[MonthGroup[Row]]:
+    """Rows (newest first) under their months, in the order given."""
+    groups: list[MonthGroup[Row]] = []
+    for row in rows:
+        month = date_of(row).replace(day=1)
+        if not groups or groups[-1].month != month:
+            groups.append(MonthGroup(month, []))
+        groups[-1].rows.append(row)
+    return groups
