@@ -5,7 +5,10 @@
   only support a range (`min`/`max`).
 - A qualifier the excerpt states ("at least 4") must be the figure's qualifier.
 - With source snapshots, every excerpt and quote must appear in its source's text, after
-  normalising white space, curly quotes and dashes.
+  normalising white space, curly quotes and dashes. One difference of news style is allowed
+  in a quote: its final full stop may stand where the source has a comma right before a
+  closing quotation mark (`"...searching the rubble," he said.` supports the quote
+  `...searching the rubble.`).
 """
 
 from __future__ import annotations
@@ -118,6 +121,27 @@ _TRANSLATE = str.maketrans({
 def normalize(text: str) -> str:
     """Text as compared with a snapshot: straight quotes, plain hyphens, '...' and single spaces."""
     return re.sub(r"\s+", " ", text.translate(_TRANSLATE).replace("\u2026", "...")).strip()
+
+
+# A comma and a closing quotation mark after it, in normalised text (curly marks are straight
+# there): the mark closes a quotation when no letter or digit follows it (`rubble," he said`),
+# unlike an opening one (`said,"We`).
+_COMMA_BEFORE_CLOSING_QUOTE = r",[\"'](?!\w)"
+
+
+def appears_in(text: str, normalized_snapshot: str, quote: bool = False) -> bool:
+    """Whether `text` is word for word in a snapshot (given normalised), by the rules above.
+
+    With `quote`, a final full stop of `text` (not an ellipsis) also matches a comma followed
+    by a closing quotation mark, straight or curly: a report writes `"...the rubble," he said.`
+    and the quote, without `he said`, ends `...the rubble.` No other difference is allowed.
+    """
+    wanted = normalize(text)
+    if wanted in normalized_snapshot:
+        return True
+    if not quote or not wanted.endswith(".") or wanted.endswith("..") or not re.search(r"\w", wanted[:-1]):
+        return False
+    return re.search(re.escape(wanted[:-1]) + _COMMA_BEFORE_CLOSING_QUOTE, normalized_snapshot) is not None
 
 
 def closest_passage(snapshot: str, wanted: str) -> str:

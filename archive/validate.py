@@ -25,7 +25,7 @@ from .load import Document, Key, TooLongNumber
 from .markup import markdown_problem
 from .dates import parse_timestamp
 from .problems import Problem
-from .provenance import closest_passage, figure_problems, normalize, snapshot_name
+from .provenance import appears_in, closest_passage, figure_problems, normalize, snapshot_name
 from .reference import Reference
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
@@ -548,7 +548,11 @@ def text_position(text: str, offset: int) -> tuple[int, int]:
 
 
 def validate_against_snapshots(document: Document, snapshots: dict[str, str]) -> list[Problem]:
-    """Every excerpt and quote must appear word for word in its source's snapshot, when there is one."""
+    """Every excerpt and quote must appear word for word in its source's snapshot, when there is one.
+
+    Word for word as provenance.appears_in reads it: a quote's final full stop may stand for the
+    comma before a closing quotation mark (news style), nothing else may differ.
+    """
     sources = _mapping(document.data.get("sources"))
     texts = {}
     for key, source in sources.items():
@@ -564,7 +568,7 @@ def validate_against_snapshots(document: Document, snapshots: dict[str, str]) ->
     for field, text_field in (("figures", "excerpt"), ("quotes", "text")):
         for key, entry in _items(document, field):
             cited, text = entry.get("source"), entry.get(text_field)
-            if cited in texts and isinstance(text, str) and normalize(text) not in texts[cited][2]:
+            if cited in texts and isinstance(text, str) and not appears_in(text, texts[cited][2], quote=field == "quotes"):
                 name, raw, _ = texts[cited]
                 problems.append(document.problem(key + (text_field,), f"`{field_name(key + (text_field,))}` is not word for word in snapshot {name}.txt; "
                                                  f"closest passage: \"{closest_passage(raw, text)}\""))

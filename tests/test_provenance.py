@@ -65,3 +65,17 @@ def test_closest_passage_points_at_the_nearest_sentence():
 def test_snapshot_names():
     assert snapshot_name("mt", "https://www.example.org/2025/06/06/a-b?x=1") == ["mt", "www-example-org-2025-06-06-a-b-x-1"]
     assert snapshot_name("aj", None) == ["aj"]
+
+
+def test_a_quotes_final_full_stop_may_stand_only_for_a_comma_before_a_closing_quotation_mark():
+    from archive.provenance import appears_in  # new in issue 13: imported here so the other tests still run without it
+
+    said = normalize("\u201cWe are searching the rubble,\u201d he said. \u2018They are alive,\u2019 she said. He said,\u201cGo. Then: stop,\u201d")
+    assert appears_in("We are searching the rubble.", said, quote=True)
+    assert appears_in("They are alive.", said, quote=True)
+    assert not appears_in("We are searching the rubble.", said)  # an excerpt is the sentence as it stands
+    assert not appears_in("He said.", said, quote=True)  # the mark after the comma opens a quotation
+    assert not appears_in("We are searching. the rubble.", said, quote=True)  # only the final full stop
+    assert not appears_in("We are searching the rubble!", said, quote=True)
+    assert not appears_in("We are searching the rubble...", said, quote=True)  # an ellipsis is not a full stop
+    assert appears_in("Then: stop.", said, quote=True)  # a quotation that ends the text

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from archive.pipeline import check
+from archive.provenance import closest_passage
 from archive.validate import field_name
 from conftest import TODAY, VALID_INCIDENT
 
@@ -348,3 +349,55 @@ def test_unicode_line_breaks_are_refused_in_one_line_fields(tiny, char, name):
     escaped = char.encode("unicode_escape").decode("ascii")
     found = errors(tiny, replace("title: Drone strike on Kyiv", f'title: "Drone{escaped}strike"'))
     assert any("`title` contains" in line and f"U+{ord(char):04X}" in line for line in found), found
+
+
+# --- check --snapshots: word for word, with news style's final full stop ------------------------
+
+QUOTE = 'text: "They worked under fire to help people."'
+SNAPSHOT_LINE = "At least four people were killed and 20 wounded in the capital.\n"
+
+
+def snapshot_errors(tiny, tmp_path, snapshot: str, text: str = VALID_INCIDENT) -> list[str]:
+    tiny.write(NAME, text)
+    folder = tmp_path / "snapshots"
+    folder.mkdir(exist_ok=True)
+    (folder / "mt.txt").write_text(SNAPSHOT_LINE + snapshot, encoding="utf-8")
+    _, problems = check(tiny.project, today=TODAY, snapshots_dir=folder)
+    return [str(problem) for problem in problems if problem.is_error]
+
+
+@pytest.mark.parametrize("snapshot", [
+    '"They worked under fire to help people," he wrote on social media.\n',  # straight quotation marks
+    "\u201cThey worked under fire to help people,\u201d he wrote.\n",  # curly double
+    "\u2018They worked under fire to help people,\u2019 he wrote.\n",  # curly single (British style)
+    "\u201cThey worked under fire to help people,\u201d\n",  # the quotation ends the text
+])
+def test_a_quotes_final_full_stop_may_stand_for_a_comma_before_the_closing_quotation_mark(tiny, tmp_path, snapshot):
+    assert snapshot_errors(tiny, tmp_path, snapshot) == []
+
+
+def test_a_word_for_word_quote_still_matches_with_its_own_full_stop(tiny, tmp_path):
+    assert snapshot_errors(tiny, tmp_path, "\u201cThey worked under fire to help people.\u201d\n") == []
+
+
+@pytest.mark.parametrize("snapshot", [
+    "They worked under fire to help people, he wrote.\n",  # a comma with no quotation mark after it
+    'He wrote,"They worked under fire to help people,"We\n',  # a mark that opens a quotation, not one that closes it
+    '"They worked under fire to help people;" he wrote.\n',  # a semicolon is not a comma
+    '"They worked under fire to save people," he wrote.\n',  # a different word
+])
+def test_other_differences_from_the_source_are_still_refused(tiny, tmp_path, snapshot):
+    assert snapshot_errors(tiny, tmp_path, snapshot) == [
+        f"{PATH}:25:11: error: `quotes[0].text` is not word for word in snapshot mt.txt; "
+        f"closest passage: \"{closest_passage(SNAPSHOT_LINE + snapshot, 'They worked under fire to help people.')}\""]
+
+
+def test_the_full_stop_rule_is_only_for_a_final_full_stop_of_a_quote(tiny, tmp_path):
+    # a full stop inside the quote is not a comma of the source
+    inside = VALID_INCIDENT.replace(QUOTE, 'text: "They worked under fire. To help people."')
+    assert len(snapshot_errors(tiny, tmp_path, '"They worked under fire, to help people," he wrote.\n', inside)) == 1
+    # nor is an excerpt's full stop: an excerpt is the report's sentence as it stands
+    excerpt = VALID_INCIDENT.replace("20 wounded in the capital.", "20 wounded in the city.")
+    snapshot = '"At least four people were killed and 20 wounded in the city," he said. "They worked under fire to help people."\n'
+    found = snapshot_errors(tiny, tmp_path, snapshot, excerpt)
+    assert [line.split(": error: ")[1][:35] for line in found] == ["`figures[0].excerpt` is not word fo"]

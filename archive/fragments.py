@@ -1,0 +1,152 @@
+"""Link each figure and quote to its sentence in the source (URL text fragments), and show source addresses short.
+
+A text fragment is the part of a link after `#:~:text=` that a browser finds in the page it
+opens, scrolls to and highlights (https://wicg.github.io/scroll-to-text-fragment/):
+
+    #:~:text=[prefix-,]textStart[,textEnd][,-suffix]
+
+Each term is percent-decoded before matching, and `-`, `&` and `,` must be percent-encoded
+because they are the syntax of the directive. We encode every character other than ASCII
+letters, digits and `_ . ~`, which the grammar allows and which can neither end an HTML
+attribute nor start a new part of the URL. A short text is one term (textStart); a long one
+is linked by its first and last words (textStart,textEnd) so that links stay short.
+
+A browser without text fragments opens the report at its top, as a plain link would.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote, unquote, urlsplit
+
+EXACT_LIMIT = 100  # characters: a longer text is linked by its first and last words
+EDGE_WORDS = 5  # words at each end of a long text (more at the end when needed to be unambiguous)
+# An omission mark in a text ("…" or "..."): the parts on either side are linked as a range.
+ELLIPSIS = re.compile(r"\s*(?:\u2026|\.\.\.)[.\u2026]*\s*")
+# A final full stop (or comma, colon, semicolon) is left out: news style turns a quote's
+# `,"` into `.`, and a term ends at a word boundary without it.
+TRAILING_PUNCTUATION = re.compile(r"[\s.,;:]+$")
+PATH_LIMIT = 48  # characters of an address's path (and query) shown in full
+PATH_HEAD, PATH_TAIL = 32, 16  # ... and of its start and end when it is longer
+SEPARATORS = "/-_.?&=+"
+
+
+def encode_term(term: str) -> str:
+    """One term of a text directive, percent-encoded: UTF-8 bytes as %XX, including `-`, `&`, `,`."""
+    return quote(term, safe="").replace("-", "%2D")  # quote() leaves `-` as it is
+
+
+def text_directive(text: str) -> str | None:
+    """The value of `text=` that finds `text` in a page, or None when nothing in it can be found.
+
+    `text` is an excerpt or quote copied from the report: white space is collapsed, the final
+    full stop left out, and an omission mark (…) or a text over EXACT_LIMIT characters turns
+    it into a range from its first words to its last.
+    """
+    parts = [TRAILING_PUNCTUATION.sub("", " ".join(part.split())) for part in ELLIPSIS.split(text)]
+    parts = [part for part in parts if part]
+    if not parts:
+        return None
+    if len(parts) == 1 and (len(parts[0]) <= EXACT_LIMIT or len(parts[0].split()) < 2 * EDGE_WORDS + 2):
+        return encode_term(parts[0])
+    start_words = parts[0].split()[:EDGE_WORDS]
+    end_words = _unambiguous_end(" ".join(parts), parts[-1].split(), len(start_words) if len(parts) == 1 else 0)
+    if end_words is None:  # the end cannot be told apart from text before it: link the whole text
+        return encode_term(" ".join(parts))
+    return f"{encode_term(' '.join(start_words))},{encode_term(' '.join(end_words))}"
+
+
+def _unambiguous_end(whole: str, last_words: list[str], taken: int) -> list[str] | None:
+    """The fewest last words (at least EDGE_WORDS) that occur in `whole` only at its end.
+
+    A browser ends a range at the first match of textEnd after textStart, so the end must
+    not occur earlier; `taken` words at the start of `last_words` already belong to textStart.
+    """
+    folded = whole.casefold()  # browsers match text fragments without regard to case
+    for count in range(min(EDGE_WORDS, len(last_words)), len(last_words) - taken + 1):
+        end = " ".join(last_words[-count:]).casefold()
+        if folded.find(end) == len(folded) - len(end):
+            return last_words[-count:]
+    return None
+
+
+def sentence_link(url: str | None, text: str) -> str | None:
+    """`url` with a text fragment that finds `text` in it; None when there is no http(s) address.
+
+    An existing fragment (`#section`) is kept and a fragment directive already in the address
+    replaced. Only http:// and https:// addresses are linked (validation refuses others too),
+    so the link can never run script.
+    """
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    base, _, fragment = url.partition("#")
+    directive = text_directive(text) if isinstance(text, str) else None
+    fragment = fragment.split(":~:", 1)[0]
+    if directive is None:
+        return f"{base}#{fragment}" if fragment else base
+    return f"{base}#{fragment}:~:text={directive}"
+
+
+def short_address(url: str | None) -> tuple[str, str]:
+    """(host, path) of an address as shown to readers: `themoscowtimes.com`, `/2025/06/06/russian-air-barrage…kyiv-a89360`.
+
+    The host is the one the link really goes to (never the user name before an `@`), without
+    `www.`; the path (with its query) is decoded when that gives readable text, and shortened
+    in the middle when long, keeping its start and its end (where addresses usually differ).
+    """
+    if not isinstance(url, str):
+        return "", ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "", ""
+    host = host.removeprefix("www.")
+    path = _readable(parts.path) + (f"?{_readable(parts.query)}" if parts.query else "")
+    if path == "/":
+        path = ""
+    return host, _shorten(path)
+
+
+def _readable(text: str) -> str:
+    """Percent-decoded text, unless decoding yields invalid UTF-8, spaces, or invisible or control characters."""
+    if "%" not in text:
+        return text
+    try:
+        decoded = unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return text
+    if any(unicodedata.category(char)[0] in "CZ" for char in decoded):
+        return text
+    return decoded
+
+
+def _shorten(path: str) -> str:
+    if len(path) <= PATH_LIMIT:
+        return path
+    head = path[:PATH_HEAD]
+    cut = max(head.rfind(char) for char in SEPARATORS)
+    head = head[:cut] if cut > PATH_HEAD // 2 else head
+    tail = path[-PATH_TAIL:]
+    cut = min((tail.find(char) for char in SEPARATORS if 0 <= tail.find(char) < PATH_TAIL // 2), default=-1)
+    tail = tail[cut + 1:] if cut >= 0 else tail
+    return f"{head}\u2026{tail}"
+
+
+def source_number(source, sources: list) -> int:
+    """The number of a source in its incident's list (from 1), as the page's numbered list shows it."""
+    return next(index for index, candidate in enumerate(sources, 1) if candidate.key == source.key)
+
+
+def shares_publisher(source, sources: list) -> bool:
+    """Whether another source of the incident has the same publisher: then lines show its number."""
+    return sum(candidate.publisher == source.publisher for candidate in sources) > 1
+
+
+FILTERS = {
+    "sentence_link": sentence_link,
+    "short_address": short_address,
+    "source_number": source_number,
+    "shares_publisher": shares_publisher,
+}
