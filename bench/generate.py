@@ -108,7 +108,7 @@ def realistic_incident(rng: random.Random, number: int, reference, codes: list[s
                             "title": sentence(rng, rng.randint(6, 14))[:-1],
                             "url": f"https://news.example.org/{published:%Y/%m/%d}/{sentence(rng, 5)[:-1].lower().replace(' ', '-')}-{number}-{i}",
                             "published": published.isoformat()}
-    claimants = people + [realistic_name(rng, names[0]) for _ in range(len(people))]
+    claimants = people + local_claimants(names[0], len(people))
     figure_count = rng.choices([0, 1, 2, 3, 5, 8], weights=[35, 30, 20, 8, 5, 2])[0]
     figures = [realistic_figure(rng, rng.choice(list(sources)), rng.choice(claimants), regions, reference)
                for _ in range(figure_count)]
@@ -127,11 +127,15 @@ def realistic_incident(rng: random.Random, number: int, reference, codes: list[s
     return f"{date.isoformat()}-synthetic-{number}", data
 
 
-def realistic_name(rng: random.Random, region_name: str) -> str:
-    """A claimant outside the registry: a made-up person or a region's office."""
-    if rng.random() < 0.5:
-        return f"{rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)}"
-    return f"{region_name} {rng.choice(OFFICES)}"
+def local_claimants(region_name: str, count: int) -> list[str]:
+    """Claimants outside the registry, as many as there are in it: a region's made-up officials and its offices.
+
+    As in real reports, the officials who speak about a region are mostly the same few people.
+    """
+    local = random.Random(region_name)  # the same people for a region in every incident
+    people = [f"{local.choice(GIVEN_NAMES)} {local.choice(FAMILY_NAMES)}" for _ in range(3)]
+    offices = [f"{region_name} {office}" for office in OFFICES]
+    return [local.choice(people + offices) for _ in range(count)]
 
 
 def realistic_figure(rng: random.Random, source: str, claimant: str, regions: list[str], reference) -> dict:
