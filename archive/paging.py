@@ -8,15 +8,17 @@ page numbers worth linking, so its navigation stays short however many pages the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 Row = TypeVar("Row")
 
-# Rows per page. A row of an incident list is about 0.5 KB of HTML (a 200-character title at
-# most, three places, two readings), so a page of rows stays well under 100 KB.
+# Rows per page. A row of an incident list is about 0.5 KB of HTML, so 100 rows make about 50 KB.
 PAGE_ROWS = 100
+# Characters of contributors' text (as escaped HTML) a page may show in its rows: rows with long
+# titles and names, or text full of & and <, end a page sooner, so no page passes 100 KB.
+PAGE_TEXT = 40_000
 PAGER_REACH = 2  # pages linked on each side of the current one, besides the first and the last
 
 
@@ -60,12 +62,26 @@ def page_folder(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
-def paginate(base: str, rows: Sequence[Row], per_page: int = PAGE_ROWS) -> list[ListPage[Row]]:
-    """The pages of `rows` under `base`; an empty list still has its first page."""
-    count = max(1, -(-len(rows) // per_page))
-    return [ListPage(base, number, count, rows[(number - 1) * per_page:number * per_page],
-                     (number - 1) * per_page + 1, len(rows))
-            for number in range(1, count + 1)]
+def paginate(base: str, rows: Sequence[Row], weight: Callable[[Row], int] = lambda row: 0,
+             per_page: int = PAGE_ROWS, text: int = PAGE_TEXT) -> list[ListPage[Row]]:
+    """The pages of `rows` under `base`: at most `per_page` rows and `text` characters (by `weight`) each.
+
+    An empty list still has its first page.
+    """
+    chunks: list[list[Row]] = [[]]
+    used = 0
+    for row in rows:
+        size = weight(row)
+        if chunks[-1] and (len(chunks[-1]) == per_page or used + size > text):
+            chunks.append([])
+            used = 0
+        chunks[-1].append(row)
+        used += size
+    starts = [1]
+    for chunk in chunks[:-1]:
+        starts.append(starts[-1] + len(chunk))
+    return [ListPage(base, number, len(chunks), chunk, start, len(rows))
+            for number, (chunk, start) in enumerate(zip(chunks, starts), start=1)]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
@@ -165,10 +166,22 @@ def leading_totals(all_totals: list[Total]) -> list[Total]:
     return [total for total in all_totals if id(total) in kept]
 
 
+def row_text(row: Incident | Contribution | Total) -> int:
+    """About how many characters of contributors' text a row of a list shows, escaped: what fills a page."""
+    if isinstance(row, Total):
+        return len(escape(row.party))
+    if isinstance(row, Contribution):
+        return len(escape(row.incident.title))
+    readings, _ = key_readings(row)
+    shown = [row.title, *[place.name for place in row.places[:3]], *[region.name for region in row.regions[:3]],
+             *[reading.party for reading in readings]]
+    return sum(len(escape(text)) for text in shown)
+
+
 def list_pages(base: str, rows: list, template: str, context: dict, *shown: str) -> list[Page]:
     """A list's pages under `base` (see paging.py); `shown`: what else the pages show, for their digests."""
     pages = []
-    for listing in paginate(base, rows):
+    for listing in paginate(base, rows, row_text):
         incidents = [row.incident if isinstance(row, Contribution) else row for row in listing.rows]
         pages.append(Page(f"{listing.path}index.html", template, {**context, "listing": listing},
                           _digest(inputs_digest(incidents), str(listing.count), str(listing.total_rows), *shown)))
@@ -181,7 +194,7 @@ def totals_pages(all_totals: list[Total], base: str, region: Region | None) -> l
     context = {"region": region, "base": base}
     pages = [Page(f"{listing.path}index.html", "totals.html", {**context, "listing": listing},
                   _digest(digest, str(listing.number), str(listing.count)))
-             for listing in paginate(base, all_totals)]
+             for listing in paginate(base, all_totals, row_text)]
     for total in all_totals:
         pages += list_pages(f"{base}{total.key}/", total.contributions, "total.html",
                             {**context, "total": total}, total.text, str(total.conflict))
@@ -199,7 +212,7 @@ def region_pages(archive: Archive, region: Region, incidents: list[Incident]) ->
         in_year = [incident for incident in incidents if incident.date.year == year]
         newer = years[index - 1] if index > 0 else None
         older = years[index + 1] if index + 1 < len(years) else None
-        listings = paginate(f"{base}{year}/", in_year)
+        listings = paginate(f"{base}{year}/", in_year, row_text)
         jump = [(group.month, f"{listing.path}#{group.anchor}", len(group.rows))
                 for listing in listings for group in by_month(listing.rows, lambda i: i.date)]
         pages += list_pages(f"{base}{year}/", in_year, "region_year.html",

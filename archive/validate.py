@@ -408,8 +408,13 @@ NAME_PUNCTUATION = " .,'\u2019-\u2013()/"
 NAME = regex.compile(r"[\p{L}\p{M}\p{Nd}" + regex.escape(NAME_PUNCTUATION) + "]+")
 
 
+NAME_LENGTH = 150  # the longest official titles ("... regional military administration") are under 100
+
+
 def name_problem(name: str) -> str | None:
     """What is wrong with a claimant, speaker or place name, or None."""
+    if len(name) > NAME_LENGTH:
+        return f"is {len(name):,} characters long; a name has at most {NAME_LENGTH} (put the rest in a role or the excerpt)"
     if "  " in name or name != name.strip(" "):
         return "has leading, trailing or double spaces; write single spaces between words"
     bad = next((char for char in name if not NAME.fullmatch(char)), None)

@@ -316,6 +316,7 @@ def test_dates_outside_1900_to_2099_are_located_errors_not_crashes(tiny, old, ne
     ('" Vitali Klitschko"', "has leading, trailing or double spaces"),
     ('"Vit\\u0430li Klitschko"', "mixes letters of different scripts (Cyrillic, Latin) in the word `Vitаli`"),
     ('"Kli\\u0301tschko"', "has letters written as base letter plus accent"),
+    ('"' + "Klitschko " * 15 + 'K"', "is 151 characters long; a name has at most 150"),
 ])
 def test_names_hold_only_what_names_need(tiny, name, message):
     found = errors(tiny, replace("    claimed_by: Vitali Klitschko", f"    claimed_by: {name}"))
