@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,12 +20,39 @@ from .model import Incident
 from .reference import Measure, Region
 
 MAP_PATH = Path(__file__).resolve().parent.parent / "data" / "ukraine-regions-map.json"
-CHART_WIDTH, CHART_HEIGHT, MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 640, 220, 44, 36, 12
+# Bars are drawn in a viewBox stretched to the plot's width and a fixed CSS height
+# (preserveAspectRatio="none"). The axis labels are HTML beside the SVG, so they keep their
+# CSS size on a phone (an SVG's own text shrinks with its width) and the SVG never clips them.
+CHART_WIDTH, CHART_HEIGHT = 640, 160
 MAX_BAR_WIDTH = 36
 # An archive spanning more months than this is charted per year: a chart's size depends on the
 # span of its dates, and one incident dated decades early must not draw a bar per month since.
 MAX_MONTHLY_PERIODS = 72
-MAP_LEVELS = (1, 2, 4, 10)  # lower bounds of shading levels 1..4; 0 incidents is level 0
+MAX_LABELS = 8  # labelled periods under a chart; style.css hides every other one on narrow screens
+# Thousands of incidents bring hundreds of claimants, each its own series (claims of different
+# parties are never added up): 439 series for 3,000 generated incidents, a 3.8 MB home page.
+# A chart draws the series with the largest totals, at most MAX_SERIES and no more than keep its
+# bars MIN_BAR_WIDTH wide (of CHART_WIDTH), and says how many it leaves out.
+MAX_SERIES = 8
+MIN_BAR_WIDTH = 3
+CHARTED_MEASURES = ("killed", "injured")
+
+# Series styles: PALETTE_SIZE colours (.series-0 ... in style.css: Okabe–Ito hues, lightness set
+# per theme for 3:1 against the page and to stay apart under each colour-vision deficiency),
+# each solid or striped in one of the directions of STRIPE_ANGLES (.pattern-1 ...).
+PALETTE_SIZE = 7
+STRIPE_ANGLES = (None, 45, -45, 0, 90)  # pattern number -> rotation of vertical stripes
+STYLES = PALETTE_SIZE * len(STRIPE_ANGLES)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: what it is, its name, and how it is drawn."""
+
+    key: str  # what the series is, e.g. "killed/Ukraine": its style follows from it, not its position
+    name: str
+    colour: str  # CSS class of the fill: series-0 ... series-6, or series-count
+    pattern: int = 0  # 0 solid, else stripes in direction STRIPE_ANGLES[pattern]
 
 
 @dataclass
@@ -31,22 +61,34 @@ class Bar:
     y: float
     width: float
     height: float
-    series: int  # which series: picks the colour
-    label: str  # for the tooltip and the data table
+    series: Series
+    label: str  # for the tooltip
+
+
+@dataclass
+class Label:
+    text: str  # "" for a period without a label
+    minor: bool = False  # hidden on narrow screens, where only every other label fits
 
 
 @dataclass
 class Chart:
     title: str
-    series: list[str]
+    series: list[Series]
     periods: list[str]  # "March 2025", or "2025" when charted per year
     rows: list[list[int]]  # one row per period, one value per series
     bars: list[Bar] = field(default_factory=list)
-    ticks: list[tuple[float, int]] = field(default_factory=list)  # (y, value) for the axis
-    labels: list[tuple[float, str]] = field(default_factory=list)  # (x, month label)
+    ticks: list[int] = field(default_factory=list)  # axis values at the top, middle and bottom of the plot
+    labels: list[Label] = field(default_factory=list)  # one per period
+    left_out: int = 0  # series not drawn (see MAX_SERIES)
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
     period_name: str = "Month"
+
+    @property
+    def patterns(self) -> list[tuple[int, int]]:
+        """(pattern, angle) of each stripe pattern the bars use, for the SVG's <defs>."""
+        return [(p, STRIPE_ANGLES[p]) for p in sorted({s.pattern for s in self.series} - {0})]
 
 
 def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -57,63 +99,126 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def timelines(incidents: list[Incident], measures: list[Measure]) -> list[Chart]:
-    """Incidents per month (per year over a long span), and the lower bounds of killed and injured, per party."""
+def timelines(incidents: list[Incident], measures: list[Measure], parties: Sequence[str] = ()) -> list[Chart]:
+    """Incidents per month (per year over a long span), and the lower bounds of killed and injured, per party.
+
+    `parties`: the registry's parties in order (Reference.party_order), which take the first colours.
+    """
     if not incidents:
         return []
     first, last = min(i.date for i in incidents), max(i.date for i in incidents)
-    months = month_range(first, last)
-    yearly = len(months) > MAX_MONTHLY_PERIODS
-    period_of = (lambda day: day.replace(month=1, day=1)) if yearly else (lambda day: day.replace(day=1))
+    periods = month_range(first, last)
+    yearly = len(periods) > MAX_MONTHLY_PERIODS
     if yearly:
-        months = [dt.date(year, 1, 1) for year in range(first.year, last.year + 1)]
-    by_month: dict[dt.date, list[Incident]] = {month: [] for month in months}
+        periods = [dt.date(year, 1, 1) for year in range(first.year, last.year + 1)]
+    by_period: dict[dt.date, list[Incident]] = {period: [] for period in periods}
     for incident in incidents:
-        by_month[period_of(incident.date)].append(incident)
-    period = "year" if yearly else "month"
-    charts = [_bars(f"Incidents per {period}", ["Incidents"], months, [[len(by_month[m])] for m in months], yearly)]
-    wanted = [m for m in measures if m.key in ("killed", "injured")]
-    month_totals = {month: totals(by_month[month], wanted) for month in months}
-    series = sorted({(t.measure.order, t.measure.label, t.party) for ts in month_totals.values() for t in ts})
-    if series:
-        names = [f"{label}, according to {party}" for _, label, party in series]
-        rows = [[next((t.lower for t in month_totals[m] if (t.measure.label, t.party) == (label, party)), 0)
-                 for _, label, party in series] for m in months]
-        charts.append(_bars(f"Killed and injured per {period} (lower bounds of the readings)", names, months, rows, yearly))
+        by_period[incident.date.replace(month=1, day=1) if yearly else incident.date.replace(day=1)].append(incident)
+    word = "year" if yearly else "month"
+    count = Series("incidents", "Incidents", "series-count")
+    charts = [_bars(f"Incidents per {word}", [count], periods, [[len(by_period[p])] for p in periods], yearly)]
+    wanted = {m.key: m for m in measures if m.key in CHARTED_MEASURES}
+    lowers = {p: {(t.measure.key, t.party): t.lower for t in totals(by_period[p], list(wanted.values()))} for p in periods}
+    found = {key for values in lowers.values() for key in values}
+    if found:
+        room = int(CHART_WIDTH / len(periods) * 0.8 / MIN_BAR_WIDTH)
+        drawn = _largest(found, lowers, wanted, max(1, min(MAX_SERIES, room)))
+        series = styled([(f"{measure}/{party}", f"{wanted[measure].label}, according to {party}") for measure, party in drawn], parties)
+        rows = [[lowers[p].get(key, 0) for key in drawn] for p in periods]
+        charts.append(_bars(f"Killed and injured per {word} (lower bounds of the readings)", series, periods, rows, yearly,
+                            left_out=len(found) - len(drawn)))
     return charts
 
 
-def _bars(title: str, series: list[str], months: list[dt.date], rows: list[list[int]], yearly: bool = False) -> Chart:
-    names = [f"{m:%Y}" if yearly else f"{m:%B %Y}" for m in months]
-    chart = Chart(title, series, names, rows, period_name="Year" if yearly else "Month")
+def _largest(found: set[tuple[str, str]], lowers: dict, wanted: dict[str, Measure], limit: int) -> list[tuple[str, str]]:
+    """The `limit` (measure, party) series with the largest sums, in measure then party order."""
+    def total(key):
+        return sum(values.get(key, 0) for values in lowers.values())
+    largest = sorted(found, key=lambda key: (-total(key), wanted[key[0]].order, key[1]))[:limit]
+    return sorted(largest, key=lambda key: (wanted[key[0]].order, key[1]))
+
+
+def styled(series: list[tuple[str, str]], parties: Sequence[str] = ()) -> list[Series]:
+    """Series (key, name) of one chart with their styles: a key has the same style on every page.
+
+    The style is slot % STYLES, and the slot follows from the key alone (_slot), never from
+    the other series of the chart. Two keys of a chart can want the same style only when one is
+    outside the people registry (hashed): the later in slot order then takes the next free style,
+    so only such a key can look different on a page where the other is drawn too.
+    """
+    numbers = {party: number for number, party in enumerate(parties)}
+    taken: dict[str, int] = {}
+    for key in sorted((key for key, _ in series), key=lambda key: (_slot(key, numbers), key)):
+        slot = _slot(key, numbers)
+        while slot % STYLES in taken.values() and len(taken) < STYLES:
+            slot += 1
+        taken[key] = slot % STYLES
+    return [Series(key, name, f"series-{taken[key] % PALETTE_SIZE}", taken[key] // PALETTE_SIZE) for key, name in series]
+
+
+def _slot(key: str, parties: dict[str, int]) -> int:
+    """A series' preferred style, from its measure and party.
+
+    Parties are numbered in the order data/people.yaml first names them (so Ukraine, the United
+    States and Russia take the first, solid colours), then the registry's claimants without a
+    party; other claimants get a number from a hash of their name. A party's killed and injured
+    take neighbouring slots: different colours, as long as the palette lasts.
+    """
+    measure, _, party = key.partition("/")
+    number = parties.get(party, len(parties) + zlib.crc32(party.encode()) % STYLES)
+    return number * len(CHARTED_MEASURES) + CHARTED_MEASURES.index(measure)
+
+
+def _bars(title: str, series: list[Series], periods: list[dt.date], rows: list[list[int]], yearly: bool = False,
+          left_out: int = 0) -> Chart:
+    names = [f"{p:%Y}" if yearly else f"{p:%B %Y}" for p in periods]
+    chart = Chart(title, series, names, rows, left_out=left_out, period_name="Year" if yearly else "Month")
     top = _nice_ceiling(max((value for row in rows for value in row), default=0))
-    plot_width, plot_height = CHART_WIDTH - MARGIN_LEFT - 8, CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    slot = plot_width / len(months)
+    slot = CHART_WIDTH / len(periods)
     bar_width = min(MAX_BAR_WIDTH, max(1.0, slot * 0.8 / len(series)))
-    for index, (month, row) in enumerate(zip(months, rows)):
-        left = MARGIN_LEFT + index * slot + (slot - bar_width * len(series)) / 2
-        for number, value in enumerate(row):
-            height = plot_height * value / top if top else 0
-            chart.bars.append(Bar(round(left + number * bar_width, 2), round(MARGIN_TOP + plot_height - height, 2),
-                                  round(bar_width, 2), round(height, 2), number,
-                                  f"{names[index]}: {series[number]}: {value:,}"))
-    chart.ticks = [(round(MARGIN_TOP + plot_height - plot_height * value / top, 2), value) for value in (0, top // 2, top)] if top else [(MARGIN_TOP + plot_height, 0)]
-    step = max(1, len(months) // 8)
-    chart.labels = [(round(MARGIN_LEFT + i * slot + slot / 2, 2), f"{m:%Y}" if yearly else f"{m:%b %Y}")
-                    for i, m in enumerate(months) if i % step == 0]
+    for index, row in enumerate(rows):
+        left = index * slot + (slot - bar_width * len(series)) / 2
+        for number, (one, value) in enumerate(zip(series, row)):
+            if value:  # a zero draws nothing; the data table has it
+                height = CHART_HEIGHT * value / top
+                chart.bars.append(Bar(round(left + number * bar_width, 2), round(CHART_HEIGHT - height, 2),
+                                      round(bar_width, 2), round(height, 2), one, f"{names[index]}: {one.name}: {value:,}"))
+    chart.ticks = [top, top // 2, 0]
+    chart.labels = _labels(periods, yearly)
     return chart
 
 
+def _labels(periods: list[dt.date], yearly: bool) -> list[Label]:
+    """A label slot per period; at most MAX_LABELS have text, counted back from the latest period, which always has one."""
+    step = math.ceil(len(periods) / MAX_LABELS)
+    labelled = math.ceil(len(periods) / step)
+    labels = []
+    for index, period in enumerate(periods):
+        back = len(periods) - 1 - index
+        text = (f"{period:%Y}" if yearly else f"{period:%b %Y}") if back % step == 0 else ""
+        labels.append(Label(text, minor=bool(text) and labelled > MAX_LABELS // 2 and back % (2 * step) != 0))
+    return labels
+
+
 def _nice_ceiling(value: int) -> int:
-    """A round axis maximum at or above `value`: 1, 2, 5, 10, 20, 50 ..."""
-    if value <= 0:
-        return 0
+    """A round, even axis maximum at or above `value` (2, 4, 6, 8, 10, 20, 40 ...): its half is a round middle tick."""
     scale = 1
     while True:
-        for step in (1, 2, 5):
+        for step in (2, 4, 6, 8, 10):
             if step * scale >= value:
                 return step * scale
         scale *= 10
+
+
+# --- the map ------------------------------------------------------------------------------
+
+# Counts of incidents per region are very skewed: a few regions hold hundreds, many a handful.
+# Classes on a log scale tell 12 from 435 and 1 from 9 whatever the other regions hold, where
+# quantiles lump 12 with 435 once most regions are small. The bounds are round numbers a third
+# of a decade apart (1, 2, 5, 10, 20, 50 ...), or two thirds (1, 5, 20, 100, 500 ...) and so on
+# when the counts span more than MAP_CLASSES classes. Classes no region falls in are merged into
+# the class below, so the legend has no empty entry and its ranges join up.
+MAP_CLASSES = 6  # shades .level-1 ... .level-6 in style.css; .level-0 is a region without incidents
 
 
 @dataclass
@@ -122,7 +227,7 @@ class MapRegion:
     name: str
     path: str
     count: int
-    level: int  # 0 (no incidents) to 4 (most)
+    level: int  # shade: 0 (no incidents), 1 (fewest) to MAP_CLASSES (most)
     slug: str
 
 
@@ -131,7 +236,7 @@ class RegionMap:
     view_box: str
     attribution: str
     regions: list[MapRegion]
-    legend: list[tuple[int, str]]  # (level, text)
+    legend: list[tuple[int, str]]  # (level, range of counts), "none" first
 
 
 @lru_cache(maxsize=1)
@@ -142,14 +247,45 @@ def _map_data() -> dict:
 def region_map(counts: dict[str, int], regions_by_code: dict[str, Region]) -> RegionMap:
     """Ukraine's regions shaded by their number of incidents; names from the archive's own regions."""
     data = _map_data()
+    classes = map_classes([count for code, count in counts.items() if count and code in data["regions"]])
     drawn = []
     for code, entry in sorted(data["regions"].items()):
         region = regions_by_code.get(code)
         count = counts.get(code, 0)
-        level = sum(count >= threshold for threshold in MAP_LEVELS)
+        level = next((level for level, low, _ in reversed(classes) if count >= low), 0) if count else 0
         drawn.append(MapRegion(code, region.name if region else entry["name"], entry["path"], count, level, code.lower()))
-    legend = [(0, "none"), (1, "1"), (2, "2–3"), (3, "4–9"), (4, "10 or more")]
+    legend = [(0, "none")] + [(level, f"{low:,}" if low == high else f"{low:,}–{high:,}") for level, low, high in classes]
     return RegionMap(data["viewBox"], data["attribution"], drawn, legend)
+
+
+def map_classes(counts: list[int]) -> list[tuple[int, int, int]]:
+    """(level, lowest, highest count) of each class: together exactly the range of `counts`, no class empty."""
+    if not counts:
+        return []
+    decades = 1 / 3
+    while True:
+        lows = sorted({_log_floor(count, decades) for count in counts})
+        if len(lows) <= MAP_CLASSES:
+            break
+        decades *= 2
+    lows[0] = min(counts)
+    highs = [low - 1 for low in lows[1:]] + [max(counts)]
+    return [(level, low, high) for level, low, high in zip(_shades(len(lows)), lows, highs)]
+
+
+def _log_floor(count: int, decades: float) -> int:
+    """The largest bound 1, 10**decades, 10**(2*decades) ... (to one digit: 2, 5, 20, 50) at or below count."""
+    bound, step = 1, 1
+    while (following := int(float(f"{10 ** (step * decades):.1g}"))) <= count:
+        bound, step = following, step + 1
+    return bound
+
+
+def _shades(classes: int) -> list[int]:
+    """Shades for this many classes, spread over the whole ramp so that few classes differ the most."""
+    if classes == 1:
+        return [MAP_CLASSES // 2 + 1]
+    return [1 + round(index * (MAP_CLASSES - 1) / (classes - 1)) for index in range(classes)]
 
 
 def map_codes() -> set[str]:

@@ -107,6 +107,7 @@ class Archive:
     pages: list[ContentPage]
     measures: list[Measure]
     config: SiteConfig = field(default_factory=SiteConfig)
+    parties: list[str] = field(default_factory=list)  # the registry's parties in file order: charts colour them first
 
     def regions(self) -> list[Region]:
         """Every region with at least one incident, by country then name."""
@@ -204,7 +205,7 @@ def build_archive(incidents: list[Incident], pages: list[ContentPage], reference
                   config: SiteConfig | None = None) -> Archive:
     ordered = sorted(incidents, key=lambda incident: (incident.date, incident.id), reverse=True)
     measures = sorted(reference.measures.values(), key=lambda measure: measure.order)
-    return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures, config or SiteConfig())
+    return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures, config or SiteConfig(), reference.party_order())
 
 
 def content_page(slug: str, text: str) -> ContentPage:

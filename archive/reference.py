@@ -94,6 +94,12 @@ class Reference:
     def person(self, name: str) -> Person | None:
         return self.people.get(_fold(name)) if isinstance(name, str) else None
 
+    def party_order(self) -> list[str]:
+        """Parties in the order data/people.yaml first names them, then its claimants without a party."""
+        people = list(dict.fromkeys(self.people.values()))  # spellings -> people, in file order
+        names = [person.party for person in people if person.party] + [person.name for person in people if not person.party]
+        return list(dict.fromkeys(names))
+
     def known_names(self) -> list[str]:
         """Every spelling of every person in the registry (worked out once: asked for every file)."""
         if self._known_names is None:

@@ -119,7 +119,7 @@ def site_pages(archive: Archive) -> list[Page]:
             "by_region": by_region,
             "totals": leading_totals(archive_totals),
             "totals_count": len(archive_totals),
-            "charts": timelines(archive.incidents, archive.measures),
+            "charts": timelines(archive.incidents, archive.measures, archive.parties),
         }, everything),
         *totals_pages(archive_totals, "totals/", None),
         Page("incidents/index.html", "incidents.html", {
@@ -239,7 +239,7 @@ def _region_context(archive: Archive, region: Region, incidents: list[Incident],
         "years": [(year, sum(incident.date.year == year for incident in incidents)) for year in years],
         "totals": leading_totals(region_totals),
         "totals_count": len(region_totals),
-        "charts": timelines(incidents, archive.measures),
+        "charts": timelines(incidents, archive.measures, archive.parties),
     }
 
 
