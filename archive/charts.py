@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -239,9 +240,77 @@ class RegionMap:
     legend: list[tuple[int, str]]  # (level, range of counts), "none" first
 
 
+# How far (in viewBox units, 1/1000 of the map's width) a simplified outline may stray from the
+# original: about a third of a pixel at the map's widest, and the map page stays under 100 KB.
+MAP_TOLERANCE = 0.5
+
+
 @lru_cache(maxsize=1)
 def _map_data() -> dict:
-    return json.loads(MAP_PATH.read_text(encoding="utf-8"))
+    """The map's data, its outlines simplified (see MAP_TOLERANCE): the original path data is 140 KB."""
+    data = json.loads(MAP_PATH.read_text(encoding="utf-8"))
+    for entry in data["regions"].values():
+        entry["path"] = simplified_path(entry["path"], MAP_TOLERANCE)
+    return data
+
+
+def simplified_path(path: str, tolerance: float) -> str:
+    """An SVG path of straight lines (M, m, l, z) with every point dropped that lies within `tolerance`
+    of the outline without it (Douglas-Peucker), written with relative whole tenths."""
+    written = []
+    for ring in _rings(path):
+        kept = _douglas_peucker(ring, tolerance) if len(ring) > 3 else ring
+        tenths = [(round(x * 10), round(y * 10)) for x, y in kept]
+        numbers = [f"{(b - a) / 10:g}" for previous, point in zip(tenths, tenths[1:]) for a, b in zip(previous, point)]
+        steps = "".join(number if number.startswith("-") or not index else " " + number for index, number in enumerate(numbers))
+        written.append(f"M{tenths[0][0] / 10:g} {tenths[0][1] / 10:g}l{steps}z")
+    return "".join(written)
+
+
+def _rings(path: str) -> list[list[tuple[float, float]]]:
+    """The closed outlines of a path made of M, m, l and z commands, as absolute points."""
+    rings: list[list[tuple[float, float]]] = []
+    x = y = 0.0
+    command = "M"
+    tokens = re.findall(r"[MmLlZz]|-?[\d.]+(?:e-?\d+)?", path)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token in "MmLlZz":
+            command, index = token, index + 1
+            if command in "Zz":
+                x, y = rings[-1][0]
+            continue
+        dx, dy = float(tokens[index]), float(tokens[index + 1])
+        index += 2
+        relative = command.islower()
+        x, y = (x + dx, y + dy) if relative else (dx, dy)
+        if command in "Mm":
+            rings.append([])
+            command = "l" if relative else "L"  # coordinates after a moveto are lines
+        rings[-1].append((x, y))
+    return rings
+
+
+def _douglas_peucker(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        length = math.hypot(bx - ax, by - ay)
+        farthest, distance = first, 0.0
+        for index in range(first + 1, last):
+            px, py = points[index]
+            away = (abs((bx - ax) * (ay - py) - (ax - px) * (by - ay)) / length if length
+                    else math.hypot(px - ax, py - ay))
+            if away > distance:
+                farthest, distance = index, away
+        if distance > tolerance:
+            keep[farthest] = True
+            stack += [(first, farthest), (farthest, last)]
+    return [point for point, kept in zip(points, keep) if kept]
 
 
 def region_map(counts: dict[str, int], regions_by_code: dict[str, Region]) -> RegionMap:

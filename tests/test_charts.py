@@ -313,3 +313,22 @@ def test_charts_in_a_browser(browser, chart_site, width, theme):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert errors == []
     context.close()
+
+
+def test_the_map_outlines_are_simplified_within_their_tolerance():
+    import json
+    import math
+
+    from archive.charts import MAP_PATH, MAP_TOLERANCE, _map_data, _rings
+
+    original = json.loads(MAP_PATH.read_text(encoding="utf-8"))["regions"]
+    drawn = _map_data()["regions"]
+    assert sum(len(entry["path"]) for entry in drawn.values()) < sum(len(entry["path"]) for entry in original.values()) / 3
+    for code, entry in original.items():
+        rings, simple = _rings(entry["path"]), _rings(drawn[code]["path"])
+        assert len(rings) == len(simple), code  # no island or hole lost
+        for ring, kept in zip(rings, simple):
+            assert len(kept) >= 3
+            # every point drawn is one of the original's (to the tenth it is written in)
+            assert all(min(math.hypot(x - a, y - b) for a, b in ring) < 0.1 for x, y in kept), code
+            assert MAP_TOLERANCE <= 1

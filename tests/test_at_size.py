@@ -1,0 +1,141 @@
+"""The site at 2,000 incidents shaped like real data (bench/generate.py --kind realistic), in headless Chromium.
+
+One region holds a quarter of the incidents, most incidents have 0-2 figures: the pages a
+reader opens first must stay small, put what matters first, and read on a phone.
+Screenshots go to test-artifacts/at-size/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from archive.pipeline import Project, build
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+from page_sizes import representative_pages  # noqa: E402
+
+INCIDENTS = 2_000
+PAGE_LIMIT = 100 * 1024
+ARTIFACTS = REPO / "test-artifacts" / "at-size"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture(scope="module")
+def realistic_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("realistic")
+    generate(INCIDENTS, root, seed=13, kind="realistic")
+    build(Project(root=root))
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def site_url(realistic_site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(realistic_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def count_rows(site: Path, path: str) -> int:
+    return (site / path).read_text(encoding="utf-8").count('<li>\n    <time datetime=')
+
+
+@pytest.fixture(scope="module")
+def page_types(realistic_site) -> dict[str, str]:
+    """The biggest page of each kind: what a reader of a real archive would open."""
+    return representative_pages(realistic_site)
+
+
+def test_no_html_page_is_over_100_kb(realistic_site):
+    sizes = sorted(((p.stat().st_size, p.relative_to(realistic_site).as_posix()) for p in realistic_site.rglob("*.html")), reverse=True)
+    assert len(sizes) > INCIDENTS
+    assert [(path, size) for size, path in sizes if size > PAGE_LIMIT] == []
+
+
+def test_the_archive_is_as_skewed_as_real_data(realistic_site, page_types):
+    busiest = (realistic_site / page_types["busiest region"] / "index.html").read_text(encoding="utf-8")
+    count = int(re.search(r"across its ([\d,]+) incident", busiest)[1].replace(",", ""))
+    assert count >= INCIDENTS // 5  # one region holds about a quarter of everything
+    # Its incidents are all listed, a page per year and pages of at most 100 rows, each reachable from the region page.
+    listed = sum(count_rows(realistic_site, p.relative_to(realistic_site).as_posix())
+                 for p in (realistic_site / page_types["busiest region"]).glob("[0-9]*/**/index.html"))
+    assert listed == count
+
+
+def test_the_busiest_region_shows_its_totals_before_its_incidents(page, site_url, page_types):
+    page.goto(site_url + page_types["busiest region"])
+    totals = page.locator("table.totals").first.bounding_box()
+    first_row = page.locator(".incident-list li").first.bounding_box()
+    assert totals["y"] + totals["height"] <= first_row["y"]
+    assert page.locator("#timeline-heading").bounding_box()["y"] < first_row["y"]
+    # Rows name their places and readings, never the page's own region again.
+    region_name = page.locator("h1").inner_text()
+    rows = page.locator(".incident-list li .row-regions").all_inner_texts()
+    assert all(region_name not in row.split(", ") for row in rows)
+    expect(page.locator(".incident-list .row-readings").first).to_be_visible()
+
+
+def test_a_year_page_jumps_to_its_months_across_its_pages(page, site_url, page_types):
+    page.goto(site_url + page_types["region year"])
+    jump = page.get_by_role("navigation", name=re.compile("Months of")).get_by_role("link")
+    assert jump.count() >= 6
+    jump.last.click()
+    anchor = page.url.split("#")[1]
+    assert page.locator(f"#{anchor}").is_visible()
+    expect(page.locator(f"#{anchor}")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_at_size_and_nothing_wider_than_the_screen(browser, site_url, page_types, width):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for label, path in page_types.items():
+        page.goto(site_url + path)
+        if label == "search":
+            expect(page.locator("#search-results li").first).to_be_visible(timeout=15_000)
+        target = ARTIFACTS / f"{label.replace(' ', '-')}-{width}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000
+        # Nothing is wider than the screen, data tables opened included: no column hidden off to the side.
+        page.evaluate("() => document.querySelectorAll('details').forEach(details => details.open = true)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, label
+        clipped = page.evaluate("""() => [...document.querySelectorAll('table')].filter(table => {
+            const box = table.getBoundingClientRect(), frame = table.parentElement.getBoundingClientRect();
+            return box.width > 0 && (box.right > frame.right + 1 || table.scrollWidth > table.clientWidth + 1); }).map(t => t.className)""")
+        assert clipped == [], label
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_type_has_no_accessibility_violations(browser, site_url, page_types, scheme):
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    context = browser.new_context(bypass_csp=True)  # axe is injected as a script the site's policy would refuse
+    page = context.new_page()
+    found = {}
+    for label, path in page_types.items():
+        page.goto(site_url + path)
+        page.evaluate("(scheme) => document.documentElement.dataset.theme = scheme", scheme)
+        if label == "search":
+            expect(page.locator("#search-results li").first).to_be_visible(timeout=15_000)
+        page.add_script_tag(path=str(AXE_FILE_PATH))
+        result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
+        found[label] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    context.close()
+    assert {label: violations for label, violations in found.items() if violations} == {}
