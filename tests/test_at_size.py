@@ -139,3 +139,31 @@ def test_every_page_type_has_no_accessibility_violations(browser, site_url, page
         found[label] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
     context.close()
     assert {label: violations for label, violations in found.items() if violations} == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_chart_series_have_distinct_colours_never_black(browser, site_url, page_types, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    for path in (page_types["home"], page_types["busiest region"]):
+        page.goto(site_url + path)
+        page.evaluate("(scheme) => document.documentElement.dataset.theme = scheme", scheme)
+        for chart in page.locator("figure.chart").all():
+            swatches = chart.locator(".legend .swatch")
+            colours = [swatches.nth(i).evaluate("s => getComputedStyle(s).backgroundColor + getComputedStyle(s).backgroundImage")
+                       for i in range(swatches.count())]
+            fills = set(chart.locator("svg rect[class^=series]").evaluate_all("rects => rects.map(r => getComputedStyle(r).fill)"))
+            assert len(set(colours)) == len(colours)
+            assert fills and not fills & {"rgb(0, 0, 0)", "none", "rgba(0, 0, 0, 0)"}
+            assert len(fills) == max(1, min(len(colours), 7))  # seven colours, then stripes over them
+    context.close()
+
+
+def test_excerpts_link_to_their_sentence_with_well_formed_text_fragments(realistic_site, page_types):
+    page = (realistic_site / page_types["incident"] / "index.html").read_text(encoding="utf-8")
+    fragments = re.findall(r'href="[^"#]*#:~:text=([^"]*)"', page)
+    assert fragments
+    for fragment in fragments:
+        parts = fragment.split(",")  # the only unescaped commas separate textStart and textEnd
+        assert 1 <= len(parts) <= 2 and all(re.fullmatch(r"(?:[A-Za-z0-9_.~]|%[0-9A-F]{2})+", part) for part in parts), fragment
+    assert "%2C" in page or "%2D" in page  # the generated excerpts hold commas (", … said")
