@@ -16,8 +16,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .markup import markdown_to_text
 from .model import Archive
+from .search import search_records
 
 DOCS_PER_BLOCK = 200
 CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
@@ -35,43 +35,24 @@ class SearchDocument:
     text: str  # what is searched besides the title
     context: str  # readable text the result snippet is cut from
     filters: dict[str, list[str]] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)  # shown with the result: date, regions, readings ("" when none)
+
+
+DETAILS = ("date", "regions", "readings")  # the search records' metadata a result shows, in this order
 
 
 def search_documents(archive: Archive) -> list[SearchDocument]:
-    """What the offline search indexes: incidents, regions and content pages, with their filter values."""
+    """What the offline search indexes: the records Pagefind indexes online (archive/search.py), so both
+    find the same words and show the same details. The details (date, regions, readings) are searched
+    as Pagefind searches metadata, so "Kyiv 2022" finds the same incidents offline."""
     documents = []
-    for incident in archive.incidents:
-        words = [incident.title, markdown_to_text(incident.summary)]
-        words += [f"{r.name} {' '.join(r.aliases)}" for r in incident.regions]
-        words += [p.name for p in incident.places]
-        words += [f"{f.claimed_by} {f.claimed_as or ''} {f.excerpt}" for f in incident.figures]
-        words += [f"{q.speaker} {q.speaker_as_reported or ''} {q.role or ''} {q.text}" for q in incident.quotes]
-        words += [s.publisher for s in incident.sources]
+    for record in search_records(archive):
+        details = [record.meta.get(name, "") for name in DETAILS]
         documents.append(SearchDocument(
-            url=f"incidents/{incident.id}/index.html", title=incident.title, kind="incident",
-            date=incident.date.isoformat(), text=" ".join(words),
-            context=_context([markdown_to_text(incident.summary)] + [f"{q.speaker}: \u201c{q.text}\u201d" for q in incident.quotes]
-                             + [f"{f.claimed_by}: \u201c{f.excerpt}\u201d" for f in incident.figures]),
-            filters={
-                "region": sorted({r.name for r in incident.regions}),
-                "year": [str(incident.date.year)],
-                "measure": sorted({f.measure.label for f in incident.figures}),
-                "claimant": sorted({f.claimed_by for f in incident.figures}),
-            },
+            url=record.url + "index.html", title=record.title, kind=record.kind, date=record.date,
+            text=" ".join([record.content, *details]), context=_context([record.content]),
+            filters=record.filters, details=details,
         ))
-    by_region = archive.incidents_by_region()
-    for region in archive.regions():
-        documents.append(SearchDocument(
-            url=f"regions/{region.slug}/index.html", title=region.name, kind="region",
-            date=by_region[region.code][0].date.isoformat(),
-            text=f"{region.name} {' '.join(region.aliases)} {region.country} {region.code}",
-            context=f"{region.country}. {len(by_region[region.code])} incident(s). Also spelled: {', '.join(region.aliases)}",
-            filters={"region": [region.name]},
-        ))
-    for page in archive.pages:
-        body = markdown_to_text(page.body)
-        documents.append(SearchDocument(url=f"{page.slug}/index.html", title=page.title, kind="page", date="",
-                                        text=body, context=_context([body])))
     return documents
 
 
@@ -111,7 +92,7 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
         pairs = [[word, [number for item in sorted(docs.items()) for number in item]] for word, docs in sorted(words.items())]
         files[f"terms/{_file_name(shard)}.js"] = _script("terms", _file_name(shard), pairs)  # the key the page asks for
     for start in range(0, len(documents), DOCS_PER_BLOCK):
-        block = [[d.url, d.title, d.kind, d.date, d.context] for d in documents[start:start + DOCS_PER_BLOCK]]
+        block = [[d.url, d.title, d.kind, d.date, d.context, *d.details] for d in documents[start:start + DOCS_PER_BLOCK]]
         files[f"docs/{start // DOCS_PER_BLOCK}.js"] = _script("docs", str(start // DOCS_PER_BLOCK), block)
     filters: dict[str, dict[str, list[int]]] = {}
     for number, document in enumerate(documents):

@@ -274,7 +274,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         reused = _reuse_search_index(previous, written, staging)  # without search too: serve indexes only if needed
         if with_search and not reused:
             progress("Indexing for search (Pagefind)")
-            index_site(staging)
+            index_site(archive, staging / "pagefind")
         search_seconds = time.perf_counter() - search_started
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:

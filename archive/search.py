@@ -1,84 +1,295 @@
-"""Index the built site for search with Pagefind, run from the pagefind-bin package's binary.
+"""Index the archive for search with Pagefind, from the model: each incident's own text, never page scaffolding.
 
-Two builds of the same site give the same index, byte for byte. Pagefind 1.5.2 alone does not:
+Search is fed records built from the archive model (`search_records`), not HTML read back from
+disk: an incident's record holds its title, summary, quotes and their speakers, the excerpts of its
+figures and who claimed them, places, regions and their other spellings, weapons and publishers;
+nothing of its page's headings, navigation or placeholders. With each result Pagefind returns the
+record's metadata (date, regions, key readings), which static/search.js shows as text, and its
+filter values. Records go to Pagefind's own indexer, the pinned pagefind-bin binary, through its
+service mode (`pagefind --service`, the protocol the `pagefind` Python package speaks; that
+package waits 0.1 s for every reply, 200 s for 2,000 incidents, and stops the service as soon as
+it has asked for the files to be written, before they are, so `PagefindService` here speaks it
+itself and writes the files Pagefind hands over: see index_records). Only the binary is needed:
+no network, no other package.
 
-- It collects each filter's values, and the filters, in hash maps whose order is seeded at
-  random in every run, and writes them in that order: the filter files, the metadata file that
-  lists them and `pagefind-entry.json` that names the metadata file differed on every run.
-  `make_reproducible` sorts them afterwards (later Pagefind releases sort them too) and renames
-  the files with Pagefind's own content hashing.
-- It numbers pages in the order its walk of the folder meets them, which is the order the file
-  system lists each folder: by a hash of the name (ext4, seeded when the file system was made),
-  or by creation (tmpfs, btrfs), which our parallel page writing varies.
-  Page numbers are in the word index, the filters, the page list and the sort order, so every
-  index file changes with them. Pagefind is therefore run on a copy of the site's HTML files
-  (hard links) made afresh in path order: the same names made in the same order list the same
-  way on any one file system. Another file system (or another ext4 seed) can list them in
-  another order, so indexes built on different machines may still differ.
+Pagefind indexes metadata too: a word of a result's date, regions or readings finds it ("Kyiv 2022",
+"killed June"), at a lower weight than the title. Dates typed as dates (2022-03-16, March 2022)
+never reach Pagefind as words: search.js turns them into the hidden `date` filter.
+
+Two builds of the same archive give the same index, byte for byte. Records are added in the
+archive's order (Pagefind numbers pages in the order it receives them), but Pagefind 1.5.2
+collects each filter's values, and the filters, in hash maps whose order is seeded at random in
+every run, and writes them in that order: `make_reproducible` sorts them afterwards (later
+Pagefind releases sort them too) and renames the files with Pagefind's own content hashing.
+
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import gzip
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 import tempfile
+import threading
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cbor2
 import pagefind_bin
 
+from .figures import key_readings
+from .markup import markdown_to_text
+from .model import Archive, ContentPage, Incident
+
+if TYPE_CHECKING:
+    from .reference import Region
+
 SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
+LANGUAGE = "en"
+UNDATED = "0000-00-00"  # the sort date of content pages: before every incident when oldest come first
+# The filters search.js and offline-search.js show, in this order, with these names. Two more are
+# never shown: `date`, the incident's ISO date, which a date typed in the search box selects, and
+# `kind` (of regions: "region"), with which the search page puts the regions a search names first.
+FILTERS = {"region": "Region", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}
 
 
 class SearchIndexError(RuntimeError):
     pass
 
 
-def index_site(site_dir: Path, output_dir: Path | None = None) -> None:
-    """Write Pagefind's index and UI into `site_dir/pagefind/` (or `output_dir`). Only pages marked
-    data-pagefind-body are indexed."""
-    output_dir = Path(output_dir or site_dir / "pagefind").resolve()
+# --- what is searched -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One search result: an incident, a region or a content page."""
+
+    url: str  # relative to the site root, ending in "/": incidents/<id>/
+    kind: str  # incident | region | page
+    title: str
+    date: str  # ISO date of an incident (of a region: its latest incident's); "" for pages
+    content: str  # the record's own text: searched, and the result's snippet is cut from it
+    meta: dict[str, str]  # shown with the result (and searched, at a lower weight): title, date, regions, readings
+    filters: dict[str, list[str]] = field(default_factory=dict)  # only filters that have values
+
+
+def search_records(archive: Archive) -> list[SearchRecord]:
+    """What search finds, in a stable order: incidents (newest first), regions, content pages."""
+    by_region = archive.incidents_by_region()
+    return ([incident_record(incident) for incident in archive.incidents]
+            + [region_record(region, by_region[region.code]) for region in archive.regions()]
+            + [page_record(page) for page in archive.pages])
+
+
+def incident_record(incident: Incident) -> SearchRecord:
+    meta = {"title": incident.title, "date": long_date(incident.date),
+            "regions": ", ".join(region.name for region in incident.regions)}
+    readings = readings_text(incident)
+    if readings:
+        meta["readings"] = readings
+    filters = {
+        "region": _unique(region.name for region in incident.regions),
+        "year": [str(incident.date.year)],
+        "date": [incident.date.isoformat()],
+        "measure": _unique(figure.measure.label for figure in incident.figures),
+        "claimant": _unique(figure.claimed_by for figure in incident.figures),
+        "weapon": _unique(figure.weapon.key for figure in incident.figures if figure.weapon),
+    }
+    return SearchRecord(f"incidents/{incident.id}/", "incident", incident.title, incident.date.isoformat(),
+                        incident_text(incident), meta, {name: values for name, values in filters.items() if values})
+
+
+def incident_text(incident: Incident) -> str:
+    """The incident's own words, as sentences a snippet can be cut from: summary, quotes, the
+    excerpts behind its figures, then the names it is found by (places, regions with their other
+    spellings, weapons, other spellings of the people in it, publishers). Its title is searched as
+    the result's title, so it is not repeated here."""
+    parts = [markdown_to_text(incident.summary)]
+    for quote in incident.quotes:
+        speaker = ", ".join(part for part in (quote.speaker, quote.role) if part)
+        parts.append(f"{speaker}: \u201c{quote.text}\u201d" + (f" ({quote.translation})" if quote.translation else ""))
+    seen = set()
+    for figure in incident.figures:
+        if (figure.claimed_by, figure.excerpt) not in seen:
+            seen.add((figure.claimed_by, figure.excerpt))
+            parts.append(f"{figure.claimed_by}: \u201c{figure.excerpt}\u201d")
+    names = [place.name for place in incident.places]
+    names += [_with_aliases(region.name, region.aliases) for region in incident.regions]
+    weapons = {figure.weapon.key: figure.weapon for figure in incident.figures if figure.weapon}
+    names += [_with_aliases(weapon.key, (weapon.type, *weapon.aliases)) for weapon in weapons.values()]
+    people = [(quote.speaker, quote.speaker_as_reported, quote.person) for quote in incident.quotes]
+    people += [(figure.claimed_by, figure.claimed_as, figure.claimant) for figure in incident.figures]
+    names += [spelling for name, as_written, person in people
+              for spelling in (as_written, *(person.aliases if person else ())) if spelling and spelling != name]
+    names += [source.publisher for source in incident.sources]
+    return " ".join(part for part in [*parts, ", ".join(_unique(names)) + "."] if part.strip(" ."))
+
+
+def readings_text(incident: Incident) -> str:
+    """The incident's key readings as one line: `Killed: at least 4 (Ukraine) · Injured: 20 (Ukraine)`."""
+    shown, left_out = key_readings(incident)
+    parts = [f"{reading.measure.label}: {reading.text} ({reading.party}{', conflicting claims' if reading.conflict else ''})"
+             for reading in shown]
+    if left_out:
+        parts.append(f"{left_out} more reading{'' if left_out == 1 else 's'}")
+    return " \u00b7 ".join(parts)
+
+
+def region_record(region: Region, incidents: list[Incident]) -> SearchRecord:
+    """A region is found by its names (the title, and its other spellings) and its code, not by its
+    incidents' words, which have their own results: so it does not match every search. Its hidden
+    `kind` filter lets the search page put the regions a search names first."""
+    content = " \u00b7 ".join(part for part in (", ".join(region.aliases), region.code) if part)
+    return SearchRecord(f"regions/{region.slug}/", "region", region.name, incidents[0].date.isoformat(), content,
+                        {"title": region.name}, {"kind": ["region"]})
+
+
+def page_record(page: ContentPage) -> SearchRecord:
+    return SearchRecord(f"{page.slug}/", "page", page.title, "", markdown_to_text(page.body), {"title": page.title})
+
+
+def long_date(day: dt.date) -> str:
+    """`6 June 2025`, as pages write dates."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _with_aliases(name: str, aliases) -> str:
+    return f"{name} ({', '.join(aliases)})" if aliases else name
+
+
+def _unique(values) -> list[str]:
+    """Values in their first order, without repeats (ignoring case)."""
+    seen, kept = set(), []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            kept.append(value)
+    return kept
+
+
+# --- writing the index ------------------------------------------------------------------------
+
+def index_site(archive: Archive, output_dir: Path) -> None:
+    """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/)."""
+    output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    pages = html_files(site_dir)
-    # Beside the output (inside the build's staging folder, or serve's scratch folder), so that
-    # hard links work and a killed build leaves nothing behind that its clean-up misses.
-    copy = Path(tempfile.mkdtemp(prefix=".pagefind-pages-", dir=output_dir.parent))
-    try:
-        for page in pages:
-            _link_or_copy(site_dir / page, copy / page)
-        result = subprocess.run(
-            [str(pagefind_bin.get_executable()), "--site", str(copy), "--silent", "--output-path", str(output_dir)],
-            capture_output=True, text=True, check=False,
-        )
-    finally:
-        shutil.rmtree(copy, ignore_errors=True)
-    if result.returncode != 0:
-        message = (result.stderr or result.stdout).strip()
-        raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {message}")
+    index_records(search_records(archive), output_dir)
     make_reproducible(output_dir)
 
 
-def html_files(site_dir: Path) -> list[str]:
-    """The site's HTML files (what `pagefind --site` reads: `**/*.html`), relative, in path order."""
-    found = []
-    for folder, folders, files in os.walk(site_dir):
-        folders[:] = [name for name in folders if not name.startswith(".pagefind-pages-")]  # a killed run's copy
-        relative = Path(folder).relative_to(site_dir)
-        found += [relative / name for name in files if name.endswith(".html")]
-    return [path.as_posix() for path in sorted(found, key=lambda path: path.parts)]
+def index_records(records: list[SearchRecord], output_dir: Path) -> None:
+    """Pagefind's index of `records` (pages numbered in the order given), written into `output_dir`.
+
+    Pagefind hands the files over and they are written here: its own WriteFiles replies before its
+    writes reach the disk (tokio's files write in the background), and the service exits as soon
+    as its input closes, so files it wrote itself could be left empty."""
+    with PagefindService() as service:
+        index = service.request({"type": "NewIndex", "config": None})["index_id"]
+        service.requests({"type": "AddRecord", "index_id": index, "url": "/" + record.url, "content": record.content,
+                          "language": LANGUAGE, "meta": record.meta, "filters": record.filters,
+                          "sort": {"date": record.date or UNDATED}} for record in records)
+        files = service.request({"type": "GetFiles", "index_id": index})["files"]
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        relative = Path(file["path"])
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise SearchIndexError(f"Pagefind named a file outside its bundle: {file['path']!r}")
+        target = output_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file["content"], validate=True))
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
+class PagefindService:
+    """`pagefind --service`: requests and replies are JSON, each base64-encoded and followed by a comma.
+
+    Replies come in the order of the requests. Many requests are written from a thread while the
+    replies are read, so that neither side waits on a full pipe."""
+
+    def __init__(self):
+        self._log = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen([str(pagefind_bin.get_executable()), "--service"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=self._log)
+        except OSError as problem:
+            self._log.close()
+            raise SearchIndexError(f"cannot run Pagefind: {problem}") from problem
+        self._buffer = bytearray()  # what Pagefind wrote that is not yet a whole reply
+        self._scanned = 0  # how much of the buffer holds no comma
+        self._next_id = 0
+
+    def __enter__(self) -> PagefindService:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        try:
+            self._process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process.stdout.close()
+        self._log.close()
+
+    def request(self, payload: dict) -> dict:
+        [reply] = self.requests([payload])
+        return reply
+
+    def requests(self, payloads) -> list[dict]:
+        messages = []
+        for payload in payloads:
+            self._next_id += 1
+            messages.append(base64.b64encode(json.dumps({"message_id": self._next_id, "payload": payload}).encode()) + b",")
+        failure = []
+        writer = threading.Thread(target=self._write, args=(messages, failure), daemon=True)
+        writer.start()
+        replies = [self._reply(self._next_id - len(messages) + 1 + number) for number in range(len(messages))]
+        writer.join()
+        if failure:
+            raise self._failed(f"cannot send requests: {failure[0]}")
+        return replies
+
+    def _write(self, messages: list[bytes], failure: list) -> None:
+        try:
+            for message in messages:
+                self._process.stdin.write(message)
+            self._process.stdin.flush()
+        except OSError as problem:  # Pagefind exited: the reader reports it
+            failure.append(problem)
+
+    def _reply(self, expected_id: int) -> dict:
+        while (end := self._buffer.find(b",", self._scanned)) < 0:
+            self._scanned = len(self._buffer)
+            chunk = self._process.stdout.read1(1 << 20)
+            if not chunk:
+                raise self._failed("Pagefind stopped before replying")
+            self._buffer += chunk
+        message = bytes(self._buffer[:end])
+        del self._buffer[:end + 1]
+        self._scanned = 0
+        try:
+            reply = json.loads(base64.b64decode(message, validate=True))
+            payload = reply["payload"]
+        except (ValueError, KeyError, TypeError) as problem:
+            raise self._failed(f"unreadable reply from Pagefind: {problem}") from problem
+        if payload.get("type") == "Error":
+            raise self._failed(f"Pagefind refused a request: {payload.get('message')}")
+        if reply.get("message_id") != expected_id:
+            raise self._failed(f"Pagefind replied to message {reply.get('message_id')}, not {expected_id}")
+        return payload
+
+    def _failed(self, message: str) -> SearchIndexError:
+        self._process.kill()
+        self._process.wait()
+        self._log.seek(0)
+        log = self._log.read().decode("utf-8", "replace").strip()
+        return SearchIndexError(f"{message}" + (f": {log}" if log else ""))
 
 
 def make_reproducible(bundle: Path) -> None:

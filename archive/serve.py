@@ -91,11 +91,11 @@ class Preview:
         build never finds (and reuses) a half-written one.
         """
         site = self.project.out_dir
-        if (site / "pagefind").is_dir():
-            return  # the build reused the index: no page changed
+        if (site / "pagefind").is_dir() or self.archive is None:
+            return  # the build reused the index (no page changed), or there is nothing to index
         fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site.parent))
         try:
-            index_site(site, fresh / "pagefind")
+            index_site(self.archive, fresh / "pagefind")
             (fresh / "pagefind").rename(site / "pagefind")
         except (SearchIndexError, OSError) as failure:
             print(f"warning: search index not updated: {failure}", flush=True)

@@ -6,6 +6,10 @@
 // the key of a plain object, where "__proto__" or "constructor" would mean something else:
 // the files hold lists of [key, value] pairs, kept here in Maps. Everything shown on the page
 // is set with textContent.
+// Loaded right after the form (see templates/_search.html): start() shows the form and reserves
+// the room results take before the footer is laid out, so results arriving never shift the page.
+// Results show what the online search shows (static/search.js): date, regions, key readings and a
+// snippet of the record's own text; a date in the words becomes the hidden `date` filter.
 var ArchiveSearch = (function () {
   "use strict";
   var script = document.currentScript;
@@ -13,10 +17,14 @@ var ArchiveSearch = (function () {
   var store = { terms: new Map(), docs: new Map(), filters: null };
   var pending = new Map();  // "kind/key" -> the resolve functions of the loads waiting for that file
   var PAGE = 20;
+  // Shown in this order, with these names (archive/search.py FILTERS); a filter the index does not have is not shown.
+  var FILTER_NAMES = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"], ["weapon", "Weapon"]];
+  var MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
-  // terms: [[word, [doc, weight, doc, weight, ...]], ...]; docs: [[url, title, kind, date, context], ...];
+  // terms: [[word, [doc, weight, doc, weight, ...]], ...];
+  // docs: [[url, title, kind, ISO date, context, date, regions, readings], ...] (the last three as shown, "" when none);
   // filters: {blockSize, count, dates, shards, filters: [[name, [[value, [doc, ...]], ...]], ...]}.
   function receive(kind, key, data) {
     if (kind === "filters") { store.filters = filtersOf(data); start(); return; }
@@ -78,9 +86,15 @@ var ArchiveSearch = (function () {
     });
   }
 
-  function search(query) {
+  // The documents with every word of `query` (the last one may be a word being typed), scored; with
+  // no words and `all`, every document (filters then choose).
+  function search(query, all) {
     var words = wordsOf(query);
-    if (!words.length) { return Promise.resolve([]); }
+    if (!words.length) {
+      var every = [];
+      for (var doc = 0; all && doc < store.filters.count; doc++) { every.push({ doc: doc, score: 0 }); }
+      return Promise.resolve(every);
+    }
     return Promise.all(words.map(function (word, index) { return postingsFor(word, index === words.length - 1); }))
       .then(function (lists) {
         var scores = lists[0];
@@ -93,6 +107,48 @@ var ArchiveSearch = (function () {
         scores.forEach(function (score, doc) { results.push({ doc: doc, score: score }); });
         return results;
       });
+  }
+
+  // --- dates in the words (as static/search.js) ----------------------------------------------
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  function monthNumber(name) {
+    var lower = name.toLowerCase();
+    for (var index = 0; index < MONTHS.length; index++) {
+      if (MONTHS[index] === lower || (lower.length >= 3 && MONTHS[index].indexOf(lower.replace(/\.$/, "")) === 0)) { return index + 1; }
+    }
+    return 0;
+  }
+
+  function daysIn(year, month) { return new Date(Date.UTC(year, month, 0)).getUTCDate(); }
+
+  // The first date or month in `query`: {days: [ISO dates], label, rest: the other words}, or null.
+  function dateIn(query) {
+    var monthWord = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+    var patterns = [
+      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], +m[3], true]; }],
+      [new RegExp("(?:^|\\s)(\\d{1,2})(?:st|nd|rd|th)?\\s+" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[2]), +m[1], true]; }],
+      [new RegExp("(?:^|\\s)" + monthWord + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[1]), +m[2], true]; }],
+      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], 0, false]; }],
+      [new RegExp("(?:^|\\s)" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[2], monthNumber(m[1]), 0, false]; }]
+    ];
+    for (var index = 0; index < patterns.length; index++) {
+      var match = patterns[index][0].exec(query);
+      if (!match) { continue; }
+      var parts = patterns[index][1](match);
+      var year = parts[0], month = parts[1], day = parts[2];
+      if (month < 1 || month > 12 || (parts[3] && (day < 1 || day > daysIn(year, month)))) { continue; }
+      var rest = (query.slice(0, match.index) + " " + query.slice(match.index + match[0].length)).replace(/\s+/g, " ").trim();
+      var monthName = MONTHS[month - 1].charAt(0).toUpperCase() + MONTHS[month - 1].slice(1);
+      if (parts[3]) {
+        return { days: [year + "-" + pad(month) + "-" + pad(day)], label: "on " + day + " " + monthName + " " + year, rest: rest };
+      }
+      var days = [];
+      for (var d = 1; d <= daysIn(year, month); d++) { days.push(year + "-" + pad(month) + "-" + pad(d)); }
+      return { days: days, label: "in " + monthName + " " + year, rest: rest };
+    }
+    return null;
   }
 
   // The ticked values, as [filter name, [value, ...]] pairs.
@@ -123,6 +179,13 @@ var ArchiveSearch = (function () {
       return b.score - a.score || a.doc - b.doc;
     });
     return results;
+  }
+
+  // The regions the words name (at most three) first, since a region's page lists its incidents,
+  // which rank by their own words (as static/search.js does).
+  function regionsFirst(ordered) {
+    var regions = ordered.filter(function (r) { return passes(r.doc, [["kind", ["region"]]]); }).slice(0, 3);
+    return regions.concat(ordered.filter(function (r) { return regions.indexOf(r) < 0; }));
   }
 
   function documentOf(number) {
@@ -165,47 +228,90 @@ var ArchiveSearch = (function () {
     return fragment;
   }
 
-  // Draws the results of one search at once (synchronously), so two searches never interleave.
-  function render(results, docs, query) {
-    var list = document.getElementById("offline-results");
-    var status = document.getElementById("offline-status");
-    var more = document.getElementById("offline-more");
-    var words = wordsOf(query);
-    list.textContent = "";
-    status.textContent = query.trim() ? results.length + " result" + (results.length === 1 ? "" : "s") + " for \u201c" + query.trim() + "\u201d" : "";
-    more.hidden = results.length <= shown;
-    docs.forEach(function (doc) {
-        var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = root + doc[0];
-        link.className = "result-title";
-        link.textContent = doc[1];
-        item.appendChild(link);
-        if (doc[3]) {
-          var date = document.createElement("span");
-          date.className = "muted";
-          date.textContent = " \u00b7 " + doc[3];
-          item.appendChild(date);
-        }
-        var excerpt = document.createElement("p");
-        excerpt.appendChild(highlighted(snippet(doc[4], words), words));
-        item.appendChild(excerpt);
-        list.appendChild(item);
-    });
+  function detail(className, text) {
+    var span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
   }
 
+  // Title; date, regions and key readings (or that it is a region); a snippet of its own text.
+  function resultItem(doc, words) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = root + doc[0];
+    link.className = "result-title";
+    link.textContent = doc[1];
+    item.appendChild(link);
+    var details = document.createElement("span");
+    details.className = "row-details";
+    if (doc[5]) {
+      var date = document.createElement("time");
+      date.className = "result-date";
+      date.dateTime = doc[3];
+      date.textContent = doc[5];
+      details.appendChild(date);
+    }
+    if (doc[6]) { details.appendChild(detail("row-regions", doc[6])); }
+    if (doc[7]) {
+      var readings = detail("row-readings", "");
+      doc[7].split(" \u00b7 ").forEach(function (reading) { readings.appendChild(detail("row-reading", reading)); });
+      details.appendChild(readings);
+    }
+    if (doc[2] === "region") { details.appendChild(detail("result-kind", "Region")); }
+    if (details.childNodes.length) { item.appendChild(details); }
+    if (doc[4]) {
+      var excerpt = document.createElement("p");
+      excerpt.className = "result-snippet";
+      excerpt.appendChild(highlighted(snippet(doc[4], words), words));
+      item.appendChild(excerpt);
+    }
+    return item;
+  }
+
+  function describe(count, words, date, chosen) {
+    if (!words && !date && !chosen.length) { return "\u00a0"; }
+    var text = count + " result" + (count === 1 ? "" : "s");
+    if (words) { text += " for \u201c" + words + "\u201d"; }
+    if (date) { text += " " + date.label; }
+    return text + (chosen.length ? " with the filters chosen" : "");
+  }
+
+  // Draws the results of one search at once (synchronously), so two searches never interleave.
+  function render(results, docs, words, date, chosen) {
+    var list = document.getElementById("offline-results");
+    var folded = wordsOf(words);
+    list.textContent = "";
+    docs.forEach(function (doc) { list.appendChild(resultItem(doc, folded)); });
+    list.hidden = docs.length === 0;  // an empty list takes no room
+    document.getElementById("offline-status").textContent = describe(results.length, words, date, chosen);
+    document.getElementById("offline-more").hidden = results.length <= shown;
+  }
+
+  function filterValues(values, name) {
+    var names = Array.from(values.keys());
+    return name === "year" ? names.sort().reverse() : names.sort(function (a, b) { return a.localeCompare(b); });
+  }
+
+  // One <details> per filter that has values, and a help text that names only those filters.
   function drawFilters() {
     var holder = document.getElementById("offline-filters");
-    var names = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"]];
-    names.forEach(function (entry) {
+    var present = FILTER_NAMES.filter(function (entry) {
+      var values = store.filters.filters.get(entry[0]);
+      return values && values.size > 0;
+    });
+    var names = present.map(function (entry) { return entry[1].toLowerCase(); });
+    document.getElementById("offline-help").textContent = names.length
+      ? "Narrow the results by " + (names.length > 1 ? names.slice(0, -1).join(", ") + " or " + names[names.length - 1] : names[0]) + "."
+      : "";
+    present.forEach(function (entry) {
       var name = entry[0];
       var values = store.filters.filters.get(name);
-      if (!values) { return; }
       var group = document.createElement("details");
       var summary = document.createElement("summary");
       summary.textContent = entry[1];
       group.appendChild(summary);
-      Array.from(values.keys()).forEach(function (value, index) {
+      filterValues(values, name).forEach(function (value, index) {
         var id = "filter-" + name + "-" + index;
         var row = document.createElement("div");
         var box = document.createElement("input");
@@ -225,27 +331,35 @@ var ArchiveSearch = (function () {
   }
 
   function run() {
-    var query = document.getElementById("offline-q").value;
+    var query = document.getElementById("offline-q").value.trim();
     var how = document.getElementById("offline-order").value;
     var chosen = selectedFilters();
+    var date = dateIn(query);
+    var words = date ? date.rest : query;
+    var wanted = date ? chosen.concat([["date", date.days]]) : chosen;
     var ticket = ++latest;
-    return search(query).then(function (results) {
-      var ordered = order(results.filter(function (r) { return passes(r.doc, chosen); }), how);
+    return search(words, wanted.length > 0).then(function (results) {
+      var ordered = order(results.filter(function (r) { return passes(r.doc, wanted); }), how);
+      if (words && how === "relevance" && !wanted.length) { ordered = regionsFirst(ordered); }
       return Promise.all(ordered.slice(0, shown).map(function (r) { return documentOf(r.doc); })).then(function (docs) {
-        if (ticket === latest) { render(ordered, docs, query); }
+        if (ticket === latest) { render(ordered, docs, words, date, chosen); }
       });
     });
   }
 
+  // Called by filters.js, the first index file, which the page loads right after the form: the form
+  // in place of the note that search needs JavaScript, its filters, and room for a page of results.
   function start() {
     var form = document.getElementById("offline-search");
     if (!form) { return; }
     document.getElementById("search-needs-js").hidden = true;
     form.hidden = false;
+    document.getElementById("offline-results").hidden = true;
     drawFilters();
     var params = new URLSearchParams(window.location.search);
     var input = document.getElementById("offline-q");
     input.value = params.get("q") || "";
+    document.getElementById("offline-status").textContent = input.value.trim() ? "Searching\u2026" : "\u00a0";
     form.addEventListener("submit", function (event) { event.preventDefault(); shown = PAGE; run(); });
     input.addEventListener("input", function () { shown = PAGE; run(); });
     form.addEventListener("change", function () { shown = PAGE; run(); });
@@ -254,5 +368,5 @@ var ArchiveSearch = (function () {
     run();
   }
 
-  return { receive: receive, search: search };
+  return { receive: receive, search: search, dateIn: dateIn };
 })();

@@ -20,8 +20,9 @@
     return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
   apply(stored());
+  root.classList.add("has-theme-toggle");  // before the page is drawn: its place in the header is kept for it
   document.addEventListener("DOMContentLoaded", function () {
-    var row = document.querySelector(".header-row");
+    var row = document.querySelector(".theme-slot") || document.querySelector(".header-row");
     if (!row) { return; }
     var button = document.createElement("button");
     button.type = "button";

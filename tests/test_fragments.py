@@ -207,7 +207,7 @@ def test_a_source_without_an_address_says_so_beside_its_quote(tiny):
     html = built_incident_page(tiny)
     quote = html[html.index("Рятувальники працюють"):]
     quote = quote[:quote.index("</figure>")]
-    assert "No link to the quote: the report’s web address was not recorded." in quote
+    assert "Not linked: the report’s web address was not recorded." in quote
     assert "<a class=\"to-sentence\"" not in quote and ":~:text=" not in quote
     assert "Web address not recorded." in source_entries(html)["tg"]
 

@@ -11,8 +11,8 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from archive.offline import SearchDocument, build_index, offline_link, rewrite_links, words_of
-from archive.pipeline import Project, build
+from archive.offline import SearchDocument, build_index, offline_link, rewrite_links, search_documents, words_of
+from archive.pipeline import Project, build, check
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
@@ -54,6 +54,23 @@ def test_the_index_is_split_into_script_files(offline_build):
     assert '["klymenko",[' in (index / "terms" / "kl.js").read_text()
     assert (index / "docs" / "0.js").is_file()
     assert "Ternopil Oblast" in (index / "filters.js").read_text()
+
+
+def test_offline_documents_are_the_search_records_with_the_details_a_result_shows(tiny):
+    """The same records as Pagefind's (archive/search.py): own text, date, regions and key readings."""
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    archive, _ = check(tiny.project, today=TODAY)
+    documents = {document.url: document for document in search_documents(archive)}
+    kyiv = documents["incidents/2025-06-06-drone-strike-on-kyiv/index.html"]
+    assert kyiv.details == ["6 June 2025", "Kyiv, Kyiv Oblast", "Killed: at least 4 (Ukraine)"]
+    assert kyiv.context.startswith("Drones hit Kyiv overnight. Ihor Klymenko, Interior Minister of Ukraine:")
+    assert "No figures recorded yet" not in kyiv.text and "Regions" not in kyiv.text
+    assert "2025" in words_of(kyiv.text) and "killed" in words_of(kyiv.text)  # its details are searched, as Pagefind searches them
+    assert kyiv.filters["date"] == ["2025-06-06"] and "weapon" not in kyiv.filters
+    assert documents["regions/ua-30/index.html"].filters == {"kind": ["region"]}
+    assert documents["about/index.html"].details == ["", "", ""]
+    kind, key, block = received(build_index(list(documents.values()))["docs/0.js"])
+    assert block[0] == [kyiv.url, "Drone strike on Kyiv", "incident", "2025-06-06", kyiv.context, *kyiv.details]
 
 
 # Names JavaScript objects already have (or, for __proto__, that a literal treats specially).

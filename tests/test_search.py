@@ -1,5 +1,6 @@
-"""The search index: the same site always gives the same Pagefind index, byte for byte, and the
-index stays whole (every file it names is there, under the hash of its contents)."""
+"""The search index: built from the archive model (each incident's own text, its date, regions and
+key readings, its filter values), the same archive always gives the same Pagefind index, byte for
+byte, and the index stays whole (every file it names is there, under the hash of its contents)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import cbor2
 import pagefind_bin
 import pytest
 
-from archive.pipeline import Project, build
-from archive.search import SearchIndexError, html_files, index_site, make_reproducible, pagefind_hash, read_index_file
+from archive.pipeline import Project, build, check
+from archive.search import (FILTERS, PagefindService, SearchIndexError, index_records, index_site,
+                            make_reproducible, pagefind_hash, read_index_file, search_records)
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
 
 SECOND_INCIDENT = (VALID_INCIDENT
@@ -32,17 +34,43 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def tiny_site(root: Path) -> Path:
+WEAPON_FIGURE = """  - measure: drones_launched
+    value: 40
+    qualifier: exactly
+    weapon: Geran-2
+    claimed_by: Ukrainian Air Force
+    source: mt
+    excerpt: "Russia launched 40 Shahed drones overnight."
+quotes:"""
+# Words of an incident page that are the page's, not the incident's.
+SCAFFOLDING = ["No figures recorded yet", "Regions", "What happened", "Figures", "Sources", "Corrections", "Cite this incident",
+               "Places named", "Suggest a correction", "Permanent link", "Evidence assessment", "whole incident"]
+
+
+def tiny_archive(root: Path) -> TinyArchive:
     tiny = TinyArchive(root)
     tiny.write("2025-06-06-drone-strike-on-kyiv")
     tiny.write("2025-06-07-missile-strike-on-lviv", SECOND_INCIDENT.replace("date: 2025-06-06", "date: 2025-06-07")
                .replace("published: 2025-06-06", "published: 2025-06-07"))
-    build(tiny.project, today=TODAY)
+    return tiny
+
+
+def tiny_site(root: Path) -> Path:
+    build(tiny_archive(root).project, today=TODAY)
     return root / "site"
 
 
+def fragments(bundle: Path) -> dict[str, dict]:
+    """Each indexed page's fragment (url, content, meta, filters) by its URL, as Pagefind's script reads it."""
+    found = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[fragment["url"]] = fragment
+    return found
+
+
 def pagefind_cli(site: Path, output: Path) -> None:
-    """Pagefind's own command line, as the build ran it before: its order is whatever it is."""
+    """Pagefind's own command line over HTML files: its order is whatever it is."""
     subprocess.run([str(pagefind_bin.get_executable()), "--site", str(site), "--silent", "--output-path", str(output)],
                    check=True, capture_output=True)
 
@@ -98,7 +126,70 @@ def assert_whole(bundle: Path) -> None:
     assert len(list(bundle.glob("*.pf_meta"))) == len(languages(bundle))
 
 
-# --- tests -----------------------------------------------------------------------------------
+# --- tests: what is indexed -----------------------------------------------------------------
+
+def test_an_incident_is_indexed_by_its_own_text_never_its_pages_scaffolding(tiny):
+    tiny.write("2025-06-06-drone-strike-on-kyiv", VALID_INCIDENT.replace("quotes:", WEAPON_FIGURE))
+    tiny.write("2025-06-07-strike-without-figures", VALID_INCIDENT.replace("2025-06-06", "2025-06-07")
+               .replace(VALID_INCIDENT[VALID_INCIDENT.index("figures:"):VALID_INCIDENT.index("quotes:")], "figures: []\n"))
+    archive, _ = check(tiny.project, today=TODAY)
+    records = {record.url: record for record in search_records(archive)}
+    kyiv = records["incidents/2025-06-06-drone-strike-on-kyiv/"]
+    assert kyiv.content.startswith("Drones hit Kyiv overnight. ")  # the summary as text, without its Markdown
+    for words in ("Ihor Klymenko, Interior Minister of Ukraine: \u201cThey worked under fire to help people.\u201d",
+                  "Vitali Klitschko: \u201cAt least four people were killed and 20 wounded in the capital.\u201d",
+                  "Boryspil", "Kyiv (Kiev", "Kyiv Oblast (Kiev Oblast", "Shahed-136 (one-way attack drone, Shahed, Geran-2, Geran)",
+                  "The Moscow Times"):
+        assert words in kyiv.content, words
+    assert "Drone strike on Kyiv" not in kyiv.content  # the title is the result's title, searched as such
+    assert kyiv.meta == {"title": "Drone strike on Kyiv", "date": "6 June 2025", "regions": "Kyiv, Kyiv Oblast",
+                         "readings": "Killed: at least 4 (Ukraine)"}
+    assert kyiv.filters == {"region": ["Kyiv", "Kyiv Oblast"], "year": ["2025"], "date": ["2025-06-06"],
+                            "measure": ["Killed", "Drones launched"], "claimant": ["Vitali Klitschko", "Ukrainian Air Force"],
+                            "weapon": ["Shahed-136"]}
+    bare = records["incidents/2025-06-07-strike-without-figures/"]
+    assert "readings" not in bare.meta
+    assert set(bare.filters) == {"region", "year", "date"}  # a filter with no values is left out, not written empty
+    for record in (kyiv, bare):
+        for word in SCAFFOLDING:
+            assert word not in record.content, word
+    region = records["regions/ua-32/"]  # found by its names and code, not by every word of its incidents
+    assert (region.title, region.content, region.meta, region.filters) == (
+        "Kyiv Oblast", "Kiev Oblast, Kiev region, Kyivska oblast \u00b7 UA-32", {"title": "Kyiv Oblast"}, {"kind": ["region"]})
+    assert records["about/"].content == "Text of the about page." and records["about/"].filters == {}
+
+
+def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
+    site = tiny_site(tmp_path / "archive")
+    bundle = site / "pagefind"
+    found = fragments(bundle)
+    assert sorted(found) == ["/about/", "/contribute/", "/incidents/2025-06-06-drone-strike-on-kyiv/",
+                             "/incidents/2025-06-07-missile-strike-on-lviv/", "/methodology/", "/regions/ua-30/",
+                             "/regions/ua-32/", "/regions/ua-46/"]
+    lviv = found["/incidents/2025-06-07-missile-strike-on-lviv/"]
+    assert lviv["meta"] == {"title": "Missile strike on Lviv", "date": "7 June 2025", "regions": "Lviv Oblast, Kyiv",
+                            "readings": "Killed: at least 4 (Andriy Sadovyi)"}  # no party in the registry: his own
+    assert lviv["content"].startswith("Drones hit Kyiv overnight. Ihor Klymenko")
+    assert lviv["filters"]["date"] == ["2025-06-07"]
+    values = filters(bundle)
+    # Filter counts are incidents: a region's own page is not one of its filter's pages.
+    assert {value: len(pages) for value, pages in values["en:region"].items()} == {"Kyiv": 2, "Kyiv Oblast": 1, "Lviv Oblast": 1}
+    assert set(values["en:claimant"]) == {"Vitali Klitschko", "Andriy Sadovyi"}
+    assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:region", "en:year"}  # no weapon: none has one
+    assert {value: len(pages) for value, pages in values["en:kind"].items()} == {"region": 3}
+    version, pages, chunks, filter_list, sorts, fields = meta(bundle, "en")
+    assert sorted(fields) == ["date", "readings", "regions", "title"]
+    [(name, order)] = sorts
+    assert name == "date" and len(order) == 8
+
+
+def test_both_search_scripts_show_the_filters_in_one_order_with_one_name_each():
+    names = "var FILTER_NAMES = " + json.dumps([[key, label] for key, label in FILTERS.items()]) + ";"
+    for script in ("search.js", "offline-search.js"):
+        assert names in (REPO / "static" / script).read_text(encoding="utf-8"), script
+
+
+# --- tests: the same archive, the same index ---------------------------------------------------
 
 def test_two_builds_of_the_same_site_write_the_same_search_index(tmp_path):
     sites = [tiny_site(tmp_path / name) for name in ("one", "two")]
@@ -106,19 +197,18 @@ def test_two_builds_of_the_same_site_write_the_same_search_index(tmp_path):
     assert first.keys() == second.keys()
     assert first == second
     assert any(name.startswith("filter/") for name in first)
+    assert "pagefind-ui.js" in first and "pagefind.js" in first
     assert_whole(sites[0] / "pagefind")
-    values = filters(sites[0] / "pagefind")
-    assert set(values["en:claimant"]) == {"Vitali Klitschko", "Andriy Sadovyi"}
-    assert {"Kyiv", "Lviv Oblast"} <= set(values["en:region"])
 
 
 def test_the_index_is_pagefinds_with_its_lists_in_order(tmp_path):
     """Pagefind's own runs differ from each other (filter order is random in each); put in order,
     they are one index, which holds exactly what Pagefind wrote."""
-    site = tiny_site(tmp_path / "archive")
+    archive, _ = check(tiny_archive(tmp_path / "archive").project, today=TODAY)
+    records = search_records(archive)
     raw = []
     for number in range(4):
-        pagefind_cli(site, tmp_path / f"raw{number}")
+        index_records(records, tmp_path / f"raw{number}")
         raw.append(tmp_path / f"raw{number}")
     ordered = []
     for bundle in raw:
@@ -131,50 +221,6 @@ def test_the_index_is_pagefinds_with_its_lists_in_order(tmp_path):
     assert all(other == ordered[0] for other in ordered[1:])
     make_reproducible(tmp_path / f"ordered-{raw[0].name}")  # a second pass changes nothing
     assert tree(tmp_path / f"ordered-{raw[0].name}") == ordered[0]
-
-
-def copy_in_order(site: Path, target: Path, reverse: bool) -> None:
-    """Copy a built site creating its files (and folders) in path order, or in reverse."""
-    for path in sorted((p for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts), reverse=reverse):
-        destination = target / path.relative_to(site)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-
-
-def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path):
-    """Pagefind numbers pages in the order it finds them; on tmpfs (and btrfs) a folder lists its
-    files in the order they were made, which our parallel page writing varies. On ext4 the order
-    is by a hash of the names, so the same names give the same order."""
-    site = tiny_site(tmp_path / "archive")
-    shm = Path("/dev/shm")  # tmpfs on Linux: lists a folder's files by when they were made
-    places = [tmp_path]
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        places.append(Path(tempfile.mkdtemp(prefix="test-search-", dir=shm)))
-    try:
-        indexes = {}
-        for place in places:
-            for reverse in (False, True):
-                copy = place / f"copy-{reverse}"
-                copy_in_order(site, copy, reverse)
-                index_site(copy)
-                assert not list(copy.glob(".pagefind-pages-*"))  # the copy Pagefind read is gone
-                assert_whole(copy / "pagefind")
-                indexes[place, reverse] = tree(copy / "pagefind")
-            assert indexes[place, False] == indexes[place, True], place
-        assert indexes[tmp_path, False] == tree(site / "pagefind")
-    finally:
-        for place in places[1:]:
-            shutil.rmtree(place, ignore_errors=True)
-
-
-def test_pages_are_added_in_path_order(tmp_path):
-    for name in ("b/index.html", "a/z/index.html", "a/index.html", "index.html", "a.html", "a/b.html", "c.txt"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("<html></html>")
-    (tmp_path / ".pagefind-pages-x" / "index.html").parent.mkdir()
-    (tmp_path / ".pagefind-pages-x" / "index.html").write_text("<html></html>")  # what a killed run left
-    # As a walk of folders listed in name order meets them: a folder's pages before the next name's.
-    assert html_files(tmp_path) == ["a/b.html", "a/index.html", "a/z/index.html", "a.html", "b/index.html", "index.html"]
 
 
 def test_a_generated_archive_built_twice_gives_the_same_index(tmp_path):
@@ -192,10 +238,30 @@ def test_a_generated_archive_built_twice_gives_the_same_index(tmp_path):
     assert len(meta(sites[0] / "pagefind", "en")[1]) > 300
 
 
-def test_a_site_with_nothing_to_index_is_an_error_as_with_pagefinds_command_line(tmp_path):
-    (tmp_path / "index.html").write_text("<html lang='en'><body></body></html>")
-    with pytest.raises(SearchIndexError, match="not able to build an index"):
-        index_site(tmp_path)
+# --- tests: Pagefind's service ---------------------------------------------------------------------
+
+def test_a_request_pagefind_refuses_is_an_error_with_its_reason(tmp_path):
+    with pytest.raises(SearchIndexError, match="Pagefind refused a request"):
+        with PagefindService() as service:
+            service.request({"type": "AddRecord", "index_id": 99, "url": "/x/", "content": "x", "language": "en",
+                             "meta": None, "filters": None, "sort": None})
+
+
+def test_a_missing_pagefind_binary_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr("pagefind_bin.get_executable", lambda: tmp_path / "no-such-pagefind")
+    with pytest.raises(SearchIndexError, match="cannot run Pagefind"):
+        index_records([], tmp_path / "out")
+
+
+def test_many_records_go_through_the_pipe_without_waiting_on_it(tmp_path):
+    """More than a pipe holds each way (64 KiB): requests are written while replies are read."""
+    from archive.search import SearchRecord
+
+    records = [SearchRecord(f"incidents/{number}/", "incident", f"Incident {number}", "2025-06-06", "word " * 200,
+                            {"title": f"Incident {number}"}, {"year": ["2025"]}) for number in range(1500)]
+    index_records(records, tmp_path / "out")
+    make_reproducible(tmp_path / "out")
+    assert languages(tmp_path / "out")["en"]["page_count"] == 1500
 
 
 def test_an_index_of_another_layout_is_refused_not_half_rewritten(tmp_path):

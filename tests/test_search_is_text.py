@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 
 import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
-from archive.search import index_site
+from archive.search import SearchRecord, index_records, search_records
 from conftest import TODAY, VALID_INCIDENT
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
@@ -37,24 +38,19 @@ def hostile_incident() -> str:
 def hostile_site(tmp_path_factory):
     """A tiny archive with markup in its texts, plus a page whose filter values are markup.
 
-    Validation keeps markup out of names, so the filter values come in through a page written
-    straight into the built site: what is proven here is the search UI, whatever it is given.
+    Validation keeps markup out of names, so the filter values come in through a record added
+    straight to the index: what is proven here is the search UI, whatever it is given.
     """
     from conftest import TinyArchive
 
     tiny = TinyArchive(tmp_path_factory.mktemp("hostile") / "archive")
     tiny.write(NAME, hostile_incident())
-    build(tiny.project, today=TODAY, offline=True, with_search=False)
+    archive = build(tiny.project, today=TODAY, offline=True, with_search=False).archive
     site = tiny.root / "site"
-    page = site / "incidents" / "hostile-filters" / "index.html"
-    page.parent.mkdir(parents=True)
-    escaped = [value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") for value in MARKUP]
-    page.write_text(
-        "<!doctype html><html lang='en'><head><title>x</title></head><body><main data-pagefind-body>"
-        "<h1>Zebrafinch filter page</h1>"
-        + "".join(f'<p><span data-pagefind-filter="claimant">{value}</span></p>' for value in escaped)
-        + f'<p data-pagefind-meta="date:{escaped[0]}">Zebrafinch</p></main></body></html>', encoding="utf-8")
-    index_site(site)
+    hostile = SearchRecord("incidents/hostile-filters/", "incident", "Zebrafinch filter page", "2025-06-06", "Zebrafinch " + " ".join(MARKUP),
+                           {"title": "Zebrafinch filter page", "date": MARKUP[0]}, {"claimant": MARKUP})
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    index_records([*search_records(archive), hostile], site / "pagefind")
     return tiny.root
 
 

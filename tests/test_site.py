@@ -55,7 +55,7 @@ def test_incident_index_links_a_page_per_month(tiny):
 
 def test_region_page_lists_its_incidents_and_figures(tiny):
     page = read(built(tiny), "regions/ua-46/index.html")
-    assert "<h1 data-pagefind-filter=\"region\" data-pagefind-sort=\"date:2025-05-31\">Lviv Oblast</h1>" in page
+    assert "<h1>Lviv Oblast</h1>" in page
     assert "Also spelled: Lviv, Lvov, Lemberg, Lvivska oblast" in page
     assert "Missile strike on Lviv" in page and "Drone strike on Kyiv" not in page
     assert re.search(r'<th scope="row">Killed</th>\s*<td data-label="According to">Ukraine</td>\s*<td class="value" data-label="Total">at least 4', page)

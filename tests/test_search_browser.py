@@ -1,0 +1,289 @@
+"""Search as a reader meets it, in headless Chromium: the search page (Pagefind) and the offline copy's
+search (from file://) show each result's date, regions, key readings and a snippet of the incident's
+own text; a date in the words finds that day's or month's incidents; only filters with values are
+shown or named; results never shift the layout; and the page passes axe in both themes."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+
+import pytest
+from playwright.sync_api import expect
+
+from archive.pipeline import build
+from conftest import TODAY, TinyArchive
+
+SCAFFOLDING = ["No figures recorded yet", "Regions", "What happened", "Figures", "Sources", "Corrections",
+               "Cite this incident", "Places named", "Suggest a correction", "whole incident"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def incident(title: str, date: str, region: str, place: str, summary: str, killed: int | None = None) -> str:
+    figures = f"""figures:
+  - measure: killed
+    value: {killed}
+    qualifier: at least
+    region: {region}
+    claimed_by: Vitali Klitschko
+    source: mt
+    excerpt: "At least {killed} people were killed, the mayor said."
+""" if killed else "figures: []\n"
+    return f"""title: {title}
+date: {date}
+summary: |
+  {summary}
+regions: [{region}]
+places:
+  - {{name: {place}, region: {region}}}
+sources:
+  mt:
+    publisher: The Moscow Times
+    title: Report of the strike
+    url: https://www.themoscowtimes.com/{date.replace('-', '/')}/report
+    published: {date}
+{figures}quotes:
+  - speaker: Ihor Klymenko
+    role: Interior Minister of Ukraine
+    text: "Rescuers worked through the night."
+    source: mt
+corrections: []
+"""
+
+
+INCIDENTS = {
+    "2025-06-06-drone-strike-on-kyiv": incident("Drone strike on Kyiv", "2025-06-06", "UA-30", "Kyiv",
+                                                "Drones hit **Kyiv** overnight, and a market burned.", killed=4),
+    "2022-03-16-shelling-of-a-kharkiv-market": incident("Shelling of a Kharkiv market", "2022-03-16", "UA-63", "Kharkiv",
+                                                        "Shells hit a fish market in Kharkiv."),
+    "2022-03-20-strike-on-a-theatre": incident("Strike on a theatre in Mariupol", "2022-03-20", "UA-14", "Mariupol",
+                                               "A bomb hit the theatre where people sheltered.", killed=12),
+    # Its words name the 16th of March 2022 and the numbers of that date: a search for the words finds it; a date, not.
+    "2022-04-01-strike-on-a-station": incident("Strike on a station in Kramatorsk", "2022-04-01", "UA-14", "Kramatorsk",
+                                               "Two weeks after the market shelling of 16 March 2022, 03 trains and 16 carriages burned."),
+}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(folder):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@contextlib.contextmanager
+def served(folder):
+    server = serve(folder)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def archive_root(tmp_path_factory):
+    tiny = TinyArchive(tmp_path_factory.mktemp("search") / "archive")
+    for name, text in INCIDENTS.items():
+        tiny.write(name, text)
+    build(tiny.project, today=TODAY, offline=True)
+    return tiny.root
+
+
+@pytest.fixture(scope="module")
+def site_url(archive_root):
+    with served(archive_root / "site") as url:
+        yield url
+
+
+def offline_search(archive_root) -> str:
+    return (archive_root / "site-offline" / "search" / "index.html").as_uri()
+
+
+# Both search pages, by the prefix of their parts' ids.
+ONLINE, OFFLINE = "search", "offline"
+
+
+def open_search(page, where, site_url, archive_root, query: str):
+    address = f"{site_url}search/" if where == ONLINE else offline_search(archive_root)
+    page.goto(address + "?q=" + query if query else address)
+
+
+def results(page, where):
+    return page.locator(f"#{where}-results li")
+
+
+def details_of(page, where) -> list[list[str]]:
+    """Each result's title, then its details (date, regions, readings), as the reader sees them."""
+    return page.locator(f"#{where}-results li").evaluate_all("""items => items.map(item => [
+        item.querySelector('.result-title').textContent,
+        ...Array.from(item.querySelectorAll('.row-details > *')).map(part => part.textContent)])""")
+
+
+# --- what a result shows ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_a_result_shows_its_date_regions_readings_and_a_snippet_of_its_own_text(page, site_url, archive_root, where):
+    open_search(page, where, site_url, archive_root, "Klitschko")
+    expect(results(page, where)).to_have_count(2, timeout=10_000)
+    kyiv = results(page, where).filter(has_text="Drone strike on Kyiv")
+    expect(kyiv.locator("time.result-date")).to_have_text("6 June 2025")
+    expect(kyiv.locator("time.result-date")).to_have_attribute("datetime", "2025-06-06")
+    expect(kyiv.locator(".row-regions")).to_have_text("Kyiv")
+    expect(kyiv.locator(".row-reading")).to_have_text(["Killed: at least 4 (Ukraine)"])
+    expect(kyiv.locator(".result-snippet mark").first).to_have_text("Klitschko:")
+    expect(kyiv.locator(".result-snippet")).to_contain_text("At least 4 people were killed, the mayor said.")
+
+
+def test_the_offline_copy_shows_the_same_results_as_the_search_page(page, site_url, archive_root):
+    for query in ("Klitschko", "market", "2022-03"):
+        open_search(page, ONLINE, site_url, archive_root, query)
+        expect(results(page, ONLINE).first).to_be_visible(timeout=10_000)
+        online = sorted(details_of(page, ONLINE))
+        open_search(page, OFFLINE, site_url, archive_root, query)
+        expect(results(page, OFFLINE)).to_have_count(len(online), timeout=10_000)
+        assert sorted(details_of(page, OFFLINE)) == online, query
+
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_snippets_are_the_incidents_own_text_never_page_scaffolding(page, site_url, archive_root, where):
+    for query in ("market", "Klymenko", "Kharkiv", "March 2022"):
+        open_search(page, where, site_url, archive_root, query)
+        expect(results(page, where).first).to_be_visible(timeout=10_000)
+        snippets = page.locator(f"#{where}-results .result-snippet").all_text_contents()
+        assert snippets, query
+        for snippet in snippets:
+            for word in SCAFFOLDING:
+                assert word not in snippet, (query, snippet)
+    # The incident without figures: its page says "No figures recorded yet"; its result does not.
+    open_search(page, where, site_url, archive_root, "fish")
+    expect(results(page, where)).to_have_count(1, timeout=10_000)
+    expect(results(page, where).first.locator(".result-snippet")).to_have_text("Shells hit a fish market in Kharkiv. "
+                                                                               "Ihor Klymenko, Interior Minister of Ukraine: "
+                                                                               "\u201cRescuers worked through the night.\u201d "
+                                                                               "Kharkiv, Kharkiv Oblast (Kharkiv, Kharkov, Kharkivska oblast), "
+                                                                               "The Moscow Times.")
+    expect(results(page, where).first.locator(".row-readings")).to_have_count(0)
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+@pytest.mark.parametrize("query, titles, status", [
+    ("2022-03-16", ["Shelling of a Kharkiv market"], "1 result on 16 March 2022"),
+    ("16 March 2022", ["Shelling of a Kharkiv market"], "1 result on 16 March 2022"),
+    ("March 16, 2022", ["Shelling of a Kharkiv market"], "1 result on 16 March 2022"),
+    ("March 2022", ["Strike on a theatre in Mariupol", "Shelling of a Kharkiv market"], "2 results in March 2022"),
+    ("2022-03", ["Strike on a theatre in Mariupol", "Shelling of a Kharkiv market"], "2 results in March 2022"),
+    ("market 2022-03-16", ["Shelling of a Kharkiv market"], "1 result for \u201cmarket\u201d on 16 March 2022"),
+    ("2022-03-17", [], "0 results on 17 March 2022"),
+])
+def test_a_date_finds_that_days_or_months_incidents(page, site_url, archive_root, where, query, titles, status):
+    open_search(page, where, site_url, archive_root, query)
+    expect(page.locator(f"#{where}-status")).to_have_text(status, timeout=10_000)
+    expect(page.locator(f"#{where}-results .result-title")).to_have_text(titles)
+
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_a_date_selects_its_day_not_the_text_that_names_it(page, site_url, archive_root, where):
+    """The station's text names 16 March 2022 (and 03 and 16), but it happened on 1 April."""
+    open_search(page, where, site_url, archive_root, "16 March 2022 trains")
+    expect(page.locator(f"#{where}-status")).to_have_text("0 results for \u201ctrains\u201d on 16 March 2022", timeout=10_000)
+    expect(page.locator(f"#{where}-results .result-title")).to_have_text([])
+    open_search(page, where, site_url, archive_root, "trains 16 carriages")  # no date: words
+    expect(page.locator(f"#{where}-results .result-title")).to_have_text(["Strike on a station in Kramatorsk"], timeout=10_000)
+
+
+def test_a_date_and_the_filters_chosen_narrow_together(page, site_url):
+    page.goto(f"{site_url}search/?q=March+2022&region=Donetsk+Oblast")
+    expect(page.locator("#search-status")).to_have_text("1 result in March 2022 with the filters chosen", timeout=10_000)
+    expect(page.locator("#search-results .result-title")).to_have_text(["Strike on a theatre in Mariupol"])
+    expect(page.get_by_label("Donetsk Oblast (1)")).to_be_checked()
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_only_filters_with_values_are_shown_and_named(page, site_url, archive_root, where):
+    open_search(page, where, site_url, archive_root, "strike")
+    expect(results(page, where).first).to_be_visible(timeout=10_000)
+    expect(page.locator(f"#{where}-filters summary")).to_have_text(["Region", "Year", "Measure", "Claimant"])
+    expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region, year, measure or claimant.")
+
+
+@pytest.fixture(scope="module")
+def bare_root(tmp_path_factory):
+    """An archive whose incidents have no figures: no measure, claimant or weapon to filter by."""
+    tiny = TinyArchive(tmp_path_factory.mktemp("bare") / "archive")
+    for name in ("2022-03-16-shelling-of-a-kharkiv-market", "2022-04-01-strike-on-a-station"):
+        tiny.write(name, INCIDENTS[name])
+    build(tiny.project, today=TODAY, offline=True)
+    return tiny.root
+
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_a_filter_with_no_values_is_neither_shown_nor_named(page, bare_root, where):
+    with served(bare_root / "site") as url:
+        open_search(page, where, url, bare_root, "strike")
+        expect(results(page, where).first).to_be_visible(timeout=10_000)
+        expect(page.locator(f"#{where}-filters summary")).to_have_text(["Region", "Year"])
+        expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region or year.")
+        assert "weapon" not in page.locator("main").inner_text().lower()
+
+
+# --- layout and accessibility -------------------------------------------------------------------
+
+LAYOUT_SHIFTS = """
+window.layoutShifts = [];
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) { continue; }
+    const nodes = entry.sources.map(source => source.node).filter(Boolean);
+    window.layoutShifts.push({value: entry.value, inSearch: nodes.some(node =>
+      node.closest && (node.closest('.search-layout, .site-footer') !== null || node.matches('.search-form, [role=status]')))});
+  }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("query", ["strike", ""])
+def test_results_arriving_never_shift_the_layout(browser, site_url, archive_root, where, width, query):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.add_init_script(LAYOUT_SHIFTS)
+    open_search(page, where, site_url, archive_root, query)
+    if query:
+        expect(results(page, where).first).to_be_visible(timeout=10_000)
+    else:
+        expect(page.locator(f"#{where}-filters summary").first).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(300)  # a shift is reported after the frame that made it
+    shifts = page.evaluate("window.layoutShifts")
+    context.close()
+    assert sum(shift["value"] for shift in shifts) < 0.1, shifts  # cumulative layout shift, "good" below 0.1
+    assert [shift for shift in shifts if shift["inSearch"]] == []  # none of it is the search form's, its results' or the footer's
+
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_search_page_has_no_accessibility_violations(browser, site_url, archive_root, where, theme):
+    """axe's WCAG rules and its best practices: a visible label for the words (label-title-only) and the
+    page's search landmark named apart from the header's (landmark-unique) among them."""
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    context = browser.new_context(bypass_csp=True)  # axe is injected as a script the site's policy would refuse
+    page = context.new_page()
+    open_search(page, where, site_url, archive_root, "strike")
+    page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
+    expect(results(page, where).first).to_be_visible(timeout=10_000)
+    page.locator(f"#{where}-filters summary", has_text="Region").click()  # its checkboxes and labels too
+    page.add_script_tag(path=str(AXE_FILE_PATH))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
+    context.close()
+    assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
