@@ -7,11 +7,14 @@ Screenshots go to test-artifacts/at-size/ for people to look at.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import json
 import http.server
 import re
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -167,3 +170,32 @@ def test_excerpts_link_to_their_sentence_with_well_formed_text_fragments(realist
         parts = fragment.split(",")  # the only unescaped commas separate textStart and textEnd
         assert 1 <= len(parts) <= 2 and all(re.fullmatch(r"(?:[A-Za-z0-9_.~]|%[0-9A-F]{2})+", part) for part in parts), fragment
     assert "%2C" in page or "%2D" in page  # the generated excerpts hold commas (", … said")
+
+
+LAYOUT_SHIFTS = """
+window.layoutShift = 0;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) { if (!entry.hadRecentInput) { window.layoutShift += entry.value; } }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("asked", ["words", "day", "month"])
+def test_search_results_arrive_without_shifting_the_page(browser, realistic_site, site_url, width, asked):
+    incidents = json.loads((realistic_site / "data" / "incidents.json").read_text(encoding="utf-8"))
+    busiest_day = Counter(incident["date"] for incident in incidents).most_common(1)[0][0]
+    day = dt.date.fromisoformat(busiest_day)
+    query, shown = {"words": ("strike", None), "day": (busiest_day, f"{day.day} {day:%B %Y}"),
+                    "month": (f"{day:%B %Y}", f"{day:%B %Y}")}[asked]
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(f"{site_url}search/?q={query}")
+    expect(page.locator("#search-results li").first).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(300)  # a shift is reported after the frame that made it
+    assert page.evaluate("window.layoutShift") < 0.1  # cumulative layout shift, "good" below 0.1
+    if shown:  # a date brings that day's or month's incidents, and nothing else
+        dates = page.locator("#search-results .result-date").all_inner_texts()
+        assert dates and all(shown in date for date in dates)
+    context.close()
