@@ -25,8 +25,9 @@ The rules (also on the methodology page):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -197,6 +198,7 @@ class Total:
     measure: Measure
     party: str
     contributions: list[Contribution]
+    suffix: str = ""  # tells apart totals whose parties make the same key (see `totals`)
 
     @property
     def lower(self) -> int:
@@ -221,8 +223,13 @@ class Total:
 
     @property
     def key(self) -> str:
-        """A stable anchor for the total's derivation, e.g. `total-killed-ukraine`."""
-        return f"total-{self.measure.key}-{re.sub(r'[^a-z0-9]+', '-', self.party.lower()).strip('-')}"
+        """A stable name for the total's page, e.g. `total-killed-ukraine`."""
+        return "-".join(part for part in ("total", self.measure.key, party_slug(self.party), self.suffix) if part)
+
+
+def party_slug(party: str) -> str:
+    """`Russia's Defence Ministry` -> `russia-s-defence-ministry`; empty for a name without Latin letters or digits."""
+    return re.sub(r"[^a-z0-9]+", "-", party.lower()).strip("-")
 
 
 def totals(incidents: list[Incident], measures: list[Measure], region: Region | None = None) -> list[Total]:
@@ -234,7 +241,17 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
             if where == region and measure in wanted:
                 found[(measure, party)].append(contribution)
     ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
-    return [Total(measure, party, contributions) for (measure, party), contributions in ordered]
+    return _distinct_keys([Total(measure, party, contributions) for (measure, party), contributions in ordered])
+
+
+def _distinct_keys(found: list[Total]) -> list[Total]:
+    """Give totals whose parties make the same key (`Anna-Proba` and `Anna Proba`, or two names in
+    Cyrillic) a suffix from their party's name, so that each has a page of its own."""
+    sharing = Counter(total.key for total in found)
+    for total in found:
+        if sharing[total.key] > 1 or not party_slug(total.party):
+            total.suffix = hashlib.sha256(total.party.encode()).hexdigest()[:8]
+    return found
 
 
 @lru_cache(maxsize=250_000)

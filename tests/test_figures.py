@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import re
 
 from hypothesis import given, strategies as st
 
@@ -195,3 +196,14 @@ def test_readings_ignore_claim_order_and_respect_every_precise_claim_without_con
 def test_totals_only_cover_the_measures_asked_for():
     both = incident("a", [claim(4, "at least"), claim(20, measure="injured")])
     assert [t.measure.key for t in totals([both], [REFERENCE.measures["injured"]])] == ["injured"]
+
+
+def test_totals_whose_parties_make_the_same_key_get_pages_of_their_own():
+    from archive.figures import Total, _distinct_keys
+
+    measure = next(m for m in load_reference().measures.values() if m.key == "killed")
+    found = _distinct_keys([Total(measure, party, []) for party in ("Anna Proba", "Anna-Proba", "Віталій Кличко", "Олена Пробна", "Ukraine")])
+    keys = [total.key for total in found]
+    assert len(set(keys)) == len(keys)
+    assert keys[-1] == "total-killed-ukraine"  # a key of its own is left as it reads
+    assert all(re.fullmatch(r"total-killed-[a-z0-9-]+", key) for key in keys)
