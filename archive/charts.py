@@ -37,6 +37,9 @@ MAX_LABELS = 8  # labelled periods under a chart; style.css hides every other on
 MAX_SERIES = 8
 MIN_BAR_WIDTH = 3
 CHARTED_MEASURES = ("killed", "injured")
+# A chart repeats a series' name in every bar's tooltip and data-table cell: a party's name is
+# shortened to this many characters there (the totals give it in full), so a chart stays small.
+NAME_LENGTH = 40
 
 # Series styles: PALETTE_SIZE colours (.series-0 ... in style.css: Okabe–Ito hues, lightness set
 # per theme for 3:1 against the page and to stay apart under each colour-vision deficiency),
@@ -51,7 +54,7 @@ class Series:
     """One series of a chart: what it is, its name, and how it is drawn."""
 
     key: str  # what the series is, e.g. "killed/Ukraine": its style follows from it, not its position
-    name: str
+    name: str  # "Killed, according to Ukraine", with a long party name shortened (see NAME_LENGTH)
     colour: str  # CSS class of the fill: series-0 ... series-6, or series-count
     pattern: int = 0  # 0 solid, else stripes in direction STRIPE_ANGLES[pattern]
 
@@ -124,7 +127,7 @@ def timelines(incidents: list[Incident], measures: list[Measure], parties: Seque
     if found:
         room = int(CHART_WIDTH / len(periods) * 0.8 / MIN_BAR_WIDTH)
         drawn = _largest(found, lowers, wanted, max(1, min(MAX_SERIES, room)))
-        series = styled([(f"{measure}/{party}", f"{wanted[measure].label}, according to {party}") for measure, party in drawn], parties)
+        series = styled([(f"{measure}/{party}", f"{wanted[measure].label}, according to {shortened(party)}") for measure, party in drawn], parties)
         rows = [[lowers[p].get(key, 0) for key in drawn] for p in periods]
         charts.append(_bars(f"Killed and injured per {word} (lower bounds of the readings)", series, periods, rows, yearly,
                             left_out=len(found) - len(drawn)))
@@ -139,22 +142,28 @@ def _largest(found: set[tuple[str, str]], lowers: dict, wanted: dict[str, Measur
     return sorted(largest, key=lambda key: (wanted[key[0]].order, key[1]))
 
 
-def styled(series: list[tuple[str, str]], parties: Sequence[str] = ()) -> list[Series]:
-    """Series (key, name) of one chart with their styles: a key has the same style on every page.
+def shortened(name: str) -> str:
+    return name if len(name) <= NAME_LENGTH else name[:NAME_LENGTH - 1].rstrip() + "…"
 
-    The style is slot % STYLES, and the slot follows from the key alone (_slot), never from
-    the other series of the chart. Two keys of a chart can want the same style only when one is
-    outside the people registry (hashed): the later in slot order then takes the next free style,
-    so only such a key can look different on a page where the other is drawn too.
+
+def styled(series: list[tuple[str, str]], parties: Sequence[str] = ()) -> list[Series]:
+    """Series (key, name) of one chart with their styles: distinct colours first, stripes beyond them.
+
+    Each key has a preferred colour that follows from the key alone (_slot), never from its place
+    in the chart, so a series keeps its colour from page to page. Within a chart, a series whose
+    colour is taken (two parties hashed to one colour, or a fourth party) takes the next free one;
+    only when all PALETTE_SIZE colours are drawn does a series get stripes over a colour.
     """
     numbers = {party: number for number, party in enumerate(parties)}
-    taken: dict[str, int] = {}
+    taken: set[tuple[int, int]] = set()
+    chosen: dict[str, tuple[int, int]] = {}
     for key in sorted((key for key, _ in series), key=lambda key: (_slot(key, numbers), key)):
-        slot = _slot(key, numbers)
-        while slot % STYLES in taken.values() and len(taken) < STYLES:
-            slot += 1
-        taken[key] = slot % STYLES
-    return [Series(key, name, f"series-{taken[key] % PALETTE_SIZE}", taken[key] // PALETTE_SIZE) for key, name in series]
+        preferred = _slot(key, numbers)
+        colours = [(preferred + step) % PALETTE_SIZE for step in range(PALETTE_SIZE)]
+        options = [(colour, pattern) for pattern in range(len(STRIPE_ANGLES)) for colour in colours]
+        chosen[key] = next((option for option in options if option not in taken), options[0])
+        taken.add(chosen[key])
+    return [Series(key, name, f"series-{chosen[key][0]}", chosen[key][1]) for key, name in series]
 
 
 def _slot(key: str, parties: dict[str, int]) -> int:
@@ -183,7 +192,8 @@ def _bars(title: str, series: list[Series], periods: list[dt.date], rows: list[l
             if value:  # a zero draws nothing; the data table has it
                 height = CHART_HEIGHT * value / top
                 chart.bars.append(Bar(round(left + number * bar_width, 2), round(CHART_HEIGHT - height, 2),
-                                      round(bar_width, 2), round(height, 2), one, f"{names[index]}: {one.name}: {value:,}"))
+                                      round(bar_width, 2), round(height, 2), one,
+                                      f"{names[index]}: {value:,}" if len(series) == 1 else f"{names[index]}, {one.name}: {value:,}"))
     chart.ticks = [top, top // 2, 0]
     chart.labels = _labels(periods, yearly)
     return chart

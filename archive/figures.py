@@ -223,8 +223,14 @@ class Total:
 
     @property
     def key(self) -> str:
-        """A stable name for the total's page, e.g. `total-killed-ukraine`."""
+        """A stable name for the total's page: `total-killed-ukraine` for a party of the people registry;
+        `total-killed-anna-proba-5d41402a` for a claimant outside it, whose name alone makes the suffix,
+        so that no other claimant's spelling (Anna-Proba) can take or change its address."""
         return "-".join(part for part in ("total", self.measure.key, party_slug(self.party), self.suffix) if part)
+
+    @property
+    def registered(self) -> bool:
+        return any(claim.claimant is not None for contribution in self.contributions for claim in contribution.claims)
 
 
 def party_slug(party: str) -> str:
@@ -245,11 +251,11 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
 
 
 def _distinct_keys(found: list[Total]) -> list[Total]:
-    """Give totals whose parties make the same key (`Anna-Proba` and `Anna Proba`, or two names in
-    Cyrillic) a suffix from their party's name, so that each has a page of its own."""
+    """Suffix the keys of claimants outside the registry, and of registry parties whose names make the
+    same key (`Anna-Proba` and `Anna Proba`, two names in Cyrillic), with a digest of their names."""
     sharing = Counter(total.key for total in found)
     for total in found:
-        if sharing[total.key] > 1 or not party_slug(total.party):
+        if not total.registered or sharing[total.key] > 1 or not party_slug(total.party):
             total.suffix = hashlib.sha256(total.party.encode()).hexdigest()[:8]
     return found
 

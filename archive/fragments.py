@@ -1,4 +1,4 @@
-"""Link each figure and quote to its sentence in the source (URL text fragments), and show source addresses short.
+"""How an incident page points at its sources: links to a sentence (URL text fragments), short addresses, source numbers.
 
 A text fragment is the part of a link after `#:~:text=` that a browser finds in the page it
 opens, scrolls to and highlights (https://wicg.github.io/scroll-to-text-fragment/):

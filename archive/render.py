@@ -22,9 +22,10 @@ from .config import SiteConfig
 from .exports import write_downloads, write_site_index
 from .files import copy_regular_files
 from .figures import Contribution, Total, key_readings, reconcile, totals
+from .fragments import FILTERS as SOURCE_FILTERS
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
-from .paging import by_month, paginate
+from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
 from .reference import Region
 
@@ -63,11 +64,10 @@ def make_environment(templates_dir: Path) -> Environment:
         group_anchor=group_anchor,
         filesize=filesize,
         key_readings=key_readings,
-        by_month=lambda rows: by_month(rows, lambda row: getattr(row, "incident", row).date),
+        by_month=lambda incidents: by_month(incidents, lambda incident: incident.date),
         timestamp=lambda moment: f"{long_date(moment.date())}" + (f", {moment:%H:%M} UTC" if moment.time() != dt.time() else ""),
+        **SOURCE_FILTERS,
     )
-    from .fragments import FILTERS as SOURCE_FILTERS  # links to the sentence in a source, short addresses
-    environment.filters.update(SOURCE_FILTERS)
     return environment
 
 
@@ -113,7 +113,7 @@ def site_pages(archive: Archive) -> list[Page]:
     archive_totals = totals(archive.incidents, archive.measures)  # each total has its own pages
     pages = [
         Page("index.html", "home.html", lambda: {
-            "latest": archive.incidents[:LATEST_ON_HOME],
+            "latest": leading_rows(archive.incidents, LATEST_ON_HOME),
             "incident_count": len(archive.incidents),
             "regions": regions,
             "by_region": by_region,
@@ -124,7 +124,7 @@ def site_pages(archive: Archive) -> list[Page]:
         *totals_pages(archive_totals, "totals/", None),
         Page("incidents/index.html", "incidents.html", {
             "months": [(month, len(incidents)) for month, incidents in months],
-            "latest": archive.incidents[:LATEST_ON_INDEX],
+            "latest": leading_rows(archive.incidents, LATEST_ON_INDEX),
         }, everything),
         data_page(archive),
         Page("404.html", "404.html", {}, ""),
@@ -178,10 +178,19 @@ def row_text(row: Incident | Contribution | Total) -> int:
     return sum(len(escape(text)) for text in shown)
 
 
+def leading_rows(incidents: list[Incident], count: int) -> list[Incident]:
+    """The first `count` incidents for a summary (home, index, region), fewer when their text is long."""
+    return list(paginate("", incidents[:count], row_text, per_page=count, text=PAGE_TEXT // 4)[0].rows)
+
+
 def list_pages(base: str, rows: list, template: str, context: dict, *shown: str) -> list[Page]:
     """A list's pages under `base` (see paging.py); `shown`: what else the pages show, for their digests."""
+    return listing_pages(paginate(base, rows, row_text), template, context, *shown)
+
+
+def listing_pages(listings: list[ListPage], template: str, context: dict, *shown: str) -> list[Page]:
     pages = []
-    for listing in paginate(base, rows, row_text):
+    for listing in listings:
         incidents = [row.incident if isinstance(row, Contribution) else row for row in listing.rows]
         pages.append(Page(f"{listing.path}index.html", template, {**context, "listing": listing},
                           _digest(inputs_digest(incidents), str(listing.count), str(listing.total_rows), *shown)))
@@ -213,12 +222,21 @@ def region_pages(archive: Archive, region: Region, incidents: list[Incident]) ->
         newer = years[index - 1] if index > 0 else None
         older = years[index + 1] if index + 1 < len(years) else None
         listings = paginate(f"{base}{year}/", in_year, row_text)
-        jump = [(group.month, f"{listing.path}#{group.anchor}", len(group.rows))
-                for listing in listings for group in by_month(listing.rows, lambda i: i.date)]
-        pages += list_pages(f"{base}{year}/", in_year, "region_year.html",
-                            {"region": region, "year": year, "newer": newer, "older": older, "jump": jump},
-                            str(newer), str(older), *(f"{path}:{count}" for _, path, count in jump))
+        jump = month_jumps(listings)
+        pages += listing_pages(listings, "region_year.html",
+                               {"region": region, "year": year, "newer": newer, "older": older, "jump": jump},
+                               str(newer), str(older), *(f"{path}:{count}" for _, path, count in jump))
     return pages + (totals_pages(region_totals, f"{base}totals/", region) if region_totals else [])
+
+
+def month_jumps(listings: list[ListPage]) -> list[tuple[dt.date, str, int]]:
+    """Each month of a list's pages once: (month, the page and anchor where it starts, its incidents in all)."""
+    jumps: dict[dt.date, tuple[str, int]] = {}
+    for listing in listings:
+        for group in by_month(listing.rows, lambda incident: incident.date):
+            start, count = jumps.get(group.month, (f"{listing.path}#{group.anchor}", 0))
+            jumps[group.month] = (start, count + len(group.rows))
+    return [(month, start, count) for month, (start, count) in jumps.items()]
 
 
 def inputs_digest(incidents: list[Incident]) -> str:
@@ -235,7 +253,7 @@ def _region_context(archive: Archive, region: Region, incidents: list[Incident],
     return {
         "region": region,
         "incident_count": len(incidents),
-        "latest": by_month(incidents[:LATEST_ON_INDEX], lambda incident: incident.date),
+        "latest": by_month(leading_rows(incidents, LATEST_ON_INDEX), lambda incident: incident.date),
         "years": [(year, sum(incident.date.year == year for incident in incidents)) for year in years],
         "totals": leading_totals(region_totals),
         "totals_count": len(region_totals),

@@ -76,10 +76,12 @@ def representative_pages(site: Path) -> dict[str, str]:
     fullest = max(incidents, key=lambda incident: (len(incident["figures"]), len(incident["sources"]), incident["id"]))
     total = max((site / "totals").glob("total-*/index.html"), key=lambda page: page.stat().st_size)
     slug = busiest.lower()
+    region_total = max((site / "regions" / slug / "totals").glob("total-*/index.html"), key=lambda page: page.stat().st_size)
     return {
         "home": "", "busiest region": f"regions/{slug}/", "region year": f"regions/{slug}/{busiest_year}/",
         "busy month": f"incidents/{busy_month.replace('-', '/')}/", "incident": fullest["url"], "regions map": "regions/",
-        "totals": "totals/", "total": f"totals/{total.parent.name}/", "incident index": "incidents/", "search": "search/?q=strike",
+        "totals": "totals/", "total": f"totals/{total.parent.name}/", "region totals": f"regions/{slug}/totals/",
+        "region total": f"regions/{slug}/totals/{region_total.parent.name}/", "incident index": "incidents/", "search": "search/?q=strike",
     }
 
 

@@ -199,11 +199,16 @@ def test_totals_only_cover_the_measures_asked_for():
 
 
 def test_totals_whose_parties_make_the_same_key_get_pages_of_their_own():
-    from archive.figures import Total, _distinct_keys
+    from archive.figures import Contribution, Total, _distinct_keys
 
-    measure = next(m for m in load_reference().measures.values() if m.key == "killed")
-    found = _distinct_keys([Total(measure, party, []) for party in ("Anna Proba", "Anna-Proba", "Віталій Кличко", "Олена Пробна", "Ukraine")])
+    measure = REFERENCE.measures["killed"]
+    by_klitschko = dataclasses.replace(claim(4), claimed_by="Vitali Klitschko", claimant=REFERENCE.person("Vitali Klitschko"))
+    registered = [Contribution(incident("2025-06-06-a", [by_klitschko]), 4, 4, False, False, [by_klitschko])]
+    parties = ("Anna Proba", "Anna-Proba", "Віталій Кличко", "Олена Пробна")
+    found = _distinct_keys([Total(measure, party, []) for party in parties] + [Total(measure, "Ukraine", registered)])
     keys = [total.key for total in found]
-    assert len(set(keys)) == len(keys)
-    assert keys[-1] == "total-killed-ukraine"  # a key of its own is left as it reads
-    assert all(re.fullmatch(r"total-killed-[a-z0-9-]+", key) for key in keys)
+    assert len(set(keys)) == len(keys) and all(re.fullmatch(r"total-killed-[a-z0-9-]+", key) for key in keys)
+    assert keys[-1] == "total-killed-ukraine"  # a registry party's page is named by its name alone
+    # A claimant outside the registry keeps its address whoever else claims: it depends on its name only.
+    alone = _distinct_keys([Total(measure, "Anna Proba", [])])[0].key
+    assert alone == keys[0] and alone.startswith("total-killed-anna-proba-")

@@ -55,3 +55,19 @@ def test_no_month_page_passes_100_kb_with_the_longest_and_most_escaped_rows():
     assert max(sizes) < 100 * 1024
     first = render_page(environment, month_pages[0])
     assert 'rel="next" href="../../../incidents/2025/06/page/2/"' in first and "&lt;script" not in first
+
+
+def test_home_and_region_pages_stay_under_100_kb_over_72_months_of_long_names():
+    """The longest span charted by month, eight claimants with 150-character names, 200-character titles of &."""
+    names = [f"{'Kharkiv Oblast regional military administration press office ' * 3}"[:148] + f" {n}" for n in range(8)]
+    figures = [{"measure": measure, "value": 5 + n, "qualifier": "exactly", "claimed_by": name, "source": "mt", "excerpt": "Five."}
+               for n, name in enumerate(names) for measure in ("killed", "injured")]
+    incidents = [incident(f"{2019 + month // 12}-{month % 12 + 1:02d}-01-x{copy}", date=f"{2019 + month // 12}-{month % 12 + 1:02d}-01",
+                          title="&" * 200, figures=figures, regions=["UA-30"],
+                          places=[{"name": names[0], "region": "UA-30"} for _ in range(3)])
+                 for month in range(72) for copy in range(3)]
+    archive = build_archive(incidents, [], REFERENCE)
+    environment = make_environment(APP_DIR / "templates")
+    pages = {page.path: page for page in site_pages(archive)}
+    for path in ("index.html", "regions/ua-30/index.html", "incidents/index.html", "totals/index.html"):
+        assert len(render_page(environment, pages[path]).encode()) < 100 * 1024, path
