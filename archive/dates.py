@@ -1,4 +1,4 @@
-"""Parse the dates and times incident files use: `2025-06-06`, `2025-06-06T08:30+03:00`."""
+"""Read the dates and times incident files use (`2025-06-06`, `2025-06-06T08:30+03:00`), and write them for readers."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return moment
+
+
+def long_date(day: dt.date) -> str:
+    """`6 June 2025`, as pages and search results write a date."""
+    return f"{day.day} {day:%B %Y}"

@@ -19,6 +19,7 @@ from markupsafe import escape
 from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
+from .dates import long_date
 from .exports import write_downloads, write_site_index
 from .files import copy_regular_files
 from .figures import Contribution, Total, key_readings, reconcile, totals
@@ -77,10 +78,6 @@ def filesize(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def qualified_value(figure: Figure) -> str:

@@ -27,7 +27,6 @@ Pagefind releases sort them too) and renames the files with Pagefind's own conte
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import gzip
 import hashlib
 import json
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING
 import cbor2
 import pagefind_bin
 
+from .dates import long_date
 from .figures import key_readings
 from .markup import markdown_to_text
 from .model import Archive, ContentPage, Incident
@@ -150,11 +150,6 @@ def region_record(region: Region, incidents: list[Incident]) -> SearchRecord:
 
 def page_record(page: ContentPage) -> SearchRecord:
     return SearchRecord(f"{page.slug}/", "page", page.title, "", markdown_to_text(page.body), {"title": page.title})
-
-
-def long_date(day: dt.date) -> str:
-    """`6 June 2025`, as pages write dates."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _with_aliases(name: str, aliases) -> str:
