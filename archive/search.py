@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
 LANGUAGE = "en"
 UNDATED = "0000-00-00"  # the sort date of content pages: before every incident when oldest come first
-# The filters search.js and offline-search.js show, in this order, with these names. Two more are
+# The filters both search pages show (static/search-common.js), in this order, with these names. Two more are
 # never shown: `date`, the incident's ISO date, which a date typed in the search box selects, and
 # `kind` (of regions: "region"), with which the search page puts the regions a search names first.
 FILTERS = {"region": "Region", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}

@@ -9,7 +9,9 @@
 // Loaded right after the form (see templates/_search.html): start() shows the form and reserves
 // the room results take before the footer is laid out, so results arriving never shift the page.
 // Results show what the online search shows (static/search.js): date, regions, key readings and a
-// snippet of the record's own text; a date in the words becomes the hidden `date` filter.
+// snippet of the record's own text; a date in the words becomes the hidden `date` filter. The date
+// parsing, the filters' names and the parts of a result both search pages draw alike are in
+// static/search-common.js, which the page loads first.
 var ArchiveSearch = (function () {
   "use strict";
   var script = document.currentScript;
@@ -17,9 +19,9 @@ var ArchiveSearch = (function () {
   var store = { terms: new Map(), docs: new Map(), filters: null };
   var pending = new Map();  // "kind/key" -> the resolve functions of the loads waiting for that file
   var PAGE = 20;
-  // Shown in this order, with these names (archive/search.py FILTERS); a filter the index does not have is not shown.
-  var FILTER_NAMES = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"], ["weapon", "Weapon"]];
-  var MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+  var common = window.SearchCommon;
+  var FILTER_NAMES = common.FILTER_NAMES;  // shown in this order, with these names
+  var dateIn = common.dateIn;
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
@@ -109,48 +111,6 @@ var ArchiveSearch = (function () {
       });
   }
 
-  // --- dates in the words (as static/search.js) ----------------------------------------------
-
-  function pad(number) { return (number < 10 ? "0" : "") + number; }
-
-  function monthNumber(name) {
-    var lower = name.toLowerCase();
-    for (var index = 0; index < MONTHS.length; index++) {
-      if (MONTHS[index] === lower || (lower.length >= 3 && MONTHS[index].indexOf(lower.replace(/\.$/, "")) === 0)) { return index + 1; }
-    }
-    return 0;
-  }
-
-  function daysIn(year, month) { return new Date(Date.UTC(year, month, 0)).getUTCDate(); }
-
-  // The first date or month in `query`: {days: [ISO dates], label, rest: the other words}, or null.
-  function dateIn(query) {
-    var monthWord = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
-    var patterns = [
-      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], +m[3], true]; }],
-      [new RegExp("(?:^|\\s)(\\d{1,2})(?:st|nd|rd|th)?\\s+" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[2]), +m[1], true]; }],
-      [new RegExp("(?:^|\\s)" + monthWord + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[1]), +m[2], true]; }],
-      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], 0, false]; }],
-      [new RegExp("(?:^|\\s)" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[2], monthNumber(m[1]), 0, false]; }]
-    ];
-    for (var index = 0; index < patterns.length; index++) {
-      var match = patterns[index][0].exec(query);
-      if (!match) { continue; }
-      var parts = patterns[index][1](match);
-      var year = parts[0], month = parts[1], day = parts[2];
-      if (month < 1 || month > 12 || (parts[3] && (day < 1 || day > daysIn(year, month)))) { continue; }
-      var rest = (query.slice(0, match.index) + " " + query.slice(match.index + match[0].length)).replace(/\s+/g, " ").trim();
-      var monthName = MONTHS[month - 1].charAt(0).toUpperCase() + MONTHS[month - 1].slice(1);
-      if (parts[3]) {
-        return { days: [year + "-" + pad(month) + "-" + pad(day)], label: "on " + day + " " + monthName + " " + year, rest: rest };
-      }
-      var days = [];
-      for (var d = 1; d <= daysIn(year, month); d++) { days.push(year + "-" + pad(month) + "-" + pad(d)); }
-      return { days: days, label: "in " + monthName + " " + year, rest: rest };
-    }
-    return null;
-  }
-
   // The ticked values, as [filter name, [value, ...]] pairs.
   function selectedFilters() {
     var chosen = new Map();
@@ -228,13 +188,6 @@ var ArchiveSearch = (function () {
     return fragment;
   }
 
-  function detail(className, text) {
-    var span = document.createElement("span");
-    span.className = className;
-    span.textContent = text;
-    return span;
-  }
-
   // Title; date, regions and key readings (or that it is a region); a snippet of its own text.
   function resultItem(doc, words) {
     var item = document.createElement("li");
@@ -243,23 +196,8 @@ var ArchiveSearch = (function () {
     link.className = "result-title";
     link.textContent = doc[1];
     item.appendChild(link);
-    var details = document.createElement("span");
-    details.className = "row-details";
-    if (doc[5]) {
-      var date = document.createElement("time");
-      date.className = "result-date";
-      date.dateTime = doc[3];
-      date.textContent = doc[5];
-      details.appendChild(date);
-    }
-    if (doc[6]) { details.appendChild(detail("row-regions", doc[6])); }
-    if (doc[7]) {
-      var readings = detail("row-readings", "");
-      doc[7].split(" \u00b7 ").forEach(function (reading) { readings.appendChild(detail("row-reading", reading)); });
-      details.appendChild(readings);
-    }
-    if (doc[2] === "region") { details.appendChild(detail("result-kind", "Region")); }
-    if (details.childNodes.length) { item.appendChild(details); }
+    var details = common.resultDetails(doc[5], doc[3], doc[6], doc[7], doc[2] === "region");
+    if (details) { item.appendChild(details); }
     if (doc[4]) {
       var excerpt = document.createElement("p");
       excerpt.className = "result-snippet";
@@ -269,14 +207,6 @@ var ArchiveSearch = (function () {
     return item;
   }
 
-  function describe(count, words, date, chosen) {
-    if (!words && !date && !chosen.length) { return "\u00a0"; }
-    var text = count + " result" + (count === 1 ? "" : "s");
-    if (words) { text += " for \u201c" + words + "\u201d"; }
-    if (date) { text += " " + date.label; }
-    return text + (chosen.length ? " with the filters chosen" : "");
-  }
-
   // Draws the results of one search at once (synchronously), so two searches never interleave.
   function render(results, docs, words, date, chosen) {
     var list = document.getElementById("offline-results");
@@ -284,13 +214,8 @@ var ArchiveSearch = (function () {
     list.textContent = "";
     docs.forEach(function (doc) { list.appendChild(resultItem(doc, folded)); });
     list.hidden = docs.length === 0;  // an empty list takes no room
-    document.getElementById("offline-status").textContent = describe(results.length, words, date, chosen);
+    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.length > 0);
     document.getElementById("offline-more").hidden = results.length <= shown;
-  }
-
-  function filterValues(values, name) {
-    var names = Array.from(values.keys());
-    return name === "year" ? names.sort().reverse() : names.sort(function (a, b) { return a.localeCompare(b); });
   }
 
   // One <details> per filter that has values, and a help text that names only those filters.
@@ -300,33 +225,10 @@ var ArchiveSearch = (function () {
       var values = store.filters.filters.get(entry[0]);
       return values && values.size > 0;
     });
-    var names = present.map(function (entry) { return entry[1].toLowerCase(); });
-    document.getElementById("offline-help").textContent = names.length
-      ? "Narrow the results by " + (names.length > 1 ? names.slice(0, -1).join(", ") + " or " + names[names.length - 1] : names[0]) + "."
-      : "";
+    document.getElementById("offline-help").textContent = common.filtersHelp(present);
     present.forEach(function (entry) {
-      var name = entry[0];
-      var values = store.filters.filters.get(name);
-      var group = document.createElement("details");
-      var summary = document.createElement("summary");
-      summary.textContent = entry[1];
-      group.appendChild(summary);
-      filterValues(values, name).forEach(function (value, index) {
-        var id = "filter-" + name + "-" + index;
-        var row = document.createElement("div");
-        var box = document.createElement("input");
-        box.type = "checkbox";
-        box.name = name;
-        box.value = value;
-        box.id = id;
-        var label = document.createElement("label");
-        label.htmlFor = id;
-        label.textContent = value;
-        row.appendChild(box);
-        row.appendChild(label);
-        group.appendChild(row);
-      });
-      holder.appendChild(group);
+      var values = Array.from(store.filters.filters.get(entry[0]).keys());
+      holder.appendChild(common.filterGroup(entry[0], entry[1], common.sortedValues(entry[0], values), String));  // none ticked
     });
   }
 

@@ -7,16 +7,16 @@
 // room results take before the footer is laid out, so results arriving never shift the page.
 // A date in the words (2022-03-16, 16 March 2022, March 2022, 2022-03) becomes the hidden `date`
 // filter (the incident's ISO date), and the other words are searched: Pagefind would otherwise
-// split a date into numbers that match half the archive.
+// split a date into numbers that match half the archive. The date parsing, the filters' names and
+// the parts of a result both search pages draw alike are in static/search-common.js, loaded first.
 (function () {
   "use strict";
   var script = document.currentScript;
   var siteRoot = new URL(script.getAttribute("data-root") || "../", window.location.href).pathname;
   var PAGE = 20;
   var SNIPPET_WORDS = 36;
-  // Shown in this order, with these names (archive/search.py FILTERS); a filter the index does not have is not shown.
-  var FILTER_NAMES = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"], ["weapon", "Weapon"]];
-  var MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+  var common = window.SearchCommon;
+  var FILTER_NAMES = common.FILTER_NAMES;  // shown in this order, with these names
 
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
@@ -32,48 +32,6 @@
   var shown = PAGE;
   var latest = 0;  // each change starts a search; only the latest may draw its results
   var typingTimer = 0;
-
-  // --- dates in the words --------------------------------------------------------------------
-
-  function pad(number) { return (number < 10 ? "0" : "") + number; }
-
-  function monthNumber(name) {
-    var lower = name.toLowerCase();
-    for (var index = 0; index < MONTHS.length; index++) {
-      if (MONTHS[index] === lower || (lower.length >= 3 && MONTHS[index].indexOf(lower.replace(/\.$/, "")) === 0)) { return index + 1; }
-    }
-    return 0;
-  }
-
-  function daysIn(year, month) { return new Date(Date.UTC(year, month, 0)).getUTCDate(); }
-
-  // The first date or month in `query`: {days: [ISO dates], label, rest: the other words}, or null.
-  function dateIn(query) {
-    var monthWord = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
-    var patterns = [
-      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], +m[3], true]; }],
-      [new RegExp("(?:^|\\s)(\\d{1,2})(?:st|nd|rd|th)?\\s+" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[2]), +m[1], true]; }],
-      [new RegExp("(?:^|\\s)" + monthWord + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[1]), +m[2], true]; }],
-      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], 0, false]; }],
-      [new RegExp("(?:^|\\s)" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[2], monthNumber(m[1]), 0, false]; }]
-    ];
-    for (var index = 0; index < patterns.length; index++) {
-      var match = patterns[index][0].exec(query);
-      if (!match) { continue; }
-      var parts = patterns[index][1](match);
-      var year = parts[0], month = parts[1], day = parts[2];
-      if (month < 1 || month > 12 || (parts[3] && (day < 1 || day > daysIn(year, month)))) { continue; }
-      var rest = (query.slice(0, match.index) + " " + query.slice(match.index + match[0].length)).replace(/\s+/g, " ").trim();
-      var monthName = MONTHS[month - 1].charAt(0).toUpperCase() + MONTHS[month - 1].slice(1);
-      if (parts[3]) {
-        return { days: [year + "-" + pad(month) + "-" + pad(day)], label: "on " + day + " " + monthName + " " + year, rest: rest };
-      }
-      var days = [];
-      for (var d = 1; d <= daysIn(year, month); d++) { days.push(year + "-" + pad(month) + "-" + pad(d)); }
-      return { days: days, label: "in " + monthName + " " + year, rest: rest };
-    }
-    return null;
-  }
 
   // --- the form ------------------------------------------------------------------------------
 
@@ -107,13 +65,7 @@
 
   // "Narrow the results by region, year or claimant.": only the filters this index has.
   function writeHelp() {
-    var names = FILTER_NAMES.filter(function (entry) { return present(entry[0]); }).map(function (entry) { return entry[1].toLowerCase(); });
-    help.textContent = names.length ? "Narrow the results by " + (names.length > 1 ? names.slice(0, -1).join(", ") + " or " + names[names.length - 1] : names[0]) + "." : "";
-  }
-
-  function filterValues(values, name) {
-    var names = Object.keys(values);
-    return name === "year" ? names.sort().reverse() : names.sort(function (a, b) { return a.localeCompare(b); });
+    help.textContent = common.filtersHelp(FILTER_NAMES.filter(function (entry) { return present(entry[0]); }));
   }
 
   // One <details> per filter with a checkbox per value; counts say how many results each value keeps.
@@ -125,28 +77,12 @@
       var name = entry[0];
       if (!present(name)) { return; }
       var values = allFilters[name];
-      var group = document.createElement("details");
+      var group = common.filterGroup(name, entry[1], common.sortedValues(name, Object.keys(values)), function (value) {
+        var count = counts && counts[name] && Object.prototype.hasOwnProperty.call(counts[name], value) ? counts[name][value] : values[value];
+        return value + " (" + count + ")";
+      }, function (value) { return chosen[name] && chosen[name].indexOf(value) >= 0; });
       group.dataset.filter = name;
       group.open = Boolean(open[name] || chosen[name]);
-      var summary = document.createElement("summary");
-      summary.textContent = entry[1];
-      group.appendChild(summary);
-      filterValues(values, name).forEach(function (value, index) {
-        var row = document.createElement("div");
-        var box = document.createElement("input");
-        box.type = "checkbox";
-        box.name = name;
-        box.value = value;
-        box.id = "filter-" + name + "-" + index;
-        box.checked = Boolean(chosen[name] && chosen[name].indexOf(value) >= 0);
-        var label = document.createElement("label");
-        label.htmlFor = box.id;
-        var count = counts && counts[name] && Object.prototype.hasOwnProperty.call(counts[name], value) ? counts[name][value] : values[value];
-        label.textContent = value + " (" + count + ")";
-        row.appendChild(box);
-        row.appendChild(label);
-        group.appendChild(row);
-      });
       filtersHolder.appendChild(group);
     });
   }
@@ -177,13 +113,6 @@
     return paragraph;
   }
 
-  function detail(className, text) {
-    var span = document.createElement("span");
-    span.className = className;
-    span.textContent = text;
-    return span;
-  }
-
   // Title; date, regions and key readings (or that it is a region); a snippet of its own text.
   function resultItem(data) {
     var meta = data.meta || {};
@@ -193,23 +122,9 @@
     link.className = "result-title";
     link.textContent = meta.title || data.url;
     item.appendChild(link);
-    var details = document.createElement("span");
-    details.className = "row-details";
-    if (meta.date) {
-      var date = document.createElement("time");
-      date.className = "result-date";
-      date.textContent = meta.date;
-      if (data.filters && data.filters.date) { date.dateTime = data.filters.date[0]; }  // the ISO date
-      details.appendChild(date);
-    }
-    if (meta.regions) { details.appendChild(detail("row-regions", meta.regions)); }
-    if (meta.readings) {
-      var readings = detail("row-readings", "");
-      meta.readings.split(" \u00b7 ").forEach(function (reading) { readings.appendChild(detail("row-reading", reading)); });
-      details.appendChild(readings);
-    }
-    if (data.filters && data.filters.kind && data.filters.kind.indexOf("region") >= 0) { details.appendChild(detail("result-kind", "Region")); }
-    if (details.childNodes.length) { item.appendChild(details); }
+    var details = common.resultDetails(meta.date, data.filters && data.filters.date ? data.filters.date[0] : "",  // the ISO date
+      meta.regions, meta.readings, data.filters && data.filters.kind && data.filters.kind.indexOf("region") >= 0);
+    if (details) { item.appendChild(details); }
     if (data.content) { item.appendChild(snippet(data)); }
     return item;
   }
@@ -226,22 +141,13 @@
     return first.concat(results.filter(function (result) { return !ids.has(result.id); }));
   }
 
-  function describe(count, words, date, chosen) {
-    var filtered = Object.keys(chosen).length > 0;
-    if (!words && !date && !filtered) { return "\u00a0"; }
-    var text = count + " result" + (count === 1 ? "" : "s");
-    if (words) { text += " for \u201c" + words + "\u201d"; }
-    if (date) { text += " " + date.label; }
-    return text + (filtered ? " with the filters chosen" : "");
-  }
-
   async function run() {
     var ticket = ++latest;
     var term = input.value.trim();
     var order = orderControl.value;
     var chosen = chosenFilters();
     remember(term, order, chosen);
-    var date = dateIn(term);
+    var date = common.dateIn(term);
     var words = date ? date.rest : term;
     if (!words && !date && !Object.keys(chosen).length) {
       drawFilters(null, chosen);
@@ -264,7 +170,7 @@
     list.textContent = "";
     page.forEach(function (data) { list.appendChild(resultItem(data)); });
     list.hidden = page.length === 0;  // an empty list takes no room (its margins would move with the filters)
-    status.textContent = describe(results.length, words, date, chosen);
+    status.textContent = common.describe(results.length, words, date, Object.keys(chosen).length > 0);
     more.hidden = results.length <= shown;
   }
 

@@ -183,10 +183,11 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
     assert name == "date" and len(order) == 8
 
 
-def test_both_search_scripts_show_the_filters_in_one_order_with_one_name_each():
+def test_both_search_pages_show_the_filters_the_index_has_in_one_order_with_one_name_each():
     names = "var FILTER_NAMES = " + json.dumps([[key, label] for key, label in FILTERS.items()]) + ";"
-    for script in ("search.js", "offline-search.js"):
-        assert names in (REPO / "static" / script).read_text(encoding="utf-8"), script
+    assert names in (REPO / "static" / "search-common.js").read_text(encoding="utf-8")
+    for page in ("search.html", "search_offline.html"):
+        assert "static/search-common.js" in (REPO / "templates" / page).read_text(encoding="utf-8"), page
 
 
 # --- tests: the same archive, the same index ---------------------------------------------------

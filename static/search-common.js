@@ -1,0 +1,141 @@
+// What the two search pages share: the online one (static/search.js, on Pagefind) and the offline
+// copy's (static/offline-search.js, opened from file://). Each page loads this file just before its
+// own script. A classic script, not a module: browsers refuse module scripts on file:// pages.
+//
+// One global, SearchCommon (not ArchiveSearch: that is offline-search.js's, which the offline
+// index files call). Everything here that reaches the page is written with textContent: titles,
+// dates, regions, readings and filter values come from contributors' files and are never markup.
+var SearchCommon = (function () {
+  "use strict";
+  // Shown in this order, with these names (archive/search.py FILTERS); a filter the index does not have is not shown.
+  var FILTER_NAMES = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"], ["weapon", "Weapon"]];
+  var MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+  // --- dates in the words --------------------------------------------------------------------
+  // A date in the words (2022-03-16, 16 March 2022, March 2022, 2022-03) becomes the hidden `date`
+  // filter (the incident's ISO date), and the other words are searched.
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  function monthNumber(name) {
+    var lower = name.toLowerCase();
+    for (var index = 0; index < MONTHS.length; index++) {
+      if (MONTHS[index] === lower || (lower.length >= 3 && MONTHS[index].indexOf(lower.replace(/\.$/, "")) === 0)) { return index + 1; }
+    }
+    return 0;
+  }
+
+  function daysIn(year, month) { return new Date(Date.UTC(year, month, 0)).getUTCDate(); }
+
+  // The first date or month in `query`: {days: [ISO dates], label, rest: the other words}, or null.
+  function dateIn(query) {
+    var monthWord = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+    var patterns = [
+      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], +m[3], true]; }],
+      [new RegExp("(?:^|\\s)(\\d{1,2})(?:st|nd|rd|th)?\\s+" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[2]), +m[1], true]; }],
+      [new RegExp("(?:^|\\s)" + monthWord + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[3], monthNumber(m[1]), +m[2], true]; }],
+      [new RegExp("(?:^|\\s)(\\d{4})-(\\d{1,2})(?=\\s|$)"), function (m) { return [+m[1], +m[2], 0, false]; }],
+      [new RegExp("(?:^|\\s)" + monthWord + ",?\\s+(\\d{4})(?=\\s|$)", "i"), function (m) { return [+m[2], monthNumber(m[1]), 0, false]; }]
+    ];
+    for (var index = 0; index < patterns.length; index++) {
+      var match = patterns[index][0].exec(query);
+      if (!match) { continue; }
+      var parts = patterns[index][1](match);
+      var year = parts[0], month = parts[1], day = parts[2];
+      if (month < 1 || month > 12 || (parts[3] && (day < 1 || day > daysIn(year, month)))) { continue; }
+      var rest = (query.slice(0, match.index) + " " + query.slice(match.index + match[0].length)).replace(/\s+/g, " ").trim();
+      var monthName = MONTHS[month - 1].charAt(0).toUpperCase() + MONTHS[month - 1].slice(1);
+      if (parts[3]) {
+        return { days: [year + "-" + pad(month) + "-" + pad(day)], label: "on " + day + " " + monthName + " " + year, rest: rest };
+      }
+      var days = [];
+      for (var d = 1; d <= daysIn(year, month); d++) { days.push(year + "-" + pad(month) + "-" + pad(d)); }
+      return { days: days, label: "in " + monthName + " " + year, rest: rest };
+    }
+    return null;
+  }
+
+  // --- filters -------------------------------------------------------------------------------
+
+  // "Narrow the results by region, year or claimant.", naming the filters of `entries` (FILTER_NAMES entries).
+  function filtersHelp(entries) {
+    var names = entries.map(function (entry) { return entry[1].toLowerCase(); });
+    return names.length ? "Narrow the results by " + (names.length > 1 ? names.slice(0, -1).join(", ") + " or " + names[names.length - 1] : names[0]) + "." : "";
+  }
+
+  // A filter's values in the order shown: years newest first, the others alphabetically.
+  function sortedValues(name, values) {
+    var names = values.slice();
+    return name === "year" ? names.sort().reverse() : names.sort(function (a, b) { return a.localeCompare(b); });
+  }
+
+  // One filter as a <details> with a checkbox per value (in the order given); `text(value)` is the
+  // label of a value, `checked(value)` (when given) whether its box is ticked.
+  function filterGroup(name, label, values, text, checked) {
+    var group = document.createElement("details");
+    var summary = document.createElement("summary");
+    summary.textContent = label;
+    group.appendChild(summary);
+    values.forEach(function (value, index) {
+      var row = document.createElement("div");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = name;
+      box.value = value;
+      box.id = "filter-" + name + "-" + index;
+      box.checked = Boolean(checked && checked(value));
+      var caption = document.createElement("label");
+      caption.htmlFor = box.id;
+      caption.textContent = text(value);
+      row.appendChild(box);
+      row.appendChild(caption);
+      group.appendChild(row);
+    });
+    return group;
+  }
+
+  // --- results -------------------------------------------------------------------------------
+
+  function detail(className, text) {
+    var span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
+  }
+
+  // A result's details as shown: its date (`iso` the ISO date, when known), regions and key readings
+  // (" · " between them), or that it is a region. Null when it has none.
+  function resultDetails(shownDate, iso, regions, readings, isRegion) {
+    var details = detail("row-details", "");
+    if (shownDate) {
+      var date = document.createElement("time");
+      date.className = "result-date";
+      date.textContent = shownDate;
+      if (iso) { date.dateTime = iso; }
+      details.appendChild(date);
+    }
+    if (regions) { details.appendChild(detail("row-regions", regions)); }
+    if (readings) {
+      var list = detail("row-readings", "");
+      readings.split(" \u00b7 ").forEach(function (reading) { list.appendChild(detail("row-reading", reading)); });
+      details.appendChild(list);
+    }
+    if (isRegion) { details.appendChild(detail("result-kind", "Region")); }
+    return details.childNodes.length ? details : null;
+  }
+
+  // The status line: "3 results for “Kyiv” in March 2022 with the filters chosen"; a no-break space
+  // (keeping the line's height) when nothing is asked.
+  function describe(count, words, date, filtered) {
+    if (!words && !date && !filtered) { return "\u00a0"; }
+    var text = count + " result" + (count === 1 ? "" : "s");
+    if (words) { text += " for \u201c" + words + "\u201d"; }
+    if (date) { text += " " + date.label; }
+    return text + (filtered ? " with the filters chosen" : "");
+  }
+
+  return Object.freeze({
+    FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
+    filterGroup: filterGroup, detail: detail, resultDetails: resultDetails, describe: describe
+  });
+})();
