@@ -196,16 +196,28 @@ def _text(parent: ET.Element, tag: str, text: str) -> None:
     ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
 
 
-def sitemap(archive: Archive, page_paths: list[str]) -> bytes | None:
-    """sitemap.xml for the HTML pages; None without a configured site URL (sitemaps need absolute URLs)."""
+SITEMAP_URLS = 50_000  # the sitemap protocol's most addresses in one file
+
+
+def sitemap(archive: Archive, page_paths: list[str]) -> dict[str, bytes]:
+    """sitemap.xml for the HTML pages, by path; over SITEMAP_URLS pages, an index of sitemaps/sitemap-N.xml.
+    Nothing without a configured site URL (sitemaps need absolute URLs)."""
     if not archive.config.url:
-        return None
+        return {}
     ET.register_namespace("", SITEMAP)
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
-    for path in page_paths:
-        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = archive.config.page_url(path.removesuffix("index.html"))
-    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+    chunks = [page_paths[start:start + SITEMAP_URLS] for start in range(0, len(page_paths), SITEMAP_URLS)] or [[]]
+    if len(chunks) == 1:
+        return {"sitemap.xml": _sitemap_file("urlset", "url", [path.removesuffix("index.html") for path in chunks[0]], archive)}
+    files = {f"sitemaps/sitemap-{number}.xml": _sitemap_file("urlset", "url", [path.removesuffix("index.html") for path in chunk], archive)
+             for number, chunk in enumerate(chunks, start=1)}
+    return {"sitemap.xml": _sitemap_file("sitemapindex", "sitemap", list(files), archive), **files}
+
+
+def _sitemap_file(root: str, entry: str, paths: list[str], archive: Archive) -> bytes:
+    element = ET.Element(f"{{{SITEMAP}}}{root}")
+    for path in paths:
+        ET.SubElement(ET.SubElement(element, f"{{{SITEMAP}}}{entry}"), f"{{{SITEMAP}}}loc").text = archive.config.page_url(path)
+    return ET.tostring(element, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def robots_txt(archive: Archive) -> str:
@@ -228,9 +240,9 @@ def write_downloads(archive: Archive, out_dir: Path) -> list[str]:
 
 
 def write_site_index(archive: Archive, out_dir: Path, page_paths: list[str]) -> list[str]:
-    """sitemap.xml (with a site URL) and robots.txt."""
+    """sitemap.xml (with a site URL; with the sitemaps it lists, for a large site) and robots.txt."""
     return _write_files(out_dir, {
-        "sitemap.xml": sitemap(archive, [path for path in page_paths if path != "404.html"]),
+        **sitemap(archive, [path for path in page_paths if path != "404.html"]),
         "robots.txt": robots_txt(archive),
     })
 

@@ -139,7 +139,7 @@ def rewrite_links(html: str) -> str:
 
 def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_page: str) -> None:
     """Copy the built site into `offline_dir` for use from disk, with its own search."""
-    shutil.copytree(site_dir, offline_dir, ignore=shutil.ignore_patterns("pagefind", "downloads", "404.html", "sitemap.xml", "robots.txt", "sw.js"))
+    shutil.copytree(site_dir, offline_dir, ignore=shutil.ignore_patterns("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js"))
     (offline_dir / "search" / "index.html").write_text(search_page, encoding="utf-8")
     for page in offline_dir.rglob("*.html"):
         page.write_text(rewrite_links(page.read_text(encoding="utf-8")), encoding="utf-8")

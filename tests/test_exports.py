@@ -126,9 +126,9 @@ def test_atom_feed_is_valid_xml_with_escaped_text_and_absolute_links():
 
 
 def test_sitemap_needs_the_site_url_and_robots_names_it():
-    assert sitemap(archive_of(incident()), ["index.html"]) is None
+    assert sitemap(archive_of(incident()), ["index.html"]) == {}
     with_url = archive_of(incident(), url="https://example.org/")
-    urls = [loc.text for loc in ET.fromstring(sitemap(with_url, ["index.html", "incidents/x/index.html"])).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    urls = [loc.text for loc in ET.fromstring(sitemap(with_url, ["index.html", "incidents/x/index.html"])["sitemap.xml"]).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert urls == ["https://example.org/", "https://example.org/incidents/x/"]
     assert robots_txt(with_url).endswith("Sitemap: https://example.org/sitemap.xml\n")
 
@@ -139,3 +139,15 @@ def test_downloads_and_site_index_are_written(tmp_path):
     assert written == ["data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "sitemap.xml", "robots.txt"]
     assert all((tmp_path / path).stat().st_size > 0 for path in written)
     assert write_site_index(archive_of(incident()), tmp_path / "no-url", ["index.html"]) == ["robots.txt"]  # sitemaps need a URL
+
+
+def test_a_site_of_more_than_50000_pages_has_an_index_of_sitemaps_of_50000_each():
+    from archive import exports
+
+    with_url = archive_of(incident(), url="https://example.org/")
+    files = exports.sitemap(with_url, [f"incidents/{n}/index.html" for n in range(120_001)])
+    assert sorted(files) == ["sitemap.xml", "sitemaps/sitemap-1.xml", "sitemaps/sitemap-2.xml", "sitemaps/sitemap-3.xml"]
+    locations = [[loc.text for loc in ET.fromstring(files[name]).iter(f"{{{exports.SITEMAP}}}loc")] for name in sorted(files)]
+    assert locations[0] == [f"https://example.org/sitemaps/sitemap-{n}.xml" for n in (1, 2, 3)]
+    assert [len(urls) for urls in locations[1:]] == [50_000, 50_000, 20_001]
+    assert locations[3][-1] == "https://example.org/incidents/120000/"
