@@ -201,3 +201,12 @@ def test_search_results_arrive_without_shifting_the_page(browser, realistic_site
         dates = page.locator("#search-results .result-date").all_inner_texts()
         assert dates and all(shown in date for date in dates)
     context.close()
+
+
+def test_a_totals_table_stacked_on_a_phone_is_still_a_table_to_a_screen_reader(browser, site_url, page_types):
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + page_types["busiest region"])
+    tree = page.locator("table.stacked").first.aria_snapshot()
+    context.close()
+    assert tree.startswith("- table:") and '- columnheader "According to"' in tree and "- rowheader " in tree
