@@ -31,6 +31,8 @@ from .parallel import in_background, parallel_map
 from .reference import Region
 
 LATEST_ON_HOME = 10
+LATEST_ON_INDEX = 20  # incidents listed on the incident index and on a region's page, besides their own pages
+LEADING_PARTIES = 3  # totals shown per measure in a summary (home, region); the rest are on the totals pages
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,6 @@ def site_pages(archive: Archive) -> list[Page]:
     for region in regions:
         pages += region_pages(archive, region, by_region[region.code])
     return pages
-
-
-LATEST_ON_INDEX = 20  # incidents listed on the incident index and on a region's page, besides their own pages
-LEADING_PARTIES = 3  # totals shown per measure in a summary (home, region); the rest are on the totals pages
 
 
 def leading_totals(all_totals: list[Total]) -> list[Total]:
