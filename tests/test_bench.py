@@ -29,3 +29,24 @@ def test_benchmark_smoke_run(tmp_path):
     assert "## 20 incidents" in text
     for run in ("ours: full build", "ours: no change", "ours: one edit", "ours: serve, one edit shown"):
         assert f"| {run} |" in text
+
+
+def test_the_realistic_archive_passes_check_and_is_shaped_like_real_data(tmp_path):
+    from collections import Counter
+
+    for name in ("one", "two"):
+        subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--incidents", "400", "--kind", "realistic",
+                        "--out", str(tmp_path / name)], check=True, capture_output=True)
+    archive, problems = check(Project(root=tmp_path / "one"), today=TODAY)
+    assert archive is not None and problems == [], "\n".join(map(str, problems[:10]))
+    incidents = archive.incidents
+    busiest, count = Counter(region.code for i in incidents for region in i.regions).most_common(1)[0]
+    assert count >= len(incidents) // 5  # one region holds about a quarter
+    assert sum(len(i.figures) <= 2 for i in incidents) >= len(incidents) * 0.7  # most have 0-2 figures
+    assert any(len(i.sources) > 1 and len({s.publisher for s in i.sources}) == 1 for i in incidents)  # one publisher, several sources
+    assert any(f.claimant is None for i in incidents for f in i.figures)  # claimants outside the registry
+    assert {i.title[-1] == "." for i in incidents} == {True, False}  # titles with and without end punctuation
+    assert max(len(i.title) for i in incidents) > 100
+    assert max(i.date for i in incidents).year - min(i.date for i in incidents).year >= 3  # four years of dates
+    first = {p.name: p.read_bytes() for p in (tmp_path / "one" / "incidents").rglob("*.yaml")}
+    assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}
