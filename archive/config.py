@@ -1,18 +1,99 @@
-"""The site configuration (site.yaml): title, public address, repository and branch."""
+"""The site configuration (site.yaml), and how every settings file (site.yaml, data/*.yaml) is read.
+
+Each setting is described once, in SETTINGS: its name, the JSON Schema of its value, its
+default, what it means, and where a build finds it when site.yaml leaves it out (GitHub
+Actions' standard variables, or the Pages address the publish workflow passes on). The
+schema editors use, schema/site.schema.json, is written from SETTINGS
+(`python -m archive.config > schema/site.schema.json`); tests/test_config.py keeps the two equal.
+
+Settings files are read as incident files are (archive/load.py: positions of every value,
+duplicate keys and unquoted yes/no refused) and checked against their JSON Schema; every
+problem names the file, line and column, says what is wrong and how to fix it.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-import yaml
+import jsonschema
 
-from .files import Repository, UnsafeFile
+from .files import Repository
+from .load import Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes
 from .problems import Problem
 
-FIELDS = {"title", "url", "repository", "branch", "offline_cache"}
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SITE_SCHEMA = SCHEMA_DIR / "site.schema.json"
+
+# A site's address: http(s), a host (no user name or password: they would be published), an optional
+# port and path; no query or fragment, since page paths are added to it.
+WEB_ADDRESS = r"^https?://[^\s/?#@:]+(:[0-9]{1,5})?(/[^\s?#]*)?$"
+# A repository's web address: the same, with a path (owner/name) that is not empty.
+REPOSITORY_ADDRESS = r"^https?://[^\s/?#@:]+(:[0-9]{1,5})?/[^\s?#]+$"
+BRANCH = r"^\S+$"
+# What a value matching each pattern looks like, for messages (other patterns: the schema's description).
+PATTERN_WORDS = {
+    WEB_ADDRESS: "an http(s) address such as https://example.org/archive/, without user name, password, ?query or #fragment",
+    REPOSITORY_ADDRESS: "the http(s) address of a repository, such as https://github.com/OWNER/REPOSITORY",
+    BRANCH: "a branch name, without spaces",
+}
+
+
+def _pages_address(environ: Mapping[str, str]) -> str | None:
+    return environ.get("SITE_URL") or None
+
+
+def _github_repository(environ: Mapping[str, str]) -> str | None:
+    server, name = environ.get("GITHUB_SERVER_URL"), environ.get("GITHUB_REPOSITORY")
+    return f"{server.rstrip('/')}/{name}" if server and name else None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One field of site.yaml."""
+
+    name: str
+    value: dict[str, Any]  # the JSON Schema of its value
+    default: Any
+    meaning: str  # what it does, for people: the schema's description, shown by editors
+    variables: tuple[str, ...] = ()  # environment variables a build reads when site.yaml leaves the setting out
+    from_environment: Callable[[Mapping[str, str]], str | None] | None = None
+
+    def schema(self) -> dict[str, Any]:
+        return {**self.value, "default": self.default, "description": self.meaning}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("title", {"type": "string", "minLength": 1, "maxLength": 200}, "Incident Archive",
+            "The site's name: in every page's header and title, the feed and citations."),
+    Setting("url", {"type": ["string", "null"], "pattern": WEB_ADDRESS}, None,
+            "The public address the site is published at, such as https://example.org/archive/ (a / is added at the end "
+            "when missing). Gives pages their canonical links, citations their absolute links, and the site its sitemap. "
+            "When left out, a build takes it from the environment variable SITE_URL, which the publish workflow sets to "
+            "the GitHub Pages address; without either, links stay relative and there is no sitemap.",
+            ("SITE_URL",), _pages_address),
+    Setting("repository", {"type": ["string", "null"], "pattern": REPOSITORY_ADDRESS}, None,
+            "The web address of the repository that holds this archive, such as https://github.com/OWNER/REPOSITORY "
+            "(GitHub, GitLab and Codeberg/Gitea addresses are understood). Every incident page then links to the host's "
+            "editor for its file (\"Suggest a correction\"), its history and a new issue (\"Report a problem\"). When left "
+            "out, a build on GitHub Actions takes it from GITHUB_SERVER_URL and GITHUB_REPOSITORY, so a fork links to itself.",
+            ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY"), _github_repository),
+    Setting("branch", {"type": "string", "minLength": 1, "pattern": BRANCH}, "main",
+            "The repository's branch that edit and history links open."),
+    Setting("offline_cache", {"type": "boolean"}, False,
+            "true: a service worker keeps the pages a reader visits, so they can reopen them offline."),
+)
+DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}
+ENVIRONMENT_VARIABLES = tuple(variable for setting in SETTINGS for variable in setting.variables)
+
 # Where each kind of repository host keeps its editor, a file's history and a new issue.
 REPOSITORY_URLS = {
     "github": {"edit": "{base}/edit/{branch}/{path}", "history": "{base}/commits/{branch}/{path}", "issue": "{base}/issues/new?{query}"},
@@ -24,11 +105,13 @@ ISSUE_FIELDS = {"github": ("title", "body"), "gitlab": ("issue[title]", "issue[d
 
 @dataclass(frozen=True)
 class SiteConfig:
-    title: str = "Incident Archive"
-    url: str | None = None  # public address, ending in /
-    repository: str | None = None  # e.g. https://github.com/owner/name
-    branch: str = "main"
-    offline_cache: bool = False  # a service worker keeps visited pages for offline reading
+    """The settings a build uses: site.yaml's, else the environment's, else the defaults of SETTINGS (one field each)."""
+
+    title: str = DEFAULTS["title"]
+    url: str | None = DEFAULTS["url"]  # public address, ending in /
+    repository: str | None = DEFAULTS["repository"]  # e.g. https://github.com/owner/name
+    branch: str = DEFAULTS["branch"]
+    offline_cache: bool = DEFAULTS["offline_cache"]  # a service worker keeps visited pages for offline reading
 
     def edit_url(self, path: str) -> str | None:
         """The host's web editor for a repository file, or None without a repository."""
@@ -65,47 +148,210 @@ def _host_kind(repository: str) -> str:
     return "github"
 
 
-def _is_web_address(value) -> bool:
-    try:
-        parts = urlsplit(value) if isinstance(value, str) else None
-    except ValueError:
-        return False
-    return bool(parts and parts.scheme in ("http", "https") and parts.hostname)
+def site_schema() -> dict[str, Any]:
+    """The JSON Schema of site.yaml, from SETTINGS (schema/site.schema.json holds it for editors)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://incident-archive.invalid/schema/site.json",
+        "title": "Site configuration (site.yaml)",
+        "description": "The settings of the site. Every field is optional; an empty site.yaml, or none, means the defaults.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {setting.name: setting.schema() for setting in SETTINGS},
+    }
 
 
-def load_config(path: Path, repository: Repository | None = None) -> tuple[SiteConfig, list[Problem]]:
-    """The configuration in `path` (defaults when the file is missing), and any problems in it."""
-    if not os.path.lexists(path):
-        return SiteConfig(), []
+def environment_settings(environ: Mapping[str, str] | None = None) -> str:
+    """The environment variables a build may take settings from, as text: part of what every page is rendered from."""
+    environ = os.environ if environ is None else environ
+    return "".join(f"{name}={environ.get(name, '')}\n" for name in ENVIRONMENT_VARIABLES)
+
+
+def load_config(path: Path, repository: Repository | None = None,
+                environ: Mapping[str, str] | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """The configuration in `path` (defaults when the file is missing) completed from `environ`
+    (os.environ by default), and every problem in it, located.
+
+    A setting with a problem keeps its default, so that check can go on; build fails anyway.
+    """
+    environ = os.environ if environ is None else environ
     where = path.name
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    if os.path.lexists(path):
+        document, problems = read_settings_file(path, where, SITE_SCHEMA, repository or Repository((path.parent,)))
+        data = document.data if document is not None and isinstance(document.data, dict) else {}
+        values = {name: value for name, value in data.items()
+                  if name in DEFAULTS and value is not None and _valid_setting(name, value)}
+    for setting in SETTINGS:
+        if setting.name in values or setting.from_environment is None:
+            continue
+        found = setting.from_environment(environ)
+        if found is None:
+            continue
+        if not _valid_setting(setting.name, found):
+            expected = PATTERN_WORDS.get(setting.value.get("pattern", ""), f"a valid `{setting.name}`")
+            problems.append(Problem(where, 1, 1, f"`{setting.name}` is not set here, so it is taken from the environment "
+                                                 f"({', '.join(setting.variables)}); `{found}` is not {expected}. "
+                                                 f"Set `{setting.name}` in {where}, or fix the environment variable"))
+            continue
+        values[setting.name] = found
+    if isinstance(values.get("url"), str) and not values["url"].endswith("/"):
+        values["url"] += "/"
+    return SiteConfig(**values), sorted(problems)
+
+
+def _valid_setting(name: str, value: Any) -> bool:
+    return not any(_validator(SITE_SCHEMA).iter_errors({name: value}))
+
+
+# --- any settings file: site.yaml, data/*.yaml -----------------------------------------------
+
+@cache
+def _validator(schema_path: Path) -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def read_settings_file(path: Path, display: str, schema_path: Path, repository: Repository,
+                       noun: str = "") -> tuple[Document | None, list[Problem]]:
+    """A YAML settings file read with positions and checked against its JSON Schema.
+
+    `noun` names what each top-level key of the file stands for (`person`, `weapon`); without
+    one, the top-level keys are settings. A file holding nothing but comments is an empty
+    mapping. The document is None when the file cannot be read at all.
+    """
+    raw, problems = read_bytes(path, display, repository)
+    if raw is None:
+        return None, problems
+    document = Document(path, display)
+    if _holds_nothing(raw):
+        document.data = {}
+    else:
+        problems = parse_yaml_bytes(raw, document)
+        if document.data is None:
+            return None, problems
+    # A value the loader refused (an unquoted `yes` is kept as text) is reported once, by the loader.
+    reported = {(problem.line, problem.col) for problem in problems}
+    problems += [problem for error in _validator(schema_path).iter_errors(document.data)
+                 for problem in describe_schema_error(document, error, noun) if (problem.line, problem.col) not in reported]
+    return document, sorted(set(problems))
+
+
+def _holds_nothing(raw: bytes) -> bool:
+    """Whether a file holds nothing but blank lines, comments and document markers."""
     try:
-        raw = (repository or Repository((path.parent,))).read_bytes(path, where)
-        data = yaml.safe_load(raw.decode("utf-8")) or {}
-    except UnsafeFile as refused:
-        return SiteConfig(), [refused.problem]
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return SiteConfig(), [Problem(where, 1, 1, "is not UTF-8; save it as UTF-8")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return SiteConfig(), [Problem(where, line, col, f"YAML syntax: {getattr(exc, 'problem', None) or 'cannot be read'}")]
-    if not isinstance(data, dict):
-        return SiteConfig(), [Problem(where, 1, 1, "must be a mapping of settings (title: ..., repository: ...)")]
-    problems = [Problem(where, 1, 1, f"unknown setting `{key}`; known: {', '.join(sorted(FIELDS))}") for key in data if key not in FIELDS]
-    if "offline_cache" in data and not isinstance(data["offline_cache"], bool):
-        problems.append(Problem(where, 1, 1, "`offline_cache` must be true or false"))
-    for key in ("url", "repository"):
-        value = data.get(key)
-        if value is not None and not _is_web_address(value):
-            problems.append(Problem(where, 1, 1, f"`{key}` must be an http(s) address, not {value!r}"))
-    url = data.get("url")
-    if isinstance(url, str) and not url.endswith("/"):
-        url += "/"
-    config = SiteConfig(
-        title=str(data.get("title") or SiteConfig.title),
-        url=url if not any("`url`" in p.message for p in problems) else None,
-        repository=data.get("repository") if not any("`repository`" in p.message for p in problems) else None,
-        branch=str(data.get("branch") or "main"),
-        offline_cache=data.get("offline_cache") is True,
-    )
-    return config, problems
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") or line.rstrip() in ("---", "...") for line in text.splitlines())
+
+
+TYPE_WORDS = {
+    "object": "a mapping of fields (`name: value` lines)",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def describe_schema_error(document: Document, error: jsonschema.ValidationError, noun: str = "") -> list[Problem]:
+    """A schema error said for people: where, what is wrong, and how to fix it."""
+    key: Key = tuple(error.absolute_path)
+    subject = _subject(document, key, noun)
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    kind = error.validator
+    if "propertyNames" in error.schema_path:  # a key that may not be one: point at the key
+        expected = schema.get("description") or f"text matching {schema.get('pattern')}"
+        what = f"{noun or 'key'} `{instance}` is not a valid key" if instance else f"a {noun or 'key'} has an empty name"
+        return [document.problem((*key, instance), f"{what}: a key here must be {_lower_first(expected).rstrip('.')}", at_key=True)]
+    if kind == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        word = "field" if noun else "setting"
+        where = f" in {subject}" if key else ""
+        return [document.problem((*key, name), f"unknown {word} `{name}`{where}{_suggest(name, allowed) or f'; known {word}s: ' + ', '.join(allowed)}",
+                                 at_key=True)
+                for name in instance if name not in allowed]
+    if kind == "required":
+        properties = schema.get("properties", {})
+        problems = []
+        for name in value:
+            if name not in instance:
+                meaning = properties.get(name, {}).get("description")
+                problems.append(document.problem(key, f"{subject} has no `{name}`; add it" + (f": {_lower_first(meaning)}" if meaning else ""),
+                                                 at_key=bool(key)))
+        return problems
+    if kind == "type" and isinstance(instance, TooLongNumber):
+        return []  # reported where the file was read
+    if kind == "type":
+        wanted: list[str] = value if isinstance(value, list) else [value]
+        expected = " or ".join(TYPE_WORDS.get(name, name) for name in wanted if name != "null")
+        return [document.problem(key, f"{subject} must be {expected}, not {_describe_value(instance)}")]
+    if kind == "enum":
+        choices = ", ".join(f"`{choice}`" for choice in value)
+        return [document.problem(key, f"{subject} is `{instance}`; it must be one of {choices}{_suggest(instance, value)}")]
+    if kind == "pattern":
+        expected = PATTERN_WORDS.get(value) or _lower_first(schema.get("description", "")) or f"text matching {value}"
+        return [document.problem(key, f"{subject} is `{instance}`, which is not {expected.rstrip('.')}")]
+    if kind in ("minLength", "minItems", "minProperties"):
+        return [document.problem(key, f"{subject} must not be empty")]
+    if kind == "maxLength":
+        return [document.problem(key, f"{subject} is longer than {value} characters; shorten it")]
+    if kind == "uniqueItems":
+        return [document.problem(key, f"{subject} lists the same value twice; keep one")]
+    return [document.problem(key, f"{subject}: {error.message}")]
+
+
+def _subject(document: Document, key: Key, noun: str) -> str:
+    """How a message names the value at `key`: `title`, person `X`, `roles[0].title` of person `X`."""
+    if not key:
+        return document.display_path
+    if noun:
+        entry = f"{noun} `{key[0]}`"
+        return entry if len(key) == 1 else f"`{_field_name(key[1:])}` of {entry}"
+    return f"`{_field_name(key)}`"
+
+
+def _field_name(key: Key) -> str:
+    """`("roles", 0, "title")` -> `roles[0].title`."""
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}` (a yes/no value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, float):
+        return f"the decimal number {value:g}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    return f'the text "{value[:60]}{"…" if len(value) > 60 else ""}"'
+
+
+def _suggest(word: Any, choices: Any) -> str:
+    matches = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
+    return f"; did you mean `{matches[0]}`?" if matches else ""
+
+
+if __name__ == "__main__":  # python -m archive.config > schema/site.schema.json
+    json.dump(site_schema(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

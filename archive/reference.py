@@ -1,17 +1,26 @@
-"""Reference vocabularies from data/: regions (ISO 3166-2), measures, subjects, weapons and people."""
+"""Reference vocabularies from data/: regions (ISO 3166-2), measures, subjects, weapons and people.
+
+Each file is read as incident files are (positions, duplicate keys and unquoted yes/no refused),
+checked against its JSON Schema in schema/data/ and against the rules below; a problem in any of
+them is a located error that check and build report, never a traceback.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
-import yaml
 
+from .config import SCHEMA_DIR, read_settings_file
 from .files import Repository
+from .load import Document
+from .problems import BuildError, Problem
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -80,18 +89,18 @@ class Reference:
     _regions: dict[str, Region | None] = field(default_factory=dict, repr=False)  # looked up once per code
     _known_names: list[str] | None = field(default=None, repr=False)
 
-    def region(self, code: str) -> Region | None:
-        """The region for an ISO 3166-2 code, or None when pycountry does not know the code."""
+    def region(self, code: object) -> Region | None:
+        """The region for an ISO 3166-2 code, or None when pycountry does not know the code (or it is not text)."""
         if not isinstance(code, str):
             return None
         if code not in self._regions:
             self._regions[code] = _region(code, self)
         return self._regions[code]
 
-    def weapon(self, name: str) -> Weapon | None:
+    def weapon(self, name: object) -> Weapon | None:
         return self.weapons.get(name.casefold()) if isinstance(name, str) else None
 
-    def person(self, name: str) -> Person | None:
+    def person(self, name: object) -> Person | None:
         return self.people.get(_fold(name)) if isinstance(name, str) else None
 
     def party_order(self) -> list[str]:
@@ -107,36 +116,70 @@ class Reference:
         return self._known_names
 
 
+class InvalidData(BuildError):
+    """data/ cannot be used: every problem found in it, located. Check and build report them."""
+
+
+# Each file of data/: what its top-level keys stand for (for messages) and its JSON Schema in schema/data/.
+DATA_FILES = {"measures": "measure", "subjects": "subject", "regions": "region", "weapons": "weapon", "people": "person"}
+
+
 def load_reference(data_dir: Path = DATA_DIR, repository: Repository | None = None) -> Reference:
-    """The vocabularies of data/; UnsafeFile when one of them is not a regular file inside the repository."""
+    """The vocabularies of data/; InvalidData with every problem when a file cannot be read or breaks its schema or rules."""
+    reference, problems = read_reference(data_dir, repository)
+    if reference is None:
+        raise InvalidData(problems, f"{sum(p.is_error for p in problems)} error(s) in data/; nothing was written")
+    return reference
+
+
+def read_reference(data_dir: Path = DATA_DIR, repository: Repository | None = None) -> tuple[Reference | None, list[Problem]]:
+    """The vocabularies of data/, each file read with positions and checked against schema/data/<name>.schema.json
+    and the rules a schema cannot express; None when any file has an error, and every problem found."""
     repository = repository or Repository((data_dir.parent,))
-    measures_data = _read(data_dir / "measures.yaml", repository)
+    documents: dict[str, Document] = {}
+    problems: list[Problem] = []
+    for name, noun in DATA_FILES.items():
+        path = data_dir / f"{name}.yaml"
+        document, found = read_settings_file(path, f"{data_dir.name}/{path.name}", SCHEMA_DIR / "data" / f"{name}.schema.json",
+                                             repository, noun)
+        problems += found
+        if document is not None:
+            documents[name] = document
+    if "people" in documents:
+        problems += _role_problems(documents["people"])
+    for name, fold in (("people", _fold), ("weapons", str.casefold)):
+        if name in documents:
+            problems += _spelling_problems(documents[name], DATA_FILES[name], fold)
+    if "regions" in documents:
+        problems += _region_code_problems(documents["regions"])
+    problems = sorted(set(problems))
+    if any(problem.is_error for problem in problems) or len(documents) < len(DATA_FILES):
+        return None, problems
+    return _reference({name: document.data for name, document in documents.items()}), problems
+
+
+def _reference(data: dict[str, dict]) -> Reference:
+    """The vocabularies from data that passed its checks."""
     measures = {
-        key: Measure(key, entry["label"], entry["unit"], entry["description"], bool(entry.get("summable")), order)
-        for order, (key, entry) in enumerate(measures_data.items())
+        key: Measure(key, entry["label"], entry["unit"], entry["description"], entry.get("summable") is True, order)
+        for order, (key, entry) in enumerate(data["measures"].items())
     }
     weapons = {}
-    for key, entry in _read(data_dir / "weapons.yaml", repository).items():
+    for key, entry in data["weapons"].items():
         weapon = Weapon(key, entry["type"], entry["category"], tuple(entry.get("aliases") or ()))
         for spelling in (key, *weapon.aliases):
             weapons[spelling.casefold()] = weapon
     people = {}
-    for name, entry in _read(data_dir / "people.yaml", repository).items():
+    for name, entry in data["people"].items():
         entry = entry or {}
         roles = tuple(Role(role["title"], _date(role.get("from")), _date(role.get("until"))) for role in entry.get("roles") or ())
         person = Person(name, tuple(entry.get("aliases") or ()), entry.get("party"), roles)
         for spelling in (name, *person.aliases):
             people[_fold(spelling)] = person
-    return Reference(
-        measures=measures,
-        subjects=_read(data_dir / "subjects.yaml", repository),
-        region_names=_read(data_dir / "regions.yaml", repository),
-        weapons=weapons,
-        people=people,
-    )
+    return Reference(measures=measures, subjects=data["subjects"], region_names=data["regions"], weapons=weapons, people=people)
 
 
-def _date(value) -> dt.date | None:
+def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)) if value else None
 
 
@@ -145,9 +188,63 @@ def _fold(name: str) -> str:
     return name.replace("\u2019", "'").casefold().strip()
 
 
-def _read(path: Path, repository: Repository) -> dict:
-    raw = repository.read_bytes(path, f"{path.parent.name}/{path.name}")
-    return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+# --- rules of data/ that a schema cannot express ----------------------------------------------
+
+def _entries(document: Document) -> list[tuple[str, dict[str, Any]]]:
+    """(key, entry) for every entry of a data file that is a mapping."""
+    data = document.data if isinstance(document.data, dict) else {}
+    return [(key, entry) for key, entry in data.items() if isinstance(entry, dict)]
+
+
+def _role_problems(document: Document) -> list[Problem]:
+    """Roles' dates are real days, and none ends before it starts."""
+    problems = []
+    for name, entry in _entries(document):
+        roles = entry.get("roles")
+        for index, role in enumerate(roles if isinstance(roles, list) else []):
+            if not isinstance(role, dict):
+                continue
+            days = {}
+            for part in ("from", "until"):
+                text = role.get(part)
+                if isinstance(text, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    try:
+                        days[part] = dt.date.fromisoformat(text)
+                    except ValueError:
+                        problems.append(document.problem((name, "roles", index, part), f"`roles[{index}].{part}` of person `{name}` "
+                                                         f"is `{text}`, which is not a real date; check the month and day"))
+            if len(days) == 2 and days["until"] < days["from"]:
+                problems.append(document.problem((name, "roles", index, "until"), f"`roles[{index}].until` of person `{name}` is "
+                                                 f"{days['until']}, before its `from` ({days['from']}); swap or fix them"))
+    return problems
+
+
+def _spelling_problems(document: Document, noun: str, fold: Callable[[str], str]) -> list[Problem]:
+    """Every name and alias leads to one entry: two entries sharing a spelling would make files that use it ambiguous."""
+    data = document.data if isinstance(document.data, dict) else {}
+    owner: dict[str, tuple[str, int]] = {}  # folded spelling -> (entry, line of its first use)
+    problems = []
+    for name, entry in data.items():
+        aliases = entry.get("aliases") if isinstance(entry, dict) else None
+        spellings = [((name,), name)] + [((name, "aliases", index), alias) for index, alias in enumerate(aliases if isinstance(aliases, list) else [])
+                                         if isinstance(alias, str)]
+        for key, spelling in spellings:
+            line = document.where(key, at_key=len(key) == 1)[0]
+            first = owner.setdefault(fold(spelling), (name, line))
+            if first[0] != name:
+                what = f"{noun} `{name}`" if len(key) == 1 else f"alias `{spelling}` of {noun} `{name}`"
+                problems.append(document.problem(key, f"{what} is already a spelling of {noun} `{first[0]}` (line {first[1]}); "
+                                                      f"a name or alias must lead to one {noun}: remove or change one of them",
+                                                 at_key=len(key) == 1))
+    return problems
+
+
+def _region_code_problems(document: Document) -> list[Problem]:
+    """Every code is one pycountry knows, or the names given for it would never show."""
+    data = document.data if isinstance(document.data, dict) else {}
+    return [document.problem((code,), f"region `{code}` is not an ISO 3166-2 code pycountry knows; check it (codes are listed "
+                                      "at https://www.iso.org/obp/ui/#search) or remove the entry", at_key=True)
+            for code in data if isinstance(code, str) and re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code) and _subdivision(code) is None]
 
 
 def _region(code: str, reference: Reference) -> Region | None:
@@ -155,7 +252,7 @@ def _region(code: str, reference: Reference) -> Region | None:
     if official is None:
         return None
     country = pycountry.countries.get(alpha_2=official.country_code)
-    country_name = getattr(country, "common_name", None) or country.name
+    country_name = getattr(country, "common_name", None) or getattr(country, "name", official.country_code)
     names = reference.region_names.get(code, {})
     display = names.get("name", official.name)
     aliases = [alias for alias in names.get("aliases", []) if alias != display]
@@ -164,8 +261,8 @@ def _region(code: str, reference: Reference) -> Region | None:
     return Region(code, display, country_name, tuple(aliases))
 
 
-@lru_cache(maxsize=None)
-def _subdivision(code: str):
+@cache
+def _subdivision(code: object) -> Any:
     if not isinstance(code, str) or "-" not in code:
         return None
     return pycountry.subdivisions.get(code=code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import os
 import shutil
 import textwrap
@@ -81,7 +82,7 @@ def tiny(tmp_path) -> TinyArchive:
 
 
 @pytest.fixture(scope="session")
-def shipped_site(tmp_path_factory) -> Path:
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own incidents and content pages, built once into a temporary folder."""
     from archive.pipeline import build
 
@@ -90,6 +91,31 @@ def shipped_site(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     build(Project(root=root))
     return root / "site"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_settings_from_the_environment():
+    """Builds in the tests read only their own site.yaml: a CI runner's GITHUB_REPOSITORY or SITE_URL
+    (see archive/config.py) would otherwise give every page links the tests do not expect."""
+    from archive.config import ENVIRONMENT_VARIABLES
+
+    saved = {name: os.environ.pop(name) for name in ENVIRONMENT_VARIABLES if name in os.environ}
+    yield
+    os.environ.update(saved)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `browser` every test that drives Chromium: through the `browser` fixture, or one that uses it (`page`, ...)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files like SimpleHTTPRequestHandler, without a log line for every request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 CHROMIUM = Path("/usr/bin/chromium")
