@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; site/ was left as it was.", file=sys.stderr)
         return 130
+    except BuildError as failure:  # data/ has errors (`new` reads it too): each one located, as check prints them
+        print("\n".join(map(str, failure.problems)) + f"\n{failure}", file=sys.stderr)
+        return 1
     except OSError as failure:  # a full disk, a read-only folder, a missing permission
         if os.environ.get("ARCHIVE_DEBUG"):
             raise
@@ -84,7 +87,8 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "new":
         return run_new(project, args.date, args.region, args.title)
     if args.command == "diff":
-        from archive.diff import GitError, content_diff
+        from archive.diff import content_diff
+        from archive.git import GitError
 
         try:
             report, _ = content_diff(project.root, args.base, args.head)
@@ -108,7 +112,7 @@ def run_check(project: Project, snapshots: Path | None = None, output_format: st
     for problem in problems:
         print(problem.as_github_annotation() if output_format == "github" else problem)
     errors = sum(problem.is_error for problem in problems)
-    if errors:
+    if errors or archive is None:  # check builds no archive only when there are errors
         print(f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
         return 1
     print(f"OK: {len(archive.incidents)} incidents, {len(problems)} warning(s)", file=sys.stderr)

@@ -14,20 +14,16 @@ emphasis, and never an invisible character.
 from __future__ import annotations
 
 import string
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .characters import is_invisible
+from .git import GitError as GitError, commit_of, files_at, read_files_at  # GitError re-exported: what `diff` fails with
 from .load import Document, parse_yaml_bytes
 
 FIGURE_IDENTITY = ("measure", "region", "subject", "weapon", "claimed_by", "source")
 FIGURE_VALUE = ("value", "min", "max", "qualifier", "as_of", "excerpt")
-
-
-class GitError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -49,43 +45,18 @@ def content_diff(root: Path, base: str, head: str = "HEAD", folder: str = "incid
     return heading + "\n".join(lines) + "\n", True
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False)
-    if result.returncode != 0:
-        raise GitError(result.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed")
-    return result.stdout
-
-
 def read_revision(root: Path, revision: str, folder: str = "incidents") -> dict[str, Version]:
-    """Every incident file of `folder` at `revision`, by incident id."""
-    try:
-        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
-    except GitError:
-        raise GitError(f"`{revision}` is not a commit of the repository at {root}") from None
-    names = [name for name in _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", folder).decode().split("\0")
-             if name.endswith(".yaml")]
-    blobs = _read_blobs(root, [f"{commit}:{name}" for name in names])
+    """Every incident file of `folder` at `revision`, by incident id; GitError when git cannot read them."""
+    commit = commit_of(root, revision)
+    names = [name for name in files_at(root, commit, folder) if name.endswith(".yaml")]
+    blobs = read_files_at(root, commit, names)
     versions = {}
-    for name, raw in zip(names, blobs):
+    for name, raw in zip(names, blobs, strict=True):
         document = Document(path=Path(name), display_path=name)
         parse_yaml_bytes(raw, document)
         data = document.data if isinstance(document.data, dict) else None
         versions[PurePosixPath(name).stem] = Version(PurePosixPath(name).stem, name, data)
     return versions
-
-
-def _read_blobs(root: Path, specs: list[str]) -> list[bytes]:
-    """Contents of many `rev:path` blobs through one `git cat-file --batch`."""
-    if not specs:
-        return []
-    output = _git(root, "cat-file", "--batch", stdin="".join(spec + "\n" for spec in specs).encode())
-    blobs, offset = [], 0
-    for _ in specs:
-        header_end = output.index(b"\n", offset)
-        size = int(output[offset:header_end].split()[2])
-        blobs.append(output[header_end + 1:header_end + 1 + size])
-        offset = header_end + 1 + size + 1
-    return blobs
 
 
 # --- the report ---------------------------------------------------------------------
@@ -119,7 +90,7 @@ def _title(version: Version) -> str:
     return escape((version.data or {}).get("title", "(unreadable file)"))
 
 
-def _mapping(value) -> dict:
+def _mapping(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
@@ -156,15 +127,15 @@ def _figure_changes(before: dict, after: dict, corrected: bool, new_incident: bo
         for index in range(max(len(olds), len(news))):
             old = olds[index] if index < len(olds) else None
             new = news[index] if index < len(news) else None
-            label = _figure_label(old or new)
-            if old is None:
-                lines.append(f"  - figure added: {label}: **{_value(new)}** ({_cite(new, sources)})")
-            elif new is None:
-                lines.append(f"  - figure removed: {label}: **{_value(old)}** ({_cite(old, sources)}); {note}")
-            elif any(old.get(field) != new.get(field) for field in FIGURE_VALUE):
-                lines.append(f"  - figure changed: {label}: **{_value(old)}** → **{_value(new)}**; {note}")
-                lines.append(f"    - before ({_cite(old, sources)}): \"{escape(old.get('excerpt'))}\"")
-                lines.append(f"    - after ({_cite(new, sources)}): \"{escape(new.get('excerpt'))}\"")
+            match old, new:
+                case None, dict():
+                    lines.append(f"  - figure added: {_figure_label(new)}: **{_value(new)}** ({_cite(new, sources)})")
+                case dict(), None:
+                    lines.append(f"  - figure removed: {_figure_label(old)}: **{_value(old)}** ({_cite(old, sources)}); {note}")
+                case dict(), dict() if any(old.get(field) != new.get(field) for field in FIGURE_VALUE):
+                    lines.append(f"  - figure changed: {_figure_label(old or new)}: **{_value(old)}** → **{_value(new)}**; {note}")
+                    lines.append(f"    - before ({_cite(old, sources)}): \"{escape(old.get('excerpt'))}\"")
+                    lines.append(f"    - after ({_cite(new, sources)}): \"{escape(new.get('excerpt'))}\"")
     return lines
 
 
@@ -198,7 +169,7 @@ def _cite(entry: dict, sources: dict) -> str:
 
 
 def _quote_changes(before: dict, after: dict) -> list[str]:
-    def keyed(data):
+    def keyed(data: dict) -> dict[tuple[str, str, str], dict]:
         return {(str(q.get("speaker")), str(q.get("source")), str(q.get("text"))): q for q in _list(data, "quotes") if isinstance(q, dict)}
     old, new = keyed(before), keyed(after)
     lines = [f"  - quote removed: {escape(key[0])}: \"{escape(key[2])}\" (source {escape(key[1])})" for key in old if key not in new]
@@ -231,7 +202,7 @@ def _visible(char: str) -> str:
     return f"\\[U+{ord(char):04X}\\]"
 
 
-def escape(value, limit: int | None = None) -> str:
+def escape(value: object, limit: int | None = None) -> str:
     """Any value from content or git as inert text in GitHub-flavoured Markdown, on one line.
 
     It renders as the value's own characters, but as nothing else:
@@ -274,7 +245,7 @@ def escape(value, limit: int | None = None) -> str:
     return "".join(out) + ("…" if cut else "")
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{escape(k)}: {escape(v)}" for k, v in value.items())
     if isinstance(value, list):

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -147,48 +146,50 @@ class _Builder:
         self.root: Any = None
         self.documents = 0
 
-    def _position(self, event) -> tuple[int, int]:
-        return event.start_mark.line + 1, event.start_mark.column + 1
+    def _position(self, event: yaml.Event) -> tuple[int, int]:
+        mark = event.start_mark
+        if mark is None:  # the parser marks every event; (1, 1) as for a problem without a place
+            return 1, 1
+        return mark.line + 1, mark.column + 1
 
-    def _report(self, event, message: str) -> None:
+    def _report(self, event: yaml.Event, message: str) -> None:
         line, col = self._position(event)
         self.problems.append(Problem(self.document.display_path, line, col, message))
 
-    def _refuse(self, event, message: str) -> None:
+    def _refuse(self, event: yaml.Event, message: str) -> NoReturn:
         line, col = self._position(event)
         raise _Refused(Problem(self.document.display_path, line, col, message))
 
     def build(self, text: str) -> Any:
         for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
+            if isinstance(event, yaml.ScalarEvent):
                 if event.anchor:
                     self._refuse(event, ANCHOR_MESSAGE)
-                self._add(event, self._scalar(event), is_scalar=True)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self._open(event, {} if kind is yaml.MappingStartEvent else [])
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self._add(event, self._scalar(event))
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                self._open(event, {} if isinstance(event, yaml.MappingStartEvent) else [])
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 self.stack.pop()
-            elif kind is yaml.AliasEvent:
+            elif isinstance(event, yaml.AliasEvent):
                 self._refuse(event, ANCHOR_MESSAGE)
-            elif kind is yaml.DocumentStartEvent:
+            elif isinstance(event, yaml.DocumentStartEvent):
                 self.documents += 1
                 if self.documents > 1:
                     self._refuse(event, "the file holds more than one YAML document (a second `---`); keep one incident per file")
         return self.root
 
-    def _open(self, event, container) -> None:
+    def _open(self, event: yaml.CollectionStartEvent, container: dict[str, Any] | list[Any]) -> None:
         if event.anchor:
             self._refuse(event, ANCHOR_MESSAGE)
         if len(self.stack) >= MAX_DEPTH:
             self._refuse(event, f"nesting is deeper than {MAX_DEPTH} levels; incident files never need that")
         if event.tag not in (None, "!") and not event.implicit:
             self._report(event, f"YAML tag `{event.tag}` is not allowed in incident files; remove it")
-        key = self._add(event, container, is_scalar=False)
+        key = self._add(event, container)
         self.stack.append([container, key, None])
 
-    def _add(self, event, value, is_scalar: bool):
-        """Place `value` in the open collection (or as the root); returns its key path."""
+    def _add(self, event: yaml.NodeEvent, value: Any) -> Key:
+        """Place `value` (read from a scalar or collection start `event`) in the open collection (or as the root); returns its key path."""
         if not self.stack:
             self.root = value
             self.document.value_positions[()] = self._position(event)
@@ -196,33 +197,34 @@ class _Builder:
         frame = self.stack[-1]
         container, path, pending = frame
         if isinstance(container, list):
-            key = path + (len(container),)
+            key = (*path, len(container))
             container.append(value)
         elif pending is None:  # this value is a key of the mapping
-            frame[2] = self._key(event, value, is_scalar, container, path)
-            return path + ("<key>",)
+            frame[2] = self._key(event, container, path)
+            return (*path, "<key>")
         else:
             frame[2] = None
             if pending is _SKIP:
-                return path + ("<skipped>",)
-            key = path + (pending,)
+                return (*path, "<skipped>")
+            key = (*path, pending)
             container[pending] = value
         self.document.value_positions[key] = self._position(event)
         return key
 
-    def _key(self, event, value, is_scalar: bool, container: dict, path: Key):
-        if not is_scalar or (event.value == "<<" and event.implicit[0]):
+    def _key(self, event: yaml.NodeEvent, container: dict[str, Any], path: Key) -> object:
+        """The name of the mapping key `event` reads, or _SKIP when the key is refused."""
+        if not isinstance(event, yaml.ScalarEvent) or (event.value == "<<" and event.implicit[0]):
             self._report(event, "keys must be plain names such as `title`; merge keys (<<) and complex keys are not allowed")
             return _SKIP
         name = event.value
         if name in container:
-            first = self.document.key_positions[path + (name,)][0]
+            first = self.document.key_positions[(*path, name)][0]
             self._report(event, f"duplicate key `{name}` (first at line {first}); keep one of them")
             return _SKIP
-        self.document.key_positions[path + (name,)] = self._position(event)
+        self.document.key_positions[(*path, name)] = self._position(event)
         return name
 
-    def _scalar(self, event) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
         text, tag = event.value, event.tag
         if tag is None or tag == "!":
             tag = self.resolver.resolve(yaml.ScalarNode, text, event.implicit)
@@ -319,26 +321,3 @@ def read_snapshots(snapshots_dir: Path) -> dict[str, str]:
         path.stem: path.read_text(encoding="utf-8", errors="replace")
         for path in sorted(snapshots_dir.glob("*.txt"))
     }
-
-
-def last_commit_dates(root: Path, folder: str = "incidents") -> dict[str, str]:
-    """The date (YYYY-MM-DD) of the last commit touching each file under `folder`, by repository path.
-
-    One `git log` run for the whole folder; {} when `root` is not in a git checkout. A shallow
-    clone knows only its own commits: CI checks out the full history for true dates.
-    """
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", folder],
-            capture_output=True, text=True, check=False, timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    if result.returncode != 0:
-        return {}
-    dates: dict[str, str] = {}
-    for record in result.stdout.split("\0")[1:]:
-        date, *names = record.strip().splitlines()
-        for name in names:
-            dates.setdefault(name, date)
-    return dates

@@ -7,10 +7,10 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -21,9 +21,10 @@ from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
 from .dates import long_date
 from .exports import write_downloads, write_site_index
+from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, totals
 from .files import copy_regular_files
-from .figures import Contribution, Total, key_readings, reconcile, totals
 from .fragments import FILTERS as SOURCE_FILTERS
+from .incremental import PreviousBuild, WrittenSite, page_key
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
@@ -33,6 +34,7 @@ from .reference import Region
 LATEST_ON_HOME = 10
 LATEST_ON_INDEX = 20  # incidents listed on the incident index and on a region's page, besides their own pages
 LEADING_PARTIES = 3  # totals shown per measure in a summary (home, region); the rest are on the totals pages
+DEFAULT_CONFIG = SiteConfig()  # the settings of a page rendered without any (SiteConfig is frozen: one serves every call)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def qualified_value(figure: Figure) -> str:
     return value if figure.qualifier == "exactly" else f"{figure.qualifier} {value}"
 
 
-def group_anchor(group) -> str:
+def group_anchor(group: FigureGroup) -> str:
     """The id of a figure group on its incident page, e.g. `figures-killed-ua-30-rescuers`."""
     parts = ["figures", group.measure.key, group.region.slug if group.region else "all"]
     if group.subject:
@@ -295,7 +297,7 @@ def _incident_context(archive: Archive, index: int) -> dict:
     }
 
 
-def relative_root(page_path: str, config: SiteConfig = SiteConfig()) -> str:
+def relative_root(page_path: str, config: SiteConfig = DEFAULT_CONFIG) -> str:
     """The link prefix from a page back to the site root: `./`, `../`, `../../` ...
 
     404.html is served in place of any missing address, so relative links would resolve
@@ -307,7 +309,7 @@ def relative_root(page_path: str, config: SiteConfig = SiteConfig()) -> str:
     return "../" * depth if depth else "./"
 
 
-def render_page(environment: Environment, page: Page, config: SiteConfig = SiteConfig(),
+def render_page(environment: Environment, page: Page, config: SiteConfig = DEFAULT_CONFIG,
                 downloads: dict[str, int] | None = None) -> str:
     template = environment.get_template(page.template)
     context = page.context() if callable(page.context) else page.context
@@ -336,27 +338,9 @@ def _replace_file(target: Path, content: bytes) -> None:
     temporary.replace(target)
 
 
-@dataclass(frozen=True)
-class PreviousBuild:
-    """The last published site and what each of its pages was rendered from (see `page_key`)."""
-
-    site_dir: Path
-    page_keys: dict[str, str]
-
-
-def page_key(page: Page, version: str) -> str | None:
-    """What a page was rendered from: its inputs and the site-wide `version` (templates, code, settings)."""
-    return None if page.inputs is None else _digest(version, page.path, page.template, page.inputs)
-
-
-@dataclass(frozen=True)
-class WrittenSite:
-    page_keys: dict[str, str | None]  # by page path: what each page was rendered from
-    pages_changed: int  # pages whose bytes may differ from the previous build's
-
-
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
-               version: str = "", previous: PreviousBuild | None = None, progress=lambda done, total: None) -> WrittenSite:
+               version: str = "", previous: PreviousBuild | None = None,
+               progress: Callable[[int, int], None] = lambda done, total: None) -> WrittenSite:
     """Write every page, the data downloads and feeds, the static files and the incident schema.
 
     A page whose key (see `page_key`) is the same as in the `previous` build, or whose new
@@ -368,21 +352,20 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir), items=len(archive.incidents))
     try:
         pages = site_pages(archive)
-        keys = {page.path: page_key(page, version) for page in pages}
+        keys = {page.path: page_key(version, page.path, page.template, page.inputs) for page in pages}
         previous = previous or PreviousBuild(out_dir, {})
         downloads: dict[str, int] = {}
 
         def write(page: Page) -> bool:
             """Write one page; True when its bytes may differ from the previous build's."""
-            earlier = previous.site_dir / page.path
-            if keys[page.path] is not None and previous.page_keys.get(page.path) == keys[page.path] and _link(earlier, out_dir / page.path):
+            if previous.link_unchanged(page.path, keys[page.path], out_dir):
                 return False
             content = render_page(environment, page, archive.config, downloads).encode()
-            same = _same_bytes(earlier, content) and _link(earlier, out_dir / page.path)
+            same = previous.link_same_bytes(page.path, content, out_dir)
             if not same:
                 _replace_file(out_dir / page.path, content)
             # A page the cache forgot (see forget_page_keys) was changed in site/ outside a build: not the previous build's.
-            return not same or page.path not in previous.page_keys
+            return not same or not previous.built(page.path)
 
         write_site_index(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
         changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None], progress=progress))
@@ -396,20 +379,3 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
     return WrittenSite(keys, changed)
-
-
-def _link(earlier: Path, target: Path) -> bool:
-    """Hard-link the previous build's file into the new one; False when there is none (or links fail)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(earlier, target)
-        return True
-    except OSError:
-        return False
-
-
-def _same_bytes(path: Path, content: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(content) and path.read_bytes() == content
-    except OSError:
-        return False

@@ -18,12 +18,15 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from .model import Archive
@@ -34,9 +37,9 @@ from .search import SearchIndexError, index_site
 SETTLE_SECONDS = 0.05
 EVENTS_PATH = "/__preview/events"
 RELOAD_SCRIPT_PATH = "/__preview/reload.js"
-RELOAD_SCRIPT = """// Preview only: reload the page when the site has been rebuilt.
-new EventSource("%s").onmessage = function () { window.location.reload(); };
-""" % EVENTS_PATH
+RELOAD_SCRIPT = f"""// Preview only: reload the page when the site has been rebuilt.
+new EventSource("{EVENTS_PATH}").onmessage = function () {{ window.location.reload(); }};
+"""
 
 
 class Preview:
@@ -52,7 +55,7 @@ class Preview:
 
     def rebuild(self, changed: list[Path] | None = None) -> None:
         """Show the change: edited incident pages at once when possible, then the full build, then search."""
-        if changed and self.archive and self._preview_edits(changed):
+        if changed and self.archive and self._preview_edits(self.archive, changed):
             self._announce(self.problems)  # other files' problems stand until the build below says otherwise
         problems: list[str] = []  # shown over every page until a build succeeds
         try:
@@ -63,7 +66,7 @@ class Preview:
             print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
-            print("\n".join(problems + [f"Build failed: {failure}. Still showing the last good site."]), flush=True)
+            print("\n".join([*problems, f"Build failed: {failure}. Still showing the last good site."]), flush=True)
         except Exception as failure:  # keep serving whatever went wrong; say it loudly
             problems = [f"error: build crashed: {failure!r}"]
             print(problems[0], flush=True)
@@ -71,12 +74,13 @@ class Preview:
         if not problems:
             self._index_for_search()
 
-    def _preview_edits(self, changed: list[Path]) -> bool:
+    def _preview_edits(self, archive: Archive, changed: list[Path]) -> bool:
+        """Rebuild the pages of the edited incidents from `archive`, the model on view; False when that cannot be done."""
         incidents_dir = self.project.incidents_dir
         if not all(path.suffix == ".yaml" and path.is_relative_to(incidents_dir) for path in changed):
             return False
         try:
-            edited = preview_edits(self.project, self.archive, changed)
+            edited = preview_edits(self.project, archive, changed)
         except Exception as failure:  # the full build that follows reports it properly
             print(f"(quick preview skipped: {failure!r})", flush=True)
             return False
@@ -129,7 +133,7 @@ class Changes(FileSystemEventHandler):
         self.lock = threading.Lock()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in WRITES or event.is_directory and event.event_type == "modified":
+        if event.event_type not in WRITES or (event.is_directory and event.event_type == "modified"):
             return
         for name in (event.src_path, getattr(event, "dest_path", "")):
             path = Path(os.fsdecode(name)) if name else None
@@ -145,7 +149,7 @@ class Changes(FileSystemEventHandler):
         return paths
 
 
-def start_observer(project: Project, changes: Changes):
+def start_observer(project: Project, changes: Changes) -> BaseObserver:
     """Watch with the system's file events (inotify, FSEvents ...); by polling where they are not available."""
     for observer_class in (Observer, PollingObserver):
         observer = observer_class()
@@ -229,10 +233,10 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     # Answer a malformed request line with a status line too (http.server's default, HTTP/0.9, sends bare HTML).
     default_request_version = "HTTP/1.0"
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:  # `format`: the base class's name for it
         pass  # requests are not news while editing
 
-    def handle_one_request(self):
+    def handle_one_request(self) -> None:
         self._answered = False
         try:
             super().handle_one_request()
@@ -243,15 +247,15 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             request = f"{self.command or ''} {getattr(self, 'path', '')[:200]!r}"
             print(f"error: request {request} failed: {failure!r}"[:500], file=sys.stderr, flush=True)
             if not self._answered:
-                self._headers_buffer = []  # whatever was begun and not sent
+                self._headers_buffer: list[bytes] = []  # whatever was begun and not sent
                 with contextlib.suppress(OSError):
                     self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
 
-    def flush_headers(self):
+    def flush_headers(self) -> None:
         self._answered = True
         super().flush_headers()
 
-    def send_error(self, code, message=None, explain=None):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A short plain-text answer: the status and its reason (never http.server's HTML echoing the request)."""
         phrase = self.responses.get(code, ("Error",))[0]
         body = f"{int(code)} {phrase}\n{(explain or '')[:200]}".rstrip("\n").encode() + b"\n"
@@ -265,7 +269,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == EVENTS_PATH:
             return self._stream_events()
@@ -278,10 +282,10 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return self._send(503, self._inject(_placeholder()).encode(), "text/html; charset=utf-8")
         return self._answer_not_served(super().do_GET)
 
-    def do_HEAD(self):
+    def do_HEAD(self) -> None:
         return self._answer_not_served(super().do_HEAD)
 
-    def _answer_not_served(self, serve) -> None:
+    def _answer_not_served(self, serve: Callable[[], None]) -> None:
         """`serve`, or the answer for a path that names no file to serve (from translate_path)."""
         try:
             return serve()

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 STAGING_PREFIXES = (".site-build-", ".site-offline-build-")
@@ -61,10 +61,14 @@ def remove_leftovers(out_dirs: list[Path]) -> None:
         name = entry.name
         if name.startswith(retired) and entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
-        elif name.startswith(STAGING_PREFIXES) and not name.endswith(".lock") and entry.is_dir() and not entry.is_symlink():
-            if _owner_is_gone(entry.with_name(name + ".lock")):
-                shutil.rmtree(entry, ignore_errors=True)
-                entry.with_name(name + ".lock").unlink(missing_ok=True)
+        elif (name.startswith(STAGING_PREFIXES) and not name.endswith(".lock") and entry.is_dir() and not entry.is_symlink()
+              and _owner_is_gone(entry.with_name(name + ".lock"))):
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.with_name(name + ".lock").unlink(missing_ok=True)
+        elif (name.startswith(STAGING_PREFIXES) and name.endswith(".lock") and not entry.with_name(name.removesuffix(".lock")).exists()
+              and entry.is_file() and _owner_is_gone(entry)):
+            # A build killed after swapping its staging folder in (the folder's name is gone) leaves its lock.
+            entry.unlink(missing_ok=True)
 
 
 def _owner_is_gone(lock: Path) -> bool:
@@ -115,17 +119,24 @@ def _exchange(first: Path, second: Path) -> bool:
     return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
 
 
-_RENAMEAT2: list = []
+_RENAMEAT2: list[Callable[..., int] | None] = []  # the C library's renameat2 once looked up, or None
 
 
-def _renameat2():
+def _renameat2() -> Callable[..., int] | None:
     if not _RENAMEAT2:
-        function = None
-        if sys.platform.startswith("linux"):
-            library = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            function = getattr(library, "renameat2", None)
-            if function is not None:
-                function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-                function.restype = ctypes.c_int
-        _RENAMEAT2.append(function)
+        _RENAMEAT2.append(_load_renameat2())
     return _RENAMEAT2[0]
+
+
+def _load_renameat2() -> Callable[..., int] | None:
+    """renameat2 from the C library, with its C types; None off Linux, or where the C library has none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    library = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    try:
+        function = library.renameat2
+    except AttributeError:  # a C library without the function
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from archive.files import Repository
-from archive.load import Document, parse_yaml_bytes, find_incident_files, read_content_pages, repository_path
+from archive.load import Document, find_incident_files, parse_yaml_bytes, read_content_pages, repository_path
 
 
 def parse(text: str | bytes) -> tuple[Document, list[str]]:
@@ -107,7 +107,7 @@ def test_merge_keys_complex_keys_and_second_documents_are_refused():
     assert any("merge keys (<<)" in problem for problem in problems)
     _, problems = parse("? [a, b]\n: value\ntitle: A\n")
     assert any("complex keys" in problem for problem in problems)
-    document, problems = parse("title: A\n---\ntitle: B\n")
+    _, problems = parse("title: A\n---\ntitle: B\n")
     assert problems == ["2:1: the file holds more than one YAML document (a second `---`); keep one incident per file"]
 
 

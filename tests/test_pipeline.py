@@ -4,20 +4,20 @@ import datetime as dt
 import json
 import random
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from archive import cache, parallel, render
+import archive.incremental
+from archive import parallel, render
 from archive.pipeline import Project, build, check, preview_edits
 from archive.problems import BuildError
 from archive.search import SearchIndexError
 from conftest import REPO, TODAY, VALID_INCIDENT
 
 sys.path.insert(0, str(REPO / "bench"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 real_render = render.render_page
@@ -178,11 +178,12 @@ def random_edit(root: Path, rng: random.Random) -> str:
     return f"{kind}: {path.name}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["one process", "forked workers"])
 def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_path, monkeypatch, workers):
     if workers == "forked workers":
         monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(cache, "RECENT_NS", 0)  # files just written are taken as unchanged when their stat is
+    monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)  # files just written are taken as unchanged when their stat is
     root = tmp_path / "archive"
     generate(40, root, seed=7)
     build(Project(root=root), today=TODAY, with_search=False)
@@ -205,8 +206,13 @@ def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_inde
                    .replace("claimed_by: Vitali Klitschko", f"claimed_by: {claimant}"))
     build(tiny.project, today=TODAY, with_search=False)
     before = inodes(tiny.root / "site")
-    rendered = []
-    monkeypatch.setattr(render, "render_page", lambda environment, page, *rest: rendered.append(page.path) or real_render(environment, page, *rest))
+    rendered: list[str] = []
+
+    def recording_render(environment, page, *rest):
+        rendered.append(page.path)
+        return real_render(environment, page, *rest)
+
+    monkeypatch.setattr(render, "render_page", recording_render)
     lviv = tiny.root / "incidents/2025/2025-03-01-strike-on-lviv.yaml"
     lviv.write_text(lviv.read_text().replace("title: Drone strike on Kyiv", "title: Drone strike on Lviv"))
     build(tiny.project, today=TODAY, with_search=False)
@@ -242,8 +248,10 @@ def test_a_rebuild_reuses_the_search_index_only_when_no_page_changed(tiny):
 def test_preview_edits_writes_the_edited_incident_page_at_once(tiny):
     path = tiny.write(NAME)
     report = build(tiny.project, today=TODAY, with_search=False)
+    assert report.archive is not None
     tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
     edited = preview_edits(tiny.project, report.archive, [path], today=TODAY)
+    assert edited is not None
     assert edited.incidents[0].title == "Drone strike on central Kyiv"
     assert "<h1>Drone strike on central Kyiv</h1>" in (tiny.root / "site" / "incidents" / NAME / "index.html").read_text()
     assert "Drone strike on central Kyiv" not in (tiny.root / "site" / "regions" / "ua-30" / "index.html").read_text()

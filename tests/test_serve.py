@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import pytest
 
 from archive.pipeline import build
-from archive.serve import PreviewHandler
+from archive.serve import Preview, PreviewHandler
 from conftest import REPO, TODAY, VALID_INCIDENT
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
@@ -32,6 +32,7 @@ def start_preview(tiny, output: list[str] | None = None):
         [sys.executable, str(REPO / "build.py"), "--root", str(tiny.root), "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    assert process.stdout is not None  # stdout=PIPE
     try:
         url = None
         for _ in range(20):
@@ -65,6 +66,7 @@ def fetch(url):
 
 def wait_for(url, predicate, seconds=15):
     deadline = time.monotonic() + seconds
+    text = ""
     while time.monotonic() < deadline:
         text = fetch(url)
         if predicate(text):
@@ -101,8 +103,10 @@ def test_a_page_read_while_a_rebuild_swaps_the_site_in_is_still_served(tiny, mon
     build(tiny.project, today=TODAY, with_search=False)
     handler = PreviewHandler.__new__(PreviewHandler)  # no socket: only the page lookup is exercised
     handler.directory = str(tiny.root / "site")
-    handler.preview = SimpleNamespace(built_once=True, problems=[])
-    read_text, swapped = Path.read_text, []
+    handler.preview = Preview(tiny.project)
+    handler.preview.built_once = True
+    read_text = Path.read_text
+    swapped: list[Path] = []
 
     def read_during_swap(path, *args, **kwargs):
         if path.name == "index.html" and not swapped:  # site/ renamed away just after the page was found
@@ -112,7 +116,7 @@ def test_a_page_read_while_a_rebuild_swaps_the_site_in_is_still_served(tiny, mon
 
     monkeypatch.setattr(Path, "read_text", read_during_swap)
     page = handler._read_page(f"/incidents/{NAME}/")
-    assert swapped and "<h1>Drone strike on Kyiv</h1>" in page
+    assert swapped and page is not None and "<h1>Drone strike on Kyiv</h1>" in page
 
 
 # Hostile requests: every one is answered with a status line and a short plain body, nothing is
@@ -180,7 +184,7 @@ def status_of(answer: bytes) -> int:
 LINE_LIMIT = 65536  # http.server's: a longer request line is 414
 
 
-def long_url(length: int) -> pytest.param:
+def long_url(length: int) -> pytest.ParameterSet:
     request = get(b"/" + b"a" * (length - 1))
     line = len(request.split(b"\n", 1)[0]) + 1
     return pytest.param(request, 414 if line > LINE_LIMIT else 404, id=f"url-of-{length}")
@@ -300,7 +304,9 @@ def test_the_preview_command_answers_hostile_requests(tiny):
     tiny.write(NAME)
     output: list[str] = []
     with start_preview(tiny, output) as url:
-        host, port = re.match(r"http://([^:/]+):(\d+)/", url).groups()
+        address = re.match(r"http://([^:/]+):(\d+)/", url)
+        assert address, url
+        host, port = address.groups()
         for request, status in [(get(b"/a\x00b"), 400), (get(b"/%00"), 400), (get(b"/" + b"a" * 16_000), 404),
                                 (get(b"/" + b"a" * 70_000), 414), (get(b"/../../etc/passwd"), 400)]:
             with socket.create_connection((host, int(port)), timeout=10) as connection:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 import signal
 import subprocess
 import sys
@@ -66,6 +64,7 @@ def test_dead_builds_leave_nothing_behind_but_running_builds_keep_their_folders(
     site = site_with(tmp_path / "site", "live")
     dead = site_with(tmp_path / ".site-build-dead1", "half")
     (tmp_path / ".site-build-dead1.lock").write_text("")
+    (tmp_path / ".site-build-swapped4.lock").write_text("")  # killed after its folder was swapped in: a lock alone
     unlocked_old = site_with(tmp_path / ".site-offline-build-old2", "half")
     old_tree = site_with(tmp_path / ".site-old-99-0000", "older")
     running = site_with(tmp_path / ".site-build-live3", "in progress")
@@ -73,10 +72,11 @@ def test_dead_builds_leave_nothing_behind_but_running_builds_keep_their_folders(
                                "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
                                str(tmp_path / ".site-build-live3.lock")], stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "locked"
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         remove_leftovers([site, tmp_path / "site-offline"])
         assert not dead.exists() and not unlocked_old.exists() and not old_tree.exists()
-        assert not (tmp_path / ".site-build-dead1.lock").exists()
+        assert not (tmp_path / ".site-build-dead1.lock").exists() and not (tmp_path / ".site-build-swapped4.lock").exists()
+        assert running.is_dir() and (tmp_path / ".site-build-live3.lock").exists()
         assert running.is_dir() and (site / "index.html").read_text() == "live"
     finally:
         holder.kill()
@@ -85,6 +85,7 @@ def test_dead_builds_leave_nothing_behind_but_running_builds_keep_their_folders(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs kill -9")
 def test_builds_killed_at_random_moments_never_leave_site_missing_and_the_next_build_cleans_up(tiny):
     for day in range(1, 29):

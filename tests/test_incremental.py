@@ -1,14 +1,15 @@
-"""cache.py: caches are used only when they can be trusted, and never stop a build."""
+"""incremental.py: caches are used only when they can be trusted, never stop a build, and reuse only what is the same."""
 
+import ast
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import archive.cache
-from archive.cache import cache_usable, read_checked_files, read_page_keys, write_page_keys
-from archive.pipeline import Project, build, check, checking_digest, incident_file_hashes
+import archive.incremental
+from archive.incremental import PreviousBuild, cache_usable, checking_digest, incident_file_hashes, page_key, read_checked_files, read_page_keys, write_page_keys
+from archive.pipeline import APP_DIR, Project, build, check
 from conftest import TODAY
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
@@ -28,11 +29,13 @@ def test_a_cache_that_git_tracks_is_not_trusted(tiny):
     forged = cached.read_text(encoding="utf-8").replace("Drone strike on Kyiv", "<script>alert(1)</script>")
     cached.write_text(forged, encoding="utf-8")
     archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
     assert archive.incidents[0].title == "<script>alert(1)</script>"  # our own cache is trusted ...
     subprocess.run(["git", "init", "-q", str(tiny.root)], check=True)
     subprocess.run(["git", "-C", str(tiny.root), "add", "-f", ".cache"], check=True)
     assert not cache_usable(tiny.root)
     archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
     assert archive.incidents[0].title == "Drone strike on Kyiv"  # ... one that came with the content is not
 
 
@@ -66,7 +69,7 @@ def test_a_site_put_back_by_hand_is_not_taken_for_the_last_build(tiny, tmp_path)
 
 
 def test_an_edit_is_seen_even_when_size_and_modification_time_are_put_back(tiny, monkeypatch):
-    monkeypatch.setattr(archive.cache, "RECENT_NS", 0)  # record files just written, as if they were old
+    monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)  # record files just written, as if they were old
     path = tiny.write(NAME)
     build(tiny.project, today=TODAY, with_search=False)
     before = path.stat()
@@ -78,7 +81,7 @@ def test_an_edit_is_seen_even_when_size_and_modification_time_are_put_back(tiny,
 
 
 def test_a_file_unchanged_since_the_last_build_is_not_read_again(tiny, monkeypatch):
-    monkeypatch.setattr(archive.cache, "RECENT_NS", 0)
+    monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)
     path = tiny.write(NAME)
     first = incident_file_hashes(tiny.project)
     stored = tiny.root / ".cache" / "file-hashes.json"
@@ -98,9 +101,48 @@ def test_a_file_changed_in_the_last_seconds_is_not_recorded(tiny):
 
 
 def test_file_hashes_are_recorded_by_repository_path_from_a_relative_root_too(tiny, monkeypatch):
-    monkeypatch.setattr(archive.cache, "RECENT_NS", 0)
+    monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)
     tiny.write(NAME)
     monkeypatch.chdir(tiny.root)
     incident_file_hashes(Project(root=Path(".")))
     recorded = json.loads((tiny.root / ".cache" / "file-hashes.json").read_text(encoding="utf-8"))["entries"]
     assert list(recorded) == [f"incidents/2025/{NAME}.yaml"]
+
+
+# --- reuse decisions ------------------------------------------------------------------------
+
+def test_a_page_is_linked_from_the_previous_build_only_when_its_key_or_its_bytes_are_the_same(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "a").mkdir(parents=True)
+    (old / "a" / "index.html").write_bytes(b"<p>a</p>")
+    previous = PreviousBuild(old, {"a/index.html": "key-a"})
+    assert not previous.link_unchanged("a/index.html", "another key", new)
+    assert not previous.link_unchanged("a/index.html", None, new)  # a page rendered every time
+    assert not previous.link_unchanged("b/index.html", "key-a", new)  # no such page before
+    assert not previous.link_same_bytes("a/index.html", b"<p>A</p>", new)
+    assert previous.link_same_bytes("a/index.html", b"<p>a</p>", new)
+    assert (new / "a" / "index.html").stat().st_ino == (old / "a" / "index.html").stat().st_ino
+    (new / "a" / "index.html").unlink()
+    assert previous.link_unchanged("a/index.html", "key-a", new)
+    assert (new / "a" / "index.html").stat().st_ino == (old / "a" / "index.html").stat().st_ino
+    assert previous.built("a/index.html") and not previous.built("b/index.html")
+
+
+def test_a_page_key_changes_with_each_thing_the_page_is_rendered_from():
+    key = page_key("v1", "a/index.html", "incident.html", "inputs")
+    assert page_key("v1", "a/index.html", "incident.html", None) is None
+    others = [page_key("v2", "a/index.html", "incident.html", "inputs"), page_key("v1", "b/index.html", "incident.html", "inputs"),
+              page_key("v1", "a/index.html", "month.html", "inputs"), page_key("v1", "a/index.html", "incident.html", "other")]
+    assert key not in others and len(set(others)) == 4
+
+
+def test_incremental_and_git_never_reach_up_the_flow():
+    """incremental and git are consulted by the flow's steps: they import none of the steps after load, nor pipeline."""
+    for module, allowed in (("incremental", {"config", "files", "git", "load", "problems", "project"}), ("git", set()),
+                            ("project", {"files"})):
+        tree = ast.parse((APP_DIR / "archive" / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+        assert imported <= allowed, (module, imported - allowed)
+    for path in (APP_DIR / "archive").glob("*.py"):
+        if path.stem not in ("pipeline", "serve"):
+            assert "from .pipeline import" not in path.read_text(encoding="utf-8"), path.name

@@ -1,0 +1,423 @@
+"""Let a build redo only what changed since the last one: what it read, what it may reuse, the caches in .cache/.
+
+A build sums up what it reads (`read_build_inputs`) and compares that with the last build:
+nothing changed, and it writes nothing (`last-build.json`); otherwise it reads only the incident
+files whose status changed (`file-hashes.json`), checks only the files whose bytes changed
+(`checked-files.json`), renders only the pages whose inputs changed and links the rest from the
+current site/ (`pages.json`, `PreviousBuild`), and keeps the search index when no page changed.
+
+Every cache is JSON, never pickle, and all are ignored unless git can say that it tracks
+nothing under .cache/: a pull request that commits a cache must not be able to slip data
+past validation, reuse pages or skip a build. Each file is stamped with a `version` (a
+digest of what produced it: the inputs, or the code, templates and reference data) and is
+dropped when that changes. Writing is best effort: a read-only checkout still builds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import stat
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import environment_settings
+from .files import Repository, UnsafeFile, read_regular_file
+from .git import GitError, GitMissing, head_commit, in_a_checkout, tracked_files
+from .load import Document, find_incident_files, read_bytes, repository_path
+from .problems import Problem
+from .project import APP_DIR, Project
+
+CACHE_DIR = ".cache"
+
+
+def content_hash(raw: bytes) -> str:
+    """The SHA-256 of a file's bytes: how caches, page keys and the model know one version of a file."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def text_digest(*parts: str) -> str:
+    """One digest of several texts; the NUL between them keeps ("ab", "c") apart from ("a", "bc")."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+# --- what a build reads ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What a build reads, summed up so that it can be compared with what the last build read."""
+
+    file_hashes: dict[Path, str]  # each incident file's hash (see hash_files), read once for the fingerprint and the check
+    rendering: str  # what every page depends on besides its content (see rendering_digest)
+    fingerprint: str  # everything the build reads, and its options (see input_fingerprint)
+
+
+def read_build_inputs(project: Project, today: dt.date, with_search: bool, offline: bool) -> BuildInputs:
+    """What a build with these options reads today; incident files unchanged since the last build are not read."""
+    rendering = rendering_digest(project)
+    file_hashes = incident_file_hashes(project)
+    return BuildInputs(file_hashes, rendering, input_fingerprint(project, today, with_search, offline, rendering, file_hashes))
+
+
+def incident_file_hashes(project: Project) -> dict[Path, str]:
+    """The hash of every readable incident file's bytes (files unchanged since the last build are not read)."""
+    return hash_files(project.root, find_incident_files(project.incidents_dir), project.repository)
+
+
+def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str,
+                      file_hashes: dict[Path, str]) -> str:
+    """A hash of everything a build reads: the incident files (by `file_hashes`, in the stable
+    order incident_file_hashes gives), content pages, `rendering` (see rendering_digest) and options.
+
+    Today's date and the git commit are part of it too: validation refuses future dates, and
+    pages show when each file last changed.
+    """
+    head = f"{today}|{with_search}|{offline}|{head_commit(project.root)}|{rendering}|"
+    head += "|".join(f"{path}:{file_hash}" for path, file_hash in file_hashes.items())
+    return _digest_of_files(project.repository, [project.content_dir], prefix=head)
+
+
+def checking_digest(project: Project) -> str:
+    """A hash of what decides whether a file is valid: our code, the schema, the reference data, library versions."""
+    return _digest_of_files(project.repository, [project.data_dir, APP_DIR / "archive", APP_DIR / "schema", APP_DIR / "requirements.txt"])
+
+
+def rendering_digest(project: Project) -> str:
+    """A hash of what every page depends on besides its content: the above, templates, static files, site.yaml
+    and the settings a build takes from the environment."""
+    return _digest_of_files(project.repository, [project.templates_dir, project.static_dir, project.config_path],
+                            prefix=checking_digest(project) + environment_settings())
+
+
+def _digest_of_files(repository: Repository, places: list[Path], prefix: str = "") -> str:
+    """A hash of the names and bytes of every file in `places`, and of every other entry by its kind.
+
+    Entries the build may not read (links out of the repository, FIFOs ...) are never opened:
+    they are marked, so that adding one changes the digest and the build's check (which refuses
+    them) runs. A link inside the repository counts by the bytes it leads to.
+    """
+    digest = hashlib.sha256(prefix.encode())
+    entries = sorted(entry for place in places for entry in _entries(place))
+    for path in entries:
+        digest.update(os.fsencode(path) + b"\0" + _entry_fingerprint(path, repository) + b"\0")
+    return digest.hexdigest()
+
+
+def _entries(place: Path) -> list[Path]:
+    """`place` itself when it is not a folder, else everything below it but Python's caches."""
+    if not place.is_dir() or place.is_symlink():
+        return [place]
+    found = []
+    for folder, folders, files in os.walk(place):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        found += [Path(folder, name) for name in folders + files]
+    return found
+
+
+def _entry_fingerprint(path: Path, repository: Repository) -> bytes:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return b"missing"
+    if stat.S_ISDIR(status.st_mode):
+        return b"folder"
+    try:
+        return repository.read_bytes(path)
+    except UnsafeFile as refused:
+        return refused.problem.message.encode("utf-8", "surrogateescape")
+
+
+# --- whether the caches can be trusted ---------------------------------------------------
+
+def cache_usable(root: Path) -> bool:
+    """True when git says it tracks nothing under .cache/, or that `root` is no git checkout at all.
+
+    Any other answer (git missing, a repository git refuses to read) means we cannot tell
+    where the cache came from, so it is not used.
+    """
+    try:
+        return not tracked_files(root, CACHE_DIR)
+    except GitMissing:
+        return False
+    except GitError:  # fine only where there is no repository at all
+        return not in_a_checkout(root)
+
+
+# --- the last build ----------------------------------------------------------------------
+
+def unchanged_since_last_build(project: Project, fingerprint: str, offline: bool) -> list[Problem] | None:
+    """The last build's warnings when its inputs were exactly these and its output is still there; else None."""
+    outputs = [project.out_dir / "index.html"] + ([project.offline_dir / "index.html"] if offline else [])
+    return read_last_build(project.root, fingerprint) if all(path.is_file() for path in outputs) else None
+
+
+def read_last_build(root: Path, fingerprint: str) -> list[Problem] | None:
+    """The warnings of the last build when its inputs had this fingerprint; else None."""
+    stored = _read(root, "last-build.json", fingerprint)
+    return None if stored is None else [Problem(**warning) for warning in stored]
+
+
+def write_last_build(root: Path, fingerprint: str, warnings: list[Problem]) -> None:
+    _write(root, "last-build.json", fingerprint, [asdict(warning) for warning in warnings])
+
+
+def forget_last_build(root: Path) -> None:
+    """site/ was changed outside a build: the next build must run, whatever its inputs."""
+    with contextlib.suppress(OSError):
+        (root / CACHE_DIR / "last-build.json").unlink(missing_ok=True)
+
+
+# --- hashes of the incident files -------------------------------------------------------
+
+RECENT_NS = 2_000_000_000  # a file changed in the last 2 s may change again within one timestamp tick
+
+
+def hash_files(root: Path, paths: list[Path], repository: Repository) -> dict[Path, str]:
+    """The SHA-256 of each file, read only when its stat differs from the last build's.
+
+    An entry that is not a regular file inside the repository is never read: it gets a mark
+    (`!` and why) instead of a hash, so that the build's fingerprint changes and check reports it.
+
+    A file is taken as unchanged when its size, inode, modification and status-change times
+    are all as recorded. Any write changes the status-change time (ctime), which no tool can
+    set back, even when it restores the modification time. A file changed in the last two
+    seconds is not recorded: another change within the same clock tick could leave every
+    time as it was.
+    """
+    known = _read(root, "file-hashes.json", "1") or {}
+    hashes, recorded = {}, {}
+    now = time.time_ns()
+    for path in paths:
+        display = repository_path(root, path)
+        try:
+            status = os.lstat(path)
+            if not stat.S_ISREG(status.st_mode):  # a link, a folder, a FIFO ...: through the gate, never opened blindly
+                hashes[path] = content_hash(repository.read_bytes(path, display))
+                continue
+            signature = [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+            file_hash = _hash_if_unchanged(known.get(display), signature) or content_hash(read_regular_file(path, display))
+        except UnsafeFile as refused:
+            hashes[path] = "!" + refused.problem.message
+            continue
+        except OSError as exc:  # gone or unreadable: check says why
+            hashes[path] = f"!{exc.strerror}"
+            continue
+        hashes[path] = file_hash
+        if now - max(status.st_mtime_ns, status.st_ctime_ns) > RECENT_NS:
+            recorded[display] = [*signature, file_hash]
+    if recorded != known:
+        _write(root, "file-hashes.json", "1", recorded)
+    return hashes
+
+
+def _hash_if_unchanged(record: Any, signature: list[int]) -> str | None:
+    """The hash recorded with exactly this stat signature; None when the file must be read."""
+    return record[4] if isinstance(record, list) and len(record) == 5 and record[:4] == signature else None
+
+
+# --- checked incident files --------------------------------------------------------------
+
+@dataclass
+class CheckedFile:
+    """An incident file that passed validation: its data, warnings and the positions cross-file checks use."""
+
+    file_hash: str
+    data: Any
+    warnings: list[Problem]
+    positions: dict[tuple, tuple[int, int]]
+
+
+class EarlierChecks:
+    """The incident files that earlier checks passed, for this version of our checking code and data.
+
+    With `used=False` (a check against source snapshots, which the cache knows nothing of)
+    there are none, and none are remembered.
+    """
+
+    def __init__(self, project: Project, used: bool = True):
+        self.root, self.repository, self.used = project.root, project.repository, used
+        self.version = checking_digest(project)
+        self.files = read_checked_files(project.root, self.version) if used else {}
+        self.missed = 0  # files asked for whose result was not here: checked again
+
+    def result(self, path: Path, file_hash: str | None) -> tuple[Document, str, list[Problem]] | None:
+        """The result of an earlier check of exactly these bytes, or None. The file is read only
+        when its hash is not known already."""
+        display = repository_path(self.root, path)
+        earlier = self.files.get(display)
+        if earlier is not None and file_hash is None:
+            raw, _ = read_bytes(path, display, self.repository)
+            file_hash = content_hash(raw) if raw is not None else None
+        if earlier is None or file_hash != earlier.file_hash:
+            self.missed += 1
+            return None
+        return Document(path, display, earlier.data, earlier.positions), earlier.file_hash, earlier.warnings
+
+    def out_of_date(self, documents: list[Document]) -> bool:
+        """True when files were checked again (new or changed), or the cache holds files that are no longer there."""
+        return self.used and bool(self.missed or len(self.files) != len(documents))
+
+    def remember(self, documents: list[Document], file_hashes: dict[str, str], problems: list[Problem]) -> None:
+        """Cache the files with no error: a file with errors is checked again next time (its date may no longer be in the future)."""
+        failed = {problem.path for problem in problems if problem.is_error}
+        by_path: dict[str, list[Problem]] = {}
+        for problem in problems:
+            by_path.setdefault(problem.path, []).append(problem)
+        write_checked_files(self.root, self.version, {
+            document.display_path: CheckedFile(file_hashes[document.display_path], document.data,
+                                               by_path.get(document.display_path, []), document.value_positions)
+            for document in documents if document.display_path not in failed
+        })
+
+
+def read_checked_files(root: Path, version: str) -> dict[str, CheckedFile]:
+    """The checked files of earlier builds, by repository path; {} when there are none for this version."""
+    stored = _read(root, "checked-files.json", version) or {}
+    return {
+        path: CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
+                          {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
+        for path, entry in stored.items()
+    }
+
+
+def write_checked_files(root: Path, version: str, files: dict[str, CheckedFile]) -> None:
+    _write(root, "checked-files.json", version, {
+        path: {"file_hash": f.file_hash, "data": f.data, "warnings": [asdict(w) for w in f.warnings],
+               "positions": {json.dumps(list(key)): where for key, where in f.positions.items()}}
+        for path, f in files.items()
+    })
+
+
+# --- pages of the current site/ ----------------------------------------------------------
+
+def page_key(version: str, page_path: str, template: str, inputs: str | None) -> str | None:
+    """What a page was rendered from: its `inputs` (None: rendered every time) and the site-wide
+    `version` (templates, code, settings; see rendering_digest)."""
+    return None if inputs is None else text_digest(version, page_path, template, inputs)
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """The last published site and what each of its pages was rendered from (see `page_key`)."""
+
+    site_dir: Path
+    page_keys: dict[str, str]
+
+    def link_unchanged(self, page_path: str, key: str | None, out_dir: Path) -> bool:
+        """Hard-link the previous page into `out_dir` when it was rendered from the same key; False when it must be rendered."""
+        return key is not None and self.page_keys.get(page_path) == key and _link(self.site_dir / page_path, out_dir / page_path)
+
+    def link_same_bytes(self, page_path: str, content: bytes, out_dir: Path) -> bool:
+        """Hard-link the previous page when the new one has the very same bytes, so that the file keeps its date."""
+        earlier = self.site_dir / page_path
+        return _same_bytes(earlier, content) and _link(earlier, out_dir / page_path)
+
+    def built(self, page_path: str) -> bool:
+        """False for a page the cache forgot (see forget_page_keys): changed in site/ outside a build."""
+        return page_path in self.page_keys
+
+
+@dataclass(frozen=True)
+class WrittenSite:
+    page_keys: dict[str, str | None]  # by page path: what each page was rendered from
+    pages_changed: int  # pages whose bytes may differ from the previous build's
+
+
+def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
+    """The site now in `site_dir`, with the keys of its pages when it was built by this `version`."""
+    return PreviousBuild(site_dir, read_page_keys(root, version, site_dir))
+
+
+def reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: Path) -> bool:
+    """Link the previous build's Pagefind index when every page is byte for byte the same as then."""
+    index = previous.site_dir / "pagefind"
+    if written.pages_changed or written.page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
+        return False
+    shutil.copytree(index, staging / "pagefind", copy_function=os.link)
+    return True
+
+
+def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:
+    """What each page of the current site/ was rendered from, by page path; {} when site/ is not that build's."""
+    stored = _read(root, "pages.json", version) or {}
+    return stored.get("pages", {}) if stored.get("site") == _site_identity(site_dir) else {}
+
+
+def write_page_keys(root: Path, version: str, site_dir: Path, keys: dict[str, str | None]) -> None:
+    _write(root, "pages.json", version, {"site": _site_identity(site_dir), "pages": keys})
+
+
+def forget_page_keys(root: Path, page_paths: list[str]) -> None:
+    """Drop what the cache says of these pages: they were changed in site/ outside a build."""
+    stored = _load(root, "pages.json")
+    if stored is None or not isinstance(stored.get("entries", {}).get("pages"), dict):
+        return
+    for page_path in page_paths:
+        stored["entries"]["pages"].pop(page_path, None)
+    _write(root, "pages.json", stored.get("version", ""), stored["entries"])
+
+
+def _site_identity(site_dir: Path) -> str | None:
+    """Which build the folder holds: each build is swapped in as a new directory.
+
+    Inode numbers are reused once freed, so the home page's inode and time are part of it
+    too: a site copied back into place by hand does not pass for the build it came from.
+    """
+    try:
+        folder, home = site_dir.stat(), (site_dir / "index.html").stat()
+    except OSError:
+        return None
+    return f"{folder.st_dev}:{folder.st_ino}:{home.st_ino}:{home.st_mtime_ns}"
+
+
+def _link(earlier: Path, target: Path) -> bool:
+    """Hard-link the previous build's file into the new one; False when there is none (or links fail)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(earlier, target)
+        return True
+    except OSError:
+        return False
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
+
+
+# --- files -------------------------------------------------------------------------------
+
+def _load(root: Path, name: str) -> dict | None:
+    if not cache_usable(root):
+        return None
+    try:
+        stored = json.loads((root / CACHE_DIR / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored if isinstance(stored, dict) else None
+
+
+def _read(root: Path, name: str, version: str) -> Any:
+    """The entries of .cache/<name> when it was written for `version`; else None."""
+    stored = _load(root, name)
+    return stored.get("entries") if stored and stored.get("version") == version else None
+
+
+def _write(root: Path, name: str, version: str, entries: Any) -> None:
+    path = root / CACHE_DIR / name
+    temporary = path.with_name(f".{name}.{os.getpid()}.tmp")  # a serve and a build may write at once
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary.write_text(json.dumps({"version": version, "entries": entries}, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
