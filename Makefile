@@ -1,12 +1,12 @@
-# `make site` builds the archive into site/; `make test` runs every test.
-# Both create .venv and install the pinned requirements first, so a fresh clone
-# needs nothing but Python 3.11+ and make.
+# `make site` builds the archive into site/; `make test` runs every test; `make lint` runs ruff
+# and mypy (settings in pyproject.toml). Each creates .venv and installs the pinned requirements
+# first, so a fresh clone needs nothing but Python 3.11+ and make.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test check serve bench clean
+.PHONY: site test lint check serve bench clean
 
 site: $(VENV)/.runtime-installed
 	$(BIN)/python build.py build --offline
@@ -23,6 +23,13 @@ test: $(VENV)/.test-installed
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
 	exit $$status
 
+# Both tools run even when the first finds something, so that one run shows every finding.
+lint: $(VENV)/.test-installed
+	@status=0; \
+	$(BIN)/python -m ruff check . || status=1; \
+	$(BIN)/python -m mypy || status=1; \
+	exit $$status
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -30,7 +37,7 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
+$(VENV)/.test-installed: requirements.txt requirements-test.txt requirements-lint.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $(VENV)/.runtime-installed $@
 

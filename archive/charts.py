@@ -7,11 +7,12 @@ label passes through the template's escaping. Nothing runs in the browser.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -92,7 +93,7 @@ class Chart:
     @property
     def patterns(self) -> list[tuple[int, int]]:
         """(pattern, angle) of each stripe pattern the bars use, for the SVG's <defs>."""
-        return [(p, STRIPE_ANGLES[p]) for p in sorted({s.pattern for s in self.series} - {0})]
+        return [(p, angle) for p in sorted({s.pattern for s in self.series}) if (angle := STRIPE_ANGLES[p]) is not None]  # 0: solid
 
 
 def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -103,7 +104,7 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def timelines(incidents: list[Incident], measures: list[Measure], parties: Sequence[str] = ()) -> list[Chart]:
+def timelines(incidents: list[Incident], measures: Iterable[Measure], parties: Sequence[str] = ()) -> list[Chart]:
     """Incidents per month (per year over a long span), and the lower bounds of killed and injured, per party.
 
     `parties`: the registry's parties in order (Reference.party_order), which take the first colours.
@@ -136,7 +137,7 @@ def timelines(incidents: list[Incident], measures: list[Measure], parties: Seque
 
 def _largest(found: set[tuple[str, str]], lowers: dict, wanted: dict[str, Measure], limit: int) -> list[tuple[str, str]]:
     """The `limit` (measure, party) series with the largest sums, in measure then party order."""
-    def total(key):
+    def total(key: tuple[str, str]) -> int:
         return sum(values.get(key, 0) for values in lowers.values())
     largest = sorted(found, key=lambda key: (-total(key), wanted[key[0]].order, key[1]))[:limit]
     return sorted(largest, key=lambda key: (wanted[key[0]].order, key[1]))
@@ -188,7 +189,7 @@ def _bars(title: str, series: list[Series], periods: list[dt.date], rows: list[l
     bar_width = min(MAX_BAR_WIDTH, max(1.0, slot * 0.8 / len(series)))
     for index, row in enumerate(rows):
         left = index * slot + (slot - bar_width * len(series)) / 2
-        for number, (one, value) in enumerate(zip(series, row)):
+        for number, (one, value) in enumerate(zip(series, row, strict=True)):
             if value:  # a zero draws nothing; the data table has it
                 height = CHART_HEIGHT * value / top
                 chart.bars.append(Bar(round(left + number * bar_width, 2), round(CHART_HEIGHT - height, 2),
@@ -258,7 +259,7 @@ MAP_TOLERANCE = 0.5
 @lru_cache(maxsize=1)
 def _map_data() -> dict:
     """The map's data, its outlines simplified (see MAP_TOLERANCE): the original path data is 140 KB."""
-    data = json.loads(MAP_PATH.read_text(encoding="utf-8"))
+    data: dict = json.loads(MAP_PATH.read_text(encoding="utf-8"))
     for entry in data["regions"].values():
         entry["path"] = simplified_path(entry["path"], MAP_TOLERANCE)
     return data
@@ -271,7 +272,7 @@ def simplified_path(path: str, tolerance: float) -> str:
     for ring in _rings(path):
         kept = _douglas_peucker(ring, tolerance) if len(ring) > 3 else ring
         tenths = [(round(x * 10), round(y * 10)) for x, y in kept]
-        numbers = [f"{(b - a) / 10:g}" for previous, point in zip(tenths, tenths[1:]) for a, b in zip(previous, point)]
+        numbers = [f"{(b - a) / 10:g}" for previous, point in itertools.pairwise(tenths) for a, b in zip(previous, point, strict=True)]
         steps = "".join(number if number.startswith("-") or not index else " " + number for index, number in enumerate(numbers))
         written.append(f"M{tenths[0][0] / 10:g} {tenths[0][1] / 10:g}l{steps}z")
     return "".join(written)
@@ -320,7 +321,7 @@ def _douglas_peucker(points: list[tuple[float, float]], tolerance: float) -> lis
         if distance > tolerance:
             keep[farthest] = True
             stack += [(first, farthest), (farthest, last)]
-    return [point for point, kept in zip(points, keep) if kept]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
 
 
 def region_map(counts: dict[str, int], regions_by_code: dict[str, Region]) -> RegionMap:
@@ -349,7 +350,7 @@ def map_classes(counts: list[int]) -> list[tuple[int, int, int]]:
         decades *= 2
     lows[0] = min(counts)
     highs = [low - 1 for low in lows[1:]] + [max(counts)]
-    return [(level, low, high) for level, low, high in zip(_shades(len(lows)), lows, highs)]
+    return [(level, low, high) for level, low, high in zip(_shades(len(lows)), lows, highs, strict=True)]
 
 
 def _log_floor(count: int, decades: float) -> int:

@@ -15,7 +15,7 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
         return None
     moment = dt.datetime.fromisoformat(str(text))
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
 
 

@@ -11,8 +11,9 @@ import csv
 import json
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TextIO
 
 from .characters import is_invisible
 from .figures import reconcile
@@ -69,7 +70,7 @@ def incident_record(incident: Incident, archive: Archive) -> dict:
     }
 
 
-def _write_incidents_json(archive: Archive, out) -> None:
+def _write_incidents_json(archive: Archive, out: TextIO) -> None:
     """A JSON array with one incident per line: easy to diff and grep, and fast to write (json's C encoder
     only runs without `indent`). Written line by line, so the whole text is never held at once."""
     out.write("[")
@@ -90,7 +91,7 @@ def figure_record(figure: Figure) -> dict:
     }
 
 
-def safe_cell(value) -> str | int | float:
+def safe_cell(value: object) -> str | int | float:
     """A CSV cell a spreadsheet shows as text: one that could be read as a formula gets a leading apostrophe.
 
     Spreadsheets trim leading blanks before they look for a formula, and not only ASCII spaces, so the
@@ -103,7 +104,7 @@ def safe_cell(value) -> str | int | float:
     """
     if value is None:
         return ""
-    if type(value) in (int, float):
+    if isinstance(value, int | float) and type(value) in (int, float):  # not bool, nor another subclass
         return value
     text = str(value)
     return "'" + text if _formula_like(text) else text
@@ -119,7 +120,7 @@ def _formula_like(text: str) -> bool:
     return False
 
 
-def _write_csv(out, header: list[str], rows: Iterable[list]) -> None:
+def _write_csv(out: TextIO, header: list[str], rows: Iterable[list]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_cell(cell) for cell in header])
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
@@ -138,7 +139,7 @@ def _incident_rows(archive: Archive) -> Iterator[list]:
     measures = archive.measures
     for incident in archive.incidents:
         groups = [g for g in reconcile(incident.figures) if g.region is None and g.subject is None and g.weapon is None]
-        row = [incident.id, incident.date.isoformat(), incident.title, ";".join(r.code for r in incident.regions),
+        row: list[str | int | None] = [incident.id, incident.date.isoformat(), incident.title, ";".join(r.code for r in incident.regions),
                ";".join(r.name for r in incident.regions), archive.config.page_url(incident_path(incident)) or incident_path(incident),
                incident.assessment]
         for measure in measures:
@@ -185,7 +186,8 @@ def atom_feed(archive: Archive) -> bytes:
         for region in incident.regions:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=region.code, label=region.name)
         _text(entry, "summary", markdown_to_text(incident.summary))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 def _updated(incident: Incident) -> str:
@@ -217,7 +219,8 @@ def _sitemap_file(root: str, entry: str, paths: list[str], archive: Archive) -> 
     element = ET.Element(f"{{{SITEMAP}}}{root}")
     for path in paths:
         ET.SubElement(ET.SubElement(element, f"{{{SITEMAP}}}{entry}"), f"{{{SITEMAP}}}loc").text = archive.config.page_url(path)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 def robots_txt(archive: Archive) -> str:

@@ -42,7 +42,9 @@ class Bounds:
 
 
 def claim_bounds(figure: Figure) -> Bounds:
-    if figure.value is None:
+    if figure.value is None:  # a stated range: validation lets no figure through without both ends
+        if figure.min is None or figure.max is None:
+            raise ValueError("a figure needs a value, or both min and max")
         return Bounds(figure.min, figure.max)
     value, qualifier = figure.value, figure.qualifier
     if qualifier in ("exactly", "about"):
@@ -117,7 +119,7 @@ def reconcile(figures: list[Figure]) -> list[FigureGroup]:
 
 @lru_cache(maxsize=250_000)
 def _reconcile(figures: tuple[Figure, ...]) -> list[FigureGroup]:
-    grouped: dict[tuple, list[Figure]] = defaultdict(list)
+    grouped: dict[tuple[Measure, Region | None, str | None, Weapon | None], list[Figure]] = defaultdict(list)
     for figure in figures:
         grouped[(figure.measure, figure.region, figure.subject, figure.weapon)].append(figure)
     groups = [_read_group(*key, claims) for key, claims in grouped.items()]
@@ -125,7 +127,7 @@ def _reconcile(figures: tuple[Figure, ...]) -> list[FigureGroup]:
                                          g.subject or "", g.weapon.key if g.weapon else ""))
 
 
-def _read_group(measure, region, subject, weapon, claims: list[Figure]) -> FigureGroup:
+def _read_group(measure: Measure, region: Region | None, subject: str | None, weapon: Weapon | None, claims: list[Figure]) -> FigureGroup:
     claims = sorted(claims, key=_newest_first)
     superseded = _superseded(claims)
     current = [claim for claim in claims if not any(claim is old for old in superseded)] if superseded else claims
@@ -139,7 +141,7 @@ def party_of(figure: Figure) -> str:
     return figure.party or figure.claimed_by
 
 
-def _newest_first(figure: Figure):
+def _newest_first(figure: Figure) -> tuple[bool, float, int]:
     """Dated claims newest first, then undated ones in file order."""
     return (figure.as_of is None, -(figure.as_of - dt.datetime.min).total_seconds() if figure.as_of else 0, figure.position)
 
@@ -158,11 +160,11 @@ def _superseded(claims: list[Figure]) -> list[Figure]:
     return old
 
 
-def read_claims(claims: list[Figure], party: str | None = None) -> Reading:
+def read_claims(claims: list[Figure], party: str = "") -> Reading:
     """One party's reading of its current claims in a group (see the module docstring)."""
     precise = [claim for claim in claims if claim.qualifier != "about"]
     if not precise:
-        values = [bound for claim in claims for bound in (claim_bounds(claim).lower, claim_bounds(claim).upper)]
+        values = [bound for claim in claims for bound in (claim_bounds(claim).lower, claim_bounds(claim).upper) if bound is not None]
         return Reading(party, min(values), max(values), approximate=True, counted=list(claims))
     bounds = [claim_bounds(claim) for claim in precise]
     lower = max(bound.lower for bound in bounds)
@@ -206,8 +208,8 @@ class Total:
 
     @property
     def upper(self) -> int | None:
-        uppers = [c.upper for c in self.contributions]
-        return None if None in uppers else sum(uppers)
+        uppers = [c.upper for c in self.contributions if c.upper is not None]
+        return sum(uppers) if len(uppers) == len(self.contributions) else None
 
     @property
     def approximate(self) -> bool:
@@ -292,8 +294,9 @@ def _contribution(incident: Incident, wide: Reading | None, regional: dict[Regio
         return None
     parts = list(regional.values())
     summed_lower = sum(r.lower for r in parts)
-    covers_all = len(regional) == len(incident.regions) and all(r.upper is not None for r in parts)
-    summed_upper = sum(r.upper for r in parts) if covers_all else None
+    uppers = [r.upper for r in parts if r.upper is not None]
+    covers_all = len(regional) == len(incident.regions) and len(uppers) == len(parts)
+    summed_upper = sum(uppers) if covers_all else None
     claims = (wide.counted if wide else []) + [claim for r in parts for claim in r.counted]
     approximate = any(r.approximate for r in parts) or bool(wide and wide.approximate)
     conflict = any(r.conflict for r in parts) or bool(wide and wide.conflict)

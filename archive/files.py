@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ class Repository:
 
     roots: tuple[Path, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "roots", tuple(Path(os.path.realpath(root)) for root in self.roots))
 
     def name(self, path: Path) -> str:
@@ -129,7 +130,7 @@ def read_regular_file(path: str | Path, where: str, limit: int | None = None) ->
         return handle.read()
 
 
-def copy_regular_files(source: Path, target: Path, skip: set[str] = frozenset()) -> None:
+def copy_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
     """Copy the regular files below `source` (not links, FIFOs or devices, which check refuses) into `target`."""
     for folder, folders, files in os.walk(source):
         folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name))]

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from .model import Source
 
 EXACT_LIMIT = 100  # characters: a longer text is linked by its first and last words
 EDGE_WORDS = 5  # words at each end of a long text (more at the end when needed to be unambiguous)
@@ -71,7 +75,7 @@ def _unambiguous_end(whole: str, last_words: list[str], taken: int) -> list[str]
     return None
 
 
-def sentence_link(url: str | None, text: str) -> str | None:
+def sentence_link(url: str | None, text: str | None) -> str | None:
     """`url` with a text fragment that finds `text` in it; None when there is no http(s) address.
 
     An existing fragment (`#section`) is kept and a fragment directive already in the address
@@ -134,12 +138,12 @@ def _shorten(path: str) -> str:
     return f"{head}\u2026{tail}"
 
 
-def source_number(source, sources: list) -> int:
+def source_number(source: Source, sources: list[Source]) -> int:
     """The number of a source in its incident's list (from 1), as the page's numbered list shows it."""
     return next(index for index, candidate in enumerate(sources, 1) if candidate.key == source.key)
 
 
-def shares_publisher(source, sources: list) -> bool:
+def shares_publisher(source: Source, sources: list[Source]) -> bool:
     """Whether another source of the incident has the same publisher: then lines show its number."""
     return sum(candidate.publisher == source.publisher for candidate in sources) > 1
 

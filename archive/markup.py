@@ -10,7 +10,7 @@ import html
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import markdown
 import nh3
@@ -78,10 +78,8 @@ def markdown_to_text(text: str) -> str:
     Of a summary (its HTML shared with markdown_to_html) or of a content page (offline search):
     raises ValueError for a text that `markdown_problem(text, page=True)` refuses.
     """
-    if _problem(text, SUMMARY_LIMITS, "summary") is None:
-        rendered = markdown_to_html(text)
-    else:
-        rendered = _convert(_summary_converter, text, PAGE_LIMITS, "page")
+    within_summary_limits = _problem(text, SUMMARY_LIMITS, "summary") is None
+    rendered = markdown_to_html(text) if within_summary_limits else _convert(_summary_converter, text, PAGE_LIMITS, "page")
     plain = nh3.clean(str(rendered), tags=set())
     return " ".join(html.unescape(plain).split())
 
@@ -185,7 +183,7 @@ def _problem(text: str, limits: MarkdownLimits, what: str) -> tuple[int, str] | 
         for gap in itertools.chain(_BLOCK_GAP.finditer(text), (None,)):
             end = len(text) if gap is None else gap.start()
             if end - start > limits.block:
-                start = _SPACE.match(text, start, end).end()
+                start = _match_end(_SPACE, text, start, end)
                 if end - start > limits.block:
                     problems.append((start, f"the {what} has a paragraph, list or table of {end - start:,} characters starting "
                                             f"here (lines with no blank line between them); at most {limits.block:,} are allowed in "
@@ -219,12 +217,12 @@ def _deep_line(text: str, limit: int) -> tuple[int, int] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _may_be_deep(levels: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A line that starts with `levels` characters of the kinds that open levels (each level takes
     one at least): at the start of the text, and after a line break."""
-    opening = r"[ \t\x02\x03>*+.\d-]{%d}" % levels
-    return re.compile(opening), re.compile(r"[\r\n](?=%s)" % opening)
+    opening = rf"[ \t\x02\x03>*+.\d-]{{{levels}}}"
+    return re.compile(opening), re.compile(rf"[\r\n](?={opening})")
 
 
 def _nesting(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
@@ -302,7 +300,13 @@ def _deep_structure(text: str, limit: int) -> tuple[int, int] | None:
             high, depth = middle, middle_depth
         else:
             low = middle
-    return _INDENT.match(text, starts[low]).end(), depth
+    return _match_end(_INDENT, text, starts[low], len(text)), depth
+
+
+def _match_end(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
+    """Where `pattern`, which matches the empty string too, stops matching from `start`."""
+    match = pattern.match(text, start, end)
+    return match.end() if match else start
 
 
 def _structure_depth(text: str) -> int:
@@ -317,6 +321,8 @@ def _structure_depth(text: str) -> int:
     except RecursionError:  # kept from happening by _deep_line; if it did, deeper than any limit
         parser.reset()
         return 1_000_000
+    if root is None:  # a parsed document always has its root element
+        return 0
     deepest, elements = 0, [(root, 0)]
     while elements:
         element, depth = elements.pop()

@@ -136,9 +136,9 @@ def build_incident(ident: str, path: str, data: dict, reference: Reference, last
                     entry.get("archive_url"), entry.get("language"), entry.get("kind"))
         for key, entry in data["sources"].items()
     }
-    regions = [reference.region(code) for code in data["regions"]]
+    regions = [_region(reference, code) for code in data["regions"]]
     region_of = {region.code: region for region in regions}
-    date = parse_date(data["date"])
+    date = _date(data["date"])
     return Incident(
         id=ident,
         path=path,
@@ -151,7 +151,7 @@ def build_incident(ident: str, path: str, data: dict, reference: Reference, last
         figures=[_figure(entry, position, sources, region_of, reference) for position, entry in enumerate(data.get("figures") or [])],
         quotes=[_quote(entry, sources, date, reference) for entry in data.get("quotes") or []],
         corrections=[
-            Correction(parse_date(entry["date"]), entry["change"], entry["reason"], sources.get(entry.get("source")))
+            Correction(_date(entry["date"]), entry["change"], entry["reason"], sources.get(entry.get("source", "")))
             for entry in data.get("corrections") or []
         ],
         assessment=data.get("assessment"),
@@ -159,6 +159,18 @@ def build_incident(ident: str, path: str, data: dict, reference: Reference, last
         last_changed=parse_date(last_changed),
         file_hash=file_hash,
     )
+
+
+def _date(text: str | dt.date) -> dt.date:
+    """A date the file must have (validation made sure): the incident's, a correction's."""
+    return dt.date.fromisoformat(str(text))
+
+
+def _region(reference: Reference, code: str) -> Region:
+    region = reference.region(code)
+    if region is None:  # validation refuses an unknown code first
+        raise ValueError(f"unknown region {code!r}")
+    return region
 
 
 def _figure(entry: dict, position: int, sources: dict, region_of: dict, reference: Reference) -> Figure:
@@ -171,7 +183,7 @@ def _figure(entry: dict, position: int, sources: dict, region_of: dict, referenc
         source=sources[entry["source"]],
         excerpt=entry["excerpt"],
         region=region_of.get(entry.get("region")),
-        subject=reference.subjects.get(entry.get("subject")),
+        subject=reference.subjects.get(entry.get("subject", "")),  # the schema takes no null
         min=entry.get("min"),
         max=entry.get("max"),
         as_of=parse_timestamp(entry.get("as_of")),

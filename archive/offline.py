@@ -113,7 +113,7 @@ def _file_name(shard: str) -> str:
     return "".join(char if char.isascii() and char.isalnum() else f"u{ord(char):x}" for char in shard)
 
 
-def _script(kind: str, key: str, data) -> str:
+def _script(kind: str, key: str, data: object) -> str:
     """A call of ArchiveSearch.receive with JSON for arguments, safe in any script context: JSON is ASCII only
     (ensure_ascii escapes U+2028 and U+2029, line ends to JavaScript before ES2019, and lone surrogates),
     and every "<" is written \\u003c, so no text can close a <script> element or open an HTML comment in one."""
@@ -125,7 +125,8 @@ def offline_link(value: str) -> str:
     """A link that works from disk: `regions/ua-30/` -> `regions/ua-30/index.html`; others unchanged."""
     if value.startswith(("#", "/")) or re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
         return value
-    path, tail = re.match(r"([^?#]*)(.*)", value, re.DOTALL).groups()
+    cut = min((at for at in (value.find("?"), value.find("#")) if at >= 0), default=len(value))
+    path, tail = value[:cut], value[cut:]  # the path, and its query and fragment
     if path.endswith("/"):
         path += "index.html"
     elif path in (".", ".."):

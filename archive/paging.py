@@ -81,7 +81,7 @@ def paginate(base: str, rows: Sequence[Row], weight: Callable[[Row], int] = lamb
     for chunk in chunks[:-1]:
         starts.append(starts[-1] + len(chunk))
     return [ListPage(base, number, len(chunks), chunk, start, len(rows))
-            for number, (chunk, start) in enumerate(zip(chunks, starts), start=1)]
+            for number, (chunk, start) in enumerate(zip(chunks, starts, strict=True), start=1)]
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class MonthGroup(Generic[Row]):
         return f"m{self.month:%Y-%m}"
 
 
-def by_month(rows: Sequence[Row], date_of) -> list[MonthGroup[Row]]:
+def by_month(rows: Sequence[Row], date_of: Callable[[Row], dt.date]) -> list[MonthGroup[Row]]:
     """Rows (newest first) under their months, in the order given."""
     groups: list[MonthGroup[Row]] = []
     for row in rows:

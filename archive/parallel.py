@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 PARALLEL_FROM = 400  # items: below this, starting worker processes costs more than it saves
-_task: tuple | None = None  # what forked workers run: set just before forking, read by them
-_background: Callable | None = None  # what in_background's worker runs, likewise
+_task: tuple[Callable, Sequence] | None = None  # what forked workers run: set just before forking, read by them
+_background: Callable[[], object] | None = None  # what in_background's worker runs, likewise
 
 
 def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, int], None] = lambda done, total: None,
@@ -42,6 +42,8 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
 
 
 def _run_chunk(indices: range) -> list:
+    if _task is None:
+        raise RuntimeError("_run_chunk runs only in the workers parallel_map forks")
     function, items = _task
     return [function(items[index]) for index in indices]
 
@@ -64,7 +66,7 @@ def in_background(function: Callable[[], object], items: int) -> Callable[[], ob
         _background = None
     pending = pool.apply_async(_run_background)
 
-    def wait():
+    def wait() -> object:
         try:
             return pending.get()
         finally:
@@ -74,5 +76,7 @@ def in_background(function: Callable[[], object], items: int) -> Callable[[], ob
     return wait
 
 
-def _run_background():
+def _run_background() -> object:
+    if _background is None:
+        raise RuntimeError("_run_background runs only in the worker in_background forks")
     return _background()

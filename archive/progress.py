@@ -9,13 +9,20 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Protocol, TextIO
 
 QUIET_SECONDS = 1.0
 REDRAW_SECONDS = 0.1
 
 
+class ReportProgress(Protocol):
+    """What a build tells its progress to: a Progress, or no_progress."""
+
+    def __call__(self, phase: str, done: int = 0, total: int = 0) -> None: ...
+
+
 class Progress:
-    def __init__(self, stream=None, enabled: bool | None = None):
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.stream = stream or sys.stderr
         if enabled is None:
             enabled = self.stream.isatty() and not os.environ.get("CI")

@@ -85,7 +85,7 @@ def figure_problems(figure: dict) -> list[tuple[str, str]]:
     return []
 
 
-def _value_problems(value: int, qualifier, numbers: list[Number]) -> list[tuple[str, str]]:
+def _value_problems(value: int, qualifier: str | None, numbers: list[Number]) -> list[tuple[str, str]]:
     matching = [number for number in numbers if number.value == value]
     if not matching:
         return [("excerpt", f"the excerpt does not contain the figure's number {value:,} "

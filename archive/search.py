@@ -27,16 +27,19 @@ Pagefind releases sort them too) and renames the files with Pagefind's own conte
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
+import io
 import json
 import subprocess
 import tempfile
 import threading
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import cbor2
 import pagefind_bin
@@ -152,13 +155,14 @@ def page_record(page: ContentPage) -> SearchRecord:
     return SearchRecord(f"{page.slug}/", "page", page.title, "", markdown_to_text(page.body), {"title": page.title})
 
 
-def _with_aliases(name: str, aliases) -> str:
+def _with_aliases(name: str, aliases: Sequence[str]) -> str:
     return f"{name} ({', '.join(aliases)})" if aliases else name
 
 
-def _unique(values) -> list[str]:
+def _unique(values: Iterable[str | None]) -> list[str]:
     """Values in their first order, without repeats (ignoring case)."""
-    seen, kept = set(), []
+    seen: set[str] = set()
+    kept: list[str] = []
     for value in values:
         if value and value.casefold() not in seen:
             seen.add(value.casefold())
@@ -204,14 +208,18 @@ class PagefindService:
     Replies come in the order of the requests. Many requests are written from a thread while the
     replies are read, so that neither side waits on a full pipe."""
 
-    def __init__(self):
-        self._log = tempfile.TemporaryFile()
+    def __init__(self) -> None:
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 -- open while the service runs: __exit__ closes it
         try:
             self._process = subprocess.Popen([str(pagefind_bin.get_executable()), "--service"], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=self._log)
         except OSError as problem:
             self._log.close()
             raise SearchIndexError(f"cannot run Pagefind: {problem}") from problem
+        # Both are pipes, and stdout is buffered (Popen's default), so it has read1.
+        assert self._process.stdin is not None and isinstance(self._process.stdout, io.BufferedReader)
+        self._stdin: IO[bytes] = self._process.stdin
+        self._stdout: io.BufferedReader = self._process.stdout
         self._buffer = bytearray()  # what Pagefind wrote that is not yet a whole reply
         self._scanned = 0  # how much of the buffer holds no comma
         self._next_id = 0
@@ -219,29 +227,27 @@ class PagefindService:
     def __enter__(self) -> PagefindService:
         return self
 
-    def __exit__(self, *exception) -> None:
-        try:
-            self._process.stdin.close()
-        except OSError:
-            pass
+    def __exit__(self, *exception: object) -> None:
+        with contextlib.suppress(OSError):
+            self._stdin.close()
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        self._process.stdout.close()
+        self._stdout.close()
         self._log.close()
 
     def request(self, payload: dict) -> dict:
         [reply] = self.requests([payload])
         return reply
 
-    def requests(self, payloads) -> list[dict]:
+    def requests(self, payloads: Iterable[dict]) -> list[dict]:
         messages = []
         for payload in payloads:
             self._next_id += 1
             messages.append(base64.b64encode(json.dumps({"message_id": self._next_id, "payload": payload}).encode()) + b",")
-        failure = []
+        failure: list[OSError] = []
         writer = threading.Thread(target=self._write, args=(messages, failure), daemon=True)
         writer.start()
         replies = [self._reply(self._next_id - len(messages) + 1 + number) for number in range(len(messages))]
@@ -250,18 +256,18 @@ class PagefindService:
             raise self._failed(f"cannot send requests: {failure[0]}")
         return replies
 
-    def _write(self, messages: list[bytes], failure: list) -> None:
+    def _write(self, messages: list[bytes], failure: list[OSError]) -> None:
         try:
             for message in messages:
-                self._process.stdin.write(message)
-            self._process.stdin.flush()
+                self._stdin.write(message)
+            self._stdin.flush()
         except OSError as problem:  # Pagefind exited: the reader reports it
             failure.append(problem)
 
     def _reply(self, expected_id: int) -> dict:
         while (end := self._buffer.find(b",", self._scanned)) < 0:
             self._scanned = len(self._buffer)
-            chunk = self._process.stdout.read1(1 << 20)
+            chunk = self._stdout.read1(1 << 20)
             if not chunk:
                 raise self._failed("Pagefind stopped before replying")
             self._buffer += chunk
@@ -270,7 +276,7 @@ class PagefindService:
         self._scanned = 0
         try:
             reply = json.loads(base64.b64decode(message, validate=True))
-            payload = reply["payload"]
+            payload: dict = reply["payload"]
         except (ValueError, KeyError, TypeError) as problem:
             raise self._failed(f"unreadable reply from Pagefind: {problem}") from problem
         if payload.get("type") == "Error":
@@ -329,7 +335,8 @@ def _sort_language(bundle: Path, language: str, meta_hash: str) -> str:
         raise _Unexpected(f"{meta_path.name}: a filter is listed twice")
     for _, file_hash in meta[3]:
         (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
-    meta[3], used = [], set()
+    meta[3] = []
+    used: set[str] = set()
     for name in sorted(filters, key=str.encode):  # by their UTF-8 bytes: Rust's order for strings
         body = cbor2.dumps(filters[name])
         file_hash = _short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
@@ -353,7 +360,7 @@ def _sorted_filter(path: Path, name: str) -> list:
     return content
 
 
-def _decode(path: Path):
+def _decode(path: Path) -> Any:  # CBOR: whatever the file holds; the callers check its shape
     """The content of a Pagefind index file, provided that encoding it again gives Pagefind's very bytes
     (so that what is written back differs only in the order of its entries)."""
     body = read_index_file(path)

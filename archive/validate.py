@@ -12,18 +12,21 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import fastjsonschema
 import jsonschema
 import regex
+from jsonschema import ValidationError
 
 from .characters import INVISIBLE
+from .dates import parse_timestamp
 from .load import Document, Key, TooLongNumber
 from .markup import markdown_problem
-from .dates import parse_timestamp
 from .problems import Problem
 from .provenance import appears_in, closest_passage, figure_problems, normalize, snapshot_name
 from .reference import Reference
@@ -66,12 +69,12 @@ def schema_validator() -> jsonschema.protocols.Validator:
 
 
 @lru_cache(maxsize=1)
-def schema_accepts():
+def schema_accepts() -> Callable[[object], object]:
     """A compiled check (fastjsonschema) that only says whether a document is valid: about 50x faster."""
     return fastjsonschema.compile(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def schema_errors(data) -> list:
+def schema_errors(data: Any) -> list[ValidationError]:
     """Every schema error; the fast check first, since almost every file is valid."""
     try:
         schema_accepts()(data)
@@ -134,63 +137,67 @@ def field_name(key: Key) -> str:
     return text or "the file"
 
 
-def _describe_schema_error(document: Document, error, reference: Reference) -> list[Problem]:
+def _describe_schema_error(document: Document, error: ValidationError, reference: Reference) -> list[Problem]:
     key = tuple(error.absolute_path)
     name = field_name(key)
     kind = error.validator
+    # Every error iter_errors yields has these set (jsonschema's stubs also allow "unset").
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if kind == "additionalProperties":
-        return _unknown_fields(document, error, key)
+        return _unknown_fields(document, schema, instance, key)
     if kind == "required":
-        missing = [field for field in error.validator_value if field not in error.instance]
+        missing = [field for field in value if field not in instance]
         return [document.problem(key, f"{'' if not key else name + ': '}missing required field `{field}`") for field in missing]
-    if kind == "type" and isinstance(error.instance, TooLongNumber):
+    if kind == "type" and isinstance(instance, TooLongNumber):
         return []  # reported where the file was read
     if kind == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        wanted: list[str] = value if isinstance(value, list) else [value]
         expected = " or ".join(TYPE_WORDS.get(kind_name, kind_name) for kind_name in wanted)
-        return [document.problem(key, f"`{name}` must be {expected}, not {_describe_value(error.instance)}")]
+        return [document.problem(key, f"`{name}` must be {expected}, not {_describe_value(instance)}")]
     if kind == "enum":
-        choices = ", ".join(f"`{choice}`" for choice in error.validator_value)
-        return [document.problem(key, f"`{name}` is `{error.instance}`; it must be one of {choices}{_suggest(error.instance, error.validator_value)}")]
+        choices = ", ".join(f"`{choice}`" for choice in value)
+        return [document.problem(key, f"`{name}` is `{instance}`; it must be one of {choices}{_suggest(instance, value)}")]
     if kind == "pattern":
-        return [_pattern_problem(document, key, name, error, reference)]
+        return [_pattern_problem(document, key, name, value, instance, reference)]
     if kind == "propertyNames":
-        return [document.problem(key, f"`{name}`: key `{error.instance}` is not {PATTERN_WORDS.get(error.schema.get('pattern'), 'allowed')}")]
+        return [document.problem(key, f"`{name}`: key `{instance}` is not {PATTERN_WORDS.get(schema.get('pattern', ''), 'allowed')}")]
     if kind == "minimum":
-        return [document.problem(key, f"`{name}` must be {error.validator_value} or more, not {error.instance}")]
+        return [document.problem(key, f"`{name}` must be {value} or more, not {instance}")]
     if kind == "maximum":
-        return [document.problem(key, f"`{name}` is {error.instance:,}; no count in an incident is larger than {error.validator_value:,} "
+        return [document.problem(key, f"`{name}` is {instance:,}; no count in an incident is larger than {value:,} "
                                       "(more than the people of Ukraine and Russia's border regions together): check the number")]
     if kind in ("minItems", "minLength", "minProperties"):
         return [document.problem(key, f"`{name}` must not be empty")]
     if kind == "maxLength":
-        return [document.problem(key, f"`{name}` is longer than {error.validator_value} characters; shorten it")]
+        return [document.problem(key, f"`{name}` is longer than {value} characters; shorten it")]
     if kind == "uniqueItems":
         return [document.problem(key, f"`{name}` lists the same value twice; keep one")]
     return [document.problem(key, f"`{name}`: {error.message}")]
 
 
-def _unknown_fields(document: Document, error, key: Key) -> list[Problem]:
-    allowed = list(error.schema.get("properties", {}))
+def _unknown_fields(document: Document, schema: dict[str, Any], instance: Any, key: Key) -> list[Problem]:
+    allowed = list(schema.get("properties", {}))
     problems = []
-    for field in error.instance:
+    for field in instance:
         if field in allowed:
             continue
         hint = _suggest(field, allowed) or f"; allowed fields here: {', '.join(allowed)}"
         where = f" in `{field_name(key)}`" if key else ""
-        problems.append(document.problem(key + (field,), f"unknown field `{field}`{where}{hint}", at_key=True))
+        problems.append(document.problem((*key, field), f"unknown field `{field}`{where}{hint}", at_key=True))
     return problems
 
 
-def _pattern_problem(document: Document, key: Key, name: str, error, reference: Reference) -> Problem:
-    expected = PATTERN_WORDS.get(error.validator_value, TIMESTAMP_WORDS if "T ]" in error.validator_value else f"text matching {error.validator_value}")
+def _pattern_problem(document: Document, key: Key, name: str, pattern: str, instance: Any, reference: Reference) -> Problem:
+    expected = PATTERN_WORDS.get(pattern, TIMESTAMP_WORDS if "T ]" in pattern else f"text matching {pattern}")
     hint = ""
-    if error.validator_value.startswith("^[A-Z]{2}-"):
-        hint = _region_code_for_name(error.instance, reference)
-    return document.problem(key, f"`{name}` is `{error.instance}`, which is not {expected}{hint}")
+    if pattern.startswith("^[A-Z]{2}-"):
+        hint = _region_code_for_name(instance, reference)
+    return document.problem(key, f"`{name}` is `{instance}`, which is not {expected}{hint}")
 
 
-def _describe_value(value) -> str:
+def _describe_value(value: object) -> str:
     if value is None:
         return "empty"
     if isinstance(value, bool):
@@ -203,18 +210,19 @@ def _describe_value(value) -> str:
         return f"the decimal number {value:g}"
     if isinstance(value, int):
         return f"the number {value}"
-    return f'the text "{value[:60]}{"…" if len(value) > 60 else ""}"'
+    text = str(value)  # (YAML gives text, then: dates and times are read as text)
+    return f'the text "{text[:60]}{"…" if len(text) > 60 else ""}"'
 
 
-def _suggest(word, choices) -> str:
+def _suggest(word: object, choices: Iterable[object]) -> str:
     matches = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
     return f"; did you mean `{matches[0]}`?" if matches else ""
 
 
-def _region_code_for_name(text, reference: Reference) -> str:
+def _region_code_for_name(text: object, reference: Reference) -> str:
     wanted = str(text).casefold()
     for code, names in reference.region_names.items():
-        spellings = [names.get("name", "")] + list(names.get("aliases", []))
+        spellings = [names.get("name", ""), *names.get("aliases", [])]
         if any(spelling.casefold() == wanted for spelling in spellings):
             return f"; did you mean `{code}` ({names.get('name')})?"
     return "; see data/regions.yaml for codes and names"
@@ -239,18 +247,18 @@ def _check_rules(document: Document, reference: Reference, today: dt.date) -> li
     return problems
 
 
-def _list(value) -> list:
+def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _items(document: Document, field: str):
+def _items(document: Document, field: str) -> Iterator[tuple[Key, dict]]:
     """(key, entry) for each mapping in a top-level list field."""
     for index, entry in enumerate(_list(document.data.get(field))):
         if isinstance(entry, dict):
             yield (field, index), entry
 
 
-def _parse_date(document: Document, key: Key, text) -> tuple[dt.date | None, list[Problem]]:
+def _parse_date(document: Document, key: Key, text: object) -> tuple[dt.date | None, list[Problem]]:
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return None, []  # the schema already said it is not a YYYY-MM-DD date
     try:
@@ -263,7 +271,7 @@ def _check_dates(document: Document, today: dt.date) -> list[Problem]:
     keys: list[Key] = [("date",)]
     keys += [("sources", name, "published") for name, source in _mapping(document.data.get("sources")).items()
              if isinstance(source, dict) and "published" in source]
-    keys += [key + ("date",) for key, _ in _items(document, "corrections")]
+    keys += [(*key, "date") for key, _ in _items(document, "corrections")]
     problems = []
     for key in keys:
         date, found = _parse_date(document, key, _value_at(document.data, key))
@@ -273,14 +281,14 @@ def _check_dates(document: Document, today: dt.date) -> list[Problem]:
     return problems
 
 
-def _value_at(data, key: Key):
+def _value_at(data: object, key: Key) -> object:
     """The value at a path of mapping keys, or None where the path leads nowhere."""
     for part in key:
         data = data.get(part) if isinstance(data, dict) else None
     return data
 
 
-def _mapping(value) -> dict:
+def _mapping(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
@@ -311,10 +319,10 @@ def _check_regions(document: Document, regions: list[str], reference: Reference)
     return problems
 
 
-def _region_listed(document: Document, key: Key, code, regions: list[str]) -> list[Problem]:
+def _region_listed(document: Document, key: Key, code: object, regions: list[str]) -> list[Problem]:
     if isinstance(code, str) and code not in regions:
         listed = ", ".join(regions) or "none"
-        return [document.problem(key + ("region",), f"`{field_name(key + ('region',))}` is {code}, which is not in the incident's `regions` ({listed}); add it there or fix the code")]
+        return [document.problem((*key, "region"), f"`{field_name((*key, 'region'))}` is {code}, which is not in the incident's `regions` ({listed}); add it there or fix the code")]
     return []
 
 
@@ -323,9 +331,9 @@ def _check_sources(document: Document) -> list[Problem]:
     for name, source in _mapping(document.data.get("sources")).items():
         for field in ("url", "archive_url"):
             url = source.get(field) if isinstance(source, dict) else None
-            if isinstance(url, str) and url.startswith(("http://", "https://")):
-                if not _host_of(url) or any(char.isspace() for char in url):
-                    problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
+            if (isinstance(url, str) and url.startswith(("http://", "https://"))
+                    and (not _host_of(url) or any(char.isspace() for char in url))):
+                problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
     cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)
              if isinstance(entry.get("source"), str)}
     for name in _mapping(document.data.get("sources")):
@@ -348,14 +356,14 @@ def _check_citations(document: Document, source_keys: set[str], regions: list[st
         for key, entry in _items(document, field):
             cited = entry.get("source")
             if isinstance(cited, str) and cited not in source_keys:
-                problems.append(document.problem(key + ("source",), f"`{field_name(key + ('source',))}` cites `{cited}`, which is not a key under `sources` ({known}){_suggest(cited, source_keys)}"))
+                problems.append(document.problem((*key, "source"), f"`{field_name((*key, 'source'))}` cites `{cited}`, which is not a key under `sources` ({known}){_suggest(cited, source_keys)}"))
     for key, figure in _items(document, "figures"):
         measure = figure.get("measure")
         if isinstance(measure, str) and measure not in reference.measures:
-            problems.append(document.problem(key + ("measure",), f"unknown measure `{measure}`{_suggest(measure, reference.measures)}; measures are listed in data/measures.yaml"))
+            problems.append(document.problem((*key, "measure"), f"unknown measure `{measure}`{_suggest(measure, reference.measures)}; measures are listed in data/measures.yaml"))
         subject = figure.get("subject")
         if isinstance(subject, str) and subject not in reference.subjects:
-            problems.append(document.problem(key + ("subject",), f"unknown subject `{subject}`{_suggest(subject, reference.subjects)}; subjects are listed in data/subjects.yaml"))
+            problems.append(document.problem((*key, "subject"), f"unknown subject `{subject}`{_suggest(subject, reference.subjects)}; subjects are listed in data/subjects.yaml"))
         problems += _region_listed(document, key, figure.get("region"), regions)
     return problems
 
@@ -366,33 +374,33 @@ def _check_figures(document: Document, reference: Reference, today: dt.date) -> 
         for field in ("value", "min", "max"):
             number = figure.get(field)
             if isinstance(number, float) and number.is_integer():  # the schema takes 4.0 for an integer; we do not
-                problems.append(document.problem(key + (field,), f"`{field_name(key + (field,))}` must be a whole number written without a decimal point, not {number}"))
+                problems.append(document.problem((*key, field), f"`{field_name((*key, field))}` must be a whole number written without a decimal point, not {number}"))
         has_value, has_range = "value" in figure, "min" in figure or "max" in figure
         if has_value == has_range or (has_range and not ("min" in figure and "max" in figure)):
             problems.append(document.problem(key, f"`{field_name(key)}` needs either `value`, or both `min` and `max` for a stated range"))
         elif has_range:
             low, high = figure.get("min"), figure.get("max")
             if isinstance(low, int) and isinstance(high, int) and low > high:
-                problems.append(document.problem(key + ("min",), f"`{field_name(key)}`: min {low} is larger than max {high}"))
+                problems.append(document.problem((*key, "min"), f"`{field_name(key)}`: min {low} is larger than max {high}"))
             if figure.get("qualifier") not in ("exactly", "about"):
-                problems.append(document.problem(key + ("qualifier",), f"a range takes `qualifier: exactly` (as stated) or `about`, not `{figure.get('qualifier')}`"))
+                problems.append(document.problem((*key, "qualifier"), f"a range takes `qualifier: exactly` (as stated) or `about`, not `{figure.get('qualifier')}`"))
         weapon = figure.get("weapon")
         if isinstance(weapon, str) and reference.weapon(weapon) is None:
             names = sorted({w.key for w in reference.weapons.values()})
-            problems.append(document.problem(key + ("weapon",), f"unknown weapon `{weapon}`{_suggest(weapon, names)}; weapons and their aliases are listed in data/weapons.yaml"))
-        problems += _check_as_of(document, key + ("as_of",), figure.get("as_of"), today)
-        problems += [document.problem(key + (field,), message) for field, message in figure_problems(figure)]
+            problems.append(document.problem((*key, "weapon"), f"unknown weapon `{weapon}`{_suggest(weapon, names)}; weapons and their aliases are listed in data/weapons.yaml"))
+        problems += _check_as_of(document, (*key, "as_of"), figure.get("as_of"), today)
+        problems += [document.problem((*key, field), message) for field, message in figure_problems(figure)]
     return problems
 
 
-def _check_as_of(document: Document, key: Key, text, today: dt.date) -> list[Problem]:
+def _check_as_of(document: Document, key: Key, text: object, today: dt.date) -> list[Problem]:
     if not isinstance(text, str) or not text:
         return []  # the schema already said what is wrong
     try:
         moment = parse_timestamp(text)
     except (ValueError, OverflowError):  # OverflowError: a time zone moves it out of the years Python knows
         return [document.problem(key, f"`{field_name(key)}` is `{text}`, which is not a real date or time")]
-    if moment.date() > today:
+    if moment is not None and moment.date() > today:  # (None only for an empty text)
         return [document.problem(key, f"`{field_name(key)}` is {text}, in the future (today is {today})")]
     if re.search(r"[T ]\d", text) and dt.datetime.fromisoformat(text).tzinfo is None:
         return [document.problem(key, f"`{field_name(key)}` gives a time without its UTC offset; write it as e.g. {text[:16]}+03:00 (Kyiv summer time)")]
@@ -442,13 +450,13 @@ def _check_names(document: Document, reference: Reference) -> list[Problem]:
                 continue  # an invisible character is reported by _check_hidden_characters
             found = name_problem(name)
             if found:
-                problems.append(document.problem(key + (name_field,), f"`{field_name(key + (name_field,))}` {found}"))
+                problems.append(document.problem((*key, name_field), f"`{field_name((*key, name_field))}` {found}"))
                 continue
             if field == "places" or reference.person(name) is not None:
                 continue
             near = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
             if near:
-                problems.append(document.problem(key + (name_field,), f"`{name}` is not in data/people.yaml but is close to `{near[0]}`; "
+                problems.append(document.problem((*key, name_field), f"`{name}` is not in data/people.yaml but is close to `{near[0]}`; "
                                                  "fix the spelling, or add it there as an alias if it is another transliteration", severity="warning"))
     return problems
 
@@ -509,15 +517,15 @@ def _check_hidden_characters(document: Document) -> list[Problem]:
     return problems
 
 
-def _strings(value, key: Key):
+def _strings(value: object, key: Key) -> Iterator[tuple[Key, str]]:
     if isinstance(value, str):
         yield key, value
     elif isinstance(value, dict):
         for name, child in value.items():
-            yield from _strings(child, key + (name,))
+            yield from _strings(child, (*key, name))
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _strings(child, key + (index,))
+            yield from _strings(child, (*key, index))
 
 
 def _check_placeholders(document: Document) -> list[Problem]:
@@ -575,6 +583,6 @@ def validate_against_snapshots(document: Document, snapshots: dict[str, str]) ->
             cited, text = entry.get("source"), entry.get(text_field)
             if cited in texts and isinstance(text, str) and not appears_in(text, texts[cited][2], quote=field == "quotes"):
                 name, raw, _ = texts[cited]
-                problems.append(document.problem(key + (text_field,), f"`{field_name(key + (text_field,))}` is not word for word in snapshot {name}.txt; "
+                problems.append(document.problem((*key, text_field), f"`{field_name((*key, text_field))}` is not word for word in snapshot {name}.txt; "
                                                  f"closest passage: \"{closest_passage(raw, text)}\""))
     return problems

@@ -29,16 +29,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archive.reference import load_reference  # noqa: E402
+from archive.reference import Reference, load_reference  # noqa: E402
 
-WORDS = ("drone missile strike overnight region city residential building energy infrastructure damaged "
-         "rescuers fire debris air defence shelter emergency services warehouse school hospital windows "
-         "roof power outage railway station apartment block officials reported injured killed district "
-         "village market street car park factory bridge").split()
+WORDS = ["drone", "missile", "strike", "overnight", "region", "city", "residential", "building", "energy", "infrastructure",
+         "damaged", "rescuers", "fire", "debris", "air", "defence", "shelter", "emergency", "services", "warehouse", "school",
+         "hospital", "windows", "roof", "power", "outage", "railway", "station", "apartment", "block", "officials", "reported",
+         "injured", "killed", "district", "village", "market", "street", "car", "park", "factory", "bridge"]
 PUBLISHERS = ["Synthetic Wire", "Example News", "Placeholder Times", "Sample Daily", "Test Broadcaster"]
 QUALIFIER_WORDS = {"exactly": "", "at least": "at least ", "more than": "more than ", "about": "about ", "up to": "up to "}
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 SUMMABLE = ["killed", "injured", "drones_launched", "missiles_launched", "drones_destroyed", "missiles_destroyed", "buildings_damaged"]
+
+
+def region_name(reference: Reference, code: str) -> str:
+    region = reference.region(code)
+    if region is None:
+        raise ValueError(f"no region {code} in data/regions.yaml")
+    return region.name
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -46,10 +53,10 @@ def sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def incident(rng: random.Random, number: int, reference, codes: list[str], people: list[str]) -> tuple[str, dict]:
+def incident(rng: random.Random, number: int, reference: Reference, codes: list[str], people: list[str]) -> tuple[str, dict]:
     date = dt.date(2022, 2, 24) + dt.timedelta(days=rng.randrange(1345))
     regions = rng.sample(codes, rng.randint(1, 4))
-    names = [reference.region(code).name for code in regions]
+    names = [region_name(reference, code) for code in regions]
     sources = {f"s{i}": {"publisher": rng.choice(PUBLISHERS), "title": sentence(rng, 6)[:-1],
                          "url": f"https://news.example.org/{date.isoformat()}/{number}-{i}", "published": date.isoformat()}
                for i in range(rng.randint(1, 4))}
@@ -60,8 +67,8 @@ def incident(rng: random.Random, number: int, reference, codes: list[str], peopl
         value = rng.randint(0, 10) if rng.random() < 0.5 else rng.randint(11, 900)
         stated = NUMBER_WORDS[value] if value <= 10 and rng.random() < 0.5 else f"{value:,}"
         claimant = rng.choice(people)
-        region = rng.choice(regions + [None])
-        where = f" in {reference.region(region).name}" if region else ""
+        region = rng.choice([*regions, None])
+        where = f" in {region_name(reference, region)}" if region else ""
         excerpt = f"{QUALIFIER_WORDS[qualifier]}{stated} {measure.replace('_', ' ')}{where}, {claimant} said."
         figure = {"measure": measure, "value": value, "qualifier": qualifier, "claimed_by": claimant,
                   "source": rng.choice(list(sources)), "excerpt": excerpt[0].upper() + excerpt[1:]}
@@ -70,7 +77,7 @@ def incident(rng: random.Random, number: int, reference, codes: list[str], peopl
         figures.append(figure)
     quotes = [{"speaker": rng.choice(people), "text": sentence(rng, rng.randint(8, 30)), "source": rng.choice(list(sources))}
               for _ in range(rng.randint(0, 5))]
-    for figure, source in zip(figures, sources):  # every source is cited, as a curator would make sure
+    for figure, source in zip(figures, sources, strict=False):  # every source is cited, as a curator would make sure
         figure["source"] = source
     summary = "\n\n".join(" ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(1, 3)))
     title = f"{rng.choice(['Drone', 'Missile', 'Drone and missile'])} strike on {names[0]}"
@@ -95,10 +102,10 @@ def skewed_regions(rng: random.Random, codes: list[str]) -> list[str]:
     return [first, *extra]
 
 
-def realistic_incident(rng: random.Random, number: int, reference, codes: list[str], people: list[str]) -> tuple[str, dict]:
+def realistic_incident(rng: random.Random, number: int, reference: Reference, codes: list[str], people: list[str]) -> tuple[str, dict]:
     date = dt.date(2022, 2, 24) + dt.timedelta(days=rng.randrange(4 * 365))
     regions = skewed_regions(rng, codes)
-    names = [reference.region(code).name for code in regions]
+    names = [region_name(reference, code) for code in regions]
     one_publisher = rng.random() < 0.5
     house = rng.choice(PUBLISHERS)
     sources = {}
@@ -116,7 +123,7 @@ def realistic_incident(rng: random.Random, number: int, reference, codes: list[s
               for _ in range(rng.choice([0, 0, 1, 2]) or (0 if figures else 1))]
     citing = figures + quotes
     sources = dict(list(sources.items())[:len(citing)])  # as a curator would, every source listed is cited
-    for item, key in zip(citing, [*sources, *rng.choices(list(sources), k=len(citing))]):
+    for item, key in zip(citing, [*sources, *rng.choices(list(sources), k=len(citing))], strict=False):
         item["source"] = key
     summary = "\n\n".join(" ".join(sentence(rng, rng.randint(8, 24)) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3)))
     weapon = rng.choice(["Drone", "Missile", "Drone and missile", "Artillery", "Glide bomb"])
@@ -138,14 +145,14 @@ def local_claimants(region_name: str, count: int) -> list[str]:
     return [local.choice(people + offices) for _ in range(count)]
 
 
-def realistic_figure(rng: random.Random, source: str, claimant: str, regions: list[str], reference) -> dict:
+def realistic_figure(rng: random.Random, source: str, claimant: str, regions: list[str], reference: Reference) -> dict:
     """Mostly killed and injured, small numbers, an excerpt that states the number as a source would."""
     measure = rng.choices(["killed", "injured", "buildings_damaged", "drones_launched"], weights=[45, 45, 7, 3])[0]
     qualifier = rng.choice(["exactly", "exactly", "at least", "about"])
     value = rng.choice([0, 1, 1, 2, 2, 3, 4, 5, 7, 12, 25, 60])
     stated = NUMBER_WORDS[value] if value <= 10 and rng.random() < 0.5 else f"{value:,}"
-    region = rng.choice(regions + [None, None])
-    where = f" in {reference.region(region).name}" if region else ""
+    region = rng.choice([*regions, None, None])
+    where = f" in {region_name(reference, region)}" if region else ""
     excerpt = f"{QUALIFIER_WORDS[qualifier]}{stated} {measure.replace('_', ' ')}{where}, {claimant} said."
     figure = {"measure": measure, "value": value, "qualifier": qualifier, "claimed_by": claimant,
               "source": source, "excerpt": excerpt[0].upper() + excerpt[1:]}

@@ -24,7 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.markup import (  # noqa: E402
+import itertools
+
+from archive.markup import (
     PAGE_LIMITS,
     SUMMARY_LIMITS,
     MarkdownLimits,
@@ -174,16 +176,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only the largest size")
     args = parser.parse_args()
     summary = markdown_to_html.__wrapped__  # past the cache
-    kinds = [("summary", SUMMARY_LIMITS, summary), ("page", PAGE_LIMITS, page_to_html)]
+    kinds: list[tuple[str, MarkdownLimits, Callable[[str], object]]] = [("summary", SUMMARY_LIMITS, summary), ("page", PAGE_LIMITS, page_to_html)]
     if args.unlimited:
         import archive.markup as markup
         # Nesting stays as deep as allowed: deeper, Python-Markdown fails with RecursionError.
         unlimited = dataclasses.replace(SUMMARY_LIMITS, length=8_000, block=8_000)
 
-        def render(text: str) -> object:  # Python-Markdown alone, no pre-check
+        def unchecked(text: str) -> object:  # Python-Markdown alone, no pre-check
             markup._summary_converter.reset()
             return markup._summary_converter.convert(text)
-        kinds = [("no limits", unlimited, render)]
+        kinds = [("no limits", unlimited, unchecked)]
     worst = 0.0
     for kind, limits, render in kinds:
         sizes = [limits.length // 8, limits.length // 4, limits.length // 2, limits.length]
@@ -209,7 +211,7 @@ def main() -> None:
                     assert problem is None, (name, size, problem)
                 times.append(cpu_time(render, text, repeat=1 if args.unlimited else 3))
             worst = max(worst, times[-1])
-            ratios = ", ".join(f"{b / a:.1f}" if a > 0.0005 else "-" for a, b in zip(times, times[1:]))
+            ratios = ", ".join(f"{b / a:.1f}" if a > 0.0005 else "-" for a, b in itertools.pairwise(times))
             print(f"| {name} | " + " | ".join(f"{t * 1000:.0f} ms" for t in times) + f" | {ratios} |", flush=True)
     print(f"\nslowest at the largest size: {worst * 1000:.0f} ms")
 

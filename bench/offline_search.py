@@ -31,7 +31,10 @@ def measure(root: Path, runs: int) -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         print(f"{'query':<22} {'results':>8} {'open ms':>8} {'cold ms':>8} {'warm ms':>8}   (medians of {runs})")
         for query in QUERIES:
-            cold, warm, opened, count = [], [], [], 0
+            cold: list[float] = []
+            warm: list[float] = []
+            opened: list[float] = []
+            count = 0
             for _ in range(runs):
                 page = browser.new_page()
                 page.goto(search)

@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def incident_markdown(data: dict, front_matter: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def incidents_of(archive: Path):
+def incidents_of(archive: Path) -> Iterator[tuple[str, dict]]:
     for path in sorted((archive / "incidents").rglob("*.yaml")):
         yield path.stem, json.loads(path.read_text(encoding="utf-8"))
 
@@ -132,9 +133,10 @@ def bench_python() -> Path | None:
 
 def retitle(path: Path, suffix: str) -> str:
     data = json.loads(path.read_text())
-    data["title"] += suffix
+    title: str = data["title"] + suffix
+    data["title"] = title
     path.write_text(json.dumps(data, indent=1) + "\n")
-    return data["title"]
+    return title
 
 
 def pagefind_seconds(log: Path) -> float | None:
@@ -144,16 +146,18 @@ def pagefind_seconds(log: Path) -> float | None:
 
 def serve_latency(build: list[str], edited: Path) -> dict:
     """Seconds from saving an incident file to `serve` serving its page with the change."""
-    server = subprocess.Popen(build + ["serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen([*build, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = server.stdout
+    assert output is not None  # stdout=PIPE
     try:
         url = None
         while url is None:
-            line = server.stdout.readline()
+            line = output.readline()
             if not line:
                 raise RuntimeError("serve stopped before serving")
             match = re.search(r"Serving (http://\S+)", line)
             url = match and match.group(1)
-        threading.Thread(target=server.stdout.read, daemon=True).start()  # keep its output flowing
+        threading.Thread(target=output.read, daemon=True).start()  # keep its output flowing
         time.sleep(1)  # let the watcher take its first look at the files
         page = f"{url}incidents/{edited.stem}/"
         title = retitle(edited, " (edited in serve)")
@@ -198,9 +202,9 @@ def run_size(size: int, work: Path, unpruned_too: bool, baselines: bool) -> dict
     # The same two builds without Pagefind: our own time and memory (Pagefind's process is the largest).
     shutil.rmtree(archive / "site")
     shutil.rmtree(archive / ".cache")
-    results["ours: full build, no search index"] = measure(build + ["build", "--no-search"], log=work / f"ours-nosearch-{size}.log")
+    results["ours: full build, no search index"] = measure([*build, "build", "--no-search"], log=work / f"ours-nosearch-{size}.log")
     retitle(edited, " (again)")
-    results["ours: one edit, no search index"] = measure(build + ["build", "--no-search"], log=work / f"ours-edit-nosearch-{size}.log")
+    results["ours: one edit, no search index"] = measure([*build, "build", "--no-search"], log=work / f"ours-edit-nosearch-{size}.log")
     settle(archive)
     results["ours: serve, one edit shown"] = serve_latency(build, sorted((archive / "incidents").rglob("*.yaml"))[-1])
     settle(archive)
@@ -234,7 +238,8 @@ def versions() -> dict:
         found["mkdocs-material"] = subprocess.run([str(python), "-m", "pip", "show", "mkdocs-material"], capture_output=True, text=True).stdout.split("Version: ")[-1].split()[0]
     if shutil.which("hugo"):
         found["hugo"] = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    pagefind = subprocess.run([sys.executable, "-c", "import pagefind_bin,subprocess;print(subprocess.run([str(pagefind_bin.get_executable()),'--version'],capture_output=True,text=True).stdout)"], capture_output=True, text=True).stdout.strip()
+    ask = "import pagefind_bin,subprocess;print(subprocess.run([str(pagefind_bin.get_executable()),'--version'],capture_output=True,text=True).stdout)"
+    pagefind = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True).stdout.strip()
     found["pagefind"] = pagefind
     return found
 

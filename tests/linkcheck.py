@@ -18,7 +18,7 @@ class _Collector(HTMLParser):
         if "id" in attributes:
             self.ids.add(attributes["id"])
         for name in ("href", "src"):
-            if attributes.get(name) and not (tag == "form"):
+            if attributes.get(name) and tag != "form":
                 self.links.append(attributes[name])
         if tag == "form" and attributes.get("action"):
             self.links.append(attributes["action"])

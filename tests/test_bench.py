@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from archive.pipeline import Project, check
 from conftest import REPO, TODAY
 
@@ -20,6 +22,7 @@ def test_generated_archives_pass_check_and_are_deterministic(tmp_path):
     assert first == second
 
 
+@pytest.mark.slow
 def test_benchmark_smoke_run(tmp_path):
     out = tmp_path / "results.md"
     result = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "20", "--quick", "--out", str(out)],
@@ -40,7 +43,7 @@ def test_the_realistic_archive_passes_check_and_is_shaped_like_real_data(tmp_pat
     archive, problems = check(Project(root=tmp_path / "one"), today=TODAY)
     assert archive is not None and problems == [], "\n".join(map(str, problems[:10]))
     incidents = archive.incidents
-    busiest, count = Counter(region.code for i in incidents for region in i.regions).most_common(1)[0]
+    _busiest, count = Counter(region.code for i in incidents for region in i.regions).most_common(1)[0]
     assert count >= len(incidents) // 5  # one region holds about a quarter
     assert sum(len(i.figures) <= 2 for i in incidents) >= len(incidents) * 0.7  # most have 0-2 figures
     assert any(len(i.sources) > 1 and len({s.publisher for s in i.sources}) == 1 for i in incidents)  # one publisher, several sources

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from conftest import QuietHandler
+
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
 
 
@@ -22,8 +24,7 @@ KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-wester
 def base_url(shipped_site, tmp_path_factory):
     www = tmp_path_factory.mktemp("www")
     shutil.copytree(shipped_site, www / "archive")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(www))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/archive/"
@@ -148,7 +149,10 @@ def test_search_results_can_be_ordered_by_date(page, base_url):
 def test_the_theme_toggle_switches_and_is_remembered(page, base_url):
     page.emulate_media(color_scheme="light")
     page.goto(base_url)
-    background = lambda: page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+    def background():
+        return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
     assert background() == "rgb(255, 255, 255)"
     page.get_by_role("button", name="Switch to the dark theme").click()
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"

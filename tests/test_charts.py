@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import itertools
 import re
 import threading
 from html.parser import HTMLParser
@@ -90,6 +91,7 @@ def _contrast(one: str, other: str) -> float:
 
 def test_every_series_colour_is_defined_for_both_themes_with_3_to_1_contrast():
     background = re.search(r"--bg: light-dark\((#[0-9a-f]{6}), (#[0-9a-f]{6})\)", STYLE_CSS)
+    assert background is not None
     light_bg, dark_bg = background.group(1), background.group(2)
     palette = [_css_colours(f"series-{n}") for n in range(PALETTE_SIZE)]
     for light, dark in palette:
@@ -138,7 +140,7 @@ def test_the_legend_lists_every_series_with_the_swatch_of_its_bars():
     assert len(chart.series) == 8 and chart.left_out == 8  # as many as are drawn; the note says how many are not
     parsed = _render(chart)
     assert [name for _, name in parsed.legend] == [s.name for s in chart.series]
-    for (swatch, _), series in zip(parsed.legend, chart.series):
+    for (swatch, _), series in zip(parsed.legend, chart.series, strict=True):
         assert swatch.split() == ["swatch", series.colour] + ([f"pattern-{series.pattern}"] if series.pattern else [])
     bar_classes = {attrs["class"] for tag, attrs in parsed.tags if tag == "rect" and "class" in attrs} - {"stripes-over"}
     assert bar_classes == {s.colour for s in chart.series}
@@ -156,7 +158,7 @@ def test_bars_stay_inside_the_plot_and_the_latest_period_is_labelled():
         texts = [label for label in chart.labels if label.text]
         assert 1 < len(texts) <= MAX_LABELS and len([label for label in texts if not label.minor]) <= MAX_LABELS // 2
         for bar in chart.bars:
-            assert 0 <= bar.x and bar.x + bar.width <= chart.width and 0 <= bar.y and bar.y + bar.height <= chart.height + 0.01
+            assert bar.x >= 0 and bar.x + bar.width <= chart.width and bar.y >= 0 and bar.y + bar.height <= chart.height + 0.01
         assert chart.ticks[1] * 2 == chart.ticks[0] >= max(max(row) for row in chart.rows) and chart.ticks[2] == 0
         assert "<text" not in "".join(f"{tag}" for tag, _ in _render(chart).tags)  # labels are HTML: never clipped by the SVG
 
@@ -179,9 +181,9 @@ def _ranges(legend: list[tuple[int, str]]) -> list[tuple[int, int]]:
 def test_map_classes_tell_small_counts_from_large_and_cover_exactly_the_counts(counts):
     classes = map_classes(counts)
     levels = [level for level, _, _ in classes]
-    assert levels == sorted(set(levels)) and 1 <= levels[0] and levels[-1] <= 6  # distinct shades, fewest lightest
+    assert levels == sorted(set(levels)) and levels[0] >= 1 and levels[-1] <= 6  # distinct shades, fewest lightest
     assert classes[0][1] == min(counts) and classes[-1][2] == max(counts)
-    for (_, _, high), (_, low, _) in zip(classes, classes[1:]):
+    for (_, _, high), (_, low, _) in itertools.pairwise(classes):
         assert low == high + 1  # the ranges join up
     for _, low, high in classes:
         assert any(low <= count <= high for count in counts)  # no empty class
@@ -196,7 +198,7 @@ def test_the_map_legend_gives_the_ranges_of_its_shades():
     ranges = _ranges(drawn.legend)
     assert drawn.legend[0] == (0, "none") and ranges[0][0] == 1 and ranges[-1][1] == 435  # RU-TUL is not on this map
     shade_of = {region.code: region.level for region in drawn.regions}
-    for (level, _), (low, high) in zip(drawn.legend[1:], ranges):
+    for (level, _), (low, high) in zip(drawn.legend[1:], ranges, strict=True):
         assert {code for code, count in counts.items() if low <= count <= high and code in shade_of} == \
             {code for code, shade in shade_of.items() if shade == level}
     assert shade_of["UA-32"] != shade_of["UA-30"] and shade_of["UA-05"] == 0
@@ -210,7 +212,7 @@ def test_the_regions_page_has_its_headings_in_order():
     page = next(page for page in site_pages(archive) if page.path == "regions/index.html")
     html = render_page(make_environment(APP_DIR / "templates"), page)
     levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", html)]
-    assert levels[0] == 1 and all(later <= earlier + 1 for earlier, later in zip(levels, levels[1:])), levels
+    assert levels[0] == 1 and all(later <= earlier + 1 for earlier, later in itertools.pairwise(levels)), levels
     assert "Outside this map" in html
     assert 'aria-label="Kyiv: 2 incidents"' in html
 
@@ -221,7 +223,7 @@ def test_the_regions_page_has_its_headings_in_order():
 def chart_site(tmp_path_factory):
     """A built archive of eight claimants over four months, served on this machine."""
     from archive.pipeline import Project, build
-    from conftest import TinyArchive
+    from conftest import QuietHandler, TinyArchive
 
     tiny = TinyArchive(tmp_path_factory.mktemp("charts") / "archive")
     for month in range(3, 7):
@@ -244,8 +246,7 @@ def chart_site(tmp_path_factory):
             figures:{figures}
             """)
     build(Project(root=tiny.root), today=dt.date(2026, 11, 29), with_search=False)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tiny.root / "site"))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(tiny.root / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
@@ -279,15 +280,20 @@ MEASURE_CHART = """(figure) => {
 def test_charts_in_a_browser(browser, chart_site, width, theme):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    errors: list[str] = []
+
+    def record(message) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", record)
     page.goto(chart_site)
     page.evaluate("(theme) => document.documentElement.setAttribute('data-theme', theme)", theme)
     figures = page.locator("figure.chart")
     assert figures.count() == 2
     for index in range(2):
         chart = figures.nth(index).evaluate(MEASURE_CHART)
-        styles = {}
+        styles: dict[str, tuple[str, bool]] = {}
         for bar in chart["bars"]:
             assert bar["fill"] not in ("none", "rgb(0, 0, 0)", "rgba(0, 0, 0, 0)"), bar
             assert styles.setdefault(bar["name"], (bar["fill"], bar["striped"])) == (bar["fill"], bar["striped"])
@@ -306,10 +312,10 @@ def test_charts_in_a_browser(browser, chart_site, width, theme):
             within = chart["svg"] if label["inSvg"] else chart["figure"]
             assert within["left"] <= label["left"] and label["right"] <= within["right"], label
         row = sorted((label for label in labels if label["x"]), key=lambda label: label["left"])
-        for left, right in zip(row, row[1:]):
+        for left, right in itertools.pairwise(row):
             assert left["right"] + 4 <= right["left"], (left, right)
         ticks = [label for label in labels if not label["x"]]
-        for tick, line in zip(ticks, chart["grid"]):
+        for tick, line in zip(ticks, chart["grid"], strict=True):
             assert abs((tick["top"] + tick["bottom"]) / 2 - line) <= 1.5, (tick, line)
     page.evaluate("document.querySelectorAll('figure.chart details').forEach(details => details.open = true)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -331,7 +337,7 @@ def test_the_map_outlines_are_simplified_within_their_tolerance():
     for code, entry in original.items():
         rings, simple = _rings(entry["path"]), _rings(drawn[code]["path"])
         assert len(rings) == len(simple), code  # no island or hole lost
-        for ring, kept in zip(rings, simple):
+        for ring, kept in zip(rings, simple, strict=True):
             assert len(kept) >= 3
             # every point drawn is one of the original's (to the tenth it is written in)
             assert all(min(math.hypot(x - a, y - b) for a, b in ring) < 0.1 for x, y in kept), code

@@ -190,7 +190,7 @@ def test_readings_ignore_claim_order_and_respect_every_precise_claim_without_con
                 for counted in reading.counted:
                     bounds = claim_bounds(counted)
                     assert bounds.lower <= reading.lower
-                    assert bounds.upper is None or reading.upper is not None and reading.upper <= bounds.upper
+                    assert bounds.upper is None or (reading.upper is not None and reading.upper <= bounds.upper)
 
 
 def test_totals_only_cover_the_measures_asked_for():

@@ -24,7 +24,7 @@ SECRET = "root:x:0:0:SECRET-CONTENTS-NEVER-SHOWN\n"
 
 
 @pytest.fixture
-def secret(tmp_path) -> Path:
+def secret(tmp_path: Path) -> Path:
     """A file outside the archive's folder, standing for /etc/passwd."""
     path = tmp_path / "outside" / "passwd"
     path.parent.mkdir()
@@ -191,7 +191,12 @@ def test_the_gate_reads_nothing_it_refuses(tmp_path, secret):
     assert "SECRET" not in str(refused.value)
     fifo = tmp_path / "archive" / "pipe"
     os.mkfifo(fifo)
-    reader = threading.Thread(target=lambda: pytest.raises(UnsafeFile, repository.read_bytes, fifo))
+
+    def read_fifo() -> None:
+        with pytest.raises(UnsafeFile):
+            repository.read_bytes(fifo)
+
+    reader = threading.Thread(target=read_fifo)
     reader.start()
     reader.join(timeout=10)
     assert not reader.is_alive()
@@ -201,6 +206,7 @@ ENTRY_KINDS = ["regular", "link out", "link in", "link to hidden", "dangling lin
 ENTRY_PLACES = ["incidents/2025", "incidents", "content", "static", "templates", "data"]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(ENTRY_KINDS), st.sampled_from(ENTRY_PLACES)), min_size=1, max_size=4))
 def test_fuzz_any_entries_are_refused_or_read_never_hang_and_check_agrees_with_build(tmp_path_factory, entries):

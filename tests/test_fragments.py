@@ -12,7 +12,7 @@ import pytest
 
 from archive.fragments import encode_term, sentence_link, short_address, text_directive
 from archive.pipeline import build
-from conftest import TODAY, VALID_INCIDENT
+from conftest import TODAY, VALID_INCIDENT, QuietHandler, TinyArchive
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 SAFE_TERM = re.compile(r"[A-Za-z0-9_.~%]+")  # all an encoded term may hold: nothing that is syntax in a URL or HTML
@@ -21,6 +21,20 @@ SAFE_TERM = re.compile(r"[A-Za-z0-9_.~%]+")  # all an encoded term may hold: not
 def terms(directive: str) -> list[str]:
     """The decoded terms of a text directive, split where a browser splits them."""
     return [unquote(term) for term in directive.split(",")]
+
+
+def directive_of(text: str) -> str:
+    """The text directive of a text that has one."""
+    directive = text_directive(text)
+    assert directive is not None, text
+    return directive
+
+
+def link_to(url: str, text: str) -> str:
+    """The link to a text at an http(s) address."""
+    link = sentence_link(url, text)
+    assert link is not None, url
+    return link
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -33,7 +47,7 @@ def test_syntax_and_unsafe_characters_are_percent_encoded(char, encoded):
 
 
 def test_dash_ampersand_and_comma_never_appear_raw_in_a_directive():
-    directive = text_directive("Tom & Jerry, co-founders - of the team")
+    directive = directive_of("Tom & Jerry, co-founders - of the team")
     assert directive == "Tom%20%26%20Jerry%2C%20co%2Dfounders%20%2D%20of%20the%20team"
     assert "-" not in directive and "&" not in directive and "," not in directive
     assert terms(directive) == ["Tom & Jerry, co-founders - of the team"]
@@ -41,27 +55,27 @@ def test_dash_ampersand_and_comma_never_appear_raw_in_a_directive():
 
 def test_cyrillic_is_encoded_as_utf8_and_decodes_back():
     text = "Рятувальники працювали під вогнем, допомагаючи людям"
-    directive = text_directive(text)
+    directive = directive_of(text)
     assert directive.startswith("%D0%A0%D1%8F%D1%82%D1%83%D0%B2")  # Р я т у в
     assert SAFE_TERM.fullmatch(directive) and terms(directive) == [text]
 
 
 def test_quotation_marks_straight_and_curly_are_encoded():
-    directive = text_directive("\u201cWe are 'searching' the rubble,\u201d he said")
+    directive = directive_of("\u201cWe are 'searching' the rubble,\u201d he said")
     assert directive.startswith("%E2%80%9CWe%20are%20%27searching%27") and '"' not in directive and "'" not in directive
     assert terms(directive) == ["\u201cWe are 'searching' the rubble,\u201d he said"]
 
 
 def test_the_final_full_stop_is_left_out_and_white_space_collapsed():
     # news style: the quote's "." stands where the report has `,"` so the link must not need it
-    assert terms(text_directive("  We are searching\n the   rubble. ")) == ["We are searching the rubble"]
-    assert terms(text_directive("Is anyone there?")) == ["Is anyone there?"]
+    assert terms(directive_of("  We are searching\n the   rubble. ")) == ["We are searching the rubble"]
+    assert terms(directive_of("Is anyone there?")) == ["Is anyone there?"]
 
 
 def test_a_long_excerpt_is_linked_by_its_first_and_last_words():
     excerpt = ("Among the dead were three emergency first responders in the capital, Kyiv, and someone who was pulled "
                "from the rubble of an apartment building in a northwestern city, officials said, adding that dozens were also injured.")
-    directive = text_directive(excerpt)
+    directive = directive_of(excerpt)
     start, end = terms(directive)
     assert start == "Among the dead were three" and end == "that dozens were also injured"
     assert len(directive) < 100 < len(excerpt)
@@ -71,18 +85,18 @@ def test_the_end_of_a_range_is_lengthened_until_it_is_not_found_earlier():
     # "in the city of Kyiv" also occurs earlier: a browser would end the range there
     excerpt = ("Drones hit homes in the city of Kyiv overnight and rescuers worked for hours while more drones hit "
                "other homes, officials said, and fires burned in the city of Kyiv")
-    start, end = terms(text_directive(excerpt))
+    _start, end = terms(directive_of(excerpt))
     assert end == "burned in the city of Kyiv" and excerpt.find(end) == len(excerpt) - len(end)
 
 
 def test_an_omission_mark_splits_the_text_into_a_range():
     text = "Overnight, Russia \u2018responded\u2019 to its destroyed aircraft\u2026 by attacking civilians in Ukraine\u2026. Multistorey buildings hit."
-    assert terms(text_directive(text)) == ["Overnight, Russia \u2018responded\u2019 to its", "Multistorey buildings hit"]
-    assert terms(text_directive("terrorist acts... against civilians")) == ["terrorist acts", "against civilians"]
+    assert terms(directive_of(text)) == ["Overnight, Russia \u2018responded\u2019 to its", "Multistorey buildings hit"]
+    assert terms(directive_of("terrorist acts... against civilians")) == ["terrorist acts", "against civilians"]
 
 
 def test_short_texts_stay_whole_and_empty_texts_have_no_directive():
-    assert terms(text_directive("terrorist acts")) == ["terrorist acts"]
+    assert terms(directive_of("terrorist acts")) == ["terrorist acts"]
     assert text_directive(" . ") is None and text_directive("\u2026") is None
 
 
@@ -106,7 +120,7 @@ def test_only_http_addresses_are_linked(url):
 
 
 def test_hostile_text_cannot_leave_the_fragment():
-    link = sentence_link("https://e.org/a", '"><script>alert(1)</script> javascript:x #y &z ,w -v')
+    link = link_to("https://e.org/a", '"><script>alert(1)</script> javascript:x #y &z ,w -v')
     directive = link.split(":~:text=", 1)[1]
     assert link.startswith("https://e.org/a#:~:text=") and SAFE_TERM.fullmatch(directive)
 
@@ -159,7 +173,7 @@ figures:""").replace("corrections: []", """  - speaker: Vitali Klitschko
 corrections: []""")
 
 
-def built_incident_page(tiny, text: str = TWO_FROM_ONE_PUBLISHER) -> str:
+def built_incident_page(tiny: TinyArchive, text: str = TWO_FROM_ONE_PUBLISHER) -> str:
     tiny.write(NAME, text)
     build(tiny.project, today=TODAY, with_search=False)
     return (tiny.root / "site" / "incidents" / NAME / "index.html").read_text(encoding="utf-8")
@@ -245,8 +259,7 @@ the rubble of an apartment building in a northwestern city, officials said, addi
 def report_server(tmp_path):
     """A local web server with the report page, and a page to put links on (a click is how readers follow them)."""
     (tmp_path / "report.html").write_text(REPORT, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield tmp_path, f"http://127.0.0.1:{server.server_port}/"
@@ -266,15 +279,15 @@ def follow(page, folder, base, href):
 
 
 def in_view(page, element_id) -> bool:
-    return page.evaluate("(id) => { const box = document.getElementById(id).getBoundingClientRect();"
-                         " return box.top >= 0 && box.bottom <= window.innerHeight; }", element_id)
+    return bool(page.evaluate("(id) => { const box = document.getElementById(id).getBoundingClientRect();"
+                              " return box.top >= 0 && box.bottom <= window.innerHeight; }", element_id))
 
 
 def test_chromium_scrolls_to_the_sentence_with_comma_dash_ampersand_and_cyrillic(page, report_server):
     folder, base = report_server
     # the archive's quote ends with a full stop and a straight apostrophe where the report has `,”` and `’`
     quote = "Tom & Jerry, the co-founders \u2013 of Київ's rescue team \u2013 were searching the rubble."
-    assert follow(page, folder, base, sentence_link(f"{base}report.html", quote)) > 3000
+    assert follow(page, folder, base, link_to(f"{base}report.html", quote)) > 3000
     assert in_view(page, "sentence")
 
 
@@ -282,7 +295,7 @@ def test_chromium_finds_a_long_excerpt_by_its_first_and_last_words(page, report_
     folder, base = report_server
     excerpt = ("Among the dead were three emergency first responders in the capital, Kyiv, and someone who was pulled "
                "from the rubble of an apartment building in a northwestern city, officials said, adding that dozens were also injured.")
-    link = sentence_link(f"{base}report.html", excerpt)
+    link = link_to(f"{base}report.html", excerpt)
     assert "," in link.split(":~:text=")[1]  # the textStart,textEnd form
     assert follow(page, folder, base, link) > 4000
     assert in_view(page, "long")

@@ -15,6 +15,7 @@ KNOWN_VALIDATOR_GAPS = ["Expecting source-expression but found \"'wasm-unsafe-ev
                         'Unrecognised directive-name: "require-trusted-types-for"', 'Unrecognised directive-name: "trusted-types"']
 
 
+@pytest.mark.slow
 def test_every_page_is_valid_html(shipped_site):
     if shutil.which("java") is None:
         if os.environ.get("CI"):

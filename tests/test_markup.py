@@ -150,16 +150,23 @@ def test_texts_over_a_limit_are_refused_where_the_problem_is_with_a_helpful_mess
     assert message in str(refused.value)
 
 
+def problem_at(text: str, page: bool) -> int:
+    """Where markdown_problem reports the first problem of a text that has one."""
+    problem = markdown_problem(text, page=page)
+    assert problem is not None
+    return problem[0]
+
+
 @pytest.mark.parametrize("page", KINDS)
 def test_the_first_problem_in_the_text_is_reported(page):
     limits = limits_for(page)
     long_paragraph = "Intro.\n\n" + "word " * (limits.block // 5 + 1) + "\n\n"
     text = long_paragraph + "[" * (limits.brackets + 1) + "\n\n" + "- " * (limits.nesting + 1) + "x"
-    assert markdown_problem(text, page=page)[0] == len("Intro.\n\n")
+    assert problem_at(text, page) == len("Intro.\n\n")
     text = "[" * (limits.brackets + 1) + "\n\n" + "- " * (limits.nesting + 1) + "x\n\n" + long_paragraph
-    assert markdown_problem(text, page=page)[0] == limits.brackets
+    assert problem_at(text, page) == limits.brackets
     deep = "- " * (limits.nesting + 1) + "x"
-    assert markdown_problem("A\n\n" + deep + "\n\n" + "[" * (limits.brackets + 1), page=page)[0] == 3 + 2 * limits.nesting
+    assert problem_at("A\n\n" + deep + "\n\n" + "[" * (limits.brackets + 1), page) == 3 + 2 * limits.nesting
 
 
 def test_summaries_are_held_to_tighter_limits_than_content_pages():
@@ -230,7 +237,7 @@ def blocks_of(head: str, limits: MarkdownLimits) -> str:
     """`head` filled up with prose to a full block, then more full blocks up to the maximum length."""
     first = head + prose(limits.block - len(head))
     rest = [prose(limits.block)] * ((limits.length - limits.block) // (limits.block + 2))
-    return "\n\n".join([first] + rest)
+    return "\n\n".join([first, *rest])
 
 
 def repeated(unit: str, limits: MarkdownLimits) -> str:
@@ -241,7 +248,8 @@ def repeated(unit: str, limits: MarkdownLimits) -> str:
 
 def backtick_runs(limits: MarkdownLimits) -> str:
     """Runs of backticks each longer than the one before, so that none finds its closing run."""
-    blocks, runs = [], 0
+    blocks: list[str] = []
+    runs = 0
     while runs < limits.backticks and (len(blocks) + 1) * (limits.block + 2) <= limits.length:
         head = "".join("`" * length + " " for length in range(1, min(limits.backticks - runs, 60) + 1))
         blocks.append(head + prose(limits.block - len(head)))
@@ -328,7 +336,9 @@ def test_renderers_raise_a_clear_value_error_never_a_recursion_error(monkeypatch
 
 
 def test_the_pre_check_reads_no_further_than_the_maximum_length():
-    at, message = markdown_problem("[" * 10_000_000)
+    problem = markdown_problem("[" * 10_000_000)
+    assert problem is not None
+    at, message = problem
     assert at == SUMMARY_LIMITS.length and "10,000,000 characters" in message
 
 
@@ -353,7 +363,7 @@ class _Depth(HTMLParser):
 PREFIXES = ["- ", "* ", "+ ", "1. ", "10. ", "> ", ">", " ", "  ", "    ", "\t", "\x02"]
 ENDS = ["x", "", "- - -", "`c`", "text\n===", "|a|b|\n|-|-|", "[a](b)", "*e*"]
 LINES = st.builds(lambda prefix, end: "".join(prefix) + end, st.lists(st.sampled_from(PREFIXES), max_size=12), st.sampled_from(ENDS))
-TEXTS = st.builds(lambda lines, breaks: "".join(line + brk for line, brk in zip(lines, breaks)),
+TEXTS = st.builds(lambda lines, breaks: "".join(line + brk for line, brk in zip(lines, breaks, strict=False)),
                   st.lists(LINES, min_size=1, max_size=14), st.lists(st.sampled_from(["\n", "\n", "\n\n", "\r\n", "\r"]), min_size=14, max_size=14))
 
 

@@ -2,11 +2,11 @@
 
 import datetime as dt
 
+import yaml
+
 from archive.model import build_archive, build_incident, content_page
 from archive.reference import load_reference
 from conftest import VALID_INCIDENT
-
-import yaml
 
 REFERENCE = load_reference()
 

@@ -2,9 +2,9 @@
 
 import contextlib
 import functools
+import http.server
 import json
 import shutil
-import http.server
 import threading
 import zipfile
 
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from archive.offline import SearchDocument, build_index, offline_link, rewrite_links, search_documents, words_of
 from archive.pipeline import Project, build, check
-from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
+from conftest import REPO, TODAY, VALID_INCIDENT, QuietHandler, TinyArchive
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
 
@@ -60,6 +60,7 @@ def test_offline_documents_are_the_search_records_with_the_details_a_result_show
     """The same records as Pagefind's (archive/search.py): own text, date, regions and key readings."""
     tiny.write("2025-06-06-drone-strike-on-kyiv")
     archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
     documents = {document.url: document for document in search_documents(archive)}
     kyiv = documents["incidents/2025-06-06-drone-strike-on-kyiv/index.html"]
     assert kyiv.details == ["6 June 2025", "Kyiv, Kyiv Oblast", "Killed: at least 4 (Ukraine)"]
@@ -69,7 +70,7 @@ def test_offline_documents_are_the_search_records_with_the_details_a_result_show
     assert kyiv.filters["date"] == ["2025-06-06"] and "weapon" not in kyiv.filters
     assert documents["regions/ua-30/index.html"].filters == {"kind": ["region"]}
     assert documents["about/index.html"].details == ["", "", ""]
-    kind, key, block = received(build_index(list(documents.values()))["docs/0.js"])
+    _kind, _key, block = received(build_index(list(documents.values()))["docs/0.js"])
     assert block[0] == [kyiv.url, "Drone strike on Kyiv", "incident", "2025-06-06", kyiv.context, *kyiv.details]
 
 
@@ -277,8 +278,7 @@ def test_visited_pages_reopen_offline_with_the_service_worker(browser, tiny):
     build(tiny.project, today=TODAY)
     site = tiny.root / "site"
     assert (site / "sw.js").is_file()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -4,9 +4,9 @@ import datetime as dt
 
 from archive.model import build_archive
 from archive.paging import PAGE_ROWS, by_month, paginate
+from archive.pipeline import APP_DIR
 from archive.reference import load_reference
 from archive.render import make_environment, render_page, site_pages
-from archive.pipeline import APP_DIR
 from test_model import incident
 
 REFERENCE = load_reference()

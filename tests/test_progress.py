@@ -1,8 +1,8 @@
 """progress.py: a line on the terminal for long builds, nothing for short ones, CI or logs."""
 
 import io
+import time
 
-from archive import progress as progress_module
 from archive.progress import Progress
 
 
@@ -16,7 +16,7 @@ def test_silent_when_not_enabled():
 
 def test_quiet_for_the_first_second_then_one_redrawn_line(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # the clock archive.progress reads
     stream = io.StringIO()
     report = Progress(stream, enabled=True)
     report("Checking incident files", 1, 10)

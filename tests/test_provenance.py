@@ -24,7 +24,7 @@ def test_numbers_in_real_phrasing(text, value, qualifier):
 
 
 def test_a_qualifier_heading_a_pair_carries_over_as_a_reading():
-    second = [n for n in numbers_in("destroying about 200 drones and 30 missiles") if n.value == 30][0]
+    second = next(n for n in numbers_in("destroying about 200 drones and 30 missiles") if n.value == 30)
     assert (second.qualifier, second.carried) == ("about", True)
 
 

@@ -3,9 +3,9 @@
 import dataclasses
 
 from archive.model import build_archive
+from archive.pipeline import APP_DIR
 from archive.reference import load_reference
 from archive.render import make_environment, qualified_value, relative_root, render_page, site_pages
-from archive.pipeline import APP_DIR
 from test_model import incident
 
 REFERENCE = load_reference()

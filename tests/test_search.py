@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import cbor2
@@ -18,8 +16,7 @@ import pagefind_bin
 import pytest
 
 from archive.pipeline import Project, build, check
-from archive.search import (FILTERS, PagefindService, SearchIndexError, index_records, index_site,
-                            make_reproducible, pagefind_hash, read_index_file, search_records)
+from archive.search import FILTERS, PagefindService, SearchIndexError, index_records, make_reproducible, pagefind_hash, read_index_file, search_records
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
 
 SECOND_INCIDENT = (VALID_INCIDENT
@@ -83,11 +80,13 @@ def whole(data: bytes):
 
 
 def languages(bundle: Path) -> dict:
-    return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]
+    found: dict = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]
+    return found
 
 
 def meta(bundle: Path, language: str) -> list:
-    return whole(read_index_file(bundle / f"pagefind.{languages(bundle)[language]['hash']}.pf_meta"))
+    found: list = whole(read_index_file(bundle / f"pagefind.{languages(bundle)[language]['hash']}.pf_meta"))
+    return found
 
 
 def filters(bundle: Path) -> dict[str, dict[str, list[int]]]:
@@ -105,7 +104,7 @@ def assert_whole(bundle: Path) -> None:
     """Every file the index names exists, is named by the hash of its contents, and no other index file is left."""
     named = set()
     for language, details in languages(bundle).items():
-        version, pages, chunks, filter_list, sorts, fields = meta(bundle, language)
+        version, pages, chunks, filter_list, sorts, _fields = meta(bundle, language)
         assert version == "1.5.2"
         meta_body = read_index_file(bundle / f"pagefind.{details['hash']}.pf_meta")
         assert details["hash"] == f"{language}_{pagefind_hash(meta_body)[:len(language) + 8]}"
@@ -113,13 +112,13 @@ def assert_whole(bundle: Path) -> None:
         named |= {f"fragment/{page_hash}.pf_fragment" for page_hash, word_count in pages}
         named |= {f"index/{chunk_hash}.pf_index" for start, end, chunk_hash in chunks}
         named |= {f"filter/{filter_hash}.pf_filter" for name, filter_hash in filter_list}
-        for name, filter_hash in filter_list:
+        for _name, filter_hash in filter_list:
             body = read_index_file(bundle / "filter" / f"{filter_hash}.pf_filter")
             assert pagefind_hash(body).startswith(filter_hash[len(language) + 1:]), filter_hash
             values = [value for value, page_numbers in whole(body)[1]]
             assert values == sorted(values, key=lambda value: value.encode("utf-8"))
         assert [name for name, _ in filter_list] == sorted(name for name, _ in filter_list)
-        for sort, order in sorts:
+        for _sort, order in sorts:
             assert sorted(order) == list(range(len(pages)))
     present = {path.relative_to(bundle).as_posix() for path in bundle.glob("*/*.pf_*")}
     assert present == named
@@ -133,6 +132,7 @@ def test_an_incident_is_indexed_by_its_own_text_never_its_pages_scaffolding(tiny
     tiny.write("2025-06-07-strike-without-figures", VALID_INCIDENT.replace("2025-06-06", "2025-06-07")
                .replace(VALID_INCIDENT[VALID_INCIDENT.index("figures:"):VALID_INCIDENT.index("quotes:")], "figures: []\n"))
     archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
     records = {record.url: record for record in search_records(archive)}
     kyiv = records["incidents/2025-06-06-drone-strike-on-kyiv/"]
     assert kyiv.content.startswith("Drones hit Kyiv overnight. ")  # the summary as text, without its Markdown
@@ -177,7 +177,7 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
     assert set(values["en:claimant"]) == {"Vitali Klitschko", "Andriy Sadovyi"}
     assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:region", "en:year"}  # no weapon: none has one
     assert {value: len(pages) for value, pages in values["en:kind"].items()} == {"region": 3}
-    version, pages, chunks, filter_list, sorts, fields = meta(bundle, "en")
+    *_, sorts, fields = meta(bundle, "en")
     assert sorted(fields) == ["date", "readings", "regions", "title"]
     [(name, order)] = sorts
     assert name == "date" and len(order) == 8
@@ -206,6 +206,7 @@ def test_the_index_is_pagefinds_with_its_lists_in_order(tmp_path):
     """Pagefind's own runs differ from each other (filter order is random in each); put in order,
     they are one index, which holds exactly what Pagefind wrote."""
     archive, _ = check(tiny_archive(tmp_path / "archive").project, today=TODAY)
+    assert archive is not None
     records = search_records(archive)
     raw = []
     for number in range(4):
@@ -224,6 +225,7 @@ def test_the_index_is_pagefinds_with_its_lists_in_order(tmp_path):
     assert tree(tmp_path / f"ordered-{raw[0].name}") == ordered[0]
 
 
+@pytest.mark.slow
 def test_a_generated_archive_built_twice_gives_the_same_index(tmp_path):
     """Enough pages (over 400) to be written by parallel workers, in an order that varies."""
     sites = []
@@ -242,10 +244,9 @@ def test_a_generated_archive_built_twice_gives_the_same_index(tmp_path):
 # --- tests: Pagefind's service ---------------------------------------------------------------------
 
 def test_a_request_pagefind_refuses_is_an_error_with_its_reason(tmp_path):
-    with pytest.raises(SearchIndexError, match="Pagefind refused a request"):
-        with PagefindService() as service:
-            service.request({"type": "AddRecord", "index_id": 99, "url": "/x/", "content": "x", "language": "en",
-                             "meta": None, "filters": None, "sort": None})
+    with pytest.raises(SearchIndexError, match="Pagefind refused a request"), PagefindService() as service:
+        service.request({"type": "AddRecord", "index_id": 99, "url": "/x/", "content": "x", "language": "en",
+                         "meta": None, "filters": None, "sort": None})
 
 
 def test_a_missing_pagefind_binary_is_an_error(tmp_path, monkeypatch):

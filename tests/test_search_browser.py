@@ -9,6 +9,7 @@ import contextlib
 import functools
 import http.server
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -101,7 +102,7 @@ def site_url(archive_root):
         yield url
 
 
-def offline_search(archive_root) -> str:
+def offline_search(archive_root: Path) -> str:
     return (archive_root / "site-offline" / "search" / "index.html").as_uri()
 
 
@@ -120,9 +121,10 @@ def results(page, where):
 
 def details_of(page, where) -> list[list[str]]:
     """Each result's title, then its details (date, regions, readings), as the reader sees them."""
-    return page.locator(f"#{where}-results li").evaluate_all("""items => items.map(item => [
+    details: list[list[str]] = page.locator(f"#{where}-results li").evaluate_all("""items => items.map(item => [
         item.querySelector('.result-title').textContent,
         ...Array.from(item.querySelectorAll('.row-details > *')).map(part => part.textContent)])""")
+    return details
 
 
 # --- what a result shows ----------------------------------------------------------------------

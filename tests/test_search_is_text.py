@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from archive.pipeline import build
 from archive.search import SearchRecord, index_records, search_records
-from conftest import TODAY, VALID_INCIDENT
+from conftest import TODAY, VALID_INCIDENT, QuietHandler
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 # Markup of several kinds that a UI writing text as HTML would turn into elements, or act on.
@@ -46,6 +46,7 @@ def hostile_site(tmp_path_factory):
     tiny = TinyArchive(tmp_path_factory.mktemp("hostile") / "archive")
     tiny.write(NAME, hostile_incident())
     archive = build(tiny.project, today=TODAY, offline=True, with_search=False).archive
+    assert archive is not None
     site = tiny.root / "site"
     hostile = SearchRecord("incidents/hostile-filters/", "incident", "Zebrafinch filter page", "2025-06-06", "Zebrafinch " + " ".join(MARKUP),
                            {"title": "Zebrafinch filter page", "date": MARKUP[0]}, {"claimant": MARKUP})
@@ -56,8 +57,7 @@ def hostile_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site_url(hostile_site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(hostile_site / "site"))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(hostile_site / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"

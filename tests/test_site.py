@@ -165,5 +165,5 @@ def test_no_page_runs_inline_script_and_the_policy_forbids_it(shipped_site):
             continue
         assert "unsafe-inline" not in policy.group(1) and "script-src 'self'" in policy.group(1)
         assert "require-trusted-types-for 'script'; trusted-types default" in policy.group(1)  # no script writes HTML
-        for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
+        for attributes, _body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
             assert 'src="' in attributes or 'type="application/ld+json"' in attributes, (page, attributes)

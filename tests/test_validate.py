@@ -27,7 +27,7 @@ def replace(old: str, new: str) -> str:
 def test_valid_incident_has_no_problems(tiny):
     tiny.write(NAME)
     archive, problems = check(tiny.project, today=TODAY)
-    assert problems == []
+    assert problems == [] and archive is not None
     assert [incident.id for incident in archive.incidents] == [NAME]
 
 
@@ -341,7 +341,7 @@ def test_invisible_characters_are_refused_by_category_not_by_list(tiny, char, li
     text = value[:6] + char + value[6:]
     escaped = text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
     found = errors(tiny, replace(line, f'{key}: "{escaped}"' if ": " in line else f"  {text}"))
-    assert any(f"`{where}` contains an invisible" in line_ and f"(U+{ord(char):04X})" in line_ or f"U+{ord(char):04X}" in line_
+    assert any((f"`{where}` contains an invisible" in line_ and f"(U+{ord(char):04X})" in line_) or f"U+{ord(char):04X}" in line_
                for line_ in found), found
 
 
