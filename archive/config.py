@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import jsonschema
 
+from .characters import character_name, hidden_character
 from .files import Repository
 from .load import Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes
 from .problems import Problem
@@ -237,7 +238,44 @@ def read_settings_file(path: Path, display: str, schema_path: Path, repository: 
     reported = {(problem.line, problem.col) for problem in problems}
     problems += [problem for error in _validator(schema_path).iter_errors(document.data)
                  for problem in describe_schema_error(document, error, noun) if (problem.line, problem.col) not in reported]
+    problems += hidden_character_problems(document, noun)
     return document, sorted(set(problems))
+
+
+def hidden_character_problems(document: Document, noun: str = "") -> list[Problem]:
+    """Settings and vocabularies are one-line names and values: none holds a line break, or a character
+    that hides or reorders text (characters.hidden_character), which would disguise it in review."""
+    problems = []
+    for key, text, is_key in _texts(document.data):
+        index = hidden_character(text)
+        if index is None and ("\n" in text or "\r" in text):
+            index = min(i for i in (text.find("\n"), text.find("\r")) if i >= 0)
+        if index is not None:
+            what = f"the name of {_subject(document, key, noun)}" if is_key and not noun else _subject(document, key, noun)
+            problems.append(document.problem(key, f"{what} contains {character_name(text[index])} at character {index + 1}; "
+                                                  "retype it on one line without it", at_key=is_key))
+    return problems
+
+
+def _hides(value: object) -> bool:
+    """Whether a text holds what hidden_character_problems reports: a line break or a character that hides text."""
+    return isinstance(value, str) and (hidden_character(value) is not None or "\n" in value or "\r" in value)
+
+
+def _texts(value: Any, key: Key = ()) -> list[tuple[Key, str, bool]]:
+    """(key, text, whether the text is a mapping's key) for every string in a settings file's data."""
+    found: list[tuple[Key, str, bool]] = []
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if isinstance(name, str):
+                found.append(((*key, name), name, True))
+            found += _texts(item, (*key, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _texts(item, (*key, index))
+    elif isinstance(value, str):
+        found.append((key, value, False))
+    return found
 
 
 def _holds_nothing(raw: bytes) -> bool:
@@ -263,6 +301,8 @@ TYPE_WORDS = {
 def describe_schema_error(document: Document, error: jsonschema.ValidationError, noun: str = "") -> list[Problem]:
     """A schema error said for people: where, what is wrong, and how to fix it."""
     key: Key = tuple(error.absolute_path)
+    if any(_hides(part) for part in key) or (error.validator != "additionalProperties" and _hides(error.instance)):
+        return []  # reported by hidden_character_problems, which never prints the characters themselves
     subject = _subject(document, key, noun)
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     value: Any = error.validator_value
@@ -278,7 +318,7 @@ def describe_schema_error(document: Document, error: jsonschema.ValidationError,
         where = f" in {subject}" if key else ""
         return [document.problem((*key, name), f"unknown {word} `{name}`{where}{_suggest(name, allowed) or f'; known {word}s: ' + ', '.join(allowed)}",
                                  at_key=True)
-                for name in instance if name not in allowed]
+                for name in instance if name not in allowed and not _hides(name)]
     if kind == "required":
         properties = schema.get("properties", {})
         problems = []

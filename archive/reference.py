@@ -17,6 +17,7 @@ from typing import Any
 
 import pycountry
 
+from .characters import hidden_character, name_problem
 from .config import SCHEMA_DIR, read_settings_file
 from .files import Repository
 from .load import Document
@@ -152,6 +153,8 @@ def read_reference(data_dir: Path = DATA_DIR, repository: Repository | None = No
             problems += _spelling_problems(documents[name], DATA_FILES[name], fold)
     if "regions" in documents:
         problems += _region_code_problems(documents["regions"])
+    for name, document in documents.items():
+        problems += _name_problems(document, DATA_FILES[name])
     problems = sorted(set(problems))
     if any(problem.is_error for problem in problems) or len(documents) < len(DATA_FILES):
         return None, problems
@@ -236,6 +239,29 @@ def _spelling_problems(document: Document, noun: str, fold: Callable[[str], str]
                 problems.append(document.problem(key, f"{what} is already a spelling of {noun} `{first[0]}` (line {first[1]}); "
                                                       f"a name or alias must lead to one {noun}: remove or change one of them",
                                                  at_key=len(key) == 1))
+    return problems
+
+
+NAMED = {"people": (None, "party"), "weapons": (None,), "regions": ("name",)}  # None: the entry's key is its name
+
+
+def _name_problems(document: Document, noun: str) -> list[Problem]:
+    """Names, their aliases and parties hold what an incident file's names may (characters.name_problem):
+    incident files name people and weapons by them, and parties group totals."""
+    fields = next((fields for name, fields in NAMED.items() if DATA_FILES[name] == noun), ())
+    problems = []
+    for key, entry in _entries(document):
+        named: list[tuple[tuple[str | int, ...], str]] = [((key,), key)] if None in fields else []
+        named += [((key, field), entry[field]) for field in fields if field and isinstance(entry.get(field), str)]
+        aliases = entry.get("aliases")
+        named += [((key, "aliases", index), alias) for index, alias in enumerate(aliases if isinstance(aliases, list) else [])
+                  if isinstance(alias, str)]
+        for where, text in named:
+            found = None if hidden_character(text) is not None else name_problem(text)  # hidden ones are reported apart
+            if found:
+                field = "".join(f"[{part}]" if isinstance(part, int) else str(part) for part in where[1:])
+                what = f"{noun} `{key}`" if len(where) == 1 else f"`{field}` of {noun} `{key}`"
+                problems.append(document.problem(where, f"{what} {found}", at_key=len(where) == 1))
     return problems
 
 

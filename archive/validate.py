@@ -20,10 +20,9 @@ from urllib.parse import urlsplit
 
 import fastjsonschema
 import jsonschema
-import regex
 from jsonschema import ValidationError
 
-from .characters import INVISIBLE
+from .characters import character_name, hidden_character, name_problem
 from .dates import parse_timestamp
 from .load import Document, Key, TooLongNumber
 from .markup import markdown_problem
@@ -408,37 +407,6 @@ def _check_as_of(document: Document, key: Key, text: object, today: dt.date) -> 
 
 
 NAME_FIELDS = (("figures", "claimed_by"), ("quotes", "speaker"), ("places", "name"))
-# What a name may hold: letters, combining marks, digits, single spaces and the punctuation of
-# names (Russia's Defence Ministry, Kryvyi Rih, Ministry of Defence (Russia), Ivano-Frankivsk).
-# Names become search filters and keys that group claims, so markup characters, quotes, other
-# spaces and look-alike letters from another script have no place in them.
-NAME_PUNCTUATION = " .,'\u2019-\u2013()/"
-NAME = regex.compile(r"[\p{L}\p{M}\p{Nd}" + regex.escape(NAME_PUNCTUATION) + "]+")
-
-
-NAME_LENGTH = 150  # the longest official titles ("... regional military administration") are under 100
-
-
-def name_problem(name: str) -> str | None:
-    """What is wrong with a claimant, speaker or place name, or None."""
-    if len(name) > NAME_LENGTH:
-        return f"is {len(name):,} characters long; a name has at most {NAME_LENGTH} (put the rest in a role or the excerpt)"
-    if "  " in name or name != name.strip(" "):
-        return "has leading, trailing or double spaces; write single spaces between words"
-    bad = next((char for char in name if not NAME.fullmatch(char)), None)
-    if bad is not None:
-        shown = f"`{bad}`" if bad.isprintable() and not bad.isspace() else character_name(bad)
-        return (f"contains {shown}, which a name cannot hold; a name has letters, digits, spaces and "
-                f"{' '.join(NAME_PUNCTUATION.strip())} only")
-    if not unicodedata.is_normalized("NFC", name):
-        return "has letters written as base letter plus accent; retype it, or paste it through a tool that writes composed (NFC) text"
-    for word in regex.findall(r"\p{L}[\p{L}\p{M}]*", name):
-        scripts = {unicodedata.name(char, "?").split()[0] for char in word if char.isalpha()}
-        if len(scripts) > 1:
-            return f"mixes letters of different scripts ({', '.join(sorted(s.title() for s in scripts))}) in the word `{word}`; retype it in one script"
-    return None
-
-
 def _check_names(document: Document, reference: Reference) -> list[Problem]:
     """Names hold only what names need; warn about one close to, but not, a name the registry knows."""
     known = reference.known_names()
@@ -459,40 +427,6 @@ def _check_names(document: Document, reference: Reference) -> list[Problem]:
                 problems.append(document.problem((*key, name_field), f"`{name}` is not in data/people.yaml but is close to `{near[0]}`; "
                                                  "fix the spelling, or add it there as an alias if it is another transliteration", severity="warning"))
     return problems
-
-
-# Characters that make text look different from what it is (used to disguise changes in review):
-# every invisible character (characters.py) but tabs and, in multi-line fields, line breaks.
-# Two documented exceptions, where a language needs them: joiners (ZWNJ, ZWJ) between two
-# letters of a script that uses them, and direction marks in text with right-to-left letters.
-DIRECTION_MARKS = {"\u200e", "\u200f", "\u061c"}
-JOINERS = {"\u200c", "\u200d"}
-RIGHT_TO_LEFT = regex.compile(r"(?=\p{L})[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")  # a right-to-left letter
-
-
-def hidden_character(text: str) -> int | None:
-    """Where the first character stands that hides or reorders text and that the language does not need."""
-    for found in INVISIBLE.finditer(text):
-        index, char = found.start(), found.group()
-        if char in "\t\n":
-            continue
-        if char in DIRECTION_MARKS and RIGHT_TO_LEFT.search(text):
-            continue
-        if char in JOINERS and _joins_letters(text[index - 1:index] + text[index + 1:index + 2]):
-            continue
-        return index
-    return None
-
-
-def _joins_letters(neighbours: str) -> bool:
-    """Joiners shape letters of scripts such as Persian or Devanagari; never beside Latin letters."""
-    return len(neighbours) == 2 and all(unicodedata.category(c)[0] in "LM" and not c.isascii() for c in neighbours)
-
-
-def character_name(char: str) -> str:
-    """`RIGHT-TO-LEFT OVERRIDE (U+202E)`, or just the code point for a character without a name."""
-    name = unicodedata.name(char, "")
-    return f"{name} (U+{ord(char):04X})" if name else f"U+{ord(char):04X}"
 
 
 MULTI_LINE_FIELDS = {"summary", "excerpt", "text", "translation", "change", "reason"}

@@ -121,6 +121,11 @@ MALFORMED = {
         "title: ''\nbranch: my branch\n",
         ["site.yaml:1:8: error: `title` must not be empty",
          "site.yaml:2:9: error: `branch` is `my branch`, which is not a branch name, without spaces"]),
+    "characters that hide text, and a line break": (
+        'title: "Arch\\0ive"\nrepository: "https://github.com/owner/arch\\u202eive"\nbranch: "main\\nx"\n',
+        ["site.yaml:1:8: error: `title` contains U+0000 at character 5; retype it on one line without it",
+         "site.yaml:2:13: error: `repository` contains RIGHT-TO-LEFT OVERRIDE (U+202E) at character 30; retype it on one line without it",
+         "site.yaml:3:9: error: `branch` contains U+000A at character 5; retype it on one line without it"]),
     "a list instead of settings": (
         "- title: Archive\n",
         ["site.yaml:1:1: error: site.yaml must be a mapping of fields (`name: value` lines), not a list"]),

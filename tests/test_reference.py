@@ -138,6 +138,20 @@ MALFORMED = {
         civilians: Civilians again
         """, ["data/subjects.yaml:2:10: error: subject `rescuers` must be text, not empty",
               "data/subjects.yaml:3:1: error: duplicate key `civilians` (first at line 1); keep one of them"]),
+    "names that hide or disguise characters": ("people.yaml", """\
+        "Vitali Klitschko":
+          aliases: ["Vitali \\u202eKlitschko", "Vіtali Klitschko"]
+          party: "Ukra\\u200bine"
+        "Ihor <b>Klymenko</b>":
+          party: Ukraine
+        """, ["data/people.yaml:2:13: error: `aliases[0]` of person `Vitali Klitschko` contains RIGHT-TO-LEFT OVERRIDE (U+202E) "
+              "at character 8; retype it on one line without it",
+              "data/people.yaml:2:39: error: `aliases[1]` of person `Vitali Klitschko` mixes letters of different scripts "
+              "(Cyrillic, Latin) in the word `Vіtali`; retype it in one script",
+              "data/people.yaml:3:10: error: `party` of person `Vitali Klitschko` contains ZERO WIDTH SPACE (U+200B) at character 5; "
+              "retype it on one line without it",
+              "data/people.yaml:4:1: error: person `Ihor <b>Klymenko</b>` contains `<`, which a name cannot hold; a name has letters, "
+              "digits, spaces and . , ' ’ - – ( ) / only"]),
     "a list instead of a mapping": ("subjects.yaml", "- civilians\n",
                                     ["data/subjects.yaml:1:1: error: data/subjects.yaml must be a mapping of fields (`name: value` "
                                      "lines), not a list"]),
