@@ -49,7 +49,7 @@ PATTERN_WORDS = {
 
 
 def _pages_address(environ: Mapping[str, str]) -> str | None:
-    return environ.get("SITE_URL") or None
+    return environ.get("ARCHIVE_SITE_URL") or None
 
 
 def _github_repository(environ: Mapping[str, str]) -> str | None:
@@ -78,9 +78,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("url", {"type": ["string", "null"], "pattern": WEB_ADDRESS}, None,
             "The public address the site is published at, such as https://example.org/archive/ (a / is added at the end "
             "when missing). Gives pages their canonical links, citations their absolute links, and the site its sitemap. "
-            "When left out, a build takes it from the environment variable SITE_URL, which the publish workflow sets to "
+            "When left out, a build takes it from the environment variable ARCHIVE_SITE_URL, which the publish workflow sets to "
             "the GitHub Pages address; without either, links stay relative and there is no sitemap.",
-            ("SITE_URL",), _pages_address),
+            ("ARCHIVE_SITE_URL",), _pages_address),
     Setting("repository", {"type": ["string", "null"], "pattern": REPOSITORY_ADDRESS}, None,
             "The web address of the repository that holds this archive, such as https://github.com/OWNER/REPOSITORY "
             "(GitHub, GitLab and Codeberg/Gitea addresses are understood). Every incident page then links to the host's "

@@ -95,7 +95,7 @@ def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def no_settings_from_the_environment():
-    """Builds in the tests read only their own site.yaml: a CI runner's GITHUB_REPOSITORY or SITE_URL
+    """Builds in the tests read only their own site.yaml: a CI runner's GITHUB_REPOSITORY or ARCHIVE_SITE_URL
     (see archive/config.py) would otherwise give every page links the tests do not expect."""
     from archive.config import ENVIRONMENT_VARIABLES
 

@@ -183,7 +183,7 @@ def test_check_and_build_print_the_same_located_problems_and_never_a_traceback(t
 # --- a fork's links from GitHub's variables ----------------------------------------------------
 
 FORK = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "fork-owner/archive",
-        "SITE_URL": "https://fork-owner.github.io/archive"}
+        "ARCHIVE_SITE_URL": "https://fork-owner.github.io/archive"}
 
 
 def built_links(root: Path) -> dict[str, str]:
@@ -223,7 +223,7 @@ def test_a_change_of_the_variables_alone_renders_the_pages_again(tiny):
     """The variables are part of what pages are rendered from: an incremental build does not keep the old links."""
     tiny.write(NAME)
     assert run(tiny.root, "build", "--no-search", env=FORK).returncode == 0
-    moved = {**FORK, "GITHUB_REPOSITORY": "new-owner/archive", "SITE_URL": "https://new-owner.github.io/archive"}
+    moved = {**FORK, "GITHUB_REPOSITORY": "new-owner/archive", "ARCHIVE_SITE_URL": "https://new-owner.github.io/archive"}
     result = run(tiny.root, "build", "--no-search", env=moved)
     assert result.returncode == 0 and "up to date" not in result.stdout
     built = built_links(tiny.root)
@@ -237,14 +237,14 @@ def test_only_the_variables_that_are_set_are_used(tmp_path):
     path = tmp_path / "site.yaml"
     assert load_config(path, environ={"GITHUB_REPOSITORY": "o/a"}) == (SiteConfig(), [])  # no server: no address
     assert load_config(path, environ={"GITHUB_SERVER_URL": "https://ghe.example.com/", "GITHUB_REPOSITORY": "o/a",
-                                      "SITE_URL": ""}) == (SiteConfig(repository="https://ghe.example.com/o/a"), [])
+                                      "ARCHIVE_SITE_URL": ""}) == (SiteConfig(repository="https://ghe.example.com/o/a"), [])
 
 
 def test_a_bad_address_in_the_environment_is_reported_and_left_out(tmp_path):
-    config, problems = load_config(tmp_path / "site.yaml", environ={"SITE_URL": "owner.github.io/archive"})
+    config, problems = load_config(tmp_path / "site.yaml", environ={"ARCHIVE_SITE_URL": "owner.github.io/archive"})
     assert config.url is None
     assert [str(problem) for problem in problems] == [
-        "site.yaml:1:1: error: `url` is not set here, so it is taken from the environment (SITE_URL); `owner.github.io/archive` "
+        "site.yaml:1:1: error: `url` is not set here, so it is taken from the environment (ARCHIVE_SITE_URL); `owner.github.io/archive` "
         "is not an http(s) address such as https://example.org/archive/, without user name, password, ?query or #fragment. "
         "Set `url` in site.yaml, or fix the environment variable"]
 
@@ -257,5 +257,5 @@ def test_the_publish_workflow_passes_the_pages_address_to_the_build():
     pages = next(step for step in steps if str(step.get("uses", "")).startswith("actions/configure-pages@"))
     build_step = next(step for step in steps if step.get("run") == "make site")
     assert steps.index(pages) < steps.index(build_step)
-    assert build_step["env"]["SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
+    assert build_step["env"]["ARCHIVE_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
     assert workflow["jobs"]["build"]["permissions"]["pages"] == "read"
