@@ -308,6 +308,11 @@ class PreviousBuild:
 
     site_dir: Path
     page_keys: dict[str, str]
+    version: str = ""  # of this build: templates, code and settings (see rendering_digest)
+
+    def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
+        """What the page is rendered from in this build (see page_key)."""
+        return page_key(self.version, page_path, template, inputs)
 
     def link_unchanged(self, page_path: str, key: str | None, out_dir: Path) -> bool:
         """Hard-link the previous page into `out_dir` when it was rendered from the same key; False when it must be rendered."""
@@ -323,21 +328,15 @@ class PreviousBuild:
         return page_path in self.page_keys
 
 
-@dataclass(frozen=True)
-class WrittenSite:
-    page_keys: dict[str, str | None]  # by page path: what each page was rendered from
-    pages_changed: int  # pages whose bytes may differ from the previous build's
-
-
 def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
     """The site now in `site_dir`, with the keys of its pages when it was built by this `version`."""
-    return PreviousBuild(site_dir, read_page_keys(root, version, site_dir))
+    return PreviousBuild(site_dir, read_page_keys(root, version, site_dir), version)
 
 
-def reuse_search_index(previous: PreviousBuild, written: WrittenSite, staging: Path) -> bool:
+def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path) -> bool:
     """Link the previous build's Pagefind index when every page is byte for byte the same as then."""
     index = previous.site_dir / "pagefind"
-    if written.pages_changed or written.page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
+    if pages_changed or page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
         return False
     shutil.copytree(index, staging / "pagefind", copy_function=os.link)
     return True

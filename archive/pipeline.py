@@ -200,10 +200,11 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         environment = make_environment(project.templates_dir)
         progress("Writing pages and downloads")
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
-        written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, inputs.rendering, previous,
+        written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
                              progress=lambda done, total: progress("Writing pages", done, total))
         search_started = time.perf_counter()
-        reused = incremental.reuse_search_index(previous, written, staging)  # without search too: serve indexes only if needed
+        # Without search too: serve indexes only if needed.
+        reused = incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
         if with_search and not reused:
             progress("Indexing for search (Pagefind)")
             index_site(archive, staging / "pagefind")

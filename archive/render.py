@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -24,7 +25,6 @@ from .exports import write_downloads, write_site_index
 from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, totals
 from .files import copy_regular_files
 from .fragments import FILTERS as SOURCE_FILTERS
-from .incremental import PreviousBuild, WrittenSite, page_key
 from .markup import markdown_to_html, page_to_html
 from .model import Archive, Figure, Incident
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
@@ -338,22 +338,42 @@ def _replace_file(target: Path, content: bytes) -> None:
     temporary.replace(target)
 
 
+class EarlierBuild(Protocol):
+    """What writing the site asks of the last build: incremental.PreviousBuild, which the pipeline hands over."""
+
+    def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
+        """What a page is rendered from (None: rendered every time)."""
+
+    def link_unchanged(self, page_path: str, key: str | None, out_dir: Path) -> bool:
+        """Link the last build's page into `out_dir` when it was rendered from the same key."""
+
+    def link_same_bytes(self, page_path: str, content: bytes, out_dir: Path) -> bool:
+        """Link the last build's page when it has the very same bytes."""
+
+    def built(self, page_path: str) -> bool:
+        """Whether the last build wrote this page."""
+
+
+@dataclass(frozen=True)
+class WrittenSite:
+    page_keys: dict[str, str | None]  # by page path: what each page was rendered from
+    pages_changed: int  # pages whose bytes may differ from the previous build's
+
+
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
-               version: str = "", previous: PreviousBuild | None = None,
-               progress: Callable[[int, int], None] = lambda done, total: None) -> WrittenSite:
+               previous: EarlierBuild, progress: Callable[[int, int], None] = lambda done, total: None) -> WrittenSite:
     """Write every page, the data downloads and feeds, the static files and the incident schema.
 
-    A page whose key (see `page_key`) is the same as in the `previous` build, or whose new
-    bytes are the same as the previous file's, is hard-linked from the previous site instead
-    of being written. The downloads are written by a process of their own meanwhile; pages
-    rendered every time (the data page) come last, as they show the downloads' sizes.
+    A page whose key is the same as in the `previous` build, or whose new bytes are the same
+    as the previous file's, is hard-linked from the previous site instead of being written.
+    The downloads are written by a process of their own meanwhile; pages rendered every time
+    (the data page) come last, as they show the downloads' sizes.
     """
     # The downloads need the model only: started first, they are written while the totals are added up.
     wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir), items=len(archive.incidents))
     try:
         pages = site_pages(archive)
-        keys = {page.path: page_key(version, page.path, page.template, page.inputs) for page in pages}
-        previous = previous or PreviousBuild(out_dir, {})
+        keys = {page.path: previous.key(page.path, page.template, page.inputs) for page in pages}
         downloads: dict[str, int] = {}
 
         def write(page: Page) -> bool:

@@ -146,3 +146,11 @@ def test_incremental_and_git_never_reach_up_the_flow():
     for path in (APP_DIR / "archive").glob("*.py"):
         if path.stem not in ("pipeline", "serve"):
             assert "from .pipeline import" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_rendering_and_indexing_never_import_the_steps_before_them_that_read_files():
+    """render and search work from the model: the last build is handed to render (EarlierBuild), never looked up by it."""
+    for module in ("render", "search", "charts", "paging", "figures", "exports"):
+        tree = ast.parse((APP_DIR / "archive" / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+        assert not imported & {"incremental", "git", "load", "pipeline", "project", "validate"}, (module, imported)
