@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .characters import is_invisible
-from .git import GitError as GitError, commit_of, files_at, read_files_at  # GitError re-exported: what `diff` fails with
+from .git import commit_of, files_at, read_files_at
 from .load import Document, parse_yaml_bytes
 
 FIGURE_IDENTITY = ("measure", "region", "subject", "weapon", "claimed_by", "source")

@@ -51,8 +51,8 @@ class ListPage(Generic[Row]):
         near = set(range(self.number - PAGER_REACH, self.number + PAGER_REACH + 1))
         shown = sorted({1, self.count} | {n for n in near if 1 <= n <= self.count})
         numbers: list[int | None] = []
-        for number in shown:
-            if numbers and number - numbers[-1] > 1:  # type: ignore[operator]
+        for previous, number in zip([None, *shown], shown, strict=False):
+            if previous is not None and number - previous > 1:
                 numbers.append(None)
             numbers.append(number)
         return numbers
