@@ -211,7 +211,7 @@ def test_an_incident_page_opened_directly_from_disk(disk_page):
 
 
 OBJECT_NAMED_INCIDENTS = {  # file name: (title, claimant as written, a sentence of its summary)
-    "2025-06-06-drone-strike-on-lviv": ("Drone strike on Lviv", "Proto Claimant", "The word __proto__ is in this text."),
+    "2025-06-06-drone-strike-on-lviv": ("Drone strike on Lviv", "toString", "The word `__proto__` is in this text."),
     "2025-06-06-drone-strike-on-odesa": ("Drone strike on Odesa", "constructor", "A constructor, toString, valueOf and hasOwnProperty."),
     "2025-06-06-drone-strike-on-kyiv": ("Drone strike on Kyiv", "Vitali Klitschko", "Удари по Києву."),
 }
@@ -219,14 +219,9 @@ OBJECT_NAMED_INCIDENTS = {  # file name: (title, claimant as written, a sentence
 
 @pytest.fixture(scope="module")
 def object_named_site(tmp_path_factory):
-    """An offline site whose claimants and words are names JavaScript objects have. A name written in an incident
-    file cannot hold "_", so the claimant `__proto__` comes from the people registry: the canonical name of a
-    person whose alias the Lviv incident gives (pages, and the filters, show canonical names)."""
+    """An offline site whose claimants and words are names JavaScript objects have. No name, in an incident file or
+    in the people registry, can hold "_" (characters.name_problem), so `__proto__` is a word of a text here."""
     tiny = TinyArchive(tmp_path_factory.mktemp("object-names") / "archive")
-    shutil.copytree(REPO / "data", tiny.root / "data")
-    with (tiny.root / "data" / "people.yaml").open("a", encoding="utf-8") as people:
-        people.write('\n"__proto__":\n  aliases: [Proto Claimant]\n  party: Ukraine\n')
-    tiny.project.data_dir = tiny.root / "data"
     for name, (title, claimant, sentence) in OBJECT_NAMED_INCIDENTS.items():
         tiny.write(name, VALID_INCIDENT.replace("Drone strike on Kyiv", title).replace("Vitali Klitschko", claimant)
                    .replace("Drones hit **Kyiv** overnight.", f"Drones hit **Kyiv** overnight. {sentence}"))
@@ -242,13 +237,13 @@ def test_claimants_named_like_object_properties_are_filters_from_disk(browser, o
         page.locator("#offline-filters summary", has_text="Claimant").click()
         claimants = page.locator("#offline-filters input[name=claimant]")
         expect(claimants).to_have_count(3)
-        assert sorted(claimants.evaluate_all("boxes => boxes.map(box => box.value)")) == ["Vitali Klitschko", "__proto__", "constructor"]
-        page.get_by_label("__proto__", exact=True).check()
+        assert sorted(claimants.evaluate_all("boxes => boxes.map(box => box.value)")) == ["Vitali Klitschko", "constructor", "toString"]
+        page.get_by_label("toString", exact=True).check()
         expect(results).to_have_text(["Drone strike on Lviv"])
-        page.get_by_label("__proto__", exact=True).uncheck()
+        page.get_by_label("toString", exact=True).uncheck()
         page.get_by_label("constructor", exact=True).check()
         expect(results).to_have_text(["Drone strike on Odesa"])
-        page.get_by_label("__proto__", exact=True).check()  # either of the two
+        page.get_by_label("toString", exact=True).check()  # either of the two
         expect(results).to_have_count(2)
 
 
@@ -259,7 +254,8 @@ def test_words_named_like_object_properties_are_found_from_disk(browser, object_
         for query, found in [
             ("constructor", ["Drone strike on Odesa"]),  # the whole word
             ("construc", ["Drone strike on Odesa"]),  # a word being typed
-            ("tostring", ["Drone strike on Odesa"]), ("hasOwnProperty", ["Drone strike on Odesa"]), ("valueOf", ["Drone strike on Odesa"]),
+            ("tostring", ["Drone strike on Lviv", "Drone strike on Odesa"]),  # Lviv's claimant, and a word of Odesa's summary
+            ("hasOwnProperty", ["Drone strike on Odesa"]), ("valueOf", ["Drone strike on Odesa"]),
             ("__proto__", ["Drone strike on Lviv"]),
             ("Києву", ["Drone strike on Kyiv"]),  # a shard whose file is named by code points
             ("prototype", []),
