@@ -10,6 +10,7 @@ variation selectors, fillers such as U+3164), and the blank Braille pattern U+28
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -33,6 +34,7 @@ NAME = regex.compile(r"[\p{L}\p{M}\p{Nd}" + regex.escape(NAME_PUNCTUATION) + "]+
 NAME_LENGTH = 150  # the longest official titles ("... regional military administration") are under 100
 
 
+@lru_cache(maxsize=65_536)  # an archive names the same claimants and places over and over
 def name_problem(name: str) -> str | None:
     """What is wrong with a claimant, speaker or place name, or None."""
     if len(name) > NAME_LENGTH:
