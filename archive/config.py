@@ -28,7 +28,7 @@ import jsonschema
 
 from .characters import character_name, hidden_character
 from .files import Repository
-from .load import Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes
+from .load import SETTINGS_FILES, Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes
 from .problems import Problem
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -224,14 +224,14 @@ def read_settings_file(path: Path, display: str, schema_path: Path, repository: 
     one, the top-level keys are settings. A file holding nothing but comments is an empty
     mapping. The document is None when the file cannot be read at all.
     """
-    raw, problems = read_bytes(path, display, repository)
+    raw, problems = read_bytes(path, display, repository, SETTINGS_FILES)
     if raw is None:
         return None, problems
     document = Document(path, display)
     if _holds_nothing(raw):
         document.data = {}
     else:
-        problems = parse_yaml_bytes(raw, document)
+        problems = parse_yaml_bytes(raw, document, SETTINGS_FILES)
         if document.data is None:
             return None, problems
     # A value the loader refused (an unquoted `yes` is kept as text) is reported once, by the loader.

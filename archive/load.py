@@ -27,6 +27,24 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What the loader's messages call a kind of YAML file, what one should hold, and how large it may be."""
+
+    plural: str
+    shape: str  # what a file of the kind is, for a file that holds nothing
+    when_too_large: str
+    one_per_file: str
+    max_bytes: int
+
+
+INCIDENT_FILES = FileKind("incident files", "an incident file is a mapping of fields such as title, date, regions",
+                          "Split the incident or shorten its texts", "keep one incident per file", MAX_FILE_BYTES)
+# site.yaml and data/*.yaml: a registry of thousands of people is larger than any incident file.
+SETTINGS_FILES = FileKind("settings and vocabulary files", "it is a mapping of `name: value` lines",
+                          "Move what is no longer needed out of it", "keep one document per file", 16 * MAX_FILE_BYTES)
 MAX_DEPTH = 16
 MAX_INTEGER_DIGITS = 18  # far beyond any count; Python refuses to read integers of over 4,300 digits
 
@@ -65,25 +83,26 @@ class Document:
         return Problem(self.display_path, line, col, message, severity)
 
 
-def read_bytes(path: Path, display_path: str, repository: Repository) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: Path, display_path: str, repository: Repository,
+               kind: FileKind = INCIDENT_FILES) -> tuple[bytes | None, list[Problem]]:
     """A file's bytes (no more than one byte over the size limit), or None and the problem that kept it from being read."""
     try:
-        return repository.read_bytes(path, display_path, limit=MAX_FILE_BYTES), []
+        return repository.read_bytes(path, display_path, limit=kind.max_bytes), []
     except UnsafeFile as refused:
         return None, [refused.problem]
 
 
-def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
-    """Fill `document` from the bytes of a YAML file and return the problems found."""
+def parse_yaml_bytes(raw: bytes, document: Document, kind: FileKind = INCIDENT_FILES) -> list[Problem]:
+    """Fill `document` from the bytes of a YAML file of `kind` and return the problems found."""
     where = document.display_path
-    if len(raw) > MAX_FILE_BYTES:
-        return [Problem(where, 1, 1, f"file is over {MAX_FILE_BYTES:,} bytes, the limit. Split the incident or shorten its texts")]
+    if len(raw) > kind.max_bytes:
+        return [Problem(where, 1, 1, f"file is over {kind.max_bytes:,} bytes, the limit. {kind.when_too_large}")]
     text, problem = _decode(raw, where)
     if problem:
         return [problem]
     if not text.strip():
-        return [Problem(where, 1, 1, "file is empty; an incident file is a mapping of fields such as title, date, regions")]
-    builder = _Builder(document)
+        return [Problem(where, 1, 1, f"file is empty; {kind.shape}")]
+    builder = _Builder(document, kind)
     try:
         document.data = builder.build(text)
     except yaml.MarkedYAMLError as exc:
@@ -99,7 +118,7 @@ def parse_yaml_bytes(raw: bytes, document: Document) -> list[Problem]:
         document.data = None
         return [refusal.problem]
     if document.data is None and not builder.problems:
-        return [Problem(where, 1, 1, "file holds no data; an incident file is a mapping of fields such as title, date, regions")]
+        return [Problem(where, 1, 1, f"file holds no data; {kind.shape}")]
     return builder.problems
 
 
@@ -137,14 +156,18 @@ _SKIP = object()  # a value under a key that was refused: read, then dropped
 class _Builder:
     """Turns the event stream into dicts, lists and scalars, recording positions as it goes."""
 
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, kind: FileKind):
         self.document = document
+        self.kind = kind
         self.problems: list[Problem] = []
         self.resolver = yaml.resolver.Resolver()
         # One frame per open collection: [container, its key path, pending mapping key or None]
         self.stack: list[list] = []
         self.root: Any = None
         self.documents = 0
+
+    def _anchors(self) -> str:
+        return f"YAML anchors (&name) and aliases (*name) are not allowed in {self.kind.plural}; write the value out"
 
     def _position(self, event: yaml.Event) -> tuple[int, int]:
         mark = event.start_mark
@@ -164,27 +187,27 @@ class _Builder:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.ScalarEvent):
                 if event.anchor:
-                    self._refuse(event, ANCHOR_MESSAGE)
+                    self._refuse(event, self._anchors())
                 self._add(event, self._scalar(event))
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 self._open(event, {} if isinstance(event, yaml.MappingStartEvent) else [])
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 self.stack.pop()
             elif isinstance(event, yaml.AliasEvent):
-                self._refuse(event, ANCHOR_MESSAGE)
+                self._refuse(event, self._anchors())
             elif isinstance(event, yaml.DocumentStartEvent):
                 self.documents += 1
                 if self.documents > 1:
-                    self._refuse(event, "the file holds more than one YAML document (a second `---`); keep one incident per file")
+                    self._refuse(event, f"the file holds more than one YAML document (a second `---`); {self.kind.one_per_file}")
         return self.root
 
     def _open(self, event: yaml.CollectionStartEvent, container: dict[str, Any] | list[Any]) -> None:
         if event.anchor:
-            self._refuse(event, ANCHOR_MESSAGE)
+            self._refuse(event, self._anchors())
         if len(self.stack) >= MAX_DEPTH:
-            self._refuse(event, f"nesting is deeper than {MAX_DEPTH} levels; incident files never need that")
+            self._refuse(event, f"nesting is deeper than {MAX_DEPTH} levels; {self.kind.plural} never need that")
         if event.tag not in (None, "!") and not event.implicit:
-            self._report(event, f"YAML tag `{event.tag}` is not allowed in incident files; remove it")
+            self._report(event, f"YAML tag `{event.tag}` is not allowed in {self.kind.plural}; remove it")
         key = self._add(event, container)
         self.stack.append([container, key, None])
 
@@ -255,11 +278,10 @@ class _Builder:
             except ValueError:
                 self._report(event, f"`{text}` is not a number we can read; write plain digits")
                 return text
-        self._report(event, f"YAML tag `{tag}` is not allowed in incident files; remove it")
+        self._report(event, f"YAML tag `{tag}` is not allowed in {self.kind.plural}; remove it")
         return text
 
 
-ANCHOR_MESSAGE = "YAML anchors (&name) and aliases (*name) are not allowed in incident files; write the value out"
 
 
 def repository_path(root: Path, path: Path) -> str:

@@ -259,3 +259,12 @@ def test_the_publish_workflow_passes_the_pages_address_to_the_build():
     assert steps.index(pages) < steps.index(build_step)
     assert build_step["env"]["ARCHIVE_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
     assert workflow["jobs"]["build"]["permissions"]["pages"] == "read"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("~\n", "site.yaml:1:1: error: file holds no data; it is a mapping of `name: value` lines"),
+    ("title: &name Archive\nbranch: *name\n", "site.yaml:1:8: error: YAML anchors (&name) and aliases (*name) are not allowed in "
+                                               "settings and vocabulary files; write the value out"),
+])
+def test_the_loaders_messages_about_site_yaml_speak_of_settings_not_incidents(tmp_path, text, message):
+    assert problems_in(tmp_path, text)[1] == [message]
