@@ -24,6 +24,7 @@ test: $(VENV)/.test-installed
 	exit $$status
 
 # Both tools run even when the first finds something, so that one run shows every finding.
+# mypy checks the tests too, so it needs what they import (pytest, Playwright, Hypothesis): the test set-up.
 lint: $(VENV)/.test-installed
 	@status=0; \
 	$(BIN)/python -m ruff check . || status=1; \
