@@ -13,7 +13,6 @@ problem names the file, line and column, says what is wrong and how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import sys
@@ -28,8 +27,9 @@ import jsonschema
 
 from .characters import character_name, hidden_character
 from .files import Repository
-from .load import SETTINGS_FILES, Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes
+from .load import SETTINGS_FILES, Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes, texts_in
 from .problems import Problem
+from .wording import TYPE_WORDS, describe_value, field_name, lower_first, suggest
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 SITE_SCHEMA = SCHEMA_DIR / "site.schema.json"
@@ -246,10 +246,8 @@ def hidden_character_problems(document: Document, noun: str = "") -> list[Proble
     """Settings and vocabularies are one-line names and values: none holds a line break, or a character
     that hides or reorders text (characters.hidden_character), which would disguise it in review."""
     problems = []
-    for key, text, is_key in _texts(document.data):
-        index = hidden_character(text)
-        if index is None and ("\n" in text or "\r" in text):
-            index = min(i for i in (text.find("\n"), text.find("\r")) if i >= 0)
+    for key, text, is_key in texts_in(document.data):
+        index = _hidden_at(text)
         if index is not None:
             what = f"the name of {_subject(document, key, noun)}" if is_key and not noun else _subject(document, key, noun)
             problems.append(document.problem(key, f"{what} contains {character_name(text[index])} at character {index + 1}; "
@@ -257,25 +255,15 @@ def hidden_character_problems(document: Document, noun: str = "") -> list[Proble
     return problems
 
 
+def _hidden_at(text: str) -> int | None:
+    """Where the first line break or character that hides text stands in a one-line value, if anywhere."""
+    found = [index for index in (hidden_character(text), text.find("\n"), text.find("\r")) if index is not None and index >= 0]
+    return min(found, default=None)
+
+
 def _hides(value: object) -> bool:
-    """Whether a text holds what hidden_character_problems reports: a line break or a character that hides text."""
-    return isinstance(value, str) and (hidden_character(value) is not None or "\n" in value or "\r" in value)
-
-
-def _texts(value: Any, key: Key = ()) -> list[tuple[Key, str, bool]]:
-    """(key, text, whether the text is a mapping's key) for every string in a settings file's data."""
-    found: list[tuple[Key, str, bool]] = []
-    if isinstance(value, dict):
-        for name, item in value.items():
-            if isinstance(name, str):
-                found.append(((*key, name), name, True))
-            found += _texts(item, (*key, name))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _texts(item, (*key, index))
-    elif isinstance(value, str):
-        found.append((key, value, False))
-    return found
+    """Whether a text holds what hidden_character_problems reports."""
+    return isinstance(value, str) and _hidden_at(value) is not None
 
 
 def _holds_nothing(raw: bytes) -> bool:
@@ -285,17 +273,6 @@ def _holds_nothing(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return all(not line.strip() or line.lstrip().startswith("#") or line.rstrip() in ("---", "...") for line in text.splitlines())
-
-
-TYPE_WORDS = {
-    "object": "a mapping of fields (`name: value` lines)",
-    "array": "a list",
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "empty",
-}
 
 
 def describe_schema_error(document: Document, error: jsonschema.ValidationError, noun: str = "") -> list[Problem]:
@@ -311,12 +288,12 @@ def describe_schema_error(document: Document, error: jsonschema.ValidationError,
     if "propertyNames" in error.schema_path:  # a key that may not be one: point at the key
         expected = schema.get("description") or f"text matching {schema.get('pattern')}"
         what = f"{noun or 'key'} `{instance}` is not a valid key" if instance else f"a {noun or 'key'} has an empty name"
-        return [document.problem((*key, instance), f"{what}: a key here must be {_lower_first(expected).rstrip('.')}", at_key=True)]
+        return [document.problem((*key, instance), f"{what}: a key here must be {lower_first(expected).rstrip('.')}", at_key=True)]
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         word = "field" if noun else "setting"
         where = f" in {subject}" if key else ""
-        return [document.problem((*key, name), f"unknown {word} `{name}`{where}{_suggest(name, allowed) or f'; known {word}s: ' + ', '.join(allowed)}",
+        return [document.problem((*key, name), f"unknown {word} `{name}`{where}{suggest(name, allowed) or f'; known {word}s: ' + ', '.join(allowed)}",
                                  at_key=True)
                 for name in instance if name not in allowed and not _hides(name)]
     if kind == "required":
@@ -325,7 +302,7 @@ def describe_schema_error(document: Document, error: jsonschema.ValidationError,
         for name in value:
             if name not in instance:
                 meaning = properties.get(name, {}).get("description")
-                problems.append(document.problem(key, f"{subject} has no `{name}`; add it" + (f": {_lower_first(meaning)}" if meaning else ""),
+                problems.append(document.problem(key, f"{subject} has no `{name}`; add it" + (f": {lower_first(meaning)}" if meaning else ""),
                                                  at_key=bool(key)))
         return problems
     if kind == "type" and isinstance(instance, TooLongNumber):
@@ -333,12 +310,12 @@ def describe_schema_error(document: Document, error: jsonschema.ValidationError,
     if kind == "type":
         wanted: list[str] = value if isinstance(value, list) else [value]
         expected = " or ".join(TYPE_WORDS.get(name, name) for name in wanted if name != "null")
-        return [document.problem(key, f"{subject} must be {expected}, not {_describe_value(instance)}")]
+        return [document.problem(key, f"{subject} must be {expected}, not {describe_value(instance)}")]
     if kind == "enum":
         choices = ", ".join(f"`{choice}`" for choice in value)
-        return [document.problem(key, f"{subject} is `{instance}`; it must be one of {choices}{_suggest(instance, value)}")]
+        return [document.problem(key, f"{subject} is `{instance}`; it must be one of {choices}{suggest(instance, value)}")]
     if kind == "pattern":
-        expected = PATTERN_WORDS.get(value) or _lower_first(schema.get("description", "")) or f"text matching {value}"
+        expected = PATTERN_WORDS.get(value) or lower_first(schema.get("description", "")) or f"text matching {value}"
         return [document.problem(key, f"{subject} is `{instance}`, which is not {expected.rstrip('.')}")]
     if kind in ("minLength", "minItems", "minProperties"):
         return [document.problem(key, f"{subject} must not be empty")]
@@ -355,41 +332,8 @@ def _subject(document: Document, key: Key, noun: str) -> str:
         return document.display_path
     if noun:
         entry = f"{noun} `{key[0]}`"
-        return entry if len(key) == 1 else f"`{_field_name(key[1:])}` of {entry}"
-    return f"`{_field_name(key)}`"
-
-
-def _field_name(key: Key) -> str:
-    """`("roles", 0, "title")` -> `roles[0].title`."""
-    text = ""
-    for part in key:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _describe_value(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}` (a yes/no value)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, float):
-        return f"the decimal number {value:g}"
-    if isinstance(value, int):
-        return f"the number {value}"
-    return f'the text "{value[:60]}{"…" if len(value) > 60 else ""}"'
-
-
-def _suggest(word: Any, choices: Any) -> str:
-    matches = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
-    return f"; did you mean `{matches[0]}`?" if matches else ""
+        return entry if len(key) == 1 else f"`{field_name(key[1:])}` of {entry}"
+    return f"`{field_name(key)}`"
 
 
 if __name__ == "__main__":  # python -m archive.config > schema/site.schema.json

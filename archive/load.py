@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -81,6 +82,20 @@ class Document:
     def problem(self, key: Key, message: str, *, at_key: bool = False, severity: str = "error") -> Problem:
         line, col = self.where(key, at_key=at_key)
         return Problem(self.display_path, line, col, message, severity)
+
+
+def texts_in(value: object, key: Key = ()) -> Iterator[tuple[Key, str, bool]]:
+    """(key, text, whether it is a mapping's key) for every string in a document's data, keys included."""
+    if isinstance(value, str):
+        yield key, value, False
+    elif isinstance(value, dict):
+        for name, child in value.items():
+            if isinstance(name, str):
+                yield (*key, name), name, True
+            yield from texts_in(child, (*key, name))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from texts_in(child, (*key, index))
 
 
 def read_bytes(path: Path, display_path: str, repository: Repository,

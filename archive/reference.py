@@ -22,6 +22,7 @@ from .config import SCHEMA_DIR, read_settings_file
 from .files import Repository
 from .load import Document
 from .problems import BuildError, Problem
+from .wording import field_name
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -259,8 +260,7 @@ def _name_problems(document: Document, noun: str) -> list[Problem]:
         for where, text in named:
             found = None if hidden_character(text) is not None else name_problem(text)  # hidden ones are reported apart
             if found:
-                field = "".join(f"[{part}]" if isinstance(part, int) else str(part) for part in where[1:])
-                what = f"{noun} `{key}`" if len(where) == 1 else f"`{field}` of {noun} `{key}`"
+                what = f"{noun} `{key}`" if len(where) == 1 else f"`{field_name(where[1:])}` of {noun} `{key}`"
                 problems.append(document.problem(where, f"{what} {found}", at_key=len(where) == 1))
     return problems
 

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,12 @@ from jsonschema import ValidationError
 
 from .characters import character_name, hidden_character, name_problem
 from .dates import parse_timestamp
-from .load import Document, Key, TooLongNumber
+from .load import Document, Key, TooLongNumber, texts_in
 from .markup import markdown_problem
 from .problems import Problem
 from .provenance import appears_in, closest_passage, figure_problems, normalize, snapshot_name
 from .reference import Reference
+from .wording import TYPE_WORDS, describe_value, field_name, suggest
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
 
@@ -37,15 +38,6 @@ FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
 RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\w")
 AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^>\s]+>")
 
-TYPE_WORDS = {
-    "object": "a mapping of fields (`name: value` lines)",
-    "array": "a list",
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "empty",
-}
 PATTERN_WORDS = {
     "^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD in the years 1900 to 2099",
     "^[A-Z]{2}-[A-Z0-9]{1,3}$": "an ISO 3166-2 region code such as UA-30 (Kyiv) or RU-TUL (Tula Oblast)",
@@ -128,14 +120,6 @@ def validate_archive(documents: list[Document]) -> list[Problem]:
 
 # --- schema errors, said for people -------------------------------------------------
 
-def field_name(key: Key) -> str:
-    """`("figures", 2, "value")` -> `figures[2].value`."""
-    text = ""
-    for part in key:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the file"
-
-
 def _describe_schema_error(document: Document, error: ValidationError, reference: Reference) -> list[Problem]:
     key = tuple(error.absolute_path)
     name = field_name(key)
@@ -154,10 +138,10 @@ def _describe_schema_error(document: Document, error: ValidationError, reference
     if kind == "type":
         wanted: list[str] = value if isinstance(value, list) else [value]
         expected = " or ".join(TYPE_WORDS.get(kind_name, kind_name) for kind_name in wanted)
-        return [document.problem(key, f"`{name}` must be {expected}, not {_describe_value(instance)}")]
+        return [document.problem(key, f"`{name}` must be {expected}, not {describe_value(instance)}")]
     if kind == "enum":
         choices = ", ".join(f"`{choice}`" for choice in value)
-        return [document.problem(key, f"`{name}` is `{instance}`; it must be one of {choices}{_suggest(instance, value)}")]
+        return [document.problem(key, f"`{name}` is `{instance}`; it must be one of {choices}{suggest(instance, value)}")]
     if kind == "pattern":
         return [_pattern_problem(document, key, name, value, instance, reference)]
     if kind == "propertyNames":
@@ -182,7 +166,7 @@ def _unknown_fields(document: Document, schema: dict[str, Any], instance: Any, k
     for field in instance:
         if field in allowed:
             continue
-        hint = _suggest(field, allowed) or f"; allowed fields here: {', '.join(allowed)}"
+        hint = suggest(field, allowed) or f"; allowed fields here: {', '.join(allowed)}"
         where = f" in `{field_name(key)}`" if key else ""
         problems.append(document.problem((*key, field), f"unknown field `{field}`{where}{hint}", at_key=True))
     return problems
@@ -194,28 +178,6 @@ def _pattern_problem(document: Document, key: Key, name: str, pattern: str, inst
     if pattern.startswith("^[A-Z]{2}-"):
         hint = _region_code_for_name(instance, reference)
     return document.problem(key, f"`{name}` is `{instance}`, which is not {expected}{hint}")
-
-
-def _describe_value(value: object) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}` (a yes/no value)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, float):
-        return f"the decimal number {value:g}"
-    if isinstance(value, int):
-        return f"the number {value}"
-    text = str(value)  # (YAML gives text, then: dates and times are read as text)
-    return f'the text "{text[:60]}{"…" if len(text) > 60 else ""}"'
-
-
-def _suggest(word: object, choices: Iterable[object]) -> str:
-    matches = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
-    return f"; did you mean `{matches[0]}`?" if matches else ""
 
 
 def _region_code_for_name(text: object, reference: Reference) -> str:
@@ -355,14 +317,14 @@ def _check_citations(document: Document, source_keys: set[str], regions: list[st
         for key, entry in _items(document, field):
             cited = entry.get("source")
             if isinstance(cited, str) and cited not in source_keys:
-                problems.append(document.problem((*key, "source"), f"`{field_name((*key, 'source'))}` cites `{cited}`, which is not a key under `sources` ({known}){_suggest(cited, source_keys)}"))
+                problems.append(document.problem((*key, "source"), f"`{field_name((*key, 'source'))}` cites `{cited}`, which is not a key under `sources` ({known}){suggest(cited, source_keys)}"))
     for key, figure in _items(document, "figures"):
         measure = figure.get("measure")
         if isinstance(measure, str) and measure not in reference.measures:
-            problems.append(document.problem((*key, "measure"), f"unknown measure `{measure}`{_suggest(measure, reference.measures)}; measures are listed in data/measures.yaml"))
+            problems.append(document.problem((*key, "measure"), f"unknown measure `{measure}`{suggest(measure, reference.measures)}; measures are listed in data/measures.yaml"))
         subject = figure.get("subject")
         if isinstance(subject, str) and subject not in reference.subjects:
-            problems.append(document.problem((*key, "subject"), f"unknown subject `{subject}`{_suggest(subject, reference.subjects)}; subjects are listed in data/subjects.yaml"))
+            problems.append(document.problem((*key, "subject"), f"unknown subject `{subject}`{suggest(subject, reference.subjects)}; subjects are listed in data/subjects.yaml"))
         problems += _region_listed(document, key, figure.get("region"), regions)
     return problems
 
@@ -386,7 +348,7 @@ def _check_figures(document: Document, reference: Reference, today: dt.date) -> 
         weapon = figure.get("weapon")
         if isinstance(weapon, str) and reference.weapon(weapon) is None:
             names = sorted({w.key for w in reference.weapons.values()})
-            problems.append(document.problem((*key, "weapon"), f"unknown weapon `{weapon}`{_suggest(weapon, names)}; weapons and their aliases are listed in data/weapons.yaml"))
+            problems.append(document.problem((*key, "weapon"), f"unknown weapon `{weapon}`{suggest(weapon, names)}; weapons and their aliases are listed in data/weapons.yaml"))
         problems += _check_as_of(document, (*key, "as_of"), figure.get("as_of"), today)
         problems += [document.problem((*key, field), message) for field, message in figure_problems(figure)]
     return problems
@@ -435,7 +397,9 @@ MULTI_LINE_FIELDS = {"summary", "excerpt", "text", "translation", "change", "rea
 def _check_hidden_characters(document: Document) -> list[Problem]:
     """Invisible and control characters anywhere, and line breaks in one-line fields."""
     problems = []
-    for key, text in _strings(document.data, ()):
+    for key, text, is_key in texts_in(document.data):
+        if is_key:  # an incident file's keys are field names and source keys, which the schema holds to patterns
+            continue
         if text.isascii() and text.isprintable():  # nearly every text: nothing to look for
             continue
         field = next((part for part in reversed(key) if isinstance(part, str)), "")
@@ -449,17 +413,6 @@ def _check_hidden_characters(document: Document) -> list[Problem]:
             problems.append(document.problem(key, f"`{field_name(key)}` contains {kind} {character_name(char)} at character {index + 1}; "
                                                   "remove it (see the contribute page for when such characters are allowed)"))
     return problems
-
-
-def _strings(value: object, key: Key) -> Iterator[tuple[Key, str]]:
-    if isinstance(value, str):
-        yield key, value
-    elif isinstance(value, dict):
-        for name, child in value.items():
-            yield from _strings(child, (*key, name))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _strings(child, (*key, index))
 
 
 def _check_placeholders(document: Document) -> list[Problem]:

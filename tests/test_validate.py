@@ -6,7 +6,7 @@ import pytest
 
 from archive.pipeline import check
 from archive.provenance import closest_passage
-from archive.validate import field_name
+from archive.wording import field_name
 from conftest import TODAY, VALID_INCIDENT
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
