@@ -8,12 +8,9 @@ Screenshots go to test-artifacts/at-size/ for people to look at.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
 import re
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -21,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import Project, build
-from conftest import REPO
+from conftest import REPO, served
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -45,15 +42,8 @@ def realistic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site_url(realistic_site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(realistic_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with served(realistic_site) as url:
+        yield url
 
 
 def count_rows(site: Path, path: str) -> int:

@@ -5,17 +5,14 @@ The site is published under /archive/ to prove it works at a sub-path, as on a p
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import QuietHandler
+from conftest import served
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
 
@@ -24,11 +21,8 @@ KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-wester
 def base_url(shipped_site, tmp_path_factory):
     www = tmp_path_factory.mktemp("www")
     shutil.copytree(shipped_site, www / "archive")
-    handler = functools.partial(QuietHandler, directory=str(www))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/archive/"
-    server.shutdown()
+    with served(www) as url:
+        yield f"{url}archive/"
 
 
 def search_results(page):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import itertools
 import re
-import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -223,7 +220,7 @@ def test_the_regions_page_has_its_headings_in_order():
 def chart_site(tmp_path_factory):
     """A built archive of eight claimants over four months, served on this machine."""
     from archive.pipeline import Project, build
-    from conftest import QuietHandler, TinyArchive
+    from conftest import TinyArchive, served
 
     tiny = TinyArchive(tmp_path_factory.mktemp("charts") / "archive")
     for month in range(3, 7):
@@ -246,11 +243,8 @@ def chart_site(tmp_path_factory):
             figures:{figures}
             """)
     build(Project(root=tiny.root), today=dt.date(2026, 11, 29), with_search=False)
-    handler = functools.partial(QuietHandler, directory=str(tiny.root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with served(tiny.root / "site") as url:
+        yield url
 
 
 SCREENSHOTS = APP_DIR / "test-artifacts" / "screenshots"

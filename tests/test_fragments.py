@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from urllib.parse import unquote
 
 import pytest
 
 from archive.fragments import encode_term, sentence_link, short_address, text_directive
 from archive.pipeline import build
-from conftest import TODAY, VALID_INCIDENT, QuietHandler, TinyArchive
+from conftest import TODAY, VALID_INCIDENT, TinyArchive, served
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 SAFE_TERM = re.compile(r"[A-Za-z0-9_.~%]+")  # all an encoded term may hold: nothing that is syntax in a URL or HTML
@@ -259,11 +256,8 @@ the rubble of an apartment building in a northwestern city, officials said, addi
 def report_server(tmp_path):
     """A local web server with the report page, and a page to put links on (a click is how readers follow them)."""
     (tmp_path / "report.html").write_text(REPORT, encoding="utf-8")
-    handler = functools.partial(QuietHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield tmp_path, f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with served(tmp_path) as url:
+        yield tmp_path, url
 
 
 def follow(page, folder, base, href):

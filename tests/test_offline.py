@@ -1,11 +1,8 @@
 """offline.py: the copy of the archive that works from disk, search included, and its zip."""
 
 import contextlib
-import functools
-import http.server
 import json
 import shutil
-import threading
 import zipfile
 
 import pytest
@@ -13,7 +10,7 @@ from playwright.sync_api import expect
 
 from archive.offline import SearchDocument, build_index, offline_link, rewrite_links, search_documents, words_of
 from archive.pipeline import Project, build, check
-from conftest import REPO, TODAY, VALID_INCIDENT, QuietHandler, TinyArchive
+from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, served
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
 
@@ -274,13 +271,10 @@ def test_visited_pages_reopen_offline_with_the_service_worker(browser, tiny):
     build(tiny.project, today=TODAY)
     site = tiny.root / "site"
     assert (site / "sw.js").is_file()
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with served(site) as address:
         context = browser.new_context()
         page = context.new_page()
-        url = f"http://127.0.0.1:{server.server_port}/incidents/2025-06-06-drone-strike-on-kyiv/"
+        url = f"{address}incidents/2025-06-06-drone-strike-on-kyiv/"
         page.goto(url)
         page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true)")
         page.evaluate("navigator.serviceWorker.ready")
@@ -290,8 +284,6 @@ def test_visited_pages_reopen_offline_with_the_service_worker(browser, tiny):
         page.reload()
         expect(page.locator("h1")).to_have_text("Drone strike on Kyiv")
         context.close()
-    finally:
-        server.shutdown()
 
 
 def test_no_service_worker_by_default(tiny):

@@ -5,17 +5,13 @@ shown or named; results never shift the layout; and the page passes axe in both 
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
-from conftest import TODAY, TinyArchive
+from conftest import TODAY, TinyArchive, served
 
 SCAFFOLDING = ["No figures recorded yet", "Regions", "What happened", "Figures", "Sources", "Corrections",
                "Cite this incident", "Places named", "Suggest a correction", "whole incident"]
@@ -65,26 +61,6 @@ INCIDENTS = {
     "2022-04-01-strike-on-a-station": incident("Strike on a station in Kramatorsk", "2022-04-01", "UA-14", "Kramatorsk",
                                                "Two weeks after the market shelling of 16 March 2022, 03 trains and 16 carriages burned."),
 }
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-def serve(folder):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-@contextlib.contextmanager
-def served(folder):
-    server = serve(folder)
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")

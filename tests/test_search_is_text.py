@@ -3,17 +3,14 @@ never become markup, in the Pagefind search page and in the offline copy's searc
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 
 import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
 from archive.search import SearchRecord, index_records, search_records
-from conftest import TODAY, VALID_INCIDENT, QuietHandler
+from conftest import TODAY, VALID_INCIDENT, served
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 # Markup of several kinds that a UI writing text as HTML would turn into elements, or act on.
@@ -57,11 +54,8 @@ def hostile_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site_url(hostile_site):
-    handler = functools.partial(QuietHandler, directory=str(hostile_site / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with served(hostile_site / "site") as url:
+        yield url
 
 
 def assert_nothing_injected(page, address: str) -> None:
