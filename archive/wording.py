@@ -1,0 +1,54 @@
+"""Words for messages to people: a field's name, what a value is, what a schema type means, the closest known name."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from .load import Key
+
+TYPE_WORDS = {
+    "object": "a mapping of fields (`name: value` lines)",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def field_name(key: Key) -> str:
+    """`("figures", 2, "value")` -> `figures[2].value`; the empty key is the file itself."""
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+def describe_value(value: object) -> str:
+    """`the number 3`, `a list`, `the text "..."` (shortened): what a file gave where something else was wanted."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}` (a yes/no value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, float):
+        return f"the decimal number {value:g}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    text = str(value)  # (YAML gives text, then: dates and times are read as text)
+    return f'the text "{text[:60]}{"…" if len(text) > 60 else ""}"'
+
+
+def suggest(word: object, choices: Iterable[object]) -> str:
+    """`; did you mean `killed`?` for the closest of `choices`, or nothing."""
+    matches = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
+    return f"; did you mean `{matches[0]}`?" if matches else ""
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
