@@ -203,11 +203,11 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
                              progress=lambda done, total: progress("Writing pages", done, total))
         search_started = time.perf_counter()
-        # Without search too: serve indexes only if needed.
-        reused = incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
-        if with_search and not reused:
+        if with_search:  # only the months whose records changed are indexed again
             progress("Indexing for search (Pagefind)")
-            index_site(archive, staging / "pagefind")
+            index_site(archive, staging / "pagefind", previous=previous.site_dir / "pagefind")
+        else:  # the last index, if it is still right; else none, and serve indexes when it needs to
+            incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
         search_seconds = time.perf_counter() - search_started
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:

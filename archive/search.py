@@ -30,13 +30,17 @@ import base64
 import contextlib
 import gzip
 import hashlib
+import importlib.metadata
 import io
 import json
+import os
+import shutil
 import subprocess
 import tempfile
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -172,20 +176,125 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 # --- writing the index ------------------------------------------------------------------------
 
-def index_site(archive: Archive, output_dir: Path) -> None:
-    """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/)."""
+# The index is split in shards, one per month of records, that the search page merges with
+# Pagefind's mergeIndex: an edit re-indexes its month alone, and no Pagefind process ever holds
+# more than a month of the archive (Pagefind needs about 150 KB of memory per record). Content
+# pages form the primary bundle, pagefind/ itself, which also holds Pagefind's scripts; each
+# month is a bundle below pagefind/shards/, named by its month and a digest of its records, so
+# a shard whose records are unchanged is the previous build's, linked, and a changed one gets a
+# new address (no stale copy in a browser's cache). pagefind/shards.json lists them, newest
+# first, with the number of records each holds; static/search.js reads it.
+SHARDS_DIR = "shards"
+MANIFEST = "shards.json"
+PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the primary bundle)
+SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
+# What the primary bundle keeps besides: the scripts static/search.js loads (not Pagefind's own UI).
+PRIMARY_FILES = (*SHARD_FILES, "pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "wasm.unknown.pagefind")
+INDEX_FORMAT = 1  # bump when what goes into a shard changes in a way its records do not show
+PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefind writes other shards
+
+
+@dataclass(frozen=True)
+class Shard:
+    name: str  # "2024-05-1a2b3c4d5e": the month and a digest of the records
+    records: list[SearchRecord]
+
+
+def shard_month(record: SearchRecord) -> str:
+    """The month whose shard holds `record`: an incident's, or a region's latest incident's; "" for pages."""
+    return record.date[:7] if record.date and record.date != UNDATED else ""
+
+
+def split_in_shards(records: list[SearchRecord]) -> tuple[list[SearchRecord], list[Shard]]:
+    """The primary bundle's records (content pages) and the month shards, newest month first.
+
+    Every record carries its shard's name as the hidden `shard` filter, with which the search
+    page asks one shard at a time for results in date order (see static/search.js)."""
+    by_month: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        by_month.setdefault(shard_month(record), []).append(record)
+    pages = [_in_shard(record, PAGES_SHARD) for record in by_month.pop("", [])]
+    shards = []
+    for month in sorted(by_month, reverse=True):
+        name = f"{month}-{_digest(by_month[month])}"
+        shards.append(Shard(name, [_in_shard(record, name) for record in by_month[month]]))
+    return pages, shards
+
+
+def _in_shard(record: SearchRecord, name: str) -> SearchRecord:
+    return SearchRecord(record.url, record.kind, record.title, record.date, record.content, record.meta,
+                        {**record.filters, "shard": [name]})
+
+
+def _digest(records: list[SearchRecord]) -> str:
+    described = json.dumps([INDEX_FORMAT, PAGEFIND_VERSION,
+                            [[record.url, record.kind, record.title, record.date, record.content, record.meta, record.filters]
+                             for record in records]], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(described.encode()).hexdigest()[:10]
+
+
+def index_site(archive: Archive, output_dir: Path, previous: Path | None = None, workers: int | None = None) -> None:
+    """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/).
+
+    Shards already in `previous` (the last build's pagefind/) with the same name are linked from
+    there instead of being indexed again."""
+    write_index(search_records(archive), output_dir, previous, workers)
+
+
+def write_index(records: list[SearchRecord], output_dir: Path, previous: Path | None = None, workers: int | None = None) -> None:
+    """The index of `records` in shards (see index_site)."""
     output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    index_records(search_records(archive), output_dir)
-    make_reproducible(output_dir)
+    pages, shards = split_in_shards(records)
+    earlier = _read_manifest(previous) if previous else None
+    earlier_shards = {entry["name"] for entry in earlier["shards"]} if earlier else set()
+    jobs: list[tuple[list[SearchRecord], Path, bool]] = []
+    pages_name = f"{PAGES_SHARD}-{_digest(pages)}"
+    if previous and earlier and earlier["primary"] == pages_name:
+        _link_primary(previous, output_dir)
+    else:
+        jobs.append((pages, output_dir, False))
+    for shard in shards:
+        if previous and shard.name in earlier_shards and (previous / SHARDS_DIR / shard.name).is_dir():
+            shutil.copytree(previous / SHARDS_DIR / shard.name, output_dir / SHARDS_DIR / shard.name, copy_function=os.link)
+        else:
+            jobs.append((shard.records, output_dir / SHARDS_DIR / shard.name, True))
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
+        list(pool.map(lambda job: _index_bundle(*job), jobs))
+    manifest = {"primary": pages_name, "pages": PAGES_SHARD, "shards": [{"name": shard.name, "records": len(shard.records)} for shard in shards]}
+    (output_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
 
 
-def index_records(records: list[SearchRecord], output_dir: Path) -> None:
+def _index_bundle(records: list[SearchRecord], bundle: Path, shard: bool) -> None:
+    index_records(records, bundle, only=SHARD_FILES if shard else PRIMARY_FILES)
+    make_reproducible(bundle)
+
+
+def _read_manifest(bundle: Path) -> dict | None:
+    """The shard list of an earlier index; None when there is none or it is unreadable (then every shard is indexed)."""
+    try:
+        manifest = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    valid = (isinstance(manifest, dict) and isinstance(manifest.get("primary"), str) and isinstance(manifest.get("shards"), list)
+             and all(isinstance(entry, dict) and isinstance(entry.get("name"), str) for entry in manifest["shards"]))
+    return manifest if valid else None
+
+
+def _link_primary(previous: Path, output_dir: Path) -> None:
+    """The earlier primary bundle (Pagefind's scripts and the content pages' index), without its shards."""
+    shutil.copytree(previous, output_dir, copy_function=os.link, ignore=lambda folder, names: (
+        [SHARDS_DIR, MANIFEST] if Path(folder) == previous else []))
+
+
+def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None) -> None:
     """Pagefind's index of `records` (pages numbered in the order given), written into `output_dir`.
 
-    Pagefind hands the files over and they are written here: its own WriteFiles replies before its
-    writes reach the disk (tokio's files write in the background), and the service exits as soon
-    as its input closes, so files it wrote itself could be left empty."""
+    With `only`, just those files and folders of the bundle (and its metadata) are written: a
+    shard needs no scripts of its own. Pagefind hands the files over and they are written here:
+    its own WriteFiles replies before its writes reach the disk (tokio's files write in the
+    background), and the service exits as soon as its input closes, so files it wrote itself
+    could be left empty."""
     with PagefindService() as service:
         index = service.request({"type": "NewIndex", "config": None})["index_id"]
         service.requests({"type": "AddRecord", "index_id": index, "url": "/" + record.url, "content": record.content,
@@ -197,6 +306,8 @@ def index_records(records: list[SearchRecord], output_dir: Path) -> None:
         relative = Path(file["path"])
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise SearchIndexError(f"Pagefind named a file outside its bundle: {file['path']!r}")
+        if only is not None and relative.parts[0] not in only and relative.suffix != ".pf_meta":
+            continue
         target = output_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(file["content"], validate=True))

@@ -28,6 +28,8 @@
   var more = document.getElementById("search-more");
 
   var pagefind = null;
+  var shardNames = [];  // the index's shards, newest month first, content pages last
+  var NO_SHARD = "none";  // no shard has this name: a search limited to it finds nothing
   var allFilters = {};
   var shown = PAGE;
   var latest = 0;  // each change starts a search; only the latest may draw its results
@@ -131,8 +133,10 @@
 
   // The regions `words` name (by their names, other spellings or code), at most three: shown first,
   // since a region's page lists its incidents, which rank by their own words.
-  async function regionsNamed(words) {
-    var found = await pagefind.search(words, { filters: { kind: { any: ["region"] } } });
+  async function regionsNamed(words, shards) {
+    var filters = { kind: { any: ["region"] } };
+    if (shards) { filters.shard = { any: shards }; }
+    var found = await pagefind.search(words, { filters: filters });
     return found ? found.results.slice(0, 3) : [];
   }
 
@@ -160,9 +164,13 @@
     var filters = {};
     Object.keys(chosen).forEach(function (name) { filters[name] = { any: chosen[name] }; });
     if (date) { filters.date = { any: date.days }; }
-    var search = await pagefind.search(words || null, { filters: filters, sort: sortFor(order) });
+    var shards = await shardsWithEveryWord(words);
+    if (shards) { filters.shard = { any: shards.length ? shards : [NO_SHARD] }; }
+    var search = await pagefind.search(words || null, { filters: filters });
     var results = search ? search.results : [];
-    var shownFirst = words && order === "relevance" && !date && !Object.keys(chosen).length ? await regionsNamed(words) : [];
+    var count = results.length;
+    if (search && order !== "relevance") { results = await inDateOrder(words, filters, search.filters.shard || {}, order); }
+    var shownFirst = words && order === "relevance" && !date && !Object.keys(chosen).length ? await regionsNamed(words, shards) : [];
     var page = await Promise.all(firstThen(shownFirst, results).slice(0, shown).map(function (result) { return result.data(); }));
     if (ticket !== latest) { return; }  // a newer search has started; its results will be drawn instead
     // Filters, status and results change together, in one frame.
@@ -170,8 +178,38 @@
     list.textContent = "";
     page.forEach(function (data) { list.appendChild(resultItem(data)); });
     list.hidden = page.length === 0;  // an empty list takes no room (its margins would move with the filters)
-    status.textContent = common.describe(results.length, words, date, Object.keys(chosen).length > 0);
-    more.hidden = results.length <= shown;
+    status.textContent = common.describe(count, words, date, Object.keys(chosen).length > 0);
+    more.hidden = count <= shown;
+  }
+
+  // The shards a search of several words may take results from, or null for all. Pagefind leaves
+  // out of a search the words an index does not hold at all; in a shard without one of the words
+  // it would match pages with only the others, which one index of the whole archive never does.
+  // So each word is looked up alone first: the shards that hold every word found anywhere.
+  async function shardsWithEveryWord(words) {
+    var terms = (words || "").split(/\s+/).filter(Boolean);
+    if (terms.length < 2) { return null; }
+    var found = await Promise.all(terms.map(function (term) { return pagefind.search(term); }));
+    var inShards = found.map(function (search) { return (search && search.filters.shard) || {}; })
+      .filter(function (counts) { return Object.keys(counts).some(function (name) { return counts[name] > 0; }); });
+    if (!inShards.length) { return null; }
+    return shardNames.filter(function (name) { return inShards.every(function (counts) { return counts[name] > 0; }); });
+  }
+
+  // The first `shown` results in date order. The index is in shards, one per month (see
+  // archive/search.py), and Pagefind orders results merged from several shards by each shard's own
+  // scores, so the shards are asked one at a time, in date order, for their results in date order;
+  // `perShard` (the result counts of the search in every shard) says which hold any.
+  async function inDateOrder(words, filters, perShard, order) {
+    var names = order === "newest" ? shardNames : shardNames.slice().reverse();
+    var ordered = [];
+    for (var index = 0; index < names.length && ordered.length < shown; index++) {
+      if (!perShard[names[index]]) { continue; }
+      var inShard = Object.assign({}, filters, { shard: { any: [names[index]] } });
+      var found = await pagefind.search(words || null, { filters: inShard, sort: sortFor(order) });
+      ordered = ordered.concat(found ? found.results : []);
+    }
+    return ordered;
   }
 
   // Resolves once the browser has drawn what the page holds now.
@@ -185,6 +223,11 @@
     try {
       pagefind = await import(siteRoot + "pagefind/pagefind.js");
       await pagefind.options({ baseUrl: siteRoot, bundlePath: siteRoot + "pagefind/" });
+      var manifest = await (await fetch(siteRoot + "pagefind/shards.json")).json();
+      shardNames = manifest.shards.map(function (shard) { return shard.name; }).concat([manifest.pages]);
+      await Promise.all(manifest.shards.map(function (shard) {
+        return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
+      }));
       await pagefind.init();
       allFilters = await pagefind.filters();
     } catch (error) {

@@ -57,10 +57,16 @@ def tiny_site(root: Path) -> Path:
     return root / "site"
 
 
-def fragments(bundle: Path) -> dict[str, dict]:
-    """Each indexed page's fragment (url, content, meta, filters) by its URL, as Pagefind's script reads it."""
+def bundles(index: Path) -> list[Path]:
+    """The primary bundle (a site's pagefind/) and its month shards, as static/search.js merges them."""
+    manifest = json.loads((index / "shards.json").read_text(encoding="utf-8"))
+    return [index, *(index / "shards" / shard["name"] for shard in manifest["shards"])]
+
+
+def fragments(index: Path) -> dict[str, dict]:
+    """Each indexed page's fragment (url, content, meta, filters) by its URL, as Pagefind's script reads it, in every bundle."""
     found = {}
-    for path in (bundle / "fragment").glob("*.pf_fragment"):
+    for path in (fragment for bundle in bundles(index) for fragment in (bundle / "fragment").glob("*.pf_fragment")):
         fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
         found[fragment["url"]] = fragment
     return found
@@ -98,6 +104,16 @@ def filters(bundle: Path) -> dict[str, dict[str, list[int]]]:
             assert own_name == name
             found[f"{language}:{name}"] = {value: pages for value, pages in values}
     return found
+
+
+def merged_filter_counts(index: Path) -> dict[str, dict[str, int]]:
+    """{filter: {value: pages}} over every bundle, as Pagefind's mergeIndex adds them up."""
+    counts: dict[str, dict[str, int]] = {}
+    for bundle in bundles(index):
+        for name, values in filters(bundle).items():
+            for value, pages in values.items():
+                counts.setdefault(name, {})[value] = counts.get(name, {}).get(value, 0) + len(pages)
+    return counts
 
 
 def assert_whole(bundle: Path) -> None:
@@ -171,16 +187,18 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
                             "readings": "Killed: at least 4 (Andriy Sadovyi)"}  # no party in the registry: his own
     assert lviv["content"].startswith("Drones hit Kyiv overnight. Ihor Klymenko")
     assert lviv["filters"]["date"] == ["2025-06-07"]
-    values = filters(bundle)
+    values = merged_filter_counts(bundle)
     # Filter counts are incidents: a region's own page is not one of its filter's pages.
-    assert {value: len(pages) for value, pages in values["en:region"].items()} == {"Kyiv": 2, "Kyiv Oblast": 1, "Lviv Oblast": 1}
+    assert values["en:region"] == {"Kyiv": 2, "Kyiv Oblast": 1, "Lviv Oblast": 1}
     assert set(values["en:claimant"]) == {"Vitali Klitschko", "Andriy Sadovyi"}
-    assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:region", "en:year"}  # no weapon: none has one
-    assert {value: len(pages) for value, pages in values["en:kind"].items()} == {"region": 3}
-    *_, sorts, fields = meta(bundle, "en")
+    assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:region", "en:year", "en:shard"}  # no weapon: none has one
+    assert values["en:kind"] == {"region": 3}
+    [june] = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]
+    assert values["en:shard"] == {"pages": 3, june["name"]: 5} and june["records"] == 5 and june["name"].startswith("2025-06-")
+    *_, sorts, fields = meta(bundle / "shards" / june["name"], "en")
     assert sorted(fields) == ["date", "readings", "regions", "title"]
     [(name, order)] = sorts
-    assert name == "date" and len(order) == 8
+    assert name == "date" and len(order) == 5
 
 
 def test_both_search_pages_show_the_filters_the_index_has_in_one_order_with_one_name_each():
@@ -198,8 +216,10 @@ def test_two_builds_of_the_same_site_write_the_same_search_index(tmp_path):
     assert first.keys() == second.keys()
     assert first == second
     assert any(name.startswith("filter/") for name in first)
-    assert "pagefind-ui.js" in first and "pagefind.js" in first
-    assert_whole(sites[0] / "pagefind")
+    assert "pagefind.js" in first and "pagefind-worker.js" in first
+    assert "pagefind-ui.js" not in first  # Pagefind's own UI is not used (static/search.js draws results)
+    for bundle in bundles(sites[0] / "pagefind"):
+        assert_whole(bundle)
 
 
 def test_the_index_is_pagefinds_with_its_lists_in_order(tmp_path):
@@ -237,8 +257,11 @@ def test_a_generated_archive_built_twice_gives_the_same_index(tmp_path):
         sites.append(root / "site")
     first, second = (tree(site / "pagefind") for site in sites)
     assert first == second
-    assert_whole(sites[0] / "pagefind")
-    assert len(meta(sites[0] / "pagefind", "en")[1]) > 300
+    shards = bundles(sites[0] / "pagefind")
+    for bundle in shards:
+        assert_whole(bundle)
+    assert len(shards) > 3  # a month each
+    assert sum(len(meta(bundle, "en")[1]) for bundle in shards) > 300
 
 
 # --- tests: Pagefind's service ---------------------------------------------------------------------
@@ -276,3 +299,65 @@ def test_an_index_of_another_layout_is_refused_not_half_rewritten(tmp_path):
     (bundle / "pagefind-entry.json").write_text('{"version": "1.5.2"}')
     with pytest.raises(SearchIndexError, match="index format"):
         make_reproducible(bundle)
+
+
+# --- tests: the index in month shards, rebuilt in part ----------------------------------------
+
+def three_months(root: Path) -> TinyArchive:
+    """An incident in April, May and June 2025 (three shards); May's is the one changed below."""
+    tiny = TinyArchive(root)
+    for day, title in (("2025-04-10", "Drone strike on Kyiv"), ("2025-05-12", "Strike on a Kyiv depot"), ("2025-06-06", "Drone strike on Boryspil")):
+        slug = title.lower().replace(" ", "-")
+        tiny.write(f"{day}-{slug}", VALID_INCIDENT.replace("date: 2025-06-06", f"date: {day}")
+                   .replace("published: 2025-06-06", f"published: {day}").replace("title: Drone strike on Kyiv", f"title: {title}"))
+    return tiny
+
+
+def change_may(tiny: TinyArchive, change: str) -> None:
+    may = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-a-kyiv-depot.yaml"
+    text = may.read_text(encoding="utf-8")
+    if change == "edit":
+        may.write_text(text.replace("title: Strike on a Kyiv depot", "title: Strike on a Kyiv zebrafinch depot"), encoding="utf-8")
+    elif change == "addition":
+        tiny.write("2025-05-20-zebrafinch-shelling", text.replace("date: 2025-05-12", "date: 2025-05-20")
+                   .replace("title: Strike on a Kyiv depot", "title: Zebrafinch shelling"))
+    elif change == "removal":
+        may.unlink()
+    else:  # renamed: a new id, the old one kept for old links
+        may.unlink()
+        tiny.write("2025-05-12-zebrafinch-depot", text.replace("title: Strike on a Kyiv depot", "title: Zebrafinch depot")
+                   .replace("corrections: []", "corrections: []\nprevious_ids: [2025-05-12-strike-on-a-kyiv-depot]"))
+
+
+@pytest.mark.parametrize("change", ["edit", "addition", "removal", "rename"])
+def test_a_change_indexes_its_month_again_and_gives_the_index_a_clean_build_gives(tmp_path, monkeypatch, change):
+    tiny = three_months(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    before = fragments(tiny.root / "site" / "pagefind")
+    indexed: list[str] = []
+    real_index_records = index_records
+
+    def recording(records, output_dir, only=None):
+        indexed.append(output_dir.name)
+        real_index_records(records, output_dir, only)
+
+    monkeypatch.setattr("archive.search.index_records", recording)
+    change_may(tiny, change)
+    build(tiny.project, today=TODAY)
+    monkeypatch.undo()
+    index = tiny.root / "site" / "pagefind"
+    # April, June and the content pages are the last build's; May is gone once its only incident is.
+    assert [name[:7] for name in indexed] == ([] if change == "removal" else ["2025-05"])
+
+    clean = tmp_path / "clean"
+    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
+    build(Project(root=clean), today=TODAY)
+    assert tree(index) == tree(clean / "site" / "pagefind")  # byte for byte
+
+    after = fragments(index)
+    titles = {fragment["meta"]["title"] for fragment in after.values()}
+    if change == "removal":
+        assert "Strike on a Kyiv depot" not in titles and len(after) == len(before) - 1
+    else:
+        assert any("Zebrafinch" in title or "zebrafinch" in title for title in titles)
+        assert ("Strike on a Kyiv depot" in titles) == (change == "addition")

@@ -1,0 +1,101 @@
+"""The search index in month shards finds what one index of the whole archive finds: the same
+results, in the same date order, with the same counts and filter counts, in headless Chromium.
+
+The baseline is one Pagefind index of every record, queried through Pagefind's own API; the
+shards are queried as a reader does, through the search page (static/search.js)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from archive.pipeline import Project, build, check
+from archive.search import index_records, make_reproducible, search_records
+from conftest import REPO, TODAY, served
+
+# Words of the generated archive, alone and together (several words: Pagefind leaves out of a
+# shard's search the words that shard lacks), with and without a filter.
+QUERIES = [
+    ("strike", {}), ("drones killed", {}), ("kharkiv school", {}), ("injured", {"year": "2024"}),
+    ("", {"region": "Kharkiv Oblast"}), ("market residential", {}), ("missile", {"measure": "Injured"}),
+]
+ORDERS = ["newest", "oldest"]
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("shards") / "archive"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--kind", "realistic", "--incidents", "400",
+                    "--out", str(root)], check=True, capture_output=True)
+    project = Project(root=root)
+    build(project, today=TODAY)
+    archive, _ = check(project, today=TODAY)
+    assert archive is not None
+    single = root / "site" / "single-index"  # the baseline: one index of every record
+    index_records(search_records(archive), single)
+    make_reproducible(single)
+    return root / "site"
+
+
+def baseline(page: Page, site_url: str, words: str, filters: dict[str, str], order: str) -> dict:
+    """What one index of the whole archive answers, through Pagefind's API."""
+    page.goto(f"{site_url}search/")  # its Content Security Policy lets WebAssembly run
+    return page.evaluate("""async ([root, words, filters, order]) => {
+        const pagefind = await import(root + "single-index/pagefind.js");
+        await pagefind.options({ baseUrl: root, bundlePath: root + "single-index/" });
+        const wanted = {};
+        for (const [name, value] of Object.entries(filters)) { wanted[name] = { any: [value] }; }
+        const all = await pagefind.filters();  // first, as the search page does: Pagefind counts the filters it has loaded
+        const search = await pagefind.search(words || null, { filters: wanted });
+        const sorted = await pagefind.search(words || null, { filters: wanted, sort: { date: order === "newest" ? "desc" : "asc" } });
+        const first = await Promise.all(sorted.results.slice(0, 20).map((result) => result.data()));
+        // Each value's count as the search page shows it: within the results, else in the whole index.
+        const counts = {};
+        for (const [name, values] of Object.entries(all)) {
+            counts[name] = {};
+            for (const value of Object.keys(values)) {
+                const within = search.filters[name];
+                counts[name][value] = within && Object.prototype.hasOwnProperty.call(within, value) ? within[value] : values[value];
+            }
+        }
+        return { count: search.results.length, titles: first.map((data) => data.meta.title), filters: counts };
+    }""", [site_url, words, filters, order])
+
+
+def shown(page: Page, site_url: str, words: str, filters: dict[str, str], order: str) -> dict:
+    """What the search page shows: the count, the first 20 titles and every filter value's count."""
+    address = f"{site_url}search/?q={quote(words)}&order={order}" + "".join(f"&{name}={quote(value)}" for name, value in filters.items())
+    page.goto(address)
+    expect(page.locator("#search-status")).to_contain_text("result", timeout=15_000)
+    return page.evaluate("""() => {
+        const status = document.getElementById("search-status").textContent;
+        const titles = [...document.querySelectorAll("#search-results .result-title")].map((link) => link.textContent);
+        const filters = {};
+        for (const box of document.querySelectorAll("#search-filters input")) {
+            const label = box.nextElementSibling.textContent.trim();
+            (filters[box.name] = filters[box.name] || {})[box.value] = Number(label.slice(label.lastIndexOf("(") + 1, -1));
+        }
+        return { count: Number(status.split(" ")[0].replace(/,/g, "")), titles, filters };
+    }""")
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_the_shards_answer_as_one_index_of_the_whole_archive(page, sharded_site, order):
+    manifest = json.loads((sharded_site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert len(manifest["shards"]) > 12  # the archive spans years: a shard a month
+    with served(sharded_site) as site_url:
+        for words, filters in QUERIES:
+            expected = baseline(page, site_url, words, filters, order)
+            found = shown(page, site_url, words, filters, order)
+            assert expected["count"] > 0, (words, filters)
+            assert found["count"] == expected["count"], (words, filters)
+            assert found["titles"] == expected["titles"], (words, filters)
+            assert set(found["filters"]) <= set(expected["filters"]), (words, filters, sorted(expected["filters"]), sorted(found["filters"]))
+            for name, counts in found["filters"].items():
+                assert counts == {value: expected["filters"][name].get(value, 0) for value in counts}, (words, filters, name)
