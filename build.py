@@ -10,6 +10,8 @@
                                write a skeleton incident file and print its path
     python build.py diff BASE [HEAD]
                                the content changes between two git revisions, as Markdown
+    python build.py import FILE [--mapping MAPPING.yaml] [--dry-run] [--update]
+                               write incident files from a spreadsheet (CSV or XLSX)
 """
 
 from __future__ import annotations
@@ -76,6 +78,14 @@ def run(argv: list[str] | None = None) -> int:
     diff = commands.add_parser("diff", help="report the content changes between two git revisions in Markdown")
     diff.add_argument("base", help="the revision before, e.g. origin/main")
     diff.add_argument("head", nargs="?", default="HEAD", help="the revision after (default: HEAD)")
+    sheet = commands.add_parser("import", help="write incident files from a spreadsheet (CSV or XLSX), checked as check checks them")
+    sheet.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                       help="a CSV (comma, semicolon or tab; UTF-8) or XLSX sheet; several files are read as one sheet "
+                            "(the archive's incidents.csv and figures.csv together)")
+    sheet.add_argument("--mapping", type=Path, metavar="MAPPING.yaml",
+                       help="a YAML file naming the field of each other heading, fixed values for every row, and columns to leave out")
+    sheet.add_argument("--dry-run", action="store_true", help="check everything and say what would be written, but write nothing")
+    sheet.add_argument("--update", action="store_true", help="fill the empty fields of incidents already in the archive, and print what changed")
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
@@ -86,6 +96,8 @@ def run(argv: list[str] | None = None) -> int:
         return run_check(project, args.snapshots, args.format)
     if args.command == "new":
         return run_new(project, args.date, args.region, args.title)
+    if args.command == "import":
+        return run_import(project, args.files, args.mapping, args.dry_run, args.update)
     if args.command == "diff":
         from archive.diff import content_diff
         from archive.git import GitError
@@ -130,6 +142,21 @@ def run_new(project: Project, date: str, regions: list[str], title: str) -> int:
         return 2
     print(path.relative_to(project.root).as_posix())
     return 0
+
+
+def run_import(project: Project, files: list[Path], mapping: Path | None, dry_run: bool, update: bool) -> int:
+    from archive.importer import import_sheets
+    from archive.pipeline import latest_date_anywhere
+
+    report = import_sheets(project, files, latest_date_anywhere(), mapping, dry_run=dry_run, update=update)
+    for problem in report.problems:
+        print(problem)
+    for line in report.updated:
+        print(line)
+    for path in report.written:
+        print(path)
+    print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0
 
 
 def run_build(project: Project, offline: bool = False, with_search: bool = True) -> int:

@@ -28,6 +28,7 @@ from .project import APP_DIR as APP_DIR, Project as Project  # named here too: t
 from .reference import Reference, load_reference
 from .render import Page, data_page, download_sizes, incident_page, make_environment, render_page, write_page, write_site
 from .search import index_site
+from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
 
@@ -101,6 +102,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     problems = sorted(set(problems))  # an unsafe incident file is found by the scan and again when read
     remembering = in_background(lambda: earlier_checks.remember(documents, hashes, problems),
                                 items=len(documents)) if earlier_checks.out_of_date(documents) else None
+    # Added after the cache of checked files took `problems`: a pair of files is no one file's result to keep.
+    problems = sorted(problems + duplicate_problems(documents))
     try:
         if any(problem.is_error for problem in problems):
             return None, problems

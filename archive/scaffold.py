@@ -1,4 +1,8 @@
-"""Write the skeleton of a new incident file, named and dated correctly, with comments to fill in."""
+"""Write new incident files: the skeleton `new` writes, and whole incidents (`import`) in the same style.
+
+Both name and date the file correctly and put the schema line first and the fields in the
+order README.md documents.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,21 @@ import json
 import re
 from pathlib import Path
 
+import yaml
+
+from .characters import INVISIBLE
 from .reference import Reference
 
-SKELETON = """\
-# yaml-language-server: $schema=../../schema/incident.schema.json
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/incident.schema.json"
+PLACEHOLDER_SUMMARY = "TODO: what happened, in a few sentences of Markdown. No raw HTML.\n"
+SKELETON = SCHEMA_LINE + """
 # A new incident. Replace every TODO, add figures and quotes from your sources, then run
 #   python build.py check
 # The format is described in README.md; schema/incident.schema.json lets editors check it.
 title: {title}
 date: {date}
 summary: |
-  TODO: what happened, in a few sentences of Markdown. No raw HTML.
-regions: [{regions}]
+  """ + PLACEHOLDER_SUMMARY + """regions: [{regions}]
 # places:                       # optional: settlements the sources name
 #   - {{name: Lutsk, region: UA-07}}
 sources:
@@ -79,3 +86,141 @@ def new_incident(incidents_dir: Path, date_text: str, regions: list[str], title:
         first_region=regions[0],
     ), encoding="utf-8")
     return path
+
+
+# --- whole incidents, as `import` writes them ------------------------------------------
+
+# The order README.md documents ("The incident file"), within an incident and within each entry.
+FIELD_ORDER = ("title", "date", "summary", "regions", "places", "assessment", "sources", "figures", "quotes", "corrections", "previous_ids")
+ENTRY_ORDER = {
+    "places": ("name", "region"),
+    "sources": ("publisher", "title", "url", "published", "archive_url", "language", "kind"),
+    "figures": ("measure", "value", "min", "max", "qualifier", "region", "subject", "weapon", "claimed_by", "as_of", "source", "excerpt"),
+    "quotes": ("speaker", "role", "text", "lang", "translation", "source"),
+    "corrections": ("date", "change", "reason", "source"),
+}
+QUOTED_FIELDS = {"excerpt", "text", "translation"}  # word-for-word texts: always in quotes, as the shipped files write them
+_RESOLVER = yaml.resolver.Resolver()
+_TEXT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}  # the loader keeps dates as text
+
+
+def incident_path(incidents_dir: Path, ident: str) -> Path:
+    """incidents/<year>/<id>.yaml: the year is the first four characters of the id (its date)."""
+    return incidents_dir / ident[:4] / f"{ident}.yaml"
+
+
+def incident_yaml(data: dict) -> str:
+    """The text of an incident file holding `data`: the schema line, then the fields in the documented order.
+
+    Every text that YAML could read as something else (`no`, `12:30`, `4`) or that holds a line
+    break or an invisible character is written in double quotes with escapes, so the file reads
+    back as exactly `data`, and check sees every character the data holds.
+    """
+    return "\n".join([SCHEMA_LINE, *(line for name in _ordered(data, FIELD_ORDER) for line in field_lines(name, data[name]))]) + "\n"
+
+
+def field_lines(name: str, value: object) -> list[str]:
+    """The lines of one top-level field: block style as the shipped files write them, flow style for short lists."""
+    if name == "summary" and isinstance(value, str) and _literal_block_ok(value):
+        return ["summary: |", *[f"  {line}" if line else "" for line in value[:-1].split("\n")]]
+    if name == "regions" and isinstance(value, list) and all(isinstance(code, str) for code in value):
+        return [f"regions: {flow(value)}"]
+    if name == "places" and isinstance(value, list) and value:
+        return ["places:", *[f"  - {flow(_ordered_dict(place, ENTRY_ORDER['places']))}" for place in value]]
+    if name == "sources" and isinstance(value, dict) and value:
+        return ["sources:", *[line for key, source in value.items() for line in source_lines(key, source, "  ")]]
+    if name in ENTRY_ORDER and isinstance(value, list) and value:
+        return [f"{name}:", *[line for entry in value for line in entry_lines(entry, ENTRY_ORDER[name], "  ")]]
+    return [f"{scalar(name)}: {flow(value)}"]
+
+
+def source_lines(key: object, source: object, indent: str) -> list[str]:
+    """`key:` and the source's fields below it, one a line."""
+    if not isinstance(source, dict) or not source:
+        return [f"{indent}{scalar(key)}: {flow(source)}"]
+    return [f"{indent}{scalar(key)}:", *[f"{indent}  {scalar(field)}: {flow(value, field in QUOTED_FIELDS)}"
+                                         for field, value in _ordered_dict(source, ENTRY_ORDER["sources"]).items()]]
+
+
+def entry_lines(entry: object, order: tuple[str, ...], indent: str) -> list[str]:
+    """One entry of a list of mappings (a figure, quote or correction): `- first: ...`, then one field a line."""
+    if not isinstance(entry, dict) or not entry:
+        return [f"{indent}- {flow(entry)}"]
+    lines = []
+    for number, (field, value) in enumerate(_ordered_dict(entry, order).items()):
+        lines.append(f"{indent}{'- ' if number == 0 else '  '}{scalar(field)}: {flow(value, field in QUOTED_FIELDS)}")
+    return lines
+
+
+def flow(value: object, quoted: bool = False) -> str:
+    """A value on one line: a scalar, or `[a, b]` and `{key: value}` (JSON-like flow style)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(key, True)}: {flow(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(item) for item in value) + "]"
+    return scalar(value, in_flow=True, quoted=quoted) if isinstance(value, str) else scalar(value)
+
+
+def scalar(value: object, in_flow: bool = False, quoted: bool = False) -> str:
+    """One value as YAML that reads back as the same value: plain when nothing in it can be misread."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        mantissa, _, exponent = repr(value).partition("e")  # YAML reads 1e+20 as text: it takes 1.0e+20
+        return f"{mantissa}{'' if '.' in mantissa or not mantissa[-1:].isdigit() else '.0'}{'e' + exponent if exponent else ''}"
+    text = str(value)
+    return text if not quoted and _plain_ok(text, in_flow) else double_quoted(text)
+
+
+def double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar: quotes and backslashes escaped, and every character that is not
+    printable (line breaks, tabs, invisible characters) written as an escape, which keeps it visible."""
+    if '"' not in text and "\\" not in text and _visible(text):  # nearly every text: nothing to escape
+        return f'"{text}"'
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif not char.isprintable() or INVISIBLE.match(char):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _visible(text: str) -> bool:
+    return text.isprintable() and INVISIBLE.search(text) is None
+
+
+def _plain_ok(text: str, in_flow: bool) -> bool:
+    """Whether `text` can be written without quotes and read back as the same text."""
+    if not text or not text[0].isalnum() or text[-1] in " :" or not _visible(text):
+        return False
+    if ": " in text or " #" in text or (in_flow and any(char in text for char in ",[]{}")):
+        return False
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) in _TEXT_TAGS
+
+
+def _literal_block_ok(text: str) -> bool:
+    """A summary can be a `|` block when it ends in one line break and every line reads back as it is."""
+    if not text.endswith("\n") or text.endswith("\n\n") or text.startswith((" ", "\n")):
+        return False
+    return all(_visible(line) and line == line.rstrip() for line in text[:-1].split("\n"))
+
+
+def _ordered(mapping: dict, order: tuple[str, ...]) -> list:
+    """The keys of `mapping`: those of `order` first, in its order, then any others as they come."""
+    return [key for key in order if key in mapping] + [key for key in mapping if key not in order]
+
+
+def _ordered_dict(mapping: dict, order: tuple[str, ...]) -> dict:
+    return {key: mapping[key] for key in _ordered(mapping, order)}

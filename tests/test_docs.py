@@ -292,10 +292,10 @@ def test_a_new_option_or_command_is_reported(parser, readme):
     parser = cli_parser()  # a copy of our own to change
     parser.add_argument("--colour", action="store_true")
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    commands.add_parser("import").add_argument("--sheet")
-    assert set(undocumented_commands(parser, readme)) - set(undocumented_commands(cli_parser(), readme)) == {"import"}
+    commands.add_parser("export").add_argument("--sheet")  # (`import` is a command now)
+    assert set(undocumented_commands(parser, readme)) - set(undocumented_commands(cli_parser(), readme)) == {"export"}
     assert set(undocumented_arguments(parser, readme)) - set(undocumented_arguments(cli_parser(), readme)) == {
-        "option '--colour' of `build.py`", "option '--sheet' of `build.py import`"}
+        "option '--colour' of `build.py`", "option '--sheet' of `build.py export`"}
 
 
 def test_a_missing_or_new_field_is_reported(readme):

@@ -1,0 +1,51 @@
+"""similar: incidents that may be one incident recorded twice, warned about by import and by check across the archive."""
+
+from __future__ import annotations
+
+from archive.pipeline import check
+from archive.similar import Entry, possible_duplicates, title_words, titles_alike
+from conftest import TODAY, VALID_INCIDENT, TinyArchive
+
+
+def alike(first: str, second: str) -> bool:
+    return titles_alike(title_words(first), title_words(second))
+
+
+def test_titles_alike_and_not():
+    assert alike("Missile strike on Kharkiv", "Missile strikes on Kharkiv kill three")  # every word of the shorter one
+    assert alike("Russian missile and drone strikes on Kyiv", "Russian drone and missile strike on Kyiv")
+    assert alike("Drone strike on Kyiv", "drone STRIKE, Kyiv")
+    assert not alike("Drone strike on Kyiv", "Shelling of a market in Kherson")
+    assert not alike("Drone strike on Kyiv", "Missile strike on Kyiv")  # two words of three: not enough
+    assert alike("Strike", "Strike") and not alike("Strike", "Strike on a market")  # one word in common is not enough
+    assert not alike("", "")
+
+
+def entry(handle, date="2025-06-06", regions=("UA-30",), places=(), title="Drone strike on Kyiv"):
+    return Entry(handle, date, frozenset(regions), frozenset(places), title_words(title))
+
+
+def test_only_incidents_of_one_date_and_place_are_compared():
+    pairs = possible_duplicates([entry("a"), entry("b", date="2025-06-07"), entry("c", regions=("UA-46",)),
+                                 entry("d", regions=("UA-46",), places=("Kyiv",)), entry("e", regions=("UA-63",), places=("kyiv",))])
+    assert [(first.handle, second.handle, shared) for first, second, shared in pairs] == [("c", "d", "region UA-46"), ("d", "e", "place Kyiv")]
+
+
+def test_check_warns_about_both_files_and_forgets_the_pair_when_one_goes(tmp_path):
+    tiny = TinyArchive(tmp_path)
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    other = tiny.write("2025-06-06-drone-strikes-hit-kyiv", VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strikes hit Kyiv"))
+    tiny.write("2025-06-06-shelling-of-kyiv", VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Shelling of a market"))
+    archive, problems = check(tiny.project, today=TODAY)
+    assert archive is not None
+    assert [str(problem) for problem in problems] == [
+        "incidents/2025/2025-06-06-drone-strike-on-kyiv.yaml:1:1: warning: possible duplicate of incidents/2025/2025-06-06-drone-strikes-hit-kyiv.yaml: "
+        "the same date, region UA-30 and titles alike; if they are one incident, keep one file (with every figure and source of both), "
+        "and if not, make the titles tell them apart",
+        "incidents/2025/2025-06-06-drone-strikes-hit-kyiv.yaml:1:1: warning: possible duplicate of incidents/2025/2025-06-06-drone-strike-on-kyiv.yaml: "
+        "the same date, region UA-30 and titles alike; if they are one incident, keep one file (with every figure and source of both), "
+        "and if not, make the titles tell them apart",
+    ]
+    other.unlink()
+    _, problems = check(tiny.project, today=TODAY)  # the other file comes from the cache of checked files: the warning is not kept there
+    assert problems == []
