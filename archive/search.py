@@ -176,16 +176,25 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 # --- writing the index ------------------------------------------------------------------------
 
-# The index is split in shards, one per month of records, that the search page merges with
-# Pagefind's mergeIndex: an edit re-indexes its month alone, and no Pagefind process ever holds
-# more than a month of the archive (Pagefind needs about 150 KB of memory per record). Content
-# pages form the primary bundle, pagefind/ itself, which also holds Pagefind's scripts; each
-# month is a bundle below pagefind/shards/, named by its month and a digest of its records, so
-# a shard whose records are unchanged is the previous build's, linked, and a changed one gets a
-# new address (no stale copy in a browser's cache). pagefind/shards.json lists them, newest
-# first, with the number of records each holds; static/search.js reads it.
+# The index is split in shards, each a run of months, that the search page merges with Pagefind's
+# mergeIndex: an edit re-indexes its shard alone, and no Pagefind process ever holds more than a
+# shard of the archive (Pagefind needs about 150 KB of memory per record). A year is one shard,
+# or the fewest equal runs of its months that hold at most SHARD_RECORDS records each (halves,
+# quarters ... months), so shards stay the same as a year grows until it crosses a limit. Fewer
+# shards make a lighter first search (each shard sends its own part of the word index, about
+# 20 KB); smaller ones a quicker re-index: bench/run.py measures both.
+# Content pages form the primary bundle, pagefind/ itself, which also holds Pagefind's scripts.
+# Each shard is a bundle below pagefind/shards/, named by its first month and a digest of its
+# records, so a shard whose records are unchanged is the previous build's, linked, and a changed
+# one gets a new address (no stale copy in a browser's cache). pagefind/shards.json lists them,
+# newest first, and pagefind/filters.json the filters' values with their counts in the whole
+# archive, which the search page shows before it loads Pagefind's filter files (only when a
+# reader opens the filters): the first search needs none of them.
 SHARDS_DIR = "shards"
 MANIFEST = "shards.json"
+FILTER_TOTALS = "filters.json"
+SHARD_RECORDS = 2500
+MONTH_RUNS = (1, 2, 3, 4, 6, 12)  # ways to split a year into equal runs of months
 PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the primary bundle)
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
 # What the primary bundle keeps besides: the scripts static/search.js loads (not Pagefind's own UI).
@@ -196,29 +205,39 @@ PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefin
 
 @dataclass(frozen=True)
 class Shard:
-    name: str  # "2024-05-1a2b3c4d5e": the month and a digest of the records
+    name: str  # "2024-07-1a2b3c4d5e": its first month and a digest of its records
     records: list[SearchRecord]
 
 
-def shard_month(record: SearchRecord) -> str:
-    """The month whose shard holds `record`: an incident's, or a region's latest incident's; "" for pages."""
-    return record.date[:7] if record.date and record.date != UNDATED else ""
-
-
 def split_in_shards(records: list[SearchRecord]) -> tuple[list[SearchRecord], list[Shard]]:
-    """The primary bundle's records (content pages) and the month shards, newest month first.
+    """The primary bundle's records (content pages) and the shards, newest first.
 
-    Every record carries its shard's name as the hidden `shard` filter, with which the search
-    page asks one shard at a time for results in date order (see static/search.js)."""
-    by_month: dict[str, list[SearchRecord]] = {}
+    An incident's shard is by its date, a region's by its latest incident's. Every record carries
+    its shard's name as the hidden `shard` filter, with which the search page asks one shard at a
+    time for results in date order (see static/search.js)."""
+    pages = [record for record in records if not record.date or record.date == UNDATED]
+    by_year: dict[str, list[SearchRecord]] = {}
     for record in records:
-        by_month.setdefault(shard_month(record), []).append(record)
-    pages = [_in_shard(record, PAGES_SHARD) for record in by_month.pop("", [])]
+        if record.date and record.date != UNDATED:
+            by_year.setdefault(record.date[:4], []).append(record)
+    runs: dict[str, list[SearchRecord]] = {}
+    for year, in_year in by_year.items():
+        months = [int(record.date[5:7]) for record in in_year]
+        length = 12 // next((parts for parts in MONTH_RUNS if _largest_run(months, 12 // parts) <= SHARD_RECORDS), 12)
+        for record, month in zip(in_year, months, strict=True):
+            runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(record)
     shards = []
-    for month in sorted(by_month, reverse=True):
-        name = f"{month}-{_digest(by_month[month])}"
-        shards.append(Shard(name, [_in_shard(record, name) for record in by_month[month]]))
-    return pages, shards
+    for start in sorted(runs, reverse=True):
+        name = f"{start}-{_digest(runs[start])}"
+        shards.append(Shard(name, [_in_shard(record, name) for record in runs[start]]))
+    return [_in_shard(record, PAGES_SHARD) for record in pages], shards
+
+
+def _largest_run(months: list[int], length: int) -> int:
+    counts: dict[int, int] = {}
+    for month in months:
+        counts[(month - 1) // length] = counts.get((month - 1) // length, 0) + 1
+    return max(counts.values())
 
 
 def _in_shard(record: SearchRecord, name: str) -> SearchRecord:
@@ -263,6 +282,18 @@ def write_index(records: list[SearchRecord], output_dir: Path, previous: Path | 
         list(pool.map(lambda job: _index_bundle(*job), jobs))
     manifest = {"primary": pages_name, "pages": PAGES_SHARD, "shards": [{"name": shard.name, "records": len(shard.records)} for shard in shards]}
     (output_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+    (output_dir / FILTER_TOTALS).write_text(json.dumps(filter_totals(records), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def filter_totals(records: list[SearchRecord]) -> dict[str, dict[str, int]]:
+    """How many records hold each value of each filter the search page shows: Pagefind's own counts, without its files."""
+    totals: dict[str, dict[str, int]] = {name: {} for name in FILTERS}
+    for record in records:
+        for name, values in record.filters.items():
+            if name in totals:
+                for value in values:
+                    totals[name][value] = totals[name].get(value, 0) + 1
+    return {name: dict(sorted(values.items())) for name, values in totals.items() if values}
 
 
 def _index_bundle(records: list[SearchRecord], bundle: Path, shard: bool) -> None:

@@ -29,6 +29,7 @@
 
   var pagefind = null;
   var shardNames = [];  // the index's shards, newest month first, content pages last
+  var filtersCounted = false;  // Pagefind's filter files loaded: counts within results
   var NO_SHARD = "none";  // no shard has this name: a search limited to it finds nothing
   var allFilters = {};
   var shown = PAGE;
@@ -212,6 +213,17 @@
     return ordered;
   }
 
+  // Until a reader opens the filters, each value shows its count in the whole archive (from
+  // pagefind/filters.json), and the first search loads none of Pagefind's filter files. Once
+  // loaded, Pagefind counts every value within each search's results.
+  async function countWithinResults() {
+    if (filtersCounted) { return; }
+    filtersCounted = true;
+    await pagefind.filters();
+    await run();
+    filtersHolder.dataset.counted = "within results";
+  }
+
   // Resolves once the browser has drawn what the page holds now.
   function nextFrame() {
     return new Promise(function (resolve) { window.requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
@@ -229,7 +241,7 @@
         return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
       }));
       await pagefind.init();
-      allFilters = await pagefind.filters();
+      allFilters = await (await fetch(siteRoot + "pagefind/filters.json")).json();
     } catch (error) {
       status.textContent = "The search index could not be loaded. Browse all incidents by month or by region instead.";
       return;
@@ -243,6 +255,7 @@
     input.addEventListener("input", function () { clearTimeout(typingTimer); typingTimer = setTimeout(restart, 200); });
     orderControl.addEventListener("change", restart);
     filtersHolder.addEventListener("change", restart);
+    filtersHolder.addEventListener("toggle", countWithinResults, true);  // a filter group opened ("toggle" does not bubble)
     more.addEventListener("click", function () { shown += PAGE; run(); });
     await run();
   }

@@ -34,19 +34,22 @@ def sharded_site(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--kind", "realistic", "--incidents", "400",
                     "--out", str(root)], check=True, capture_output=True)
     project = Project(root=root)
-    build(project, today=TODAY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("archive.search.SHARD_RECORDS", 30)  # years in halves, quarters and months, as a large archive's are
+        build(project, today=TODAY)
     archive, _ = check(project, today=TODAY)
     assert archive is not None
     single = root / "site" / "single-index"  # the baseline: one index of every record
     index_records(search_records(archive), single)
     make_reproducible(single)
-    return root / "site"
+    site: Path = root / "site"
+    return site
 
 
 def baseline(page: Page, site_url: str, words: str, filters: dict[str, str], order: str) -> dict:
     """What one index of the whole archive answers, through Pagefind's API."""
     page.goto(f"{site_url}search/")  # its Content Security Policy lets WebAssembly run
-    return page.evaluate("""async ([root, words, filters, order]) => {
+    answer: dict = page.evaluate("""async ([root, words, filters, order]) => {
         const pagefind = await import(root + "single-index/pagefind.js");
         await pagefind.options({ baseUrl: root, bundlePath: root + "single-index/" });
         const wanted = {};
@@ -66,6 +69,7 @@ def baseline(page: Page, site_url: str, words: str, filters: dict[str, str], ord
         }
         return { count: search.results.length, titles: first.map((data) => data.meta.title), filters: counts };
     }""", [site_url, words, filters, order])
+    return answer
 
 
 def shown(page: Page, site_url: str, words: str, filters: dict[str, str], order: str) -> dict:
@@ -73,7 +77,9 @@ def shown(page: Page, site_url: str, words: str, filters: dict[str, str], order:
     address = f"{site_url}search/?q={quote(words)}&order={order}" + "".join(f"&{name}={quote(value)}" for name, value in filters.items())
     page.goto(address)
     expect(page.locator("#search-status")).to_contain_text("result", timeout=15_000)
-    return page.evaluate("""() => {
+    page.locator("#search-filters summary").first.click()  # opening the filters loads their counts within results
+    expect(page.locator("#search-filters")).to_have_attribute("data-counted", "within results", timeout=15_000)
+    answer: dict = page.evaluate("""() => {
         const status = document.getElementById("search-status").textContent;
         const titles = [...document.querySelectorAll("#search-results .result-title")].map((link) => link.textContent);
         const filters = {};
@@ -83,12 +89,15 @@ def shown(page: Page, site_url: str, words: str, filters: dict[str, str], order:
         }
         return { count: Number(status.split(" ")[0].replace(/,/g, "")), titles, filters };
     }""")
+    return answer
 
 
 @pytest.mark.parametrize("order", ORDERS)
 def test_the_shards_answer_as_one_index_of_the_whole_archive(page, sharded_site, order):
     manifest = json.loads((sharded_site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    assert len(manifest["shards"]) > 12  # the archive spans years: a shard a month
+    starts = [shard["name"][:7] for shard in manifest["shards"]]
+    assert len(starts) > 12 and starts == sorted(starts, reverse=True)
+    assert {start[5:] for start in starts} > {"01", "04", "07"}  # runs of several months and single months
     with served(sharded_site) as site_url:
         for words, filters in QUERIES:
             expected = baseline(page, site_url, words, filters, order)
