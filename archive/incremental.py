@@ -88,6 +88,19 @@ def checking_digest(project: Project) -> str:
     return _digest_of_files(project.repository, [project.data_dir, APP_DIR / "archive", APP_DIR / "schema", APP_DIR / "requirements.txt"])
 
 
+def records_digest(project: Project) -> str:
+    """A hash of what search records are made of besides the incident files (our code, the reference
+    data, library versions), by the files' names within their folders: two clones of an archive
+    agree on it, and so name the search index's shards alike (see search.entries_of)."""
+    places = [project.data_dir, APP_DIR / "archive", APP_DIR / "requirements.txt"]
+    digest = hashlib.sha256()
+    for number, place in enumerate(places):
+        for path in sorted(_entries(place)):
+            name = path.relative_to(place).as_posix() if path != place else place.name
+            digest.update(f"{number}:{name}".encode() + b"\0" + _entry_fingerprint(path, project.repository) + b"\0")
+    return digest.hexdigest()
+
+
 def rendering_digest(project: Project) -> str:
     """A hash of what every page depends on besides its content: the above, templates, static files, site.yaml
     and the settings a build takes from the environment."""

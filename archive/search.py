@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import gzip
 import hashlib
 import importlib.metadata
@@ -39,7 +40,7 @@ import subprocess
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,11 @@ def incident_record(incident: Incident) -> SearchRecord:
     readings = readings_text(incident)
     if readings:
         meta["readings"] = readings
+    return SearchRecord(f"incidents/{incident.id}/", "incident", incident.title, incident.date.isoformat(),
+                        incident_text(incident), meta, incident_filters(incident))
+
+
+def incident_filters(incident: Incident) -> dict[str, list[str]]:
     filters = {
         "region": _unique(region.name for region in incident.regions),
         "year": [str(incident.date.year)],
@@ -106,8 +112,7 @@ def incident_record(incident: Incident) -> SearchRecord:
         "claimant": _unique(figure.claimed_by for figure in incident.figures),
         "weapon": _unique(figure.weapon.key for figure in incident.figures if figure.weapon),
     }
-    return SearchRecord(f"incidents/{incident.id}/", "incident", incident.title, incident.date.isoformat(),
-                        incident_text(incident), meta, {name: values for name, values in filters.items() if values})
+    return {name: values for name, values in filters.items() if values}
 
 
 def incident_text(incident: Incident) -> str:
@@ -204,33 +209,64 @@ PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefin
 
 
 @dataclass(frozen=True)
+class Entry:
+    """A record to index, made only when its shard is indexed again: its date, its filters (for
+    filters.json) and a key that changes whenever the record would."""
+    date: str
+    key: str
+    filters: dict[str, list[str]]
+    make: Callable[[], SearchRecord]
+
+
+@dataclass(frozen=True)
 class Shard:
-    name: str  # "2024-07-1a2b3c4d5e": its first month and a digest of its records
-    records: list[SearchRecord]
+    name: str  # "2024-07-1a2b3c4d5e": its first month and a digest of its entries' keys
+    entries: list[Entry]
+
+    def records(self) -> list[SearchRecord]:
+        return [_in_shard(entry.make(), self.name) for entry in self.entries]
 
 
-def split_in_shards(records: list[SearchRecord]) -> tuple[list[SearchRecord], list[Shard]]:
-    """The primary bundle's records (content pages) and the shards, newest first.
+def entries_of(archive: Archive, version: str | None) -> list[Entry]:
+    """The archive's records, in search_records' order. With `version` (a digest of the code and
+    reference data the records are made with), an incident's key is its file's hash: only the
+    incidents of shards indexed again are turned into records. Without it, every record is made
+    and is its own key."""
+    if version is None:
+        return [entry_of(record) for record in search_records(archive)]
+    by_region = archive.incidents_by_region()
+    return ([Entry(incident.date.isoformat(), f"{version}|{incident.id}|{incident.file_hash}", incident_filters(incident),
+                   functools.partial(incident_record, incident)) if incident.file_hash else entry_of(incident_record(incident))
+             for incident in archive.incidents]
+            + [entry_of(region_record(region, by_region[region.code])) for region in archive.regions()]
+            + [entry_of(page_record(page)) for page in archive.pages])
+
+
+def entry_of(record: SearchRecord) -> Entry:
+    key = json.dumps([record.url, record.kind, record.title, record.date, record.content, record.meta, record.filters],
+                     ensure_ascii=False, sort_keys=True)
+    return Entry(record.date, key, record.filters, lambda: record)
+
+
+def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
+    """The primary bundle (content pages) and the shards, newest first.
 
     An incident's shard is by its date, a region's by its latest incident's. Every record carries
     its shard's name as the hidden `shard` filter, with which the search page asks one shard at a
     time for results in date order (see static/search.js)."""
-    pages = [record for record in records if not record.date or record.date == UNDATED]
-    by_year: dict[str, list[SearchRecord]] = {}
-    for record in records:
-        if record.date and record.date != UNDATED:
-            by_year.setdefault(record.date[:4], []).append(record)
-    runs: dict[str, list[SearchRecord]] = {}
+    pages = [entry for entry in entries if not entry.date or entry.date == UNDATED]
+    by_year: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.date and entry.date != UNDATED:
+            by_year.setdefault(entry.date[:4], []).append(entry)
+    runs: dict[str, list[Entry]] = {}
     for year, in_year in by_year.items():
-        months = [int(record.date[5:7]) for record in in_year]
+        months = [int(entry.date[5:7]) for entry in in_year]
         length = 12 // next((parts for parts in MONTH_RUNS if _largest_run(months, 12 // parts) <= SHARD_RECORDS), 12)
-        for record, month in zip(in_year, months, strict=True):
-            runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(record)
-    shards = []
-    for start in sorted(runs, reverse=True):
-        name = f"{start}-{_digest(runs[start])}"
-        shards.append(Shard(name, [_in_shard(record, name) for record in runs[start]]))
-    return [_in_shard(record, PAGES_SHARD) for record in pages], shards
+        for entry, month in zip(in_year, months, strict=True):
+            runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(entry)
+    shards = [Shard(f"{start}-{_digest(runs[start])}", runs[start]) for start in sorted(runs, reverse=True)]
+    return Shard(PAGES_SHARD, pages), shards
 
 
 def _largest_run(months: list[int], length: int) -> int:
@@ -245,30 +281,29 @@ def _in_shard(record: SearchRecord, name: str) -> SearchRecord:
                         {**record.filters, "shard": [name]})
 
 
-def _digest(records: list[SearchRecord]) -> str:
-    described = json.dumps([INDEX_FORMAT, PAGEFIND_VERSION,
-                            [[record.url, record.kind, record.title, record.date, record.content, record.meta, record.filters]
-                             for record in records]], ensure_ascii=False, sort_keys=True)
+def _digest(entries: list[Entry]) -> str:
+    described = json.dumps([INDEX_FORMAT, PAGEFIND_VERSION, [entry.key for entry in entries]], ensure_ascii=False)
     return hashlib.sha256(described.encode()).hexdigest()[:10]
 
 
-def index_site(archive: Archive, output_dir: Path, previous: Path | None = None, workers: int | None = None) -> None:
+def index_site(archive: Archive, output_dir: Path, previous: Path | None = None, version: str | None = None,
+               workers: int | None = None) -> None:
     """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/).
 
     Shards already in `previous` (the last build's pagefind/) with the same name are linked from
-    there instead of being indexed again."""
-    write_index(search_records(archive), output_dir, previous, workers)
+    there instead of being indexed again (see entries_of for `version`)."""
+    write_index(entries_of(archive, version), output_dir, previous, workers)
 
 
-def write_index(records: list[SearchRecord], output_dir: Path, previous: Path | None = None, workers: int | None = None) -> None:
-    """The index of `records` in shards (see index_site)."""
+def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, workers: int | None = None) -> None:
+    """The index of `entries` (entries_of, or entry_of each record) in shards."""
     output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    pages, shards = split_in_shards(records)
+    pages, shards = split_in_shards(entries)
     earlier = _read_manifest(previous) if previous else None
     earlier_shards = {entry["name"] for entry in earlier["shards"]} if earlier else set()
-    jobs: list[tuple[list[SearchRecord], Path, bool]] = []
-    pages_name = f"{PAGES_SHARD}-{_digest(pages)}"
+    jobs: list[tuple[Shard, Path, bool]] = []
+    pages_name = f"{PAGES_SHARD}-{_digest(pages.entries)}"
     if previous and earlier and earlier["primary"] == pages_name:
         _link_primary(previous, output_dir)
     else:
@@ -277,27 +312,28 @@ def write_index(records: list[SearchRecord], output_dir: Path, previous: Path | 
         if previous and shard.name in earlier_shards and (previous / SHARDS_DIR / shard.name).is_dir():
             shutil.copytree(previous / SHARDS_DIR / shard.name, output_dir / SHARDS_DIR / shard.name, copy_function=os.link)
         else:
-            jobs.append((shard.records, output_dir / SHARDS_DIR / shard.name, True))
+            jobs.append((shard, output_dir / SHARDS_DIR / shard.name, True))
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
         list(pool.map(lambda job: _index_bundle(*job), jobs))
-    manifest = {"primary": pages_name, "pages": PAGES_SHARD, "shards": [{"name": shard.name, "records": len(shard.records)} for shard in shards]}
+    manifest = {"primary": pages_name, "pages": PAGES_SHARD,
+                "shards": [{"name": shard.name, "records": len(shard.entries)} for shard in shards]}
     (output_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-    (output_dir / FILTER_TOTALS).write_text(json.dumps(filter_totals(records), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (output_dir / FILTER_TOTALS).write_text(json.dumps(filter_totals(entries), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def filter_totals(records: list[SearchRecord]) -> dict[str, dict[str, int]]:
+def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:
     """How many records hold each value of each filter the search page shows: Pagefind's own counts, without its files."""
     totals: dict[str, dict[str, int]] = {name: {} for name in FILTERS}
-    for record in records:
-        for name, values in record.filters.items():
+    for entry in entries:
+        for name, values in entry.filters.items():
             if name in totals:
                 for value in values:
                     totals[name][value] = totals[name].get(value, 0) + 1
     return {name: dict(sorted(values.items())) for name, values in totals.items() if values}
 
 
-def _index_bundle(records: list[SearchRecord], bundle: Path, shard: bool) -> None:
-    index_records(records, bundle, only=SHARD_FILES if shard else PRIMARY_FILES)
+def _index_bundle(shard: Shard, bundle: Path, is_shard: bool) -> None:
+    index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES)
     make_reproducible(bundle)
 
 

@@ -31,7 +31,7 @@ def test_build_writes_pages_static_files_and_search_index(tiny):
     assert report.pages == 19
     for path in ("index.html", f"incidents/{NAME}/index.html", "regions/ua-30/index.html", "regions/index.html",
                  "incidents/index.html", "about/index.html", "methodology/index.html", "contribute/index.html",
-                 "search/index.html", "static/style.css", "pagefind/pagefind-ui.js"):
+                 "search/index.html", "static/style.css", "pagefind/pagefind.js", "pagefind/shards.json", "pagefind/filters.json"):
         assert (site / path).is_file(), path
     assert report.summary().startswith("Built 1 incidents, 2 regions, 19 pages in ")
 
@@ -63,7 +63,7 @@ def test_a_failing_search_index_leaves_the_previous_site_untouched(tiny, monkeyp
     home = (tiny.root / "site" / "index.html").read_bytes()
     tiny.write("2025-06-07-second-strike", VALID_INCIDENT.replace("2025-06-06", "2025-06-07"))
 
-    def broken_index(archive, output_dir):
+    def broken_index(archive, output_dir, **options):
         raise SearchIndexError("Pagefind failed (exit 1): simulated")
 
     monkeypatch.setattr("archive.pipeline.index_site", broken_index)
@@ -232,17 +232,19 @@ def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_inde
     assert "regions/index.html" not in rewritten  # rendered, but its bytes are the same: the old file stays
 
 
-def test_a_rebuild_reuses_the_search_index_only_when_no_page_changed(tiny):
+def test_a_rebuild_links_the_search_index_shards_whose_records_are_the_same(tiny):
     tiny.write(NAME)
     build(tiny.project, today=TODAY, with_search=False)
     build(tiny.project, today=TODAY)  # the same pages: indexed, since the last build had no index
-    index = tiny.root / "site" / "pagefind" / "pagefind-entry.json"
-    first = index.stat().st_ino
-    build(tiny.project, today=TODAY + dt.timedelta(days=1))  # a build is due (a new day), but every page is the same
-    assert index.stat().st_ino == first
+    index = tiny.root / "site" / "pagefind"
+    primary, [shard] = index / "pagefind-entry.json", list((index / "shards").iterdir())
+    first = primary.stat().st_ino, (shard / "pagefind-entry.json").stat().st_ino
+    build(tiny.project, today=TODAY + dt.timedelta(days=1))  # a build is due (a new day), but every record is the same
+    assert (primary.stat().st_ino, (shard / "pagefind-entry.json").stat().st_ino) == first
     tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
     build(tiny.project, today=TODAY)
-    assert index.stat().st_ino != first
+    assert primary.stat().st_ino == first[0]  # the content pages' index, linked
+    assert not shard.exists() and len(list((index / "shards").iterdir())) == 1  # the incident's shard, indexed again
 
 
 def test_preview_edits_writes_the_edited_incident_page_at_once(tiny):

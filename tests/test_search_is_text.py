@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
-from archive.search import SearchRecord, search_records, write_index
+from archive.search import SearchRecord, entry_of, search_records, write_index
 from conftest import TODAY, VALID_INCIDENT, served
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
@@ -48,7 +48,7 @@ def hostile_site(tmp_path_factory):
     hostile = SearchRecord("incidents/hostile-filters/", "incident", "Zebrafinch filter page", "2025-06-06", "Zebrafinch " + " ".join(MARKUP),
                            {"title": "Zebrafinch filter page", "date": MARKUP[0]}, {"claimant": MARKUP})
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    write_index([*search_records(archive), hostile], site / "pagefind")
+    write_index([entry_of(record) for record in [*search_records(archive), hostile]], site / "pagefind")
     return tiny.root
 
 
