@@ -218,17 +218,18 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         environment = make_environment(project.templates_dir)
-        progress("Writing pages and downloads")
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
-        written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
-                             progress=lambda done, total: progress("Writing pages", done, total))
-        search_started = time.perf_counter()
-        if with_search:  # only the months whose records changed are indexed again
-            progress("Indexing for search (Pagefind)")
-            index_site(archive, staging / "pagefind", previous=previous.site_dir / "pagefind", version=incremental.records_digest(project))
-        else:  # the last index, if it is still right; else none, and serve indexes when it needs to
+        # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
+        progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
+        indexing = in_background(lambda: _index_for_search(project, archive, staging, previous.site_dir),
+                                 items=len(archive.incidents)) if with_search else None
+        try:
+            written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
+                                 progress=lambda done, total: progress("Writing pages", done, total))
+        finally:
+            search_seconds = float(indexing()) if indexing else 0.0  # type: ignore[arg-type]  # _index_for_search's seconds
+        if not with_search:  # the last index, if it is still right; else none, and serve indexes when it needs to
             incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
-        search_seconds = time.perf_counter() - search_started
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:
             progress("Writing the offline copy")
@@ -246,6 +247,13 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
         warnings=problems,
         archive=archive,
     )
+
+
+def _index_for_search(project: Project, archive: Archive, staging: Path, previous_site: Path) -> float:
+    """Index the archive into staging/pagefind, linking the shards of the previous site that are the same; the seconds it took."""
+    started = time.perf_counter()
+    index_site(archive, staging / "pagefind", previous=previous_site / "pagefind", version=incremental.records_digest(project))
+    return time.perf_counter() - started
 
 
 def preview_edits(project: Project, archive: Archive, paths: list[Path], today: dt.date | None = None) -> Archive | None:
