@@ -6,7 +6,7 @@
     python build.py check      validate only; print every problem as path:line:col
                                (--snapshots DIR also compares excerpts and quotes with source texts)
     python build.py serve      build, serve on http://127.0.0.1:8000 and rebuild on changes
-    python build.py new --date 2025-06-06 --region UA-30 "Title"
+    python build.py new --date 2025-06-06 --region UA-30 [--place Kyiv] "Title"
                                write a skeleton incident file and print its path
     python build.py diff BASE [HEAD]
                                the content changes between two git revisions, as Markdown
@@ -72,8 +72,11 @@ def run(argv: list[str] | None = None) -> int:
                                     "every excerpt and quote must appear in its source's snapshot")
     new = commands.add_parser("new", help="write a skeleton incident file and print its path")
     new.add_argument("--date", required=True, help="the incident's local date, YYYY-MM-DD")
-    new.add_argument("--region", action="append", default=[], required=True, metavar="CODE",
-                     help="an ISO 3166-2 region code such as UA-30; repeat for several")
+    new.add_argument("--region", action="append", default=[], metavar="CODE",
+                     help="an ISO 3166-2 region code such as UA-30; repeat for several (optional with --place)")
+    new.add_argument("--place", action="append", default=[], metavar="NAME",
+                     help="a settlement the sources name, located from the gazetteer (in the first --region when it has several "
+                          "of that name); its region is added; repeat for several")
     new.add_argument("title")
     diff = commands.add_parser("diff", help="report the content changes between two git revisions in Markdown")
     diff.add_argument("base", help="the revision before, e.g. origin/main")
@@ -95,7 +98,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return run_check(project, args.snapshots, args.format)
     if args.command == "new":
-        return run_new(project, args.date, args.region, args.title)
+        return run_new(project, args.date, args.region, args.title, args.place)
     if args.command == "import":
         return run_import(project, args.files, args.mapping, args.dry_run, args.update)
     if args.command == "diff":
@@ -131,15 +134,19 @@ def run_check(project: Project, snapshots: Path | None = None, output_format: st
     return 0
 
 
-def run_new(project: Project, date: str, regions: list[str], title: str) -> int:
+def run_new(project: Project, date: str, regions: list[str], title: str, places: list[str] | None = None) -> int:
     from archive.reference import load_reference
-    from archive.scaffold import ScaffoldError, new_incident
+    from archive.scaffold import ScaffoldError, locate_places, new_incident
 
+    reference = load_reference(project.data_dir)
     try:
-        path = new_incident(project.incidents_dir, date, regions, title, load_reference(project.data_dir))
+        located = locate_places(places or [], regions[0] if regions else None, reference)
+        path = new_incident(project.incidents_dir, date, regions, title, reference, located)
     except ScaffoldError as failure:
         print(f"new: {failure}", file=sys.stderr)
         return 2
+    for place in located:  # which match was chosen and why: on stderr, so stdout stays the path
+        print("\n".join(place.notes), file=sys.stderr)
     print(path.relative_to(project.root).as_posix())
     return 0
 

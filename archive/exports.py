@@ -17,6 +17,7 @@ from typing import TextIO
 
 from .characters import is_invisible
 from .figures import reconcile
+from .geojson import write_feature_collection
 from .markup import markdown_to_text
 from .model import Archive, Figure, Incident
 
@@ -111,6 +112,8 @@ def safe_cell(value: object) -> str | int | float:
 
 
 def _formula_like(text: str) -> bool:
+    if text[:1].isascii() and text[:1].isalnum():  # most cells: a letter or digit first, which no rule below matches
+        return False
     if text.startswith(CONTROL_STARTS):
         return True
     for char in text:
@@ -238,6 +241,7 @@ def write_downloads(archive: Archive, out_dir: Path) -> list[str]:
         "data/incidents.json": lambda out: _write_incidents_json(archive, out),
         "data/incidents.csv": lambda out: _write_csv(out, *_incidents_table(archive)),
         "data/figures.csv": lambda out: _write_csv(out, *_figures_table(archive)),
+        "data/incidents.geojson": lambda out: write_feature_collection(archive, out),
         "feed.xml": atom_feed(archive),
     })
 

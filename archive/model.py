@@ -27,6 +27,10 @@ class Source:
 class Place:
     name: str
     region: Region
+    lat: float | None = None  # WGS 84 decimal degrees; lat, lon and precision are all given or none is
+    lon: float | None = None
+    precision: str | None = None  # exact | street | settlement | district | region
+    located_by: str | None = None  # a source key, the gazetteer entry ("GeoNames 702569"), or who geolocated it
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -146,7 +150,8 @@ def build_incident(ident: str, path: str, data: dict, reference: Reference, last
         date=date,
         summary=data["summary"],
         regions=regions,
-        places=[Place(place["name"], region_of[place["region"]]) for place in data.get("places") or []],
+        places=[Place(place["name"], region_of[place["region"]], place.get("lat"), place.get("lon"), place.get("precision"), place.get("located_by"))
+                for place in data.get("places") or []],
         sources=list(sources.values()),
         figures=[_figure(entry, position, sources, region_of, reference) for position, entry in enumerate(data.get("figures") or [])],
         quotes=[_quote(entry, sources, date, reference) for entry in data.get("quotes") or []],

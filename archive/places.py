@@ -14,6 +14,7 @@ equirectangular projection around the point, accurate to metres at these sizes.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import unicodedata
@@ -252,6 +253,14 @@ def lookup(name: str, region: str | None = None) -> Lookup:
     return Lookup(name, tuple(matches), _reason(matches, region))
 
 
+def close_names(name: str, limit: int = 3) -> list[Place]:
+    """The gazetteer's places whose main name is spelt most like `name` (for "did you mean"), closest first;
+    of several places of one name, the most populous."""
+    by_name, _ = _gazetteer()
+    return [max(by_name[key], key=lambda place: (place.population, -place.geonameid))
+            for key in difflib.get_close_matches(fold(name), list(by_name), n=limit, cutoff=0.75)]
+
+
 def _reason(matches: list[Match], region: str | None) -> str:
     if not matches:
         return ""
@@ -262,7 +271,8 @@ def _reason(matches: list[Match], region: str | None) -> str:
     if region and first.place.region == region and all(m.place.region != region for m in rivals):
         why = f"the only one in {region}"
     elif first.by == "name" and all(m.by != "name" for m in rivals if not region or m.place.region == first.place.region):
-        why = "the only one with that main name; the others have it as another spelling"
+        where = f" in {first.place.region}" if region else ""
+        why = f"the only one{where} with that main name (the others{' there' if where else ''} have it as another spelling)"
     else:
         why = "the most populous" + (f" in {region}" if region and first.place.region == region else "")
     return f"{why}, of {len(matches)} places of that name: {_described(first.place)}"

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from . import places as gazetteer
 from .characters import INVISIBLE
 from .reference import Reference
 
@@ -26,9 +29,7 @@ title: {title}
 date: {date}
 summary: |
   """ + PLACEHOLDER_SUMMARY + """regions: [{regions}]
-# places:                       # optional: settlements the sources name
-#   - {{name: Lutsk, region: UA-07}}
-sources:
+{places}sources:
   src:                          # a short key for each report; figures and quotes cite it
     publisher: TODO publisher
     # title: headline of the report
@@ -53,8 +54,67 @@ corrections: []
 """
 
 
+# Without --place: the field, commented out, with what fills it in.
+PLACES_COMMENT = """\
+# places:                       # optional: settlements the sources name; `new --place NAME` locates them
+#   - {name: Lutsk, region: UA-07, lat: 50.75784, lon: 25.35024, precision: settlement, located_by: GeoNames 702569}
+"""
+MAX_CANDIDATES_SHOWN = 8  # `new --place` lists at most this many other places of the name
+
+
 class ScaffoldError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Located:
+    """A place `new --place` found in the gazetteer: the entry it writes, and what it tells the curator."""
+
+    entry: dict[str, object]  # name, region, lat, lon, precision, located_by
+    notes: list[str]
+
+
+def locate_places(names: Sequence[str], region: str | None, reference: Reference) -> list[Located]:
+    """Each name's place in the gazetteer, in `region` first when given (places.lookup), precision
+    `settlement`; a name the gazetteer does not hold stops with the names spelt most like it."""
+    located: list[Located] = []
+    for name in names:
+        found = gazetteer.lookup(name.strip(), region)
+        chosen = found.chosen
+        if chosen is None:
+            close = gazetteer.close_names(name)
+            hint = ("; did you mean " + " or ".join(f"{place.name} ({place.region})" for place in close) + "?") if close else "."
+            raise ScaffoldError(f"--place {name!r}: no settlement of that name in the gazetteer (data/gazetteer.json: GeoNames places of "
+                                f"Ukraine and Russia with 500 or more people){hint} Check the spelling, or leave --place out and write "
+                                "the place with its coordinates by hand (see the contribute page)")
+        if reference.region(chosen.region) is None:
+            raise ScaffoldError(f"--place {name!r}: the gazetteer puts {chosen.name} in {chosen.region}, which data/regions.yaml does not list")
+        entry: dict[str, object] = {"name": chosen.name, "region": chosen.region, "lat": chosen.lat, "lon": chosen.lon,
+                                    "precision": "settlement", "located_by": f"GeoNames {chosen.geonameid}"}
+        if any(earlier.entry["located_by"] == entry["located_by"] for earlier in located):
+            continue  # the same place named twice (Kyiv and Kiev)
+        notes = [f"--place {name}: {chosen.name}, {_region_words(chosen.region, reference)} at {chosen.lat}, {chosen.lon}: {found.reason}"]
+        if region and chosen.region != region:
+            notes.append(f"  (outside {region}: the file lists {chosen.region} among its `regions`)")
+        others = found.matches[1:]
+        if others:
+            notes.append(f"  the other {len(others)}, if the sources mean another (then edit `region`, `lat`, `lon` and `located_by`):")
+            notes += [f"  - {match.place.name}, {_region_words(match.place.region, reference)}, {_population(match.place.population)}, "
+                      f"at {match.place.lat}, {match.place.lon} (GeoNames {match.place.geonameid}"
+                      f"{', by another spelling' if match.by != 'name' else ''})" for match in others[:MAX_CANDIDATES_SHOWN]]
+            if len(others) > MAX_CANDIDATES_SHOWN:
+                notes.append(f"  - and {len(others) - MAX_CANDIDATES_SHOWN} more")
+        located.append(Located(entry, notes))
+    return located
+
+
+def _population(people: int) -> str:
+    return f"population {people:,}" if people else "population not given"  # GeoNames writes 0 when it has no figure
+
+
+def _region_words(code: str, reference: Reference) -> str:
+    region = reference.region(code)
+    return f"{region.name} ({code})" if region else code
 
 
 def slugify(title: str, limit: int = 60) -> str:
@@ -62,8 +122,11 @@ def slugify(title: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "incident"
 
 
-def new_incident(incidents_dir: Path, date_text: str, regions: list[str], title: str, reference: Reference) -> Path:
-    """Write incidents/<year>/<date>-<slug>.yaml and return its path; refuses to overwrite."""
+def new_incident(incidents_dir: Path, date_text: str, regions: list[str], title: str, reference: Reference,
+                 places: Sequence[Located] = ()) -> Path:
+    """Write incidents/<year>/<date>-<slug>.yaml and return its path; refuses to overwrite.
+
+    `places` (from locate_places) are written located, and their regions added to `regions` when missing."""
     try:
         date = dt.date.fromisoformat(date_text)
     except ValueError:
@@ -71,8 +134,9 @@ def new_incident(incidents_dir: Path, date_text: str, regions: list[str], title:
     unknown = [code for code in regions if reference.region(code) is None]
     if unknown:
         raise ScaffoldError(f"not ISO 3166-2 region codes: {', '.join(unknown)} (see data/regions.yaml)")
+    regions = list(dict.fromkeys([*regions, *(str(place.entry["region"]) for place in places)]))
     if not regions:
-        raise ScaffoldError("name at least one region with --region, e.g. --region UA-30")
+        raise ScaffoldError("name at least one region with --region, e.g. --region UA-30 (or a place with --place)")
     if not title.strip():
         raise ScaffoldError("give the incident a title")
     path = incidents_dir / str(date.year) / f"{date.isoformat()}-{slugify(title)}.yaml"
@@ -83,6 +147,7 @@ def new_incident(incidents_dir: Path, date_text: str, regions: list[str], title:
         title=json.dumps(title.strip(), ensure_ascii=False),
         date=date.isoformat(),
         regions=", ".join(regions),
+        places="\n".join(field_lines("places", [place.entry for place in places])) + "\n" if places else PLACES_COMMENT,
         first_region=regions[0],
     ), encoding="utf-8")
     return path
@@ -93,7 +158,7 @@ def new_incident(incidents_dir: Path, date_text: str, regions: list[str], title:
 # The order README.md documents ("The incident file"), within an incident and within each entry.
 FIELD_ORDER = ("title", "date", "summary", "regions", "places", "assessment", "sources", "figures", "quotes", "corrections", "previous_ids")
 ENTRY_ORDER = {
-    "places": ("name", "region"),
+    "places": ("name", "region", "lat", "lon", "precision", "located_by"),
     "sources": ("publisher", "title", "url", "published", "archive_url", "language", "kind"),
     "figures": ("measure", "value", "min", "max", "qualifier", "region", "subject", "weapon", "claimed_by", "as_of", "source", "excerpt"),
     "quotes": ("speaker", "role", "text", "lang", "translation", "source"),

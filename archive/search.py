@@ -63,7 +63,10 @@ UNDATED = "0000-00-00"  # the sort date of content pages: before every incident 
 # The filters both search pages show (static/search-common.js), in this order, with these names. Two more are
 # never shown: `date`, the incident's ISO date, which a date typed in the search box selects, and
 # `kind` (of regions: "region"), with which the search page puts the regions a search names first.
-FILTERS = {"region": "Region", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}
+# `place` holds settlement names: the incident's places, less those located only to a district or a
+# region (their names are areas, which the region filter already covers, not settlements).
+FILTERS = {"region": "Region", "place": "Place", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}
+AREA_PRECISIONS = {"district", "region"}
 
 
 class SearchIndexError(RuntimeError):
@@ -106,6 +109,7 @@ def incident_record(incident: Incident) -> SearchRecord:
 def incident_filters(incident: Incident) -> dict[str, list[str]]:
     filters = {
         "region": _unique(region.name for region in incident.regions),
+        "place": _unique(place.name for place in incident.places if place.precision not in AREA_PRECISIONS),
         "year": [str(incident.date.year)],
         "date": [incident.date.isoformat()],
         "measure": _unique(figure.measure.label for figure in incident.figures),

@@ -8,7 +8,7 @@
 var SearchCommon = (function () {
   "use strict";
   // Shown in this order, with these names (archive/search.py FILTERS); a filter the index does not have is not shown.
-  var FILTER_NAMES = [["region", "Region"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"], ["weapon", "Weapon"]];
+  var FILTER_NAMES = [["region", "Region"], ["place", "Place"], ["year", "Year"], ["measure", "Measure"], ["claimant", "Claimant"], ["weapon", "Weapon"]];
   var MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
   // --- dates in the words --------------------------------------------------------------------

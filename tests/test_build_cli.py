@@ -102,6 +102,18 @@ def test_new_writes_a_skeleton_that_passes_check(tiny):
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
+def test_new_place_lutsk_writes_lutsks_coordinates_and_says_why(tiny):
+    result = run("--root", str(tiny.root), "new", "--date", "2025-06-07", "--place", "Lutsk", "Strike on Lutsk")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "incidents/2025/2025-06-07-strike-on-lutsk.yaml"  # stdout stays the path; the choice is on stderr
+    assert "--place Lutsk: Lutsk, Volyn Oblast (UA-07) at 50.75784, 25.35024: the only place of that name" in result.stderr
+    text = (tiny.root / result.stdout.strip()).read_text()
+    assert "regions: [UA-07]\nplaces:\n  - {name: Lutsk, region: UA-07, lat: 50.75784, lon: 25.35024, precision: settlement, located_by: GeoNames 702569}\n" in text
+    assert run("--root", str(tiny.root), "check").returncode == 0
+    unknown = run("--root", str(tiny.root), "new", "--date", "2025-06-07", "--place", "Lutzk", "Other")
+    assert unknown.returncode == 2 and "did you mean Lutsk (UA-07)?" in unknown.stderr
+
+
 def test_new_refuses_bad_dates_and_regions(tiny):
     result = run("--root", str(tiny.root), "new", "--date", "2025-02-30", "--region", "UA-30", "Title")
     assert result.returncode == 2 and "is not a date" in result.stderr

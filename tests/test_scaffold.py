@@ -61,3 +61,47 @@ def test_new_still_writes_its_skeleton(tmp_path):
     assert text.startswith(SCHEMA_LINE + "\n# A new incident.") and "summary: |\n  TODO: what happened" in text
     data, problems = read_back(text)
     assert problems == [] and isinstance(data, dict) and data["summary"].startswith("TODO")
+
+
+# --- new --place: places located from the gazetteer ------------------------------------
+
+def test_new_place_lutsk_writes_lutsks_coordinates_and_passes_check(tmp_path):
+    from archive.pipeline import Project, check
+    from archive.scaffold import locate_places
+    from conftest import TODAY, TinyArchive
+
+    tiny = TinyArchive(tmp_path / "archive")
+    reference = load_reference()
+    [lutsk] = locate_places(["Lutsk"], None, reference)
+    assert "only place of that name" in lutsk.notes[0] and "GeoNames 702569" in lutsk.notes[0]
+    path = new_incident(tiny.project.incidents_dir, "2025-06-07", ["UA-30"], "Drone strike", reference, [lutsk])
+    data, problems = read_back(path.read_text(encoding="utf-8"))
+    assert problems == [] and isinstance(data, dict)
+    assert data["places"] == [{"name": "Lutsk", "region": "UA-07", "lat": 50.75784, "lon": 25.35024, "precision": "settlement",
+                               "located_by": "GeoNames 702569"}]
+    assert data["regions"] == ["UA-30", "UA-07"]  # the place's region is added
+    archive, found = check(Project(root=tiny.root), today=TODAY)
+    assert archive is not None and [problem for problem in found if problem.is_error] == []
+    assert (archive.incidents[0].places[0].lat, archive.incidents[0].places[0].lon) == (50.75784, 25.35024)
+
+
+def test_new_place_says_which_of_several_it_chose_and_lists_the_others():
+    [chosen] = locate_places_for("Mykolaivka", "UA-48")
+    assert chosen.entry["region"] == "UA-48"  # the one in the first --region, not the most populous of all
+    assert "the only one in UA-48 with that main name" in chosen.notes[0]
+    assert any("Donetsk Oblast (UA-14)" in line for line in chosen.notes[1:])  # the others, for the curator to choose from
+
+
+def test_new_place_refuses_an_unknown_name_and_suggests_close_ones():
+    import pytest
+
+    from archive.scaffold import ScaffoldError
+
+    with pytest.raises(ScaffoldError, match=r"--place 'Lutzk': no settlement of that name in the gazetteer .*did you mean Lutsk \(UA-07\)\?"):
+        locate_places_for("Lutzk", None)
+
+
+def locate_places_for(name: str, region: str | None) -> list:
+    from archive.scaffold import locate_places
+
+    return locate_places([name], region, load_reference())

@@ -36,6 +36,8 @@ def test_every_shipped_incident_points_editors_at_the_schema():
     ("date: 2025-06-06", "date: 6 June 2025"),
     ("    url: https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360", "    url: javascript:alert(1)"),
     ("title: Drone strike on Kyiv\n", ""),
+    ("{name: Boryspil, region: UA-32}", "{name: Boryspil, region: UA-32, lat: 50.35051}"),  # lat, lon and precision go together
+    ("{name: Boryspil, region: UA-32}", "{name: Boryspil, region: UA-32, lat: 50.35051, lon: 30.95263, precision: city}"),
 ])
 def test_schema_rejects_bad_input(old, new):
     assert old in VALID_INCIDENT

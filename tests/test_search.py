@@ -160,12 +160,12 @@ def test_an_incident_is_indexed_by_its_own_text_never_its_pages_scaffolding(tiny
     assert "Drone strike on Kyiv" not in kyiv.content  # the title is the result's title, searched as such
     assert kyiv.meta == {"title": "Drone strike on Kyiv", "date": "6 June 2025", "regions": "Kyiv, Kyiv Oblast",
                          "readings": "Killed: at least 4 (Ukraine)"}
-    assert kyiv.filters == {"region": ["Kyiv", "Kyiv Oblast"], "year": ["2025"], "date": ["2025-06-06"],
+    assert kyiv.filters == {"region": ["Kyiv", "Kyiv Oblast"], "place": ["Boryspil"], "year": ["2025"], "date": ["2025-06-06"],
                             "measure": ["Killed", "Drones launched"], "claimant": ["Vitali Klitschko", "Ukrainian Air Force"],
                             "weapon": ["Shahed-136"]}
     bare = records["incidents/2025-06-07-strike-without-figures/"]
     assert "readings" not in bare.meta
-    assert set(bare.filters) == {"region", "year", "date"}  # a filter with no values is left out, not written empty
+    assert set(bare.filters) == {"region", "place", "year", "date"}  # a filter with no values is left out, not written empty
     for record in (kyiv, bare):
         for word in SCAFFOLDING:
             assert word not in record.content, word
@@ -173,6 +173,18 @@ def test_an_incident_is_indexed_by_its_own_text_never_its_pages_scaffolding(tiny
     assert (region.title, region.content, region.meta, region.filters) == (
         "Kyiv Oblast", "Kiev Oblast, Kiev region, Kyivska oblast \u00b7 UA-32", {"title": "Kyiv Oblast"}, {"kind": ["region"]})
     assert records["about/"].content == "Text of the about page." and records["about/"].filters == {}
+
+
+def test_the_place_filter_holds_settlement_names_not_areas(tiny):
+    located = ("  - {name: Boryspil, region: UA-32, lat: 50.35051, lon: 30.95263, precision: settlement, located_by: GeoNames 711660}\n"
+               "  - {name: Brovary district, region: UA-32, lat: 50.5, lon: 30.9, precision: district}\n"
+               "  - {name: Kyiv Oblast, region: UA-32, lat: 50.4, lon: 30.6, precision: region}\n"
+               "  - {name: Kyiv, region: UA-30}\n")
+    tiny.write("2025-06-06-drone-strike-on-kyiv", VALID_INCIDENT.replace("  - {name: Boryspil, region: UA-32}\n", located))
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
+    [record] = [record for record in search_records(archive) if record.kind == "incident"]
+    assert record.filters["place"] == ["Boryspil", "Kyiv"]  # a place without coordinates is a settlement all the same
 
 
 def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
@@ -191,7 +203,7 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
     # Filter counts are incidents: a region's own page is not one of its filter's pages.
     assert values["en:region"] == {"Kyiv": 2, "Kyiv Oblast": 1, "Lviv Oblast": 1}
     assert set(values["en:claimant"]) == {"Vitali Klitschko", "Andriy Sadovyi"}
-    assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:region", "en:year", "en:shard"}  # no weapon: none has one
+    assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:place", "en:region", "en:year", "en:shard"}  # no weapon: none has one
     assert values["en:kind"] == {"region": 3}
     [june] = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]
     assert values["en:shard"] == {"pages": 3, june["name"]: 5} and june["records"] == 5 and june["name"].startswith("2025-01-")  # the year's shard

@@ -190,8 +190,8 @@ def test_a_date_and_the_filters_chosen_narrow_together(page, site_url):
 def test_only_filters_with_values_are_shown_and_named(page, site_url, archive_root, where):
     open_search(page, where, site_url, archive_root, "strike")
     expect(results(page, where).first).to_be_visible(timeout=10_000)
-    expect(page.locator(f"#{where}-filters summary")).to_have_text(["Region", "Year", "Measure", "Claimant"])
-    expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region, year, measure or claimant.")
+    expect(page.locator(f"#{where}-filters summary")).to_have_text(["Region", "Place", "Year", "Measure", "Claimant"])
+    expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region, place, year, measure or claimant.")
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +209,8 @@ def test_a_filter_with_no_values_is_neither_shown_nor_named(page, bare_root, whe
     with served(bare_root / "site") as url:
         open_search(page, where, url, bare_root, "strike")
         expect(results(page, where).first).to_be_visible(timeout=10_000)
-        expect(page.locator(f"#{where}-filters summary")).to_have_text(["Region", "Year"])
-        expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region or year.")
+        expect(page.locator(f"#{where}-filters summary")).to_have_text(["Region", "Place", "Year"])
+        expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region, place or year.")
         assert "weapon" not in page.locator("main").inner_text().lower()
 
 

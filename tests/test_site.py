@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 from archive.pipeline import build
 from conftest import TODAY, VALID_INCIDENT
@@ -79,9 +80,12 @@ def test_content_pages_are_rendered_from_markdown(tiny):
 
 def test_search_indexes_only_incident_region_and_content_pages(tiny):
     site = built(tiny)
-    entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
+    bundles = [Path("pagefind")] + [Path("pagefind/shards", shard["name"])
+                                    for shard in json.loads(read(site, "pagefind/shards.json"))["shards"]]
+    counts = [json.loads(read(site, str(bundle / "pagefind-entry.json")))["languages"]["en"]["page_count"] for bundle in bundles]
     # 2 incidents + 3 regions + 3 content pages; home, indexes, data and search are navigation, not content
-    assert entry["languages"]["en"]["page_count"] == 8
+    assert sum(counts) == 8
+    assert counts[0] == 3  # the content pages: the primary bundle; incidents and regions in shards by date
 
 
 def test_pages_use_only_relative_links_so_any_base_path_works(tiny):
