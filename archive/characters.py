@@ -66,6 +66,8 @@ RIGHT_TO_LEFT = regex.compile(r"(?=\p{L})[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")  
 
 def hidden_character(text: str) -> int | None:
     """Where the first character stands that hides or reorders text and that the language does not need."""
+    if text.isascii() and text.replace("\n", "").replace("\t", "").isprintable():
+        return None  # nearly every text: ASCII has no invisible character but tabs and line breaks, which pass
     for found in INVISIBLE.finditer(text):
         index, char = found.start(), found.group()
         if char in "\t\n":

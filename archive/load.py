@@ -22,10 +22,10 @@ import yaml
 from .files import Repository, UnsafeFile, is_text_name
 from .problems import Problem
 
-try:  # The C loader is several times faster; fall back quietly where libyaml is missing.
-    from yaml import CSafeLoader as _Loader
+try:  # The C parser (libyaml) is several times faster; fall back quietly where it is missing.
+    from yaml._yaml import CParser as _Parser  # (what yaml.CSafeLoader parses with)
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 256 * 1024
 
@@ -56,6 +56,12 @@ class TooLongNumber(str):
 
 
 _STR = "tag:yaml.org,2002:str"
+_ScalarEvent, _AliasEvent, _DocumentStartEvent, _StreamEndEvent = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent, yaml.StreamEndEvent
+_MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+# A quoted or block scalar is text, and so is a plain one starting with any other character
+# (the resolver has no wildcard resolvers): _Builder.build takes them as text at once.
+_RESOLVED_BY_FIRST_CHARACTER = frozenset(first for first in yaml.resolver.Resolver.yaml_implicit_resolvers if first is not None)
 _PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _TRUE_FALSE = {"true", "false"}
 
@@ -176,7 +182,7 @@ class _Builder:
         self.kind = kind
         self.problems: list[Problem] = []
         self.resolver = yaml.resolver.Resolver()
-        # One frame per open collection: [container, its key path, pending mapping key or None]
+        # One frame per open collection: [container, its key path, pending mapping key or None, whether it is a mapping]
         self.stack: list[list] = []
         self.root: Any = None
         self.documents = 0
@@ -199,22 +205,65 @@ class _Builder:
         raise _Refused(Problem(self.document.display_path, line, col, message))
 
     def build(self, text: str) -> Any:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.ScalarEvent):
-                if event.anchor:
+        """The data of `text`, read event by event.
+
+        The loop is the hot path of every check (one or two hundred events an incident file):
+        the common events, scalars and the ends of collections, are handled inline.
+        """
+        parser = _Parser(text)
+        try:
+            get_event = parser.get_event
+            stack, positions, key_positions = self.stack, self.document.value_positions, self.document.key_positions
+            while True:
+                event: Any = get_event()  # (its kind is told by its class, below)
+                kind = event.__class__
+                if kind is _ScalarEvent:
+                    if event.anchor:
+                        self._refuse(event, self._anchors())
+                    value, tag = event.value, event.tag
+                    if not ((tag is None or tag == "!") and (not event.implicit[0] or value[:1] not in _RESOLVED_BY_FIRST_CHARACTER)):
+                        value = self._scalar(event)  # text is what _scalar gives for the others, and it reports nothing
+                    if not stack:
+                        self._add(event, value)
+                        continue
+                    frame = stack[-1]
+                    container, path, pending, is_mapping = frame
+                    mark = event.start_mark
+                    where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                    if not is_mapping:
+                        key = (*path, len(container))
+                        container.append(value)
+                    elif pending is None:  # a key of the mapping (an unquoted `no:` was reported above all the same)
+                        name = event.value
+                        if name == "<<" or name in container:
+                            frame[2] = self._key(event, container, path)
+                        else:
+                            key_positions[(*path, name)] = where
+                            frame[2] = name
+                        continue
+                    else:
+                        frame[2] = None
+                        if pending is _SKIP:
+                            continue
+                        key = (*path, pending)
+                        container[pending] = value
+                    positions[key] = where
+                elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+                    stack.pop()
+                elif kind is _MappingStartEvent:
+                    self._open(event, {})
+                elif kind is _SequenceStartEvent:
+                    self._open(event, [])
+                elif kind is _AliasEvent:
                     self._refuse(event, self._anchors())
-                self._add(event, self._scalar(event))
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                self._open(event, {} if isinstance(event, yaml.MappingStartEvent) else [])
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                self.stack.pop()
-            elif isinstance(event, yaml.AliasEvent):
-                self._refuse(event, self._anchors())
-            elif isinstance(event, yaml.DocumentStartEvent):
-                self.documents += 1
-                if self.documents > 1:
-                    self._refuse(event, f"the file holds more than one YAML document (a second `---`); {self.kind.one_per_file}")
-        return self.root
+                elif kind is _DocumentStartEvent:
+                    self.documents += 1
+                    if self.documents > 1:
+                        self._refuse(event, f"the file holds more than one YAML document (a second `---`); {self.kind.one_per_file}")
+                elif kind is _StreamEndEvent or event is None:
+                    return self.root
+        finally:
+            parser.dispose()
 
     def _open(self, event: yaml.CollectionStartEvent, container: dict[str, Any] | list[Any]) -> None:
         if event.anchor:
@@ -224,7 +273,7 @@ class _Builder:
         if event.tag not in (None, "!") and not event.implicit:
             self._report(event, f"YAML tag `{event.tag}` is not allowed in {self.kind.plural}; remove it")
         key = self._add(event, container)
-        self.stack.append([container, key, None])
+        self.stack.append([container, key, None, isinstance(container, dict)])
 
     def _add(self, event: yaml.NodeEvent, value: Any) -> Key:
         """Place `value` (read from a scalar or collection start `event`) in the open collection (or as the root); returns its key path."""
@@ -233,8 +282,8 @@ class _Builder:
             self.document.value_positions[()] = self._position(event)
             return ()
         frame = self.stack[-1]
-        container, path, pending = frame
-        if isinstance(container, list):
+        container, path, pending, is_mapping = frame
+        if not is_mapping:
             key = (*path, len(container))
             container.append(value)
         elif pending is None:  # this value is a key of the mapping
@@ -326,7 +375,7 @@ def find_incident_files(incidents_dir: Path) -> list[Path]:
 CONTENT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Site folders a content page must not take over (content/regions.md would replace the regions index).
 RESERVED_NAMES = {"incidents", "regions", "search", "data", "totals", "static", "schema", "pagefind",
-                  "downloads", "search-index", "feed", "sitemap", "robots", "index", "404"}
+                  "downloads", "search-index", "feed", "sitemap", "robots", "index", "404", "map", "places"}
 
 
 def read_content_pages(content_dir: Path, repository: Repository) -> tuple[dict[str, str], list[Problem]]:

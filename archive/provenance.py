@@ -30,7 +30,9 @@ STATED_QUALIFIERS = [
 CARRIED_OVER = re.compile(r"\b(at least|more than|over|up to|about|around|approximately|some|nearly)\s+[\d,]+(?:\s+[\w-]+){1,3}\s+and\s*$")
 # Vague plurals and the ranges they can support.
 VAGUE_RANGES = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999)}
-NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:(?:,|\s|\u00a0|\u202f)\d{3})+(?!\d)|(?<![\d.,])\d+(?!\d)")
+# Both readings start at a digit; saying so first (?=\d) spares trying them at every other
+# character of the text: most of the time reading an excerpt took.
+NUMBER = re.compile(r"(?=\d)(?:(?<![\d.])\d{1,3}(?:(?:,|\s|\u00a0|\u202f)\d{3})+(?!\d)|(?<![\d.,])\d+(?!\d))")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ them is a located error that check and build report, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,6 +91,9 @@ class Reference:
     people: dict[str, Person] = field(default_factory=dict)  # by name and by each alias, case-folded
     _regions: dict[str, Region | None] = field(default_factory=dict, repr=False)  # looked up once per code
     _known_names: list[str] | None = field(default=None, repr=False)
+    # Looked up once per spelling: an archive names the same claimants over and over.
+    _people_by_name: dict[str, Person | None] = field(default_factory=dict, repr=False, compare=False)
+    _close_names: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def region(self, code: object) -> Region | None:
         """The region for an ISO 3166-2 code, or None when pycountry does not know the code (or it is not text)."""
@@ -103,7 +107,11 @@ class Reference:
         return self.weapons.get(name.casefold()) if isinstance(name, str) else None
 
     def person(self, name: object) -> Person | None:
-        return self.people.get(_fold(name)) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return None
+        if name not in self._people_by_name:
+            self._people_by_name[name] = self.people.get(_fold(name))
+        return self._people_by_name[name]
 
     def party_order(self) -> list[str]:
         """Parties in the order data/people.yaml first names them, then its claimants without a party."""
@@ -116,6 +124,13 @@ class Reference:
         if self._known_names is None:
             self._known_names = sorted({spelling for person in self.people.values() for spelling in (person.name, *person.aliases)})
         return self._known_names
+
+    def close_known_name(self, name: str) -> str | None:
+        """The registry's spelling most like `name` (difflib, ratio 0.8 or more), or None."""
+        if name not in self._close_names:
+            near = difflib.get_close_matches(name, self.known_names(), n=1, cutoff=0.8)
+            self._close_names[name] = near[0] if near else None
+        return self._close_names[name]
 
 
 class InvalidData(BuildError):

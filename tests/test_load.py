@@ -47,6 +47,13 @@ def test_yaml11_yes_no_on_off_are_errors_not_booleans():
     assert document.data["c"] is True and document.data["d"] == "no"
 
 
+def test_yes_no_as_a_key_is_an_error_and_the_key_stays_text():
+    document, problems = parse("no: 1\nfigures:\n  - off: 2\n")
+    assert [problem.split(" is read by YAML 1.1 ")[0] for problem in problems] == ["1:1: unquoted `no`", "3:5: unquoted `off`"]
+    assert document.data == {"no": 1, "figures": [{"off": 2}]}
+    assert document.where(("figures", 0, "off"), at_key=True) == (3, 5)
+
+
 def test_sexagesimal_and_octal_numbers_are_errors():
     _, problems = parse("time: 12:30\ncount: 012\nok: 12\n")
     assert problems[0].startswith("1:7: `12:30` is read by YAML 1.1 as a base-60 number")

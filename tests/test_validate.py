@@ -214,6 +214,14 @@ def test_a_name_close_to_a_known_alias_is_a_warning(tiny):
                                           "fix the spelling, or add it there as an alias if it is another transliteration"]
 
 
+def test_each_use_of_a_name_close_to_a_known_one_is_warned_about(tiny):
+    text = replace("  - speaker: Ihor Klymenko", "  - speaker: Ihor Klimenko")
+    text = text.replace("corrections: []\n", '  - speaker: Ihor Klimenko\n    text: "We keep working."\n    source: mt\ncorrections: []\n')
+    tiny.write(NAME, text)
+    _, problems = check(tiny.project, today=TODAY)
+    assert [(p.line, p.col) for p in problems if "close to `Ihor Klymenko`" in p.message] == [(23, 14), (27, 14)]
+
+
 def test_new_source_and_quote_fields(tiny):
     text = replace("    published: 2025-06-06\n", "    published: 2025-06-06\n    archive_url: https://web.archive.org/web/2025/x\n    language: en\n    kind: news report\n")
     text = text.replace("    source: mt\ncorrections", "    source: mt\n    lang: uk\n    translation: They worked under fire.\ncorrections")
@@ -402,3 +410,85 @@ def test_the_full_stop_rule_is_only_for_a_final_full_stop_of_a_quote(tiny, tmp_p
     snapshot = '"At least four people were killed and 20 wounded in the city," he said. "They worked under fire to help people."\n'
     found = snapshot_errors(tiny, tmp_path, snapshot, excerpt)
     assert [line.split(": error: ")[1][:35] for line in found] == ["`figures[0].excerpt` is not word fo"]
+
+
+# --- located places: lat, lon, precision (the schema's part; the point-in-region checks are validate.py's) --------
+
+BORYSPIL = "  - {name: Boryspil, region: UA-32}"
+
+
+def located(fields: str) -> str:
+    return replace(BORYSPIL, "  - {name: Boryspil, region: UA-32, " + fields + "}")
+
+
+def test_a_place_with_coordinates_precision_and_who_located_it_is_valid(tiny):
+    assert errors(tiny, located("lat: 50.35051, lon: 30.95263, precision: settlement, located_by: GeoNames 711660")) == []
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ("lat: 50.35051", ["7:5: error: places[0]: missing required field `lon`", "7:5: error: places[0]: missing required field `precision`"]),
+    ("lon: 30.95263, precision: settlement", ["7:5: error: places[0]: missing required field `lat`"]),
+    ("located_by: GeoNames 711660", ["7:5: error: places[0]: missing required field `lat`", "7:5: error: places[0]: missing required field `lon`",
+                                     "7:5: error: places[0]: missing required field `precision`"]),
+    ("lat: 50.35051, lon: 30.95263, precision: city",
+     ["7:78: error: `places[0].precision` is `city`; it must be one of `exact`, `street`, `settlement`, `district`, `region`"]),
+    ("lat: -91, lon: 30.95263, precision: settlement", ["7:42: error: `places[0].lat` must be -90 or more, not -91"]),
+    ("lat: 50.35051, lon: -180.5, precision: settlement", ["7:57: error: `places[0].lon` must be -180 or more, not -180.5"]),
+    ('lat: "50.35051", lon: 30.95263, precision: settlement', ['7:42: error: `places[0].lat` must be a number, not the text "50.35051"']),
+])
+def test_a_place_needs_lat_lon_and_precision_together_and_in_range(tiny, fields, expected):
+    assert errors(tiny, located(fields)) == [f"{PATH}:{line}" for line in expected]
+
+
+def test_a_latitude_beyond_the_pole_is_refused_at_its_value(tiny):
+    [found] = errors(tiny, located("lat: 91, lon: 30.95263, precision: settlement"))
+    assert found.startswith(f"{PATH}:7:42: error: `places[0].lat` is 91")
+
+
+def test_a_latitude_beyond_the_pole_is_said_in_degrees(tiny):
+    [found] = errors(tiny, located("lat: 91, lon: 30.95263, precision: settlement"))
+    assert "count" not in found and "between -90 and 90 degrees" in found
+
+
+# --- located places: the point in its region, near the gazetteer's point for its name ----------------------------
+
+def place_problems(tiny, place: str, regions: str = "[UA-30, UA-32]") -> list[str]:
+    """Every problem (errors and warnings) `check` reports at the place line (line 7)."""
+    tiny.write(NAME, replace(BORYSPIL, place).replace("regions: [UA-30, UA-32]", f"regions: {regions}", 1))
+    _, problems = check(tiny.project, today=TODAY)
+    return [str(problem) for problem in problems if problem.line == 7]
+
+
+def test_a_town_filed_under_the_city_it_lies_beside_is_refused_naming_where_it_lies(tiny):
+    # Boryspil's real gazetteer point, filed under Kyiv city (UA-30) instead of Kyiv Oblast (UA-32)
+    [found] = place_problems(tiny, "  - {name: Boryspil, region: UA-30, lat: 50.35051, lon: 30.95263, precision: settlement}")
+    assert found.startswith(f"{PATH}:7:42: error: `places[0]` (Boryspil): (50.3505, 30.9526) lies ")
+    assert "outside Kyiv (UA-30), in Kyiv Oblast (UA-32)" in found and "fix the coordinates or the place's `region`" in found
+
+
+def test_a_town_across_the_border_is_refused_naming_its_region(tiny):
+    # Shebekino, in Russia's Belgorod Oblast, filed under Ukraine's Kharkiv Oblast (UA-63)
+    found = place_problems(tiny, "  - {name: Shebekino, region: UA-63, lat: 50.41342, lon: 36.92537, precision: settlement}",
+                           "[UA-30, UA-32, UA-63]")
+    assert [line.split(": (")[0] for line in found] == [f"{PATH}:7:43: error: `places[0]` (Shebekino)"]
+    assert "Belgorod Oblast (RU-BEL)" in found[0]
+
+
+def test_a_settlement_far_from_the_gazetteers_point_for_its_name_warns(tiny):
+    # Lutsk's point moved 0.25° north: about 28 km, farther than Lutsk's size and precision allow
+    [found] = place_problems(tiny, "  - {name: Lutsk, region: UA-07, lat: 51.00784, lon: 25.35024, precision: settlement}",
+                             "[UA-30, UA-32, UA-07]")
+    assert found.startswith(f"{PATH}:7:39: warning: `places[0]` (Lutsk): (51.0078, 25.3502) is 28 km from Lutsk, Volyn Oblast (UA-07)")
+    assert "precision `settlement`" in found
+
+
+def test_a_settlement_at_its_gazetteer_point_has_no_problem(tiny):
+    assert place_problems(tiny, "  - {name: Lutsk, region: UA-07, lat: 50.75784, lon: 25.35024, precision: settlement, located_by: GeoNames 702569}",
+                          "[UA-30, UA-32, UA-07]") == []
+
+
+def test_a_source_that_locates_a_place_is_cited_by_it(tiny):
+    tiny.write(NAME, replace(BORYSPIL, "  - {name: Boryspil, region: UA-32, lat: 50.35051, lon: 30.95263, precision: settlement, located_by: spare}")
+               .replace("sources:\n", "sources:\n  spare:\n    publisher: Synthetic Publisher\n    title: Synthetic report\n", 1))
+    _, problems = check(tiny.project, today=TODAY)
+    assert [str(problem) for problem in problems] == []
