@@ -11,6 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from xml.etree import ElementTree
 
 import markdown
 import nh3
@@ -46,19 +47,81 @@ def markdown_to_html(text: str) -> Markup:
     return _convert(_summary_converter, text, SUMMARY_LIMITS, "summary")
 
 
+class _BeyondLimits(ValueError):
+    """A text that the limits it is rendered with refuse (see markdown_problem)."""
+
+
 def _convert(converter: markdown.Markdown, text: str, limits: MarkdownLimits, what: str) -> Markup:
     # Validation reports texts beyond the limits first (`check` shows them as file:line:col); this
-    # guard keeps any text that did not go through it from hanging or crashing a build.
-    problem = _problem(text, limits, what)
-    if problem is not None:
-        offset, message = problem
-        raise ValueError(f"Markdown too complex to render (at character {offset:,}): {message}")
-    converter.reset()
-    try:
-        return _clean(converter.convert(text))
-    except RecursionError:  # not reachable within the limits; if it were, a clear error, not a crash
+    # guard keeps any text that did not go through it from hanging or crashing a build. How deep the
+    # text nests is read from the converter's own parse, which the rendering then goes on from.
+    problem = _problem(text, limits, what) if _first_problem(text, limits, what) else None
+    if problem is None:
+        plain = _plain_html(text)
+        if plain is not None:
+            return Markup(plain)
         converter.reset()
-        raise ValueError(f"Markdown too complex to render: the {what} nests too deeply") from None
+        try:
+            root = _parse(converter, text)
+            if root is None or _tree_depth(root) <= limits.nesting:
+                return _clean(_finish(converter, root))
+        except RecursionError:  # not reachable within the limits; if it were, a clear error, not a crash
+            converter.reset()
+            raise ValueError(f"Markdown too complex to render: the {what} nests too deeply") from None
+        problem = _problem(text, limits, what) or (0, f"the {what} nests lists or quotes more than {limits.nesting} levels deep")
+    offset, message = problem
+    raise _BeyondLimits(f"Markdown too complex to render (at character {offset:,}): {message}")
+
+
+def _parse(converter: markdown.Markdown, text: str) -> ElementTree.Element | None:
+    """The first steps of converter.convert (Python-Markdown 3.11): preprocessors and block parser.
+    None for a blank text, which converts to nothing."""
+    if not text.strip():
+        return None
+    lines = text.split("\n")
+    for preprocessor in converter.preprocessors:
+        lines = preprocessor.run(lines)
+    return converter.parser.parseDocument(lines).getroot()
+
+
+def _finish(converter: markdown.Markdown, root: ElementTree.Element | None) -> str:
+    """The rest of converter.convert from the parsed tree: tree processors (inline Markdown), serializer,
+    postprocessors. tests/test_markup.py checks that _parse then _finish gives what convert gives."""
+    if root is None:
+        return ""
+    for treeprocessor in converter.treeprocessors:
+        replaced = treeprocessor.run(root)
+        if replaced is not None:
+            root = replaced
+    output = converter.serializer(root)
+    if converter.stripTopLevelTags:
+        try:
+            start = output.index(f"<{converter.doc_tag}>") + len(converter.doc_tag) + 2
+            output = output[start:output.rindex(f"</{converter.doc_tag}>")].strip()
+        except ValueError:
+            if not output.strip().endswith(f"<{converter.doc_tag} />"):
+                raise
+            output = ""  # an empty document
+    for postprocessor in converter.postprocessors:
+        output = postprocessor.run(output)
+    return output.strip()
+
+
+# Plain prose: every line starts with a letter, a digit (not a list number such as `1.`), a bracket or a
+# quote mark, holds only letters, digits, spaces and the punctuation below, and does not end in a space. Such a text has nothing Markdown or the sanitizer would change
+# (no list, heading, quote, code, emphasis, link, line break, HTML or entity), so its HTML is its
+# paragraphs in <p> elements, as Python-Markdown and nh3 would write them; written here directly,
+# it costs a regular expression instead of a parse. tests/test_markup.py compares the two.
+_PLAIN_LINE = r"(?!\d+\.)(?:[^\W_]|[(\"'])(?:[^\W_]|[ ,.;:'\"?()%/-])*"
+_PLAIN = re.compile(rf"(?:{_PLAIN_LINE})?(?:\n(?:{_PLAIN_LINE})?)*")
+_PARAGRAPH_GAP = re.compile(r"\n{2,}")
+
+
+def _plain_html(text: str) -> str | None:
+    """The HTML of a text of plain prose (see _PLAIN), or None for any other text."""
+    if text.endswith(" ") or " \n" in text or not _PLAIN.fullmatch(text):
+        return None
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in _PARAGRAPH_GAP.split(text.strip("\n")) if paragraph)
 
 
 def _clean(html: str) -> Markup:
@@ -78,10 +141,19 @@ def markdown_to_text(text: str) -> str:
     Of a summary (its HTML shared with markdown_to_html) or of a content page (offline search):
     raises ValueError for a text that `markdown_problem(text, page=True)` refuses.
     """
-    within_summary_limits = _problem(text, SUMMARY_LIMITS, "summary") is None
-    rendered = markdown_to_html(text) if within_summary_limits else _convert(_summary_converter, text, PAGE_LIMITS, "page")
-    plain = nh3.clean(str(rendered), tags=set())
+    try:
+        rendered = markdown_to_html(text)
+    except _BeyondLimits:  # longer or more complex than a summary may be: a content page
+        rendered = _convert(_summary_converter, text, PAGE_LIMITS, "page")
+    if _plain_html(text) is not None:  # nothing but <p> tags around the text itself
+        return " ".join(text.split())
+    plain = _TAG.sub("", str(rendered))
     return " ".join(html.unescape(plain).split())
+
+
+# A tag in the sanitizer's output, where every attribute value is in double quotes (and holds none):
+# taking the tags out leaves the text, as nh3.clean(html, tags=set()) would, at a fraction of the cost.
+_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 
 
 # ---- Complexity limits --------------------------------------------------------------------------
@@ -145,6 +217,20 @@ def markdown_problem(text: str, *, page: bool = False) -> tuple[int, str] | None
 
 
 def _problem(text: str, limits: MarkdownLimits, what: str) -> tuple[int, str] | None:
+    first = _first_problem(text, limits, what)
+    # Then how deep Python-Markdown nests the text, up to the first problem found so far: within the
+    # limits above, its block parser takes linear time.
+    deep = _deep_structure(text if first is None else text[:first[0]], limits.nesting)
+    if deep is not None:
+        at, depth = deep
+        return at, (f"the {what} nests lists or quotes {depth} levels deep with this line, which goes on inside the lists and "
+                    f"quotes that the lines before it opened (there is no blank line between them); at most {limits.nesting} "
+                    "are allowed: nest less, or put a blank line before this line")
+    return first
+
+
+def _first_problem(text: str, limits: MarkdownLimits, what: str) -> tuple[int, str] | None:
+    """The first problem of `text` but for how deep its lines nest together (which takes a parse)."""
     split = ", or split the page" if what == "page" else ""
     if len(text) > limits.length:
         return limits.length, f"the {what} is {len(text):,} characters long; at most {limits.length:,} are allowed: shorten it{split}"
@@ -191,16 +277,7 @@ def _problem(text: str, limits: MarkdownLimits, what: str) -> tuple[int, str] | 
                     break
             if gap is not None:
                 start = gap.end()
-    first = min(problems, default=None, key=lambda problem: problem[0])
-    # Then how deep Python-Markdown nests the text, up to the first problem found so far: within the
-    # limits above, its block parser takes linear time.
-    deep = _deep_structure(text if first is None else text[:first[0]], limits.nesting)
-    if deep is not None:
-        at, depth = deep
-        return at, (f"the {what} nests lists or quotes {depth} levels deep with this line, which goes on inside the lists and "
-                    f"quotes that the lines before it opened (there is no blank line between them); at most {limits.nesting} "
-                    "are allowed: nest less, or put a blank line before this line")
-    return first
+    return min(problems, default=None, key=lambda problem: problem[0])
 
 
 def _deep_line(text: str, limit: int) -> tuple[int, int] | None:
@@ -323,6 +400,11 @@ def _structure_depth(text: str) -> int:
         return 1_000_000
     if root is None:  # a parsed document always has its root element
         return 0
+    return _tree_depth(root)
+
+
+def _tree_depth(root: ElementTree.Element) -> int:
+    """How many lists and quotes deep a parsed document nests."""
     deepest, elements = 0, [(root, 0)]
     while elements:
         element, depth = elements.pop()

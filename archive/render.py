@@ -7,15 +7,16 @@ import hashlib
 import os
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
@@ -25,13 +26,26 @@ from .exports import write_downloads, write_site_index
 from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, totals
 from .files import copy_regular_files
 from .fragments import FILTERS as SOURCE_FILTERS
+from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
 from .markup import markdown_to_html, page_to_html
-from .model import Archive, Figure, Incident
+from .model import Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
-from .reference import Region
+from .places import gazetteer_attribution
+from .reference import Person, Region
+from .search import AREA_PRECISIONS
 
 LATEST_ON_HOME = 10
+ARCHIVE_MAP_TOLERANCE = 2.0  # viewBox units (maps.WIDTH across) the whole-archive map's outlines may stray: see archive_map
+# An incident's map only says where its places lie among its regions: outlines to within 4 units (2.7 px at its
+# widest) cost a third of maps.TOLERANCE's bytes on a page that must stay light (tests/test_site.py).
+INCIDENT_MAP_TOLERANCE = 4.0
+# A region's page shows its 30 places with most incidents (the map page has up to maps.MAX_MARKS), and outlines of
+# at most 16 KB, simplified as much as it takes (Karelia's coast and lakes: 41 KB at 2 units, 22 KB at 6): the page
+# also holds the region's totals, timeline and latest incidents, and must stay under 100 KB.
+REGION_MAP_MARKS = 30
+REGION_MAP_TOLERANCES = (2.0, 3.0, 4.0, 6.0, 9.0, 14.0)
+REGION_MAP_OUTLINE_BYTES = 16_000
 LATEST_ON_INDEX = 20  # incidents listed on the incident index and on a region's page, besides their own pages
 LEADING_PARTIES = 3  # totals shown per measure in a summary (home, region); the rest are on the totals pages
 DEFAULT_CONFIG = SiteConfig()  # the settings of a page rendered without any (SiteConfig is frozen: one serves every call)
@@ -57,8 +71,11 @@ def make_environment(templates_dir: Path) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # one environment per build: no need to look at the template files' times on every page
     )
     environment.globals["zip"] = zip
+    environment.globals["map_svg"] = map_svg  # a map's <svg>, drawn and escaped by maps.py
+    environment.globals["path_break"] = Markup("/<wbr>")  # between the parts of an address's path: `|join(path_break)`
     environment.filters.update(
         markdown=markdown_to_html,
         page_markdown=page_to_html,
@@ -68,12 +85,19 @@ def make_environment(templates_dir: Path) -> Environment:
         host=lambda url: urlsplit(url).hostname or "",
         group_anchor=group_anchor,
         filesize=filesize,
+        person_name=person_name,
         key_readings=key_readings,
         by_month=lambda incidents: by_month(incidents, lambda incident: incident.date),
         timestamp=lambda moment: f"{long_date(moment.date())}" + (f", {moment:%H:%M} UTC" if moment.time() != dt.time() else ""),
         **SOURCE_FILTERS,
     )
     return environment
+
+
+def person_name(name: str, person: Person | None) -> Markup:
+    """A claimant's or speaker's name; the registry's other names for them as its title (a filter: quicker than a macro)."""
+    also = f' title="Also: {escape(", ".join(person.aliases))}"' if person and person.aliases else ""
+    return Markup(f"<span{also}>{escape(name)}</span>")
 
 
 def filesize(size: int) -> str:
@@ -150,6 +174,9 @@ def site_pages(archive: Archive) -> list[Page]:
     ]
     for region in regions:
         pages += region_pages(archive, region, by_region[region.code])
+    # Last, so that the pages before keep their places in the list. Like the totals, it shows every incident.
+    pages.append(Page("map/index.html", "map.html", lambda: {"place_map": archive_map(archive.incidents, relative_root("map/index.html")),
+                                                             "gazetteer_attribution": gazetteer_attribution()}, everything))
     return pages
 
 
@@ -255,7 +282,91 @@ def _region_context(archive: Archive, region: Region, incidents: list[Incident],
         "totals": leading_totals(region_totals),
         "totals_count": len(region_totals),
         "charts": timelines(incidents, archive.measures, archive.parties),
+        "place_map": region_place_map(region, incidents, relative_root(f"regions/{region.slug}/index.html")),
     }
+
+
+# --- maps of located places (maps.py lays them out and draws them) ------------------------------
+
+def located_places(incident: Incident) -> list[Place]:
+    """An incident's places that carry coordinates, each named place once."""
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for place in incident.places:
+        if place.lat is not None and place.lon is not None and (place.name, place.region.code) not in seen:
+            seen.add((place.name, place.region.code))
+            found.append(place)
+    return found
+
+
+def place_label(place: Place) -> str:
+    return place.name if place.name == place.region.name else f"{place.name}, {place.region.name}"
+
+
+def place_link(place: Place, root: str) -> str:
+    """Where a place's mark leads: a search for its incidents, the Place filter preset (static/search.js reads
+    `place` from the address, as the offline copy's search does). Not a page per place: search already lists a
+    place's incidents with every other filter at hand, and pages of their own would be thousands more to build
+    and keep under 100 KB at size. A place located only to a district or a region is no settlement of the Place
+    filter (search.AREA_PRECISIONS): its mark leads to its region's page."""
+    if place.precision in AREA_PRECISIONS:
+        return f"{root}regions/{place.region.slug}/"
+    return f"{root}search/?place={quote(place.name, safe='')}"
+
+
+def place_marks(incidents: list[Incident], root: str, region: Region | None = None) -> list[Mark]:
+    """One mark per place (name and region) of `incidents`, in `region` when given, counting the incidents that
+    name it; placed where most of them locate it (the first such point in the archive's order on a tie), so that a
+    mark is always at a point a curator gave, never at an average of two villages of one name."""
+    points: dict[tuple[str, str], Counter[tuple[float, float]]] = {}
+    first: dict[tuple[str, str], Place] = {}
+    for incident in incidents:
+        for place in located_places(incident):
+            if region is not None and place.region.code != region.code:
+                continue
+            key = (place.name, place.region.code)
+            first.setdefault(key, place)
+            assert place.lat is not None and place.lon is not None  # located_places keeps only these
+            points.setdefault(key, Counter())[(place.lat, place.lon)] += 1
+    marks = []
+    for key, counted in points.items():
+        (lat, lon), _ = counted.most_common(1)[0]
+        marks.append(Mark(place_label(first[key]), lat, lon, sum(counted.values()), place_link(first[key], root)))
+    return merged(marks)
+
+
+def archive_map(incidents: list[Incident], root: str) -> PointMap:
+    """The whole archive's places over the outlines of Ukraine's regions and of the regions that hold any place
+    (not of every region around them: a place in Leningrad Oblast would bring in all of western Russia)."""
+    marks = place_marks(incidents, root)
+    focus = sorted(map_codes() | {place.region.code for incident in incidents for place in located_places(incident)})
+    # Outlines to within 2 units (1.3 px at the map's widest): 14 KB fewer than maps.TOLERANCE, which the page needs
+    # to stay under 100 KB at 100,000 incidents with its 150 places' links and table.
+    return point_map("Where the incidents happened: places by number of incidents", marks, focus, tolerance=ARCHIVE_MAP_TOLERANCE,
+                     surroundings=False)
+
+
+def region_place_map(region: Region, incidents: list[Incident], root: str) -> PointMap | None:
+    """The located places of a region's incidents that lie in it; None when none of them is located."""
+    marks = place_marks(incidents, root, region)
+    if not marks:
+        return None
+    found = None
+    for tolerance in REGION_MAP_TOLERANCES:  # the finest outlines that fit the page's share for them (else the coarsest)
+        found = point_map(f"Places of the incidents in {region.name}", marks, [region.code], limit=REGION_MAP_MARKS, tolerance=tolerance)
+        if sum(len(outline.path) for outline in found.outlines) <= REGION_MAP_OUTLINE_BYTES:
+            break
+    return found
+
+
+def incident_map(incident: Incident) -> PointMap | None:
+    """An incident's located places over its regions' outlines (only theirs: see archive_map), all alike (no counts);
+    None when none is located."""
+    marks = [Mark(place_label(place), place.lat, place.lon) for place in located_places(incident)
+             if place.lat is not None and place.lon is not None]
+    focus = [region.code for region in incident.regions]
+    return point_map("Where it happened", marks, focus, radius=MIN_RADIUS * 2.5, tolerance=INCIDENT_MAP_TOLERANCE,
+                     surroundings=False) if marks else None
 
 
 def data_page(archive: Archive) -> Page:
@@ -292,6 +403,7 @@ def _incident_context(archive: Archive, index: int) -> dict:
         "bibtex": bibtex(incident, config),
         "json_ld": json_ld(incident, config),
         "groups": reconcile(incident.figures),
+        "place_map": incident_map(incident),
         "newer": archive.incidents[index - 1] if index > 0 else None,
         "older": archive.incidents[index + 1] if index + 1 < len(archive.incidents) else None,
     }
@@ -317,7 +429,7 @@ def render_page(environment: Environment, page: Page, config: SiteConfig = DEFAU
                            downloads=downloads or {}, **context)
 
 
-DOWNLOADS = ("data/incidents.json", "data/incidents.csv", "data/figures.csv", "feed.xml", "downloads/archive-offline.zip")
+DOWNLOADS = ("data/incidents.json", "data/incidents.csv", "data/figures.csv", "data/incidents.geojson", "feed.xml", "downloads/archive-offline.zip")
 
 
 def download_sizes(out_dir: Path) -> dict[str, int]:
@@ -336,6 +448,24 @@ def _replace_file(target: Path, content: bytes) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_bytes(content)
     temporary.replace(target)
+
+
+def _write_new_file(target: Path, content: bytes) -> None:
+    """Write a file that is not there yet (a page of a new site folder): no temporary file to rename,
+    and its folder made only when missing. One that is there already is replaced as _replace_file does."""
+    try:
+        out = open(target, "xb")  # noqa: SIM115 (closed below)
+    except FileExistsError:
+        _replace_file(target, content)
+        return
+    except FileNotFoundError:  # its folder is not made yet
+        try:
+            os.mkdir(target.parent)  # mostly, the folder's own parent is there already
+        except FileNotFoundError:
+            os.makedirs(target.parent, exist_ok=True)
+        out = open(target, "xb")  # noqa: SIM115
+    with out:
+        out.write(content)
 
 
 class EarlierBuild(Protocol):
@@ -383,7 +513,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
             content = render_page(environment, page, archive.config, downloads).encode()
             same = previous.link_same_bytes(page.path, content, out_dir)
             if not same:
-                _replace_file(out_dir / page.path, content)
+                _write_new_file(out_dir / page.path, content)
             # A page the cache forgot (see forget_page_keys) was changed in site/ outside a build: not the previous build's.
             return not same or not previous.built(page.path)
 

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Benchmark our build against mkdocs-material and Hugo on the same generated archive.
 
-    python bench/run.py                       # 1,000 and 10,000 incidents
-    python bench/run.py --sizes 100000        # memory and scaling
+    python bench/run.py                       # 1,000 and 10,000 incidents, two kinds of archive
+    python bench/run.py --sizes 100000 --quick  # memory and scaling, ours only
     python bench/run.py --sizes 50 --quick    # the smoke run the tests use
 
-For each size it generates an archive (bench/generate.py), then measures, each in its own
-process: our full build, the same build again with nothing changed, a build after editing
-one incident, mkdocs-material on the same pages (navigation pruned so that it finishes; the
-unpruned navigation too, at the smallest size) and Hugo (Debian's `hugo`) on the same pages.
-Wall time, CPU time, peak memory (RSS), output size and file count; ratios ours/baseline.
+For each size and each kind of generated archive (bench/generate.py: `uniform`, the project's
+own, and `varied`, whose claimants, speakers and publishers are mostly unknown to the registry
+and whose texts vary in size), it measures, each in its own process: our full build, the same
+build again with nothing changed, a build after editing one incident, `check` with no cache,
+mkdocs-material on the same pages (navigation pruned so that it finishes; the unpruned
+navigation too, at the smallest size) and Hugo (Debian's `hugo`) on the same pages; and what
+the first search transfers (bench/search_transfer.py, with Chromium). Wall time, CPU time, peak
+memory of the whole process tree (ours and Pagefind's processes together), output size and
+file count; ratios ours/baseline, and the targets of issue 14, met or not.
 Writes bench/results.md (or --out). Baselines that are not installed are reported as such:
 mkdocs-material comes from bench/requirements.txt into .venv-bench, Hugo from `apt-get install hugo`.
 """
@@ -42,16 +46,58 @@ from generate import generate  # noqa: E402
 
 
 def measure(command: list[str], cwd: Path | None = None, log: Path | None = None) -> dict:
-    """Run `command` as a child process; wall seconds, CPU seconds and peak RSS of it and its children."""
+    """Run `command` as a child process; wall seconds, CPU seconds, and the peak of the memory of it
+    and all its descendants together (PSS), sampled every 0.1 s: the build's worker processes and
+    Pagefind's run beside it, and the largest single process would understate what the machine needs."""
     log = log or Path(os.devnull)
     started = time.perf_counter()
     with open(log, "w") as output:
         process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        peak = [0]
+        done = threading.Event()
+        sampler = threading.Thread(target=sample_tree_rss, args=(process.pid, peak, done), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
+        done.set()
+        sampler.join()
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed; see {log}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 2**20}  # the largest one process, at least
+
+
+def sample_tree_rss(root: int, peak: list[int], done: threading.Event) -> None:
+    """Keep in peak[0] the largest memory of `root` and its descendants together (Linux /proc): the
+    sum of their proportional set sizes (PSS), so that pages forked workers share with their parent
+    count once."""
+    while not done.wait(0.1):
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree = {root}
+        grew = True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        peak[0] = max(peak[0], sum(proportional_set_size(pid) for pid in tree))
+
+
+def proportional_set_size(pid: int) -> int:
+    """Bytes of memory process `pid` holds, its share of shared pages included; 0 once it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def tree_size(folder: Path) -> dict:
@@ -184,28 +230,35 @@ def settle(archive: Path, timeout: float = 300) -> None:
 UNPRUNED_UP_TO = 2000  # incidents: mkdocs-material's full navigation grows with the square of the pages
 
 
-def run_size(size: int, work: Path, unpruned_too: bool, baselines: bool) -> dict:
-    archive = work / f"archive-{size}"
-    generate(size, archive)
+def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bool) -> dict:
+    archive = work / f"archive-{kind}-{size}"
+    generate(size, archive, kind=kind)
+    subprocess.run(["git", "init", "-q"], cwd=archive, check=True)  # as a real archive is: edit dates come from git
+    subprocess.run(["git", "add", "-A"], cwd=archive, check=True)
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "generated"],
+                   cwd=archive, check=True)
     results: dict[str, dict] = {}
     build = [sys.executable, str(REPO / "build.py"), "--root", str(archive)]
-    log = work / f"ours-{size}.log"
+    log = work / f"ours-{kind}-{size}.log"
     results["ours: full build"] = {**measure(build, log=log), **tree_size(archive / "site")}
     results["ours: full build"]["pagefind"] = pagefind_seconds(log)
-    results["ours: no change"] = measure(build, log=work / f"ours-nochange-{size}.log")
+    results["ours: no change"] = measure(build, log=work / f"ours-nochange-{kind}-{size}.log")
     edited = next((archive / "incidents").rglob("*.yaml"))
     retitle(edited, " (edited)")
-    log = work / f"ours-edit-{size}.log"
+    log = work / f"ours-edit-{kind}-{size}.log"
     results["ours: one edit"] = measure(build, log=log)
     results["ours: one edit"]["pagefind"] = pagefind_seconds(log)
     settle(archive)
-    # The same two builds without Pagefind: our own time and memory (Pagefind's process is the largest).
+    results["first search transfer"] = search_transfer(archive / "site", work / f"transfer-{kind}-{size}.log")
+    # The same two builds without Pagefind: our own time and memory.
     shutil.rmtree(archive / "site")
     shutil.rmtree(archive / ".cache")
-    results["ours: full build, no search index"] = measure([*build, "build", "--no-search"], log=work / f"ours-nosearch-{size}.log")
+    results["ours: full build, no search index"] = measure([*build, "build", "--no-search"], log=work / f"ours-nosearch-{kind}-{size}.log")
     retitle(edited, " (again)")
-    results["ours: one edit, no search index"] = measure([*build, "build", "--no-search"], log=work / f"ours-edit-nosearch-{size}.log")
+    results["ours: one edit, no search index"] = measure([*build, "build", "--no-search"], log=work / f"ours-edit-nosearch-{kind}-{size}.log")
     settle(archive)
+    shutil.rmtree(archive / ".cache")
+    results["ours: check, no cache"] = measure([*build, "check"], log=work / f"ours-check-{kind}-{size}.log")
     results["ours: serve, one edit shown"] = serve_latency(build, sorted((archive / "incidents").rglob("*.yaml"))[-1])
     settle(archive)
     if not baselines:
@@ -213,22 +266,32 @@ def run_size(size: int, work: Path, unpruned_too: bool, baselines: bool) -> dict
     python = bench_python()
     if python:
         for pruned in (True, False) if unpruned_too else (True,):
-            project = work / f"mkdocs-{size}-{'pruned' if pruned else 'full-nav'}"
+            project = work / f"mkdocs-{kind}-{size}-{'pruned' if pruned else 'full-nav'}"
             write_mkdocs_project(archive, project, pruned)
             name = f"mkdocs-material ({'pruned nav' if pruned else 'full nav'})"
             results[name] = {**measure([str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")],
-                                       log=work / f"mkdocs-{size}.log"), **tree_size(project / "site")}
+                                       log=work / f"mkdocs-{kind}-{size}.log"), **tree_size(project / "site")}
     else:
         results["mkdocs-material (pruned nav)"] = {"missing": "pip install -r bench/requirements.txt failed"}
     hugo = shutil.which("hugo")
     if hugo:
-        project = work / f"hugo-{size}"
+        project = work / f"hugo-{kind}-{size}"
         write_hugo_project(archive, project)
-        results["Hugo"] = {**measure([hugo, "--quiet", "-s", str(project), "-d", str(project / "public")], log=work / f"hugo-{size}.log"),
+        results["Hugo"] = {**measure([hugo, "--quiet", "-s", str(project), "-d", str(project / "public")], log=work / f"hugo-{kind}-{size}.log"),
                            **tree_size(project / "public")}
     else:
         results["Hugo"] = {"missing": "apt-get install hugo"}
     return results
+
+
+def search_transfer(site: Path, log: Path) -> dict:
+    """What the first search on the search page transfers (bench/search_transfer.py, in Chromium), or why it was not measured."""
+    found = subprocess.run([sys.executable, str(REPO / "bench" / "search_transfer.py"), str(site)], capture_output=True, text=True)
+    log.write_text(found.stdout + found.stderr, encoding="utf-8")
+    if found.returncode != 0:
+        return {"missing": (found.stderr.strip().splitlines() or ["failed"])[-1]}
+    measured: dict = json.loads(found.stdout)
+    return measured
 
 
 def versions() -> dict:
@@ -244,40 +307,82 @@ def versions() -> dict:
     return found
 
 
-def report(all_results: dict[int, dict], found: dict) -> str:
+TARGETS = 10000  # incidents: the size issue 14's targets are set at
+
+
+def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
     lines = [f"# Benchmark results ({dt.date.today().isoformat()})", "",
-             "Machine and versions: " + "; ".join(f"{k} {v}" for k, v in found.items()), ""]
-    for size, results in all_results.items():
-        lines += [f"## {size:,} incidents", "", "| run | wall s | CPU s | peak RSS MB | output MB | files | notes |", "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "Machine and versions: " + "; ".join(f"{k} {v}" for k, v in found.items()), "",
+             "Peak memory is of the whole process tree: our process, its workers and Pagefind's processes together "
+             "(the sum of their PSS, sampled every 0.1 s; at least the largest process's peak RSS).", ""]
+    for (size, kind), results in all_results.items():
+        lines += [f"## {size:,} incidents, `{kind}` archive", "", "| run | wall s | CPU s | peak memory MB | output MB | files | notes |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         for name, r in results.items():
             if "missing" in r:
                 lines.append(f"| {name} | | | | | | not run: {r['missing']} |")
-                continue
-            if "cpu" not in r:  # a latency, not a process
+            elif "kb" in r:
+                lines.append(f"| {name} | | | | | | {r['kb']:.0f} KB in {r['requests']} requests, for \u201c{r['query']}\u201d |")
+            elif "cpu" not in r:  # a latency, not a process
                 lines.append(f"| {name} | {r['wall']:.2f} | | | | | from saving the file to the page served with the change |")
-                continue
-            note = f"Pagefind {r['pagefind']:.1f} s of it" if r.get("pagefind") else ""
-            lines.append(f"| {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {r.get('mb', 0):.1f} | {r.get('files', '')} | {note} |")
+            else:
+                note = f"Pagefind {r['pagefind']:.1f} s of it" if r.get("pagefind") else ""
+                lines.append(f"| {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {r.get('mb', 0):.1f} | {r.get('files', '')} | {note} |")
         for ours_name in ("ours: full build", "ours: full build, no search index"):
             ours = results[ours_name]["wall"]
-            ratios = [f"ours/{name}: {ours / r['wall']:.2f}" for name, r in results.items() if not name.startswith("ours") and "wall" in r]
+            ratios = [f"ours/{name}: {ours / r['wall']:.2f}" for name, r in results.items()
+                      if not name.startswith("ours") and "cpu" in r]
             if ratios:
                 lines += ["", f"Wall time ratios of `{ours_name}` (below 1: ours is faster): " + "; ".join(ratios)]
-        lines.append("")
+        lines += ["", *targets(size, results), ""]
     return "\n".join(lines)
+
+
+def targets(size: int, results: dict[str, dict]) -> list[str]:
+    """Issue 14's targets, met or not, with the figures they are judged on."""
+    def wall(name: str) -> float | None:
+        return results.get(name, {}).get("wall")
+
+    rows = []
+
+    def target(what: str, figure: float | None, limit: float, unit: str, at_most: bool = True) -> None:
+        if figure is None:
+            rows.append(f"| {what} | not measured | {'≤' if at_most else '≥'} {limit:g}{unit} | |")
+            return
+        met = figure <= limit if at_most else figure >= limit
+        rows.append(f"| {what} | {figure:.2f}{unit} | {'≤' if at_most else '≥'} {limit:g}{unit} | {'met' if met else 'NOT met'} |")
+
+    hugo, mkdocs, no_index = wall("Hugo"), wall("mkdocs-material (pruned nav)"), wall("ours: full build, no search index")
+    if size == TARGETS:
+        target("one edit, search index included", wall("ours: one edit"), 3, " s")
+        target("full build without the index, ours/Hugo", no_index / hugo if no_index and hugo else None, 2, "x")
+        target("full build without the index, mkdocs-material/ours", mkdocs / no_index if mkdocs and no_index else None, 5, "x", at_most=False)
+        target("full build with the index", wall("ours: full build"), 20, " s")
+        target("check with no cache", wall("ours: check, no cache"), 5, " s")
+        transfer = results.get("first search transfer", {}).get("kb")
+        target("first search transfer", transfer, 350, " KB")
+    if size >= 100000:
+        full = results.get("ours: full build", {})
+        target("peak memory of the whole build, index included", full.get("rss_mb", 0) / 1024 if full else None, 4, " GB")
+        target("full build, index included", full.get("wall", 0) / 60 if full else None, 3, " min")
+    if not rows:
+        return []
+    return ["Targets of issue 14:", "", "| target | measured | limit | |", "| --- | ---: | ---: | --- |", *rows]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--kinds", nargs="+", default=["uniform", "varied"], help="kinds of generated archive (bench/generate.py)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.md")
     parser.add_argument("--quick", action="store_true", help="ours only, no baselines (the tests' smoke run)")
     parser.add_argument("--keep", action="store_true", help="keep the generated archives and outputs")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        all_results = {size: run_size(size, work, unpruned_too=size == min(args.sizes) and size <= UNPRUNED_UP_TO, baselines=not args.quick)
-                       for size in args.sizes}
+        all_results = {(size, kind): run_size(size, kind, work, unpruned_too=size == min(args.sizes) and size <= UNPRUNED_UP_TO,
+                                               baselines=not args.quick)
+                       for size in args.sizes for kind in args.kinds}
         text = report(all_results, versions())
         args.out.write_text(text, encoding="utf-8")
         print(text)

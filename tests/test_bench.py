@@ -53,3 +53,28 @@ def test_the_realistic_archive_passes_check_and_is_shaped_like_real_data(tmp_pat
     assert max(i.date for i in incidents).year - min(i.date for i in incidents).year >= 3  # four years of dates
     first = {p.name: p.read_bytes() for p in (tmp_path / "one" / "incidents").rglob("*.yaml")}
     assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}
+
+
+def test_the_varied_archive_passes_check_and_differs_from_the_others_where_it_should(tmp_path):
+    from statistics import mean
+
+    from archive.markup import _plain_html
+    from archive.reference import load_reference
+
+    for name in ("one", "two"):
+        subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--incidents", "400", "--kind", "varied",
+                        "--out", str(tmp_path / name)], check=True, capture_output=True)
+    archive, problems = check(Project(root=tmp_path / "one"), today=TODAY)
+    assert archive is not None and problems == [], "\n".join(map(str, problems[:10]))
+    incidents = archive.incidents
+    registry = {person.name for person in load_reference().people.values()}
+    names = [f.claimed_by for i in incidents for f in i.figures] + [q.speaker for i in incidents for q in i.quotes]
+    assert sum(name not in registry for name in names) >= len(names) * 0.8  # most claimants and speakers outside the registry
+    assert len(set(names) - registry) >= 300  # ... and many distinct ones
+    assert len({s.publisher for i in incidents for s in i.sources}) >= 200  # many publishers
+    sizes = [len(i.summary.encode()) for i in incidents]
+    assert 800 <= mean(sizes) <= 1300 and min(sizes) < 400 and max(sizes) > 3000  # about 1 KB, and varying
+    assert sum(_plain_html(i.summary) is None for i in incidents) > len(incidents) / 2  # Markdown: emphasis, links, lists
+    assert all("synthetic" in i.title.lower() for i in incidents)  # plainly made up
+    first = {p.name: p.read_bytes() for p in (tmp_path / "one" / "incidents").rglob("*.yaml")}
+    assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}

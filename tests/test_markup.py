@@ -4,11 +4,13 @@ and how to fix it)."""
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
 from html.parser import HTMLParser
 
+import nh3
 import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings, strategies as st
@@ -327,10 +329,10 @@ def test_renderers_raise_a_clear_value_error_never_a_recursion_error(monkeypatch
             with pytest.raises(ValueError, match="Markdown too complex to render"):
                 render(text)
 
-    def overflow(text):
+    def overflow(converter, root):
         raise RecursionError
 
-    monkeypatch.setattr(markup._page_converter, "convert", overflow)
+    monkeypatch.setattr(markup, "_finish", overflow)  # rendering the parsed text (inline Markdown, serializing)
     with pytest.raises(ValueError, match="nests too deeply"):
         page_to_html("- a text that passes the pre-check")
 
@@ -381,3 +383,77 @@ def test_what_passes_nests_no_deeper_than_the_limit_and_what_fails_is_refused(te
         assert 0 <= problem[0] <= len(text)
         with pytest.raises(ValueError):
             markdown_to_html(text)
+
+
+# Plain prose is written straight to <p> elements (markup._plain_html); anything else goes through
+# Python-Markdown and the sanitizer. Both must give the same bytes, and texts near the line between
+# them (a list marker, an underline, a trailing space, an entity) must not take the quick way.
+PLAIN_PIECES = ["Kyiv", "strike", "a", "Z", "й", "café", "²", " ", " ", ",", ".", ";", ":", "'", '"', "?", "(", ")", "%", "/", "-",
+                "\n", "\n\n", "\n\n\n", "12", "10 ", "10.", "1.5", "(with AFP)", "ǅ", "١٢"]
+NEAR_PIECES = ["  \n", " \n", "- ", "* ", "+ ", "1. ", "# ", "> ", "    ", "\t", "===", "---", "_", "*", "`", "[", "]", "&amp;", "&",
+               "<", ">", "\\", "\u00a0", "\u0301", "\u2028", "|", "!", "\r"]
+
+
+def _slow_html(text: str, converter) -> str:
+    converter.reset()
+    return str(markup._clean(converter.convert(text)))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=40), st.lists(st.tuples(st.integers(0, 40), st.sampled_from(NEAR_PIECES)), max_size=2))
+@example(["Kyiv", "\n", "===="], [])
+@example(["Kyiv", " "], [])
+def test_plain_prose_renders_as_python_markdown_and_the_sanitizer_would(pieces, inserts):
+    for at, piece in inserts:
+        pieces.insert(at, piece)
+    text = "".join(pieces)
+    quick = markup._plain_html(text)
+    if quick is None:
+        return
+    assert quick == _slow_html(text, markup._summary_converter) == _slow_html(text, markup._page_converter)
+    assert markdown_to_text(text) == " ".join(nh3.clean(quick, tags=set()).split())
+
+
+def test_summaries_with_any_markup_are_not_taken_for_plain_prose():
+    for text in ["Kyiv  \nstrike", "1. one", "Kyiv\n12. Lviv", "Title\n===", "Title\n---", "a *b*", "a_b", "x &amp; y", "    code", "- item",
+                 "Kyiv "]:
+        assert markup._plain_html(text) is None, text
+    assert markup._plain_html("Strike on Kyiv.\n10 drones (with AFP).\n\n\nNext 5%.\n") == "<p>Strike on Kyiv.\n10 drones (with AFP).</p>\n<p>Next 5%.</p>"
+
+
+MARKDOWN_PIECES = ["- ", "* ", "1. ", "> ", "    ", "\n", "\n\n", "word", "**", "*", "_", "[a](https://example.org/a)", "<b>", "`c`",
+                   "# ", "|", "---", "===", "\t", "&amp;", "  \n", "<!-- c -->"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=40))
+def test_rendering_from_the_guards_parse_gives_what_python_markdown_gives(pieces):
+    """_convert reads how deep a text nests from the converter's own parse and renders on from it
+    (_parse, then _finish): the same HTML as converter.convert, and the same refusals as markdown_problem."""
+    text = "".join(pieces)
+    for converter, page in ((markup._summary_converter, False), (markup._page_converter, True)):
+        problem = markdown_problem(text, page=page)
+        try:
+            rendered = str(page_to_html(text) if page else markup._convert(converter, text, SUMMARY_LIMITS, "summary"))
+        except ValueError as refused:
+            assert problem is not None and problem[1] in str(refused)
+            continue
+        assert problem is None
+        converter.reset()
+        assert rendered == str(markup._clean(converter.convert(text)))
+
+
+TRICKY_PIECES = ['[a](https://example.org/a "t>i<t&le")', "[b](<https://x.org/?a=1&b=2>)", "`c<d>`", "&copy;", "&#62;",
+                 "<https://auto.link/x>", "<a href='x' title='>'>y</a>", "<script>alert(1)</script>", "\u00a0",
+                 '<abbr title="a>b">x</abbr>', "a<b", "x > y", '"q"']
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES + TRICKY_PIECES), max_size=30))
+def test_the_text_of_a_summary_is_what_the_sanitizer_leaves_of_its_html_without_tags(pieces):
+    text = "".join(pieces)
+    try:
+        rendered = markdown_to_html(text)
+    except ValueError:
+        return
+    assert markdown_to_text(text) == " ".join(html.unescape(nh3.clean(str(rendered), tags=set())).split())

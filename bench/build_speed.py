@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Time the full build without the search index, code before and after a change, side by side.
+
+    python bench/build_speed.py                          # 10,000 incidents, uniform and varied archives
+    python bench/build_speed.py --incidents 2000 --kinds varied --repeat 3
+    python bench/build_speed.py --before /tmp/old-tree --after .
+
+For each kind of generated archive (bench/generate.py) it builds the same incidents with each
+tree of code, in turn (before, after, before, after ... so that a busy machine weighs on both
+alike), each build from a clean start (no site/, no .cache/), each in its own process:
+`python TREE/build.py --root ARCHIVE build --no-search`. It prints wall seconds, CPU seconds
+(the build and its worker processes) and peak RSS of each build, the ratio after/before, and
+whether the two trees wrote the same site/ byte for byte (files that differ are listed).
+
+--before defaults to the last commit (`git archive HEAD`), --after to this working tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import generate  # noqa: E402
+
+
+def measure(command: list[str]) -> dict[str, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of a child process and the processes it waited for."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{errors[-2000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def build(tree: Path, archive: Path) -> dict[str, float]:
+    for name in ("site", ".cache"):
+        shutil.rmtree(archive / name, ignore_errors=True)
+    return measure([sys.executable, str(tree / "build.py"), "--root", str(archive), "build", "--no-search"])
+
+
+def differing_files(left: Path, right: Path) -> list[str]:
+    """Paths (relative) that are in one tree only or whose bytes differ."""
+    found: list[str] = []
+
+    def walk(comparison: filecmp.dircmp, prefix: str) -> None:
+        found.extend(prefix + name for name in comparison.left_only + comparison.right_only + comparison.funny_files)
+        _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files, shallow=False)
+        found.extend(prefix + name for name in mismatch + errors)
+        for name, sub in comparison.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right), "")
+    return sorted(found)
+
+
+def export_head(target: Path) -> Path:
+    """The last commit's files, as `git archive HEAD` gives them."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "HEAD"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
+    source = work / f"archive-{kind}"
+    generate(count, source, kind=kind)
+    roots = {name: work / f"{name}-{kind}" for name in trees}
+    for root in roots.values():
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(source, root)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for _ in range(repeat):
+        for name, tree in trees.items():
+            runs[name].append(build(tree, roots[name]))
+    print(f"\n## {count:,} incidents, {kind} archive: full build without the search index\n")
+    print("| code | wall s | CPU s | peak RSS MB | runs |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    medians = {}
+    for name, results in runs.items():
+        medians[name] = {key: statistics.median(result[key] for result in results) for key in ("wall", "cpu", "rss")}
+        each = ", ".join(f"{result['wall']:.1f}" for result in results)
+        print(f"| {name} | {medians[name]['wall']:.2f} | {medians[name]['cpu']:.2f} | {medians[name]['rss']:.0f} | wall s: {each} |")
+    before, after = medians["before"], medians["after"]
+    print(f"\nafter/before: wall {after['wall'] / before['wall']:.2f}, CPU {after['cpu'] / before['cpu']:.2f}, "
+          f"peak RSS {after['rss'] / before['rss']:.2f} (medians of {repeat})")
+    different = differing_files(roots["before"] / "site", roots["after"] / "site")
+    pages = sum(1 for _ in (roots["after"] / "site").rglob("*.html"))
+    if different:
+        print(f"site/ differs in {len(different)} file(s): " + ", ".join(different[:20]) + (" ..." if len(different) > 20 else ""))
+    else:
+        print(f"site/ is the same byte for byte ({pages:,} HTML pages)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--kinds", default="uniform,varied", help="comma-separated kinds of bench/generate.py (default: uniform,varied)")
+    parser.add_argument("--before", type=Path, help="the code before (default: the last commit, exported)")
+    parser.add_argument("--after", type=Path, default=REPO, help="the code after (default: this working tree)")
+    parser.add_argument("--repeat", type=int, default=1, help="builds of each tree per archive; medians are shown")
+    parser.add_argument("--work", type=Path, help="folder for archives and outputs (default: a temporary one, removed after)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="build-speed-") as temporary:
+        work = (args.work or Path(temporary)).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        before = args.before.resolve() if args.before else export_head(work / "before-code")
+        trees = {"before": before, "after": args.after.resolve()}
+        print(f"before: {before}\nafter: {trees['after']}\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+        for kind in args.kinds.split(","):
+            run_kind(kind, args.incidents, trees, work, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
