@@ -270,7 +270,7 @@ def simplified_path(path: str, tolerance: float) -> str:
     of the outline without it (Douglas-Peucker), written with relative whole tenths."""
     written = []
     for ring in _rings(path):
-        kept = _douglas_peucker(ring, tolerance) if len(ring) > 3 else ring
+        kept = simplify_line(ring, tolerance) if len(ring) > 3 else ring
         tenths = [(round(x * 10), round(y * 10)) for x, y in kept]
         numbers = [f"{(b - a) / 10:g}" for previous, point in itertools.pairwise(tenths) for a, b in zip(previous, point, strict=True)]
         steps = "".join(number if number.startswith("-") or not index else " " + number for index, number in enumerate(numbers))
@@ -303,7 +303,8 @@ def _rings(path: str) -> list[list[tuple[float, float]]]:
     return rings
 
 
-def _douglas_peucker(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+def simplify_line(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Douglas–Peucker: the fewest of `points` that keep the line within `tolerance` of where it was."""
     keep = [False] * len(points)
     keep[0] = keep[-1] = True
     stack = [(0, len(points) - 1)]

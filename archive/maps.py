@@ -17,10 +17,11 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup
 
-from .charts import _douglas_peucker
+from .charts import simplify_line
 from .places import Outline, boundaries_attribution, outline, outline_codes
 
 WIDTH = 1000  # viewBox units across; the height follows from the area drawn
@@ -82,12 +83,17 @@ class PointMap:
         return len(self.marks) + self.left_out
 
 
-def point_map(title: str, marks: Iterable[Mark], focus: Sequence[str] = (), limit: int = MAX_MARKS) -> PointMap:
+def point_map(title: str, marks: Iterable[Mark], focus: Sequence[str] = (), limit: int = MAX_MARKS,
+              tolerance: float = TOLERANCE, radius: float | None = None, surroundings: bool = True) -> PointMap:
     """A map of `marks` over the outlines of the `focus` regions (ISO 3166-2 codes) and of the regions around them.
 
     The area drawn holds the focus regions and every mark drawn. Marks of one place should come
     merged (one mark per place, with its count): at most `limit` are drawn, those with the most
-    incidents, and the others are counted in `left_out`.
+    incidents, and the others are counted in `left_out`. `tolerance`: how far (viewBox units) drawn
+    outlines may stray from the data's; a locator map may take more than TOLERANCE, for fewer bytes.
+    `radius`: one size for every mark, and no legend (an incident's map: each place is the one incident's).
+    `surroundings`: whether the regions around the focus ones are drawn too (bytes: a map spanning European
+    Russia would draw dozens of regions that hold nothing).
     """
     every = sorted(marks, key=lambda m: (-m.count, m.label, m.lat, m.lon))
     drawn, left_out = every[:limit], every[limit:]
@@ -103,22 +109,35 @@ def point_map(title: str, marks: Iterable[Mark], focus: Sequence[str] = (), limi
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon - west) * kx * scale, (north - lat) * scale
 
-    focus_codes = {shape.code for shape in shapes}
-    outlines = []
-    for code in sorted(outline_codes()):
-        shape = outline(code)
-        assert shape is not None
-        if code in focus_codes or _overlaps(shape.bbox, (west, south, east, north)):
-            path = _path(shape, project)
-            if path:
-                outlines.append(DrawnOutline(code, path, code in focus_codes))
+    outlines = list(_drawn_outlines(frozenset(shape.code for shape in shapes), (west, south, east, north), kx, scale, tolerance, surroundings))
     largest = max((m.count for m in drawn), default=1)
     placed = []
     for mark in drawn:
         x, y = project(mark.lon, mark.lat)
-        placed.append(DrawnMark(mark, round(x, 1), round(y, 1), _radius(mark.count, largest)))
+        placed.append(DrawnMark(mark, round(x, 1), round(y, 1), radius if radius is not None else _radius(mark.count, largest)))
     return PointMap(title, f"0 0 {WIDTH} {height}", outlines, placed, len(left_out), sum(m.count for m in every),
-                    boundaries_attribution(), _legend(largest))
+                    boundaries_attribution(), [] if radius is not None else _legend(largest))
+
+
+@lru_cache(maxsize=256)
+def _drawn_outlines(focus_codes: frozenset[str], extent: tuple[float, float, float, float], kx: float, scale: float,
+                    tolerance: float, surroundings: bool = True) -> tuple[DrawnOutline, ...]:
+    """The outlines drawn for an area: worked out once per area, since the incidents of one region all
+    have the same map around their places (tens of milliseconds each: hours at 100,000 incidents)."""
+    west, north = extent[0], extent[3]
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - west) * kx * scale, (north - lat) * scale
+
+    outlines = []
+    for code in sorted(outline_codes()):
+        shape = outline(code)
+        assert shape is not None
+        if code in focus_codes or (surroundings and _overlaps(shape.bbox, extent)):
+            path = _path(shape, project, tolerance)
+            if path:
+                outlines.append(DrawnOutline(code, path, code in focus_codes))
+    return tuple(outlines)
 
 
 def _extent(shapes: list[Outline], marks: list[Mark]) -> tuple[float, float, float, float]:
@@ -143,16 +162,16 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
-def _path(shape: Outline, project: Callable[[float, float], tuple[float, float]]) -> str:
+def _path(shape: Outline, project: Callable[[float, float], tuple[float, float]], tolerance: float = TOLERANCE) -> str:
     """The outline as SVG path data at the drawing's scale: rings smaller than a unit left out, the rest
-    simplified to within TOLERANCE and written with relative whole tenths (as charts.simplified_path)."""
+    simplified to within `tolerance` and written with relative whole tenths (as charts.simplified_path)."""
     written = []
     for ring in shape.rings:
         points = [project(lon, lat) for lon, lat in ring]
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         if max(xs) - min(xs) < 1 and max(ys) - min(ys) < 1:
             continue  # an islet smaller than a unit: invisible, and not worth its bytes
-        kept = _douglas_peucker(points, TOLERANCE) if len(points) > 3 else points
+        kept = simplify_line(points, tolerance) if len(points) > 3 else points
         tenths = [(round(x * 10), round(y * 10)) for x, y in kept]
         tenths = [p for index, p in enumerate(tenths) if index == 0 or p != tenths[index - 1]]
         numbers = [f"{(b - a) / 10:g}" for previous, point in itertools.pairwise(tenths) for a, b in zip(previous, point, strict=True)]

@@ -142,6 +142,7 @@ def _decoded(ring: list[int]) -> tuple[tuple[float, float], ...]:
     return tuple(points)
 
 
+@cache  # read once: every map shows it
 def boundaries_attribution() -> str:
     return str(json.loads(BOUNDARIES_PATH.read_text(encoding="utf-8"))["attribution"])
 
@@ -238,6 +239,7 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
     return by_name, by_alternate
 
 
+@cache  # read once: every map shows it
 def gazetteer_attribution() -> str:
     return str(json.loads(GAZETTEER_PATH.read_text(encoding="utf-8"))["attribution"])
 

@@ -21,11 +21,11 @@ import fastjsonschema
 import jsonschema
 from jsonschema import ValidationError
 
+from . import places
 from .characters import character_name, hidden_character, name_problem
 from .dates import parse_timestamp
 from .load import Document, Key, TooLongNumber
 from .markup import markdown_problem
-from . import places
 from .problems import Problem
 from .provenance import appears_in, closest_passage, figure_problems, normalize, snapshot_name
 from .reference import Reference

@@ -41,6 +41,7 @@ KINDS = [
     ("region totals", r"^regions/[^/]+/totals/(page/\d+/)?index\.html$"),
     ("region total", r"^regions/[^/]+/totals/[^/]+/(page/\d+/)?index\.html$"),
     ("regions map", r"^regions/index\.html$"),
+    ("places map", r"^map/index\.html$"),
     ("totals", r"^totals/(page/\d+/)?index\.html$"),
     ("total", r"^totals/[^/]+/(page/\d+/)?index\.html$"),
     ("other", r""),
@@ -82,6 +83,7 @@ def representative_pages(site: Path) -> dict[str, str]:
         "busy month": f"incidents/{busy_month.replace('-', '/')}/", "incident": fullest["url"], "regions map": "regions/",
         "totals": "totals/", "total": f"totals/{total.parent.name}/", "region totals": f"regions/{slug}/totals/",
         "region total": f"regions/{slug}/totals/{region_total.parent.name}/", "incident index": "incidents/", "search": "search/?q=strike",
+        "places map": "map/",
     }
 
 

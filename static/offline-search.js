@@ -221,6 +221,7 @@ var ArchiveSearch = (function () {
   // One <details> per filter that has values, and a help text that names only those filters.
   function drawFilters() {
     var holder = document.getElementById("offline-filters");
+    var params = new URLSearchParams(window.location.search);
     var present = FILTER_NAMES.filter(function (entry) {
       var values = store.filters.filters.get(entry[0]);
       return values && values.size > 0;
@@ -228,7 +229,9 @@ var ArchiveSearch = (function () {
     document.getElementById("offline-help").textContent = common.filtersHelp(present);
     present.forEach(function (entry) {
       var values = Array.from(store.filters.filters.get(entry[0]).keys());
-      holder.appendChild(common.filterGroup(entry[0], entry[1], common.sortedValues(entry[0], values), String));  // none ticked
+      var asked = params.getAll(entry[0]);  // ticked as the address asks, as search.js does: the map's places link to ?place=NAME
+      holder.appendChild(common.filterGroup(entry[0], entry[1], common.sortedValues(entry[0], values), String,
+        function (value) { return asked.indexOf(value) >= 0; }));
     });
   }
 

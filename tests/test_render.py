@@ -40,7 +40,7 @@ def test_site_pages_cover_every_incident_region_and_index():
         "incidents/2025-06-06-a/index.html",
         "regions/ua-30/index.html", "regions/ua-30/2025/index.html",
         "regions/ua-30/totals/index.html", "regions/ua-30/totals/total-killed-ukraine/index.html",
-        "regions/ua-32/index.html", "regions/ua-32/2025/index.html",
+        "regions/ua-32/index.html", "regions/ua-32/2025/index.html", "map/index.html",
     ]
 
 
@@ -122,3 +122,51 @@ def test_a_span_of_a_few_years_is_charted_per_month(tiny):
     build(tiny.project, today=dt.date(2026, 11, 29), with_search=False)
     home = (tiny.root / "site" / "index.html").read_text(encoding="utf-8")
     assert "Incidents per month" in home and "February 2022" in home
+
+
+# --- maps of located places --------------------------------------------------------------------------------
+
+def synthetic_located_incidents(count: int, places: int, seed: int = 15) -> list:
+    """Clearly synthetic incidents, each at one of `places` invented places in Ukraine's regions, skewed like real archives."""
+    import datetime as dt
+    import random
+
+    from archive.model import Incident, Place
+
+    rng = random.Random(seed)
+    regions = [region for code in sorted(REFERENCE.region_names) if code.startswith("UA-") and (region := REFERENCE.region(code))]
+    spots = [Place(f"Synthetic place {n}", rng.choice(regions), round(rng.uniform(44.4, 52.3), 5), round(rng.uniform(22.2, 40.2), 5), "settlement")
+             for n in range(places)]
+    chosen = rng.choices(spots, weights=[1 / (rank + 1) for rank in range(places)], k=count)
+    return [Incident(id=f"2025-06-06-synthetic-{n}", path="", title=f"Synthetic {n}", date=dt.date(2025, 6, 6), summary="",
+                     regions=[place.region], places=[place]) for n, place in enumerate(chosen)]
+
+
+def test_the_map_page_of_100000_incidents_stays_under_100_kb_and_links_each_place_to_its_search():
+    from archive.maps import MAX_MARKS
+    from archive.places import gazetteer_attribution
+    from archive.render import Page, archive_map
+
+    incidents = synthetic_located_incidents(100_000, 20_000)
+    place_map = archive_map(incidents, "../")
+    html = render_page(make_environment(APP_DIR / "templates"),
+                       Page("map/index.html", "map.html", {"place_map": place_map, "gazetteer_attribution": gazetteer_attribution()}))
+    assert len(html.encode()) < 100 * 1024
+    assert place_map.incidents == 100_000 and len(place_map.marks) == MAX_MARKS and place_map.left_out == place_map.places - MAX_MARKS
+    busiest = place_map.marks[0].mark
+    assert html.count(f'href="../search/?place={busiest.label.split(",")[0].replace(" ", "%20")}"') == 2, "the circle and its row in the table"
+    assert f"{place_map.left_out:,} other places with fewer are left out" in html
+
+
+def test_an_incident_without_coordinates_has_no_map_and_one_with_them_has():
+    from archive.model import Place
+
+    plain = build_archive([incident()], [], REFERENCE)
+    assert "place-map" not in render_page(make_environment(APP_DIR / "templates"), site_pages(plain)[9])
+    located = incident()
+    kyiv_oblast = REFERENCE.region("UA-32")
+    assert kyiv_oblast is not None
+    located.places = [Place("Boryspil", kyiv_oblast, 50.35051, 30.95263, "settlement", "GeoNames 711660")]
+    html = render_page(make_environment(APP_DIR / "templates"), site_pages(build_archive([located], [], REFERENCE))[9])
+    assert 'class="place-map"' in html and "50.35051, 30.95263" in html and "GeoNames 711660" in html
+    assert "<circle" in html and 'href="../../search/' not in html, "an incident's own places are not links"

@@ -178,7 +178,7 @@ def test_an_incident_is_indexed_by_its_own_text_never_its_pages_scaffolding(tiny
 def test_the_place_filter_holds_settlement_names_not_areas(tiny):
     located = ("  - {name: Boryspil, region: UA-32, lat: 50.35051, lon: 30.95263, precision: settlement, located_by: GeoNames 711660}\n"
                "  - {name: Brovary district, region: UA-32, lat: 50.5, lon: 30.9, precision: district}\n"
-               "  - {name: Kyiv Oblast, region: UA-32, lat: 50.4, lon: 30.6, precision: region}\n"
+               "  - {name: Kyiv Oblast, region: UA-32, lat: 49.7994, lon: 30.1165, precision: region}\n"
                "  - {name: Kyiv, region: UA-30}\n")
     tiny.write("2025-06-06-drone-strike-on-kyiv", VALID_INCIDENT.replace("  - {name: Boryspil, region: UA-32}\n", located))
     archive, _ = check(tiny.project, today=TODAY)

