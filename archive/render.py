@@ -461,6 +461,8 @@ def _write_new_file(target: Path, content: bytes) -> None:
     except FileNotFoundError:  # its folder is not made yet
         try:
             os.mkdir(target.parent)  # mostly, the folder's own parent is there already
+        except FileExistsError:
+            pass  # another worker made it meanwhile
         except FileNotFoundError:
             os.makedirs(target.parent, exist_ok=True)
         out = open(target, "xb")  # noqa: SIM115

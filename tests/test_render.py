@@ -170,3 +170,22 @@ def test_an_incident_without_coordinates_has_no_map_and_one_with_them_has():
     html = render_page(make_environment(APP_DIR / "templates"), site_pages(build_archive([located], [], REFERENCE))[9])
     assert 'class="place-map"' in html and "50.35051, 30.95263" in html and "GeoNames 711660" in html
     assert "<circle" in html and 'href="../../search/' not in html, "an incident's own places are not links"
+
+
+def test_a_page_whose_folder_another_worker_has_just_made_is_written(tmp_path, monkeypatch):
+    """Pages are written by several workers at once: two pages of one new folder race to make it."""
+    import os
+
+    from archive.render import _write_new_file
+
+    target = tmp_path / "regions" / "ru-bel" / "index.html"
+    (tmp_path / "regions").mkdir()
+    real_mkdir = os.mkdir
+
+    def another_worker_first(path, *args, **options):
+        real_mkdir(path)  # the other worker's
+        real_mkdir(path, *args, **options)  # ours, a moment later: the folder is there
+
+    monkeypatch.setattr("archive.render.os.mkdir", another_worker_first)
+    _write_new_file(target, b"<p>page</p>")
+    assert target.read_bytes() == b"<p>page</p>"
