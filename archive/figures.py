@@ -345,3 +345,13 @@ def key_readings(incident: Incident) -> tuple[list[KeyReading], int]:
                   for party, contribution in ranked[:KEY_READINGS_PER_MEASURE]]
         left_out += max(0, len(ranked) - KEY_READINGS_PER_MEASURE)
     return shown, left_out
+
+
+def readings_text(incident: Incident) -> str:
+    """The incident's key readings as one line: `Killed: at least 4 (Ukraine) · Injured: 20 (Ukraine)`."""
+    shown, left_out = key_readings(incident)
+    parts = [f"{reading.measure.label}: {reading.text} ({reading.party}{', conflicting claims' if reading.conflict else ''})"
+             for reading in shown]
+    if left_out:
+        parts.append(f"{left_out} more reading{'' if left_out == 1 else 's'}")
+    return " \u00b7 ".join(parts)

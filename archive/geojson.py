@@ -19,8 +19,8 @@ import io
 import json
 from typing import Any, TextIO
 
+from .figures import readings_text
 from .model import Archive, Incident
-from .search import readings_text
 
 
 def feature_collection(archive: Archive) -> str:

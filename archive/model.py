@@ -23,6 +23,9 @@ class Source:
     kind: str | None = None  # news report | official statement | social media post
 
 
+AREA_PRECISIONS = {"district", "region"}  # a place located only to one of these is an area, not a settlement
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str

@@ -28,12 +28,11 @@ from .files import copy_regular_files
 from .fragments import FILTERS as SOURCE_FILTERS
 from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
 from .markup import markdown_to_html, page_to_html
-from .model import Archive, Figure, Incident, Place
+from .model import AREA_PRECISIONS, Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
 from .places import gazetteer_attribution
 from .reference import Person, Region
-from .search import AREA_PRECISIONS
 
 LATEST_ON_HOME = 10
 ARCHIVE_MAP_TOLERANCE = 2.0  # viewBox units (maps.WIDTH across) the whole-archive map's outlines may stray: see archive_map
@@ -308,10 +307,11 @@ def place_link(place: Place, root: str) -> str:
     `place` from the address, as the offline copy's search does). Not a page per place: search already lists a
     place's incidents with every other filter at hand, and pages of their own would be thousands more to build
     and keep under 100 KB at size. A place located only to a district or a region is no settlement of the Place
-    filter (search.AREA_PRECISIONS): its mark leads to its region's page."""
+    filter (model.AREA_PRECISIONS): its mark leads to its region's page."""
     if place.precision in AREA_PRECISIONS:
         return f"{root}regions/{place.region.slug}/"
-    return f"{root}search/?place={quote(place.name, safe='')}"
+    # With its region: villages of one name in several regions are one mark each, and so is their search.
+    return f"{root}search/?place={quote(place.name, safe='')}&region={quote(place.region.name, safe='')}"
 
 
 def place_marks(incidents: list[Incident], root: str, region: Region | None = None) -> list[Mark]:

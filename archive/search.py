@@ -50,9 +50,9 @@ import cbor2
 import pagefind_bin
 
 from .dates import long_date
-from .figures import key_readings
+from .figures import readings_text
 from .markup import markdown_to_text
-from .model import Archive, ContentPage, Incident
+from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 
 if TYPE_CHECKING:
     from .reference import Region
@@ -66,7 +66,6 @@ UNDATED = "0000-00-00"  # the sort date of content pages: before every incident 
 # `place` holds settlement names: the incident's places, less those located only to a district or a
 # region (their names are areas, which the region filter already covers, not settlements).
 FILTERS = {"region": "Region", "place": "Place", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}
-AREA_PRECISIONS = {"district", "region"}
 
 
 class SearchIndexError(RuntimeError):
@@ -143,16 +142,6 @@ def incident_text(incident: Incident) -> str:
               for spelling in (as_written, *(person.aliases if person else ())) if spelling and spelling != name]
     names += [source.publisher for source in incident.sources]
     return " ".join(part for part in [*parts, ", ".join(_unique(names)) + "."] if part.strip(" ."))
-
-
-def readings_text(incident: Incident) -> str:
-    """The incident's key readings as one line: `Killed: at least 4 (Ukraine) · Injured: 20 (Ukraine)`."""
-    shown, left_out = key_readings(incident)
-    parts = [f"{reading.measure.label}: {reading.text} ({reading.party}{', conflicting claims' if reading.conflict else ''})"
-             for reading in shown]
-    if left_out:
-        parts.append(f"{left_out} more reading{'' if left_out == 1 else 's'}")
-    return " \u00b7 ".join(parts)
 
 
 def region_record(region: Region, incidents: list[Incident]) -> SearchRecord:
@@ -353,9 +342,10 @@ def _read_manifest(bundle: Path) -> dict | None:
 
 
 def _link_primary(previous: Path, output_dir: Path) -> None:
-    """The earlier primary bundle (Pagefind's scripts and the content pages' index), without its shards."""
+    """The earlier primary bundle (Pagefind's scripts and the content pages' index), without its shards
+    and the files written anew (never through a link: that would change the last build's site/)."""
     shutil.copytree(previous, output_dir, copy_function=os.link, ignore=lambda folder, names: (
-        [SHARDS_DIR, MANIFEST] if Path(folder) == previous else []))
+        [SHARDS_DIR, MANIFEST, FILTER_TOTALS] if Path(folder) == previous else []))
 
 
 def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None) -> None:

@@ -183,15 +183,18 @@ def _read_xlsx(path: Path, display: str) -> tuple[Table | None, list[SheetProble
         table = Table(display, sheet.title)
         if hasattr(sheet, "reset_dimensions"):  # the size a file declares may be wrong: read every row there is
             sheet.reset_dimensions()
-        for row_number, row in enumerate(sheet.iter_rows(min_row=1, min_col=1), 1):
-            cells = []
-            for column, xlsx_cell in enumerate(row, 1):
-                where = Location(display, row_number, column, sheet.title)
-                value, problem = _xlsx_value(xlsx_cell, where)
-                if problem:
-                    problems.append(problem)
-                cells.append(Cell(value, where))
-            _add_row(table, cells)
+        try:  # read-only openpyxl parses the sheet's XML only now, row by row
+            for row_number, row in enumerate(sheet.iter_rows(min_row=1, min_col=1), 1):
+                cells = []
+                for column, xlsx_cell in enumerate(row, 1):
+                    where = Location(display, row_number, column, sheet.title)
+                    value, problem = _xlsx_value(xlsx_cell, where)
+                    if problem:
+                        problems.append(problem)
+                    cells.append(Cell(value, where))
+                _add_row(table, cells)
+        except (SyntaxError, ValueError, OverflowError, KeyError, TypeError) as failure:  # bad XML (ParseError), refused entities, dates out of range
+            return None, [SheetProblem(whole, f"cannot be read as an XLSX workbook ({type(failure).__name__}); save it again as XLSX or as CSV UTF-8")]
     finally:
         workbook.close()
     return table, problems
@@ -206,4 +209,6 @@ def _xlsx_value(xlsx_cell: object, where: Location) -> tuple[CellValue, SheetPro
                                          "replace it with its value (copy the cells, then paste them as values)")
     if kind == "e":
         return None, SheetProblem(where, f"the cell shows the error {printable_name(str(value))}; replace it with the value it should hold")
+    if isinstance(value, dt.time | dt.timedelta):  # no field holds a time of day or a duration: as text, check says where it is wrong
+        return str(value), None
     return value, None

@@ -30,6 +30,7 @@
   var pagefind = null;
   var shardNames = [];  // the index's shards, newest month first, content pages last
   var filtersCounted = false;  // Pagefind's filter files loaded: counts within results
+  var shardsCounted = false;  // the shard filter's files loaded (see countShards)
   var NO_SHARD = "none";  // no shard has this name: a search limited to it finds nothing
   var allFilters = {};
   var shown = PAGE;
@@ -136,7 +137,7 @@
   // since a region's page lists its incidents, which rank by their own words.
   async function regionsNamed(words, shards) {
     var filters = { kind: { any: ["region"] } };
-    if (shards) { filters.shard = { any: shards }; }
+    if (shards) { filters.shard = { any: shards.length ? shards : [NO_SHARD] }; }
     var found = await pagefind.search(words, { filters: filters });
     return found ? found.results.slice(0, 3) : [];
   }
@@ -165,6 +166,7 @@
     var filters = {};
     Object.keys(chosen).forEach(function (name) { filters[name] = { any: chosen[name] }; });
     if (date) { filters.date = { any: date.days }; }
+    if (order !== "relevance" || (words || "").split(/\s+/).filter(Boolean).length > 1) { await countShards(); }
     var shards = await shardsWithEveryWord(words);
     if (shards) { filters.shard = { any: shards.length ? shards : [NO_SHARD] }; }
     var search = await pagefind.search(words || null, { filters: filters });
@@ -181,6 +183,15 @@
     list.hidden = page.length === 0;  // an empty list takes no room (its margins would move with the filters)
     status.textContent = common.describe(count, words, date, Object.keys(chosen).length > 0);
     more.hidden = count <= shown;
+  }
+
+  // Pagefind counts a search's results by the values of the filters whose files it has loaded.
+  // Date order and searches of several words need the counts by shard: the shard filter's files
+  // (one small file a shard) are loaded for them alone, by a search limited to no shard.
+  async function countShards() {
+    if (shardsCounted) { return; }
+    await pagefind.search(null, { filters: { shard: { any: [NO_SHARD] } } });
+    shardsCounted = true;
   }
 
   // The shards a search of several words may take results from, or null for all. Pagefind leaves
@@ -235,13 +246,14 @@
     try {
       pagefind = await import(siteRoot + "pagefind/pagefind.js");
       await pagefind.options({ baseUrl: siteRoot, bundlePath: siteRoot + "pagefind/" });
-      var manifest = await (await fetch(siteRoot + "pagefind/shards.json")).json();
+      // Asked of the server each time ("no-cache"): a stale list would name shards a new build has replaced.
+      var manifest = await (await fetch(siteRoot + "pagefind/shards.json", { cache: "no-cache" })).json();
       shardNames = manifest.shards.map(function (shard) { return shard.name; }).concat([manifest.pages]);
       await Promise.all(manifest.shards.map(function (shard) {
         return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
       }));
       await pagefind.init();
-      allFilters = await (await fetch(siteRoot + "pagefind/filters.json")).json();
+      allFilters = await (await fetch(siteRoot + "pagefind/filters.json", { cache: "no-cache" })).json();
     } catch (error) {
       status.textContent = "The search index could not be loaded. Browse all incidents by month or by region instead.";
       return;

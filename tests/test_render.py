@@ -154,7 +154,8 @@ def test_the_map_page_of_100000_incidents_stays_under_100_kb_and_links_each_plac
     assert len(html.encode()) < 100 * 1024
     assert place_map.incidents == 100_000 and len(place_map.marks) == MAX_MARKS and place_map.left_out == place_map.places - MAX_MARKS
     busiest = place_map.marks[0].mark
-    assert html.count(f'href="../search/?place={busiest.label.split(",")[0].replace(" ", "%20")}"') == 2, "the circle and its row in the table"
+    name, region = (part.replace(" ", "%20") for part in busiest.label.split(", ", 1))
+    assert html.count(f'href="../search/?place={name}&amp;region={region}"') == 2, "the circle and its row in the table"
     assert f"{place_map.left_out:,} other places with fewer are left out" in html
 
 

@@ -77,8 +77,10 @@ def shown(page: Page, site_url: str, words: str, filters: dict[str, str], order:
     address = f"{site_url}search/?q={quote(words)}&order={order}" + "".join(f"&{name}={quote(value)}" for name, value in filters.items())
     page.goto(address)
     expect(page.locator("#search-status")).to_contain_text("result", timeout=15_000)
+    titles = page.locator("#search-results .result-title").all_text_contents()  # before the filters' files are loaded
     page.locator("#search-filters summary").first.click()  # opening the filters loads their counts within results
     expect(page.locator("#search-filters")).to_have_attribute("data-counted", "within results", timeout=15_000)
+    assert page.locator("#search-results .result-title").all_text_contents() == titles
     answer: dict = page.evaluate("""() => {
         const status = document.getElementById("search-status").textContent;
         const titles = [...document.querySelectorAll("#search-results .result-title")].map((link) => link.textContent);

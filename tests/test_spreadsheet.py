@@ -75,3 +75,36 @@ def test_an_xlsx_sheet_gives_typed_values_and_refuses_formulas_and_errors(tmp_pa
         "book.xlsx:Incidents!D3: error: the cell holds a formula (`=1`); the archive reads values only and never runs a formula: "
         "replace it with its value (copy the cells, then paste them as values)",
     ]
+
+
+def test_a_time_or_a_duration_in_a_cell_comes_as_text_for_check_to_locate(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["date", "as_of"])
+    sheet.append([dt.time(14, 30), dt.timedelta(hours=3)])
+    book.save(tmp_path / "book.xlsx")
+    table, problems = read_table(tmp_path / "book.xlsx", "book.xlsx")
+    assert table is not None and problems == []
+    assert [cell.value for cell in table.rows[0]] == ["14:30:00", "3:00:00"]
+
+
+def test_a_sheet_whose_xml_is_broken_is_refused_in_words_not_a_traceback(tmp_path):
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["date", "title"])
+    sheet.append(["2025-06-06", "Drone strike"])
+    book.save(tmp_path / "good.xlsx")
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as good, zipfile.ZipFile(tmp_path / "broken.xlsx", "w") as broken:
+        for item in good.infolist():
+            data = good.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut off in the middle of a row
+            broken.writestr(item, data)
+    table, problems = read_table(tmp_path / "broken.xlsx", "broken.xlsx")
+    assert table is None
+    assert [str(problem) for problem in problems] == [
+        "broken.xlsx:1:1: error: cannot be read as an XLSX workbook (ParseError); save it again as XLSX or as CSV UTF-8"]
