@@ -178,9 +178,13 @@ def bench_python() -> Path | None:
     return python
 
 
+TITLE_LIMIT = 200  # characters: schema/incident.schema.json's maxLength
+
+
 def retitle(path: Path, suffix: str) -> str:
+    """Add `suffix` to an incident's title, shortening the title first if it would pass the limit (an edit check accepts)."""
     data = json.loads(path.read_text())
-    title: str = data["title"] + suffix
+    title: str = data["title"][:TITLE_LIMIT - len(suffix)].rstrip() + suffix
     data["title"] = title
     path.write_text(json.dumps(data, indent=1) + "\n")
     return title
