@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .charts import simplify_line
 from .places import Outline, boundaries_attribution, outline, outline_codes
@@ -36,6 +36,10 @@ MIN_RADIUS, MAX_RADIUS = 4.0, 22.0
 # The whole-archive map must stay under 100 KB at 100,000 incidents: at most this many marks,
 # about 190 bytes each with its link and tooltip, and as many rows in the page's list.
 MAX_MARKS = 150
+# Bytes of names and links a map may hold, per mark it may draw: a mark's name and link appear twice
+# (the drawing and its table), so long names (150 characters, escaped, percent-encoded) draw fewer
+# marks rather than make a page pass 100 KB. Real places' names and links take about 100 bytes.
+TEXT_PER_MARK = 120
 # The smallest area a map shows, in degrees (about 55 km north to south): one incident in a
 # small town is shown among its surroundings, not as a dot filling the picture.
 MIN_SPAN_DEGREES = 0.5
@@ -83,6 +87,17 @@ class PointMap:
         return len(self.marks) + self.left_out
 
 
+def _within_text_budget(marks: list[Mark], budget: int) -> list[Mark]:
+    """The first of `marks` whose escaped names and links together take at most `budget` bytes."""
+    kept = []
+    for mark in marks:
+        budget -= len(str(escape(mark.label)).encode()) + len(str(escape(mark.href or "")).encode())
+        if budget < 0:
+            break
+        kept.append(mark)
+    return kept
+
+
 def point_map(title: str, marks: Iterable[Mark], focus: Sequence[str] = (), limit: int = MAX_MARKS,
               tolerance: float = TOLERANCE, radius: float | None = None, surroundings: bool = True) -> PointMap:
     """A map of `marks` over the outlines of the `focus` regions (ISO 3166-2 codes) and of the regions around them.
@@ -96,7 +111,8 @@ def point_map(title: str, marks: Iterable[Mark], focus: Sequence[str] = (), limi
     Russia would draw dozens of regions that hold nothing).
     """
     every = sorted(marks, key=lambda m: (-m.count, m.label, m.lat, m.lon))
-    drawn, left_out = every[:limit], every[limit:]
+    drawn = _within_text_budget(every[:limit], limit * TEXT_PER_MARK)
+    left_out = every[len(drawn):]
     shapes = [found for code in focus if (found := outline(code)) is not None]
     west, south, east, north = _extent(shapes, drawn)
     mid_lat = (south + north) / 2

@@ -190,3 +190,27 @@ def test_a_page_whose_folder_another_worker_has_just_made_is_written(tmp_path, m
     monkeypatch.setattr("archive.render.os.mkdir", another_worker_first)
     _write_new_file(target, b"<p>page</p>")
     assert target.read_bytes() == b"<p>page</p>"
+
+
+def test_maps_of_places_with_the_longest_names_a_name_may_have_keep_pages_under_100_kb():
+    """A contributor may name 150 places with 150 letters each (Cyrillic: 300 bytes, 900 in a link): fewer marks are drawn."""
+    from archive.maps import MAX_MARKS
+    from archive.places import gazetteer_attribution
+    from archive.render import Page, archive_map, region_place_map
+
+    incidents = synthetic_located_incidents(20_000, 400)
+    for located in incidents:
+        place = located.places[0]
+        long_name = "Ж" * 144 + f" {int(place.name.split()[-1]):05d}"  # one name per place, the longest allowed
+        located.places = [type(place)(long_name, place.region, place.lat, place.lon, place.precision)]
+        assert len(long_name) == 150
+    environment = make_environment(APP_DIR / "templates")
+    place_map = archive_map(incidents, "../")
+    html = render_page(environment, Page("map/index.html", "map.html", {"place_map": place_map, "gazetteer_attribution": gazetteer_attribution()}))
+    assert len(html.encode()) < 100 * 1024
+    assert 0 < len(place_map.marks) < MAX_MARKS and place_map.left_out > 0  # fewer marks, and the page says so
+    busiest_region = incidents[0].places[0].region
+    region_map = region_place_map(busiest_region, [i for i in incidents if i.places[0].region == busiest_region], "../../")
+    assert region_map is not None
+    drawn = sum(len(str(mark.mark.label).encode()) for mark in region_map.marks)
+    assert drawn <= 30 * 120, drawn
