@@ -268,14 +268,17 @@ def _map_data() -> dict:
 def simplified_path(path: str, tolerance: float) -> str:
     """An SVG path of straight lines (M, m, l, z) with every point dropped that lies within `tolerance`
     of the outline without it (Douglas-Peucker), written with relative whole tenths."""
-    written = []
-    for ring in _rings(path):
-        kept = simplify_line(ring, tolerance) if len(ring) > 3 else ring
-        tenths = [(round(x * 10), round(y * 10)) for x, y in kept]
-        numbers = [f"{(b - a) / 10:g}" for previous, point in itertools.pairwise(tenths) for a, b in zip(previous, point, strict=True)]
-        steps = "".join(number if number.startswith("-") or not index else " " + number for index, number in enumerate(numbers))
-        written.append(f"M{tenths[0][0] / 10:g} {tenths[0][1] / 10:g}l{steps}z")
-    return "".join(written)
+    return "".join(ring_path(simplify_line(ring, tolerance) if len(ring) > 3 else ring) for ring in _rings(path))
+
+
+def ring_path(points: list[tuple[float, float]]) -> str:
+    """A closed ring as SVG path data in relative whole tenths (`M12.3 4.5l1 -0.2 ...z`), a point
+    that rounds onto the one before it left out."""
+    tenths = [(round(x * 10), round(y * 10)) for x, y in points]
+    tenths = [point for index, point in enumerate(tenths) if index == 0 or point != tenths[index - 1]]
+    numbers = [f"{(b - a) / 10:g}" for previous, point in itertools.pairwise(tenths) for a, b in zip(previous, point, strict=True)]
+    steps = "".join(number if number.startswith("-") or not index else " " + number for index, number in enumerate(numbers))
+    return f"M{tenths[0][0] / 10:g} {tenths[0][1] / 10:g}l{steps}z"
 
 
 def _rings(path: str) -> list[list[tuple[float, float]]]:

@@ -29,7 +29,7 @@ from .characters import character_name, hidden_character
 from .files import Repository
 from .load import SETTINGS_FILES, Document, Key, TooLongNumber, parse_yaml_bytes, read_bytes, texts_in
 from .problems import Problem
-from .wording import TYPE_WORDS, describe_value, field_name, lower_first, suggest
+from .wording import TYPE_WORDS, describe_value, field_name, lower_first, schema_message, suggest
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 SITE_SCHEMA = SCHEMA_DIR / "site.schema.json"
@@ -311,19 +311,10 @@ def describe_schema_error(document: Document, error: jsonschema.ValidationError,
         wanted: list[str] = value if isinstance(value, list) else [value]
         expected = " or ".join(TYPE_WORDS.get(name, name) for name in wanted if name != "null")
         return [document.problem(key, f"{subject} must be {expected}, not {describe_value(instance)}")]
-    if kind == "enum":
-        choices = ", ".join(f"`{choice}`" for choice in value)
-        return [document.problem(key, f"{subject} is `{instance}`; it must be one of {choices}{suggest(instance, value)}")]
     if kind == "pattern":
         expected = PATTERN_WORDS.get(value) or lower_first(schema.get("description", "")) or f"text matching {value}"
         return [document.problem(key, f"{subject} is `{instance}`, which is not {expected.rstrip('.')}")]
-    if kind in ("minLength", "minItems", "minProperties"):
-        return [document.problem(key, f"{subject} must not be empty")]
-    if kind == "maxLength":
-        return [document.problem(key, f"{subject} is longer than {value} characters; shorten it")]
-    if kind == "uniqueItems":
-        return [document.problem(key, f"{subject} lists the same value twice; keep one")]
-    return [document.problem(key, f"{subject}: {error.message}")]
+    return [document.problem(key, schema_message(kind, subject, value, instance) or f"{subject}: {error.message}")]
 
 
 def _subject(document: Document, key: Key, noun: str) -> str:

@@ -89,16 +89,9 @@ def checking_digest(project: Project) -> str:
 
 
 def records_digest(project: Project) -> str:
-    """A hash of what search records are made of besides the incident files (our code, the reference
-    data, library versions), by the files' names within their folders: two clones of an archive
-    agree on it, and so name the search index's shards alike (see search.entries_of)."""
-    places = [project.data_dir, APP_DIR / "archive", APP_DIR / "requirements.txt"]
-    digest = hashlib.sha256()
-    for number, place in enumerate(places):
-        for path in sorted(_entries(place)):
-            name = path.relative_to(place).as_posix() if path != place else place.name
-            digest.update(f"{number}:{name}".encode() + b"\0" + _entry_fingerprint(path, project.repository) + b"\0")
-    return digest.hexdigest()
+    """A hash of what search records are made of besides the incident files: our code, the reference
+    data, library versions (see search.entries_of)."""
+    return _digest_of_files(project.repository, [project.data_dir, APP_DIR / "archive", APP_DIR / "requirements.txt"])
 
 
 def rendering_digest(project: Project) -> str:
@@ -116,9 +109,10 @@ def _digest_of_files(repository: Repository, places: list[Path], prefix: str = "
     them) runs. A link inside the repository counts by the bytes it leads to.
     """
     digest = hashlib.sha256(prefix.encode())
-    entries = sorted(entry for place in places for entry in _entries(place))
-    for path in entries:
-        digest.update(os.fsencode(path) + b"\0" + _entry_fingerprint(path, repository) + b"\0")
+    for number, place in enumerate(places):  # names within their place: two clones of an archive agree
+        for path in sorted(_entries(place)):
+            name = path.relative_to(place).as_posix() if path != place else place.name
+            digest.update(f"{number}:{name}".encode() + b"\0" + _entry_fingerprint(path, repository) + b"\0")
     return digest.hexdigest()
 
 

@@ -13,7 +13,6 @@ incidents; the rest are counted in `left_out`), and outlines simplified to the d
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from .charts import simplify_line
+from .charts import ring_path, simplify_line
 from .places import Outline, boundaries_attribution, outline, outline_codes
 
 WIDTH = 1000  # viewBox units across; the height follows from the area drawn
@@ -180,19 +179,14 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 def _path(shape: Outline, project: Callable[[float, float], tuple[float, float]], tolerance: float = TOLERANCE) -> str:
     """The outline as SVG path data at the drawing's scale: rings smaller than a unit left out, the rest
-    simplified to within `tolerance` and written with relative whole tenths (as charts.simplified_path)."""
+    simplified to within `tolerance` and written with relative whole tenths (charts.ring_path)."""
     written = []
     for ring in shape.rings:
         points = [project(lon, lat) for lon, lat in ring]
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         if max(xs) - min(xs) < 1 and max(ys) - min(ys) < 1:
             continue  # an islet smaller than a unit: invisible, and not worth its bytes
-        kept = simplify_line(points, tolerance) if len(points) > 3 else points
-        tenths = [(round(x * 10), round(y * 10)) for x, y in kept]
-        tenths = [p for index, p in enumerate(tenths) if index == 0 or p != tenths[index - 1]]
-        numbers = [f"{(b - a) / 10:g}" for previous, point in itertools.pairwise(tenths) for a, b in zip(previous, point, strict=True)]
-        steps = "".join(number if number.startswith("-") or not index else " " + number for index, number in enumerate(numbers))
-        written.append(f"M{tenths[0][0] / 10:g} {tenths[0][1] / 10:g}l{steps}z")
+        written.append(ring_path(simplify_line(points, tolerance) if len(points) > 3 else points))
     return "".join(written)
 
 

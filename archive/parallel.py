@@ -5,7 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
+T = TypeVar("T")
 PARALLEL_FROM = 400  # items: below this, starting worker processes costs more than it saves
 _task: tuple[Callable, Sequence] | None = None  # what forked workers run: set just before forking, read by them
 _background: Callable[[], object] | None = None  # what in_background's worker runs, likewise
@@ -48,7 +50,7 @@ def _run_chunk(indices: range) -> list:
     return [function(items[index]) for index in indices]
 
 
-def in_background(function: Callable[[], object], items: int) -> Callable[[], object]:
+def in_background(function: Callable[[], T], items: int) -> Callable[[], T]:
     """Start `function()` in a forked process and go on; returns `wait`, which gives its result.
 
     `wait()` must be called (in a `finally`): it re-raises what the function raised. When
@@ -66,9 +68,9 @@ def in_background(function: Callable[[], object], items: int) -> Callable[[], ob
         _background = None
     pending = pool.apply_async(_run_background)
 
-    def wait() -> object:
+    def wait() -> T:
         try:
-            return pending.get()
+            return cast(T, pending.get())  # what `function` returned, pickled back
         finally:
             pool.close()
             pool.join()

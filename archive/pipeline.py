@@ -227,7 +227,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
             written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
                                  progress=lambda done, total: progress("Writing pages", done, total))
         finally:
-            search_seconds = float(indexing()) if indexing else 0.0  # type: ignore[arg-type]  # _index_for_search's seconds
+            search_seconds = indexing() if indexing else 0.0
         if not with_search:  # the last index, if it is still right; else none, and serve indexes when it needs to
             incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
         large = len(written.page_keys) > LARGE_SITE

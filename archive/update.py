@@ -27,7 +27,8 @@ class Filled:
     kept: list[str] = field(default_factory=list)  # fields the file and the import both give, differently: the file's stay
 
 
-def is_empty(value: object, name: str = "") -> bool:
+def is_unfilled(value: object, name: str = "") -> bool:
+    """A field `--update` may fill: missing, empty, or the summary `new` leaves to be written."""
     if value is None or value == "" or value == [] or value == {}:
         return True
     return name == "summary" and value == PLACEHOLDER_SUMMARY
@@ -41,8 +42,8 @@ def fill_empty_fields(text: str, document: Document, imported: dict) -> Filled |
     lines = text.split("\n")
     edits = _Edits(lines)
     for name in FILLED_FIELDS:
-        if is_empty(imported.get(name)) or not is_empty(data.get(name), name):
-            if not is_empty(imported.get(name)) and imported[name] != data.get(name):
+        if is_unfilled(imported.get(name)) or not is_unfilled(data.get(name), name):
+            if not is_unfilled(imported.get(name)) and imported[name] != data.get(name):
                 filled.kept.append(name)
             continue
         merged[name] = copy.deepcopy(imported[name])

@@ -29,7 +29,7 @@ from .markup import markdown_problem
 from .problems import Problem
 from .provenance import appears_in, closest_passage, figure_problems, normalize, snapshot_name
 from .reference import Reference
-from .wording import TYPE_WORDS, describe_value, field_name, suggest
+from .wording import TYPE_WORDS, describe_value, field_name, schema_message, suggest
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "incident.schema.json"
 
@@ -179,9 +179,6 @@ def _describe_schema_error(document: Document, error: ValidationError, reference
         wanted: list[str] = value if isinstance(value, list) else [value]
         expected = " or ".join(TYPE_WORDS.get(kind_name, kind_name) for kind_name in wanted)
         return [document.problem(key, f"`{name}` must be {expected}, not {describe_value(instance)}")]
-    if kind == "enum":
-        choices = ", ".join(f"`{choice}`" for choice in value)
-        return [document.problem(key, f"`{name}` is `{instance}`; it must be one of {choices}{suggest(instance, value)}")]
     if kind == "pattern":
         return [_pattern_problem(document, key, name, value, instance, reference)]
     if kind == "propertyNames":
@@ -194,13 +191,7 @@ def _describe_schema_error(document: Document, error: ValidationError, reference
     if kind == "maximum":
         return [document.problem(key, f"`{name}` is {instance:,}; no count in an incident is larger than {value:,} "
                                       "(more than the people of Ukraine and Russia's border regions together): check the number")]
-    if kind in ("minItems", "minLength", "minProperties"):
-        return [document.problem(key, f"`{name}` must not be empty")]
-    if kind == "maxLength":
-        return [document.problem(key, f"`{name}` is longer than {value} characters; shorten it")]
-    if kind == "uniqueItems":
-        return [document.problem(key, f"`{name}` lists the same value twice; keep one")]
-    return [document.problem(key, f"`{name}`: {error.message}")]
+    return [document.problem(key, schema_message(kind, f"`{name}`", value, instance) or f"`{name}`: {error.message}")]
 
 
 def _unknown_fields(document: Document, schema: dict[str, Any], instance: Any, key: Key) -> list[Problem]:
@@ -336,12 +327,13 @@ def _check_place_locations(document: Document, reference: Reference) -> list[Pro
     (a warning), both said at its `lat`; see places.check_place. Places without coordinates, or with ones
     the schema refuses, are left alone: the outlines and the gazetteer are read only when a place has them."""
     problems = []
+    region_names: dict[str, str] = {}  # code -> display name, made for the first located place
     for key, place in _items(document, "places"):
         name, region, lat, lon, precision = (place.get(field) for field in ("name", "region", "lat", "lon", "precision"))
         if not isinstance(name, str) or not isinstance(region, str) or lat is None or places.coordinate_problem(lat, lon, precision):
             continue
         assert isinstance(lat, int | float) and isinstance(lon, int | float) and isinstance(precision, str)  # coordinate_problem said so
-        region_names = {code: str(names.get("name", "")) for code, names in reference.region_names.items()}
+        region_names = region_names or {code: str(names.get("name", "")) for code, names in reference.region_names.items()}
         for finding in places.check_place(name, region, float(lat), float(lon), precision, region_names):
             problems.append(document.problem((*key, "lat"), f"`{field_name(key)}` ({name}): {finding.message}", severity=finding.severity))
     return problems

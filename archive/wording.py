@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 from .load import Key
 
@@ -52,3 +53,18 @@ def suggest(word: object, choices: Iterable[object]) -> str:
 
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def schema_message(kind: object, subject: str, value: Any, instance: Any) -> str | None:
+    """How every file's checks word a JSON Schema error of `kind` about `subject` (a field as messages
+    name it), or None for the kinds each kind of file words in its own terms."""
+    if kind == "enum":
+        choices = ", ".join(f"`{choice}`" for choice in value)
+        return f"{subject} is `{instance}`; it must be one of {choices}{suggest(instance, value)}"
+    if kind in ("minLength", "minItems", "minProperties"):
+        return f"{subject} must not be empty"
+    if kind == "maxLength":
+        return f"{subject} is longer than {value} characters; shorten it"
+    if kind == "uniqueItems":
+        return f"{subject} lists the same value twice; keep one"
+    return None

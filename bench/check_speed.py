@@ -33,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
+from build_speed import export_head  # noqa: E402
 from generate import KINDS, generate  # noqa: E402
 
 TARGET_SECONDS = 5.0  # issue 14: check of 10,000 incident files, no cache, on a 2-core machine
@@ -70,14 +71,6 @@ def _children_cpu() -> float:
     total = usage.ru_utime + usage.ru_stime
     spent, _cpu_seen = total - _cpu_seen, total
     return spent
-
-
-def export_head(target: Path) -> Path:
-    """The last commit's files, as `git archive HEAD` gives them."""
-    target.mkdir(parents=True)
-    exported = subprocess.run(["git", "-C", str(REPO), "archive", "HEAD"], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=exported, check=True)
-    return target
 
 
 def incident_files(archive: Path) -> int:

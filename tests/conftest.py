@@ -12,6 +12,7 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,6 +136,17 @@ def served(folder: Path) -> Iterator[str]:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page: Any, tags: list[str] = WCAG_TAGS) -> list[tuple[str, str, list]]:
+    """What axe finds wrong with the page as it is now: (rule, help, first three elements) of each
+    violation. The page's context needs bypass_csp=True: axe is injected as a script the site's policy would refuse."""
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    page.add_script_tag(path=str(AXE_FILE_PATH))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", tags)
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 @pytest.fixture(scope="session")

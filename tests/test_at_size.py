@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import Project, build
-from conftest import REPO, served
+from conftest import REPO, axe_violations, served
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -29,7 +29,6 @@ pytestmark = pytest.mark.slow  # every test here needs the site of 2,000 generat
 INCIDENTS = 2_000
 PAGE_LIMIT = 100 * 1024
 ARTIFACTS = REPO / "test-artifacts" / "at-size"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +122,6 @@ def test_screenshots_at_size_and_nothing_wider_than_the_screen(browser, site_url
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_type_has_no_accessibility_violations(browser, site_url, page_types, scheme):
-    from axe_playwright_python.base import AXE_FILE_PATH
-
     context = browser.new_context(bypass_csp=True)  # axe is injected as a script the site's policy would refuse
     page = context.new_page()
     found = {}
@@ -133,9 +130,7 @@ def test_every_page_type_has_no_accessibility_violations(browser, site_url, page
         page.evaluate("(scheme) => document.documentElement.dataset.theme = scheme", scheme)
         if label == "search":
             expect(page.locator("#search-results li").first).to_be_visible(timeout=15_000)
-        page.add_script_tag(path=str(AXE_FILE_PATH))
-        result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
-        found[label] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+        found[label] = axe_violations(page)
     context.close()
     assert {label: violations for label, violations in found.items() if violations} == {}
 

@@ -10,10 +10,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import REPO, served
+from conftest import REPO, axe_violations, served
 
 ARTIFACTS = REPO / "test-artifacts" / "maps"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 INCIDENT = "incidents/2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine/"
 MAPS = {"incident": INCIDENT, "region": "regions/ua-07/", "archive": "map/"}
 
@@ -53,17 +52,13 @@ def test_screenshots_of_the_three_maps_and_nothing_wider_than_the_screen(browser
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_map_pages_have_no_accessibility_violations(browser, site_url, scheme):
-    from axe_playwright_python.base import AXE_FILE_PATH
-
     context = browser.new_context(bypass_csp=True)  # axe is injected as a script the site's policy would refuse
     page = context.new_page()
     found = {}
     for label, path in MAPS.items():
         page.goto(site_url + path)
         page.evaluate("(scheme) => document.documentElement.dataset.theme = scheme", scheme)
-        page.add_script_tag(path=str(AXE_FILE_PATH))
-        result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
-        found[label] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+        found[label] = axe_violations(page)
     context.close()
     assert {label: violations for label, violations in found.items() if violations} == {}
 

@@ -11,11 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
-from conftest import TODAY, TinyArchive, served
+from conftest import TODAY, TinyArchive, axe_violations, served
 
 SCAFFOLDING = ["No figures recorded yet", "Regions", "What happened", "Figures", "Sources", "Corrections",
                "Cite this incident", "Places named", "Suggest a correction", "whole incident"]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def incident(title: str, date: str, region: str, place: str, summary: str, killed: int | None = None) -> str:
@@ -253,15 +252,12 @@ def test_results_arriving_never_shift_the_layout(browser, site_url, archive_root
 def test_the_search_page_has_no_accessibility_violations(browser, site_url, archive_root, where, theme):
     """axe's WCAG rules and its best practices: a visible label for the words (label-title-only) and the
     page's search landmark named apart from the header's (landmark-unique) among them."""
-    from axe_playwright_python.base import AXE_FILE_PATH
-
     context = browser.new_context(bypass_csp=True)  # axe is injected as a script the site's policy would refuse
     page = context.new_page()
     open_search(page, where, site_url, archive_root, "strike")
     page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
     expect(results(page, where).first).to_be_visible(timeout=10_000)
     page.locator(f"#{where}-filters summary", has_text="Region").click()  # its checkboxes and labels too
-    page.add_script_tag(path=str(AXE_FILE_PATH))
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
+    found = axe_violations(page)
     context.close()
-    assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+    assert found == []
