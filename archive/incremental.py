@@ -112,7 +112,7 @@ def _digest_of_files(repository: Repository, places: list[Path], prefix: str = "
     for number, place in enumerate(places):  # names within their place: two clones of an archive agree
         for path in sorted(_entries(place)):
             name = path.relative_to(place).as_posix() if path != place else place.name
-            digest.update(f"{number}:{name}".encode() + b"\0" + _entry_fingerprint(path, repository) + b"\0")
+            digest.update(f"{number}:".encode() + os.fsencode(name) + b"\0" + _entry_fingerprint(path, repository) + b"\0")  # any name bytes
     return digest.hexdigest()
 
 
