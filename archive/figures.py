@@ -313,6 +313,7 @@ def forget_readings() -> None:
     """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
     _reconcile.cache_clear()
     incident_contributions.cache_clear()
+    key_readings.cache_clear()
 
 
 KEY_MEASURES = ("killed", "injured")
@@ -329,7 +330,8 @@ class KeyReading:
     conflict: bool
 
 
-def key_readings(incident: Incident) -> tuple[list[KeyReading], int]:
+@lru_cache(maxsize=250_000)  # asked for every list an incident is a row of: its month, its regions' years, its totals
+def key_readings(incident: Incident) -> tuple[tuple[KeyReading, ...], int]:
     """The incident's whole readings of killed and injured, a few parties each, and how many were left out.
 
     Parties with the most claims come first, so a row shows the best-attested readings.
@@ -338,13 +340,14 @@ def key_readings(incident: Incident) -> tuple[list[KeyReading], int]:
     for (measure, party, where), contribution in incident_contributions(incident).items():
         if where is None and measure.key in KEY_MEASURES:
             by_measure[measure].append((party, contribution))
-    shown, left_out = [], 0
+    shown: list[KeyReading] = []
+    left_out = 0
     for measure in sorted(by_measure, key=lambda m: m.order):
         ranked = sorted(by_measure[measure], key=lambda item: (-len(item[1].claims), item[0]))
         shown += [KeyReading(measure, party, contribution.text, contribution.conflict)
                   for party, contribution in ranked[:KEY_READINGS_PER_MEASURE]]
         left_out += max(0, len(ranked) - KEY_READINGS_PER_MEASURE)
-    return shown, left_out
+    return tuple(shown), left_out
 
 
 def readings_text(incident: Incident) -> str:

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .problems import BuildError, Problem
 from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
-from .render import Page, data_page, download_sizes, incident_page, make_environment, render_page, write_page, write_site
+from .render import Page, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, write_page, write_site
 from .search import index_site
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
@@ -72,14 +73,24 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     (and the cache is not used). `file_hashes` are the incident files' hashes when the
     caller has read them already (see incremental.incident_file_hashes).
     """
-    # Python's cycle collector is paused meanwhile (its worker processes inherit that): check
-    # makes millions of objects and keeps most, and the collector went over them again and
-    # again, a tenth of the CPU time of a check of 10,000 files. Little of what check makes
-    # is cyclic garbage, and that little is collected once the collector runs again.
+    with collector_paused():
+        return _check(project, today, snapshots_dir, progress, file_hashes)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector meanwhile (worker processes forked meanwhile inherit that).
+
+    check and build make millions of objects and keep most (the model), and the collector went
+    over them again and again: a tenth of the CPU time of a check of 10,000 files, and 40% of
+    working out a build's pages. Little of what they make is cyclic garbage (a build of 10,000
+    incidents peaked at the same memory either way), and that little is collected once the
+    collector runs again.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(project, today, snapshots_dir, progress, file_hashes)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -89,7 +100,8 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
            file_hashes: dict[Path, str] | None) -> tuple[Archive | None, list[Problem]]:
     """check's work, while the cycle collector is paused."""
     today = today or latest_date_anywhere()
-    forget_readings()  # readings of the previous build (in serve) are of objects no longer used
+    forget_readings()  # readings and list rows of the previous build (in serve) are of objects no longer used
+    forget_rows()
     repository = project.repository
     unsafe = [problem for place in project.watched_dirs() for problem in repository.scan(place)]
     try:
@@ -203,6 +215,12 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     linked from the data page. Any error leaves the previous output untouched: BuildError
     for content problems, the original exception for anything else.
     """
+    with collector_paused():
+        return _build(project, today, with_search, offline, progress)
+
+
+def _build(project: Project, today: dt.date | None, with_search: bool, offline: bool, progress: ReportProgress) -> BuildReport:
+    """build's work, while the cycle collector is paused."""
     started = time.perf_counter()
     project.out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers([project.out_dir, project.offline_dir])  # what builds killed before us left behind

@@ -10,7 +10,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
@@ -195,8 +195,13 @@ def row_text(row: Incident | Contribution | Total) -> int:
         return len(escape(row.party))
     if isinstance(row, Contribution):
         return len(escape(row.incident.title))
-    readings, _ = key_readings(row)
-    shown = [row.title, *[place.name for place in row.places[:3]], *[region.name for region in row.regions[:3]],
+    return _incident_row_text(row)
+
+
+@lru_cache(maxsize=250_000)  # an incident is a row of its month's list and of its regions' years: weighed once
+def _incident_row_text(incident: Incident) -> int:
+    readings, _ = key_readings(incident)
+    shown = [incident.title, *[place.name for place in incident.places[:3]], *[region.name for region in incident.regions[:3]],
              *[reading.party for reading in readings]]
     return sum(len(escape(text)) for text in shown)
 
@@ -264,7 +269,18 @@ def month_jumps(listings: list[ListPage]) -> list[tuple[dt.date, str, int]]:
 
 def inputs_digest(incidents: list[Incident]) -> str:
     """A digest of what pages can show of these incidents: ids, order, files (path and contents) and change dates."""
-    return _digest(*(f"{i.id}:{i.path}:{i.file_hash}:{i.last_changed}" for i in incidents))
+    return _digest(*map(_incident_inputs, incidents))
+
+
+@lru_cache(maxsize=250_000)  # an incident is in the digests of a dozen pages or more
+def _incident_inputs(incident: Incident) -> str:
+    return f"{incident.id}:{incident.path}:{incident.file_hash}:{incident.last_changed}"
+
+
+def forget_rows() -> None:
+    """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
+    _incident_row_text.cache_clear()
+    _incident_inputs.cache_clear()
 
 
 def _digest(*parts: str) -> str:
