@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup, escape
@@ -31,8 +31,9 @@ EDGE_WORDS = 5  # words at each end of a long text (more at the end when needed 
 # An omission mark in a text ("…" or "..."): the parts on either side are linked as a range.
 ELLIPSIS = re.compile(r"\s*(?:\u2026|\.\.\.)[.\u2026]*\s*")
 # A final full stop (or comma, colon, semicolon) is left out: news style turns a quote's
-# `,"` into `.`, and a term ends at a word boundary without it.
-TRAILING_PUNCTUATION = re.compile(r"[\s.,;:]+$")
+# `,"` into `.`, and a term ends at a word boundary without it. Stripped (with the spaces
+# between them) from a part whose white space is already collapsed to single spaces.
+TRAILING_PUNCTUATION = " .,;:"
 PATH_LIMIT = 48  # characters of an address's path (and query) shown in full
 PATH_HEAD, PATH_TAIL = 32, 16  # ... and of its start and end when it is longer
 SEPARATORS = "/-_.?&=+"
@@ -56,7 +57,9 @@ def text_directive(text: str) -> str | None:
     full stop left out, and an omission mark (…) or a text over EXACT_LIMIT characters turns
     it into a range from its first words to its last.
     """
-    parts = [TRAILING_PUNCTUATION.sub("", " ".join(part.split())) for part in ELLIPSIS.split(text)]
+    # Most texts have no omission mark: looking for one costs less than splitting at none.
+    pieces = ELLIPSIS.split(text) if "\u2026" in text or "..." in text else [text]
+    parts = [" ".join(piece.split()).rstrip(TRAILING_PUNCTUATION) for piece in pieces]
     parts = [part for part in parts if part]
     if not parts:
         return None
@@ -90,10 +93,21 @@ def sentence_link(url: str | None, text: str | None) -> str | None:
     replaced. Only http:// and https:// addresses are linked (validation refuses others too),
     so the link can never run script.
     """
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+    if not _is_web_address(url):
         return None
+    return _with_directive(url, _directive(text))
+
+
+def _directive(text: object) -> str | None:
+    return text_directive(text) if isinstance(text, str) else None
+
+
+def _is_web_address(url: object) -> TypeGuard[str]:
+    return isinstance(url, str) and url.startswith(("http://", "https://"))
+
+
+def _with_directive(url: str, directive: str | None) -> str:
     base, _, fragment = url.partition("#")
-    directive = text_directive(text) if isinstance(text, str) else None
     fragment = fragment.split(":~:", 1)[0]
     if directive is None:
         return f"{base}#{fragment}" if fragment else base
@@ -103,20 +117,24 @@ def sentence_link(url: str | None, text: str | None) -> str | None:
 # The incident page's links to a figure's or quote's source, as filters: called for every row of a
 # page, they are much quicker in Python than as template macros. The HTML is escaped as templates escape it.
 
+NOT_LINKED = Markup('<span class="muted">Not linked: the report\u2019s web address was not recorded.</span>')
+
+
 def sentence_links(source: Source, text: str, what: str) -> Markup:
     """Where the reader finds `text` (a `what`: sentence or quote) in its source: a link with a text
     fragment the browser scrolls to and highlights, one to the archived copy too, or why there is none."""
-    live = sentence_link(source.url, text)
-    archived = sentence_link(source.archive_url, text)
-    if live:
-        html = f'<a class="to-sentence" href="{escape(live)}" rel="noopener noreferrer">Go to the {escape(what)} in the report</a>'
-        if archived:
-            html += f' \u00b7 <a href="{escape(archived)}" rel="noopener noreferrer">in its archived copy</a>'
-        return Markup(html)
-    if archived:
-        return Markup(f'<a class="to-sentence" href="{escape(archived)}" rel="noopener noreferrer">'
+    live = source.url if _is_web_address(source.url) else None
+    archived = source.archive_url if _is_web_address(source.archive_url) else None
+    if live is None:
+        if archived is None:
+            return NOT_LINKED
+        return Markup(f'<a class="to-sentence" href="{escape(_with_directive(archived, _directive(text)))}" rel="noopener noreferrer">'
                       f"Go to the {escape(what)} in the archived copy of the report</a>")
-    return Markup('<span class="muted">Not linked: the report\u2019s web address was not recorded.</span>')
+    directive = _directive(text)  # one for both addresses
+    html = f'<a class="to-sentence" href="{escape(_with_directive(live, directive))}" rel="noopener noreferrer">Go to the {escape(what)} in the report</a>'
+    if archived is not None:
+        html += f' \u00b7 <a href="{escape(_with_directive(archived, directive))}" rel="noopener noreferrer">in its archived copy</a>'
+    return Markup(html)
 
 
 def source_ref(source: Source, sources: list[Source]) -> Markup:
@@ -126,6 +144,11 @@ def source_ref(source: Source, sources: list[Source]) -> Markup:
     if shares_publisher(source, sources):
         html += f' <span class="muted">(source {source_number(source, sources)})</span>'
     return Markup(html)
+
+
+def source_refs(sources: list[Source]) -> dict[str, Markup]:
+    """source_ref of each of an incident's sources, by key: worked out once for all its figures and quotes."""
+    return {source.key: source_ref(source, sources) for source in sources}
 
 
 def short_address(url: str | None) -> tuple[str, str]:
@@ -188,6 +211,7 @@ FILTERS = {
     "sentence_link": sentence_link,
     "sentence_links": sentence_links,
     "source_ref": source_ref,
+    "source_refs": source_refs,
     "short_address": short_address,
     "source_number": source_number,
     "shares_publisher": shares_publisher,

@@ -33,6 +33,7 @@ from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
 from .places import gazetteer_attribution
 from .reference import Person, Region
+from .template_helpers import FILTERS as ROW_FILTERS
 
 LATEST_ON_HOME = 10
 ARCHIVE_MAP_TOLERANCE = 2.0  # viewBox units (maps.WIDTH across) the whole-archive map's outlines may stray: see archive_map
@@ -74,7 +75,6 @@ def make_environment(templates_dir: Path) -> Environment:
     )
     environment.globals["zip"] = zip
     environment.globals["map_svg"] = map_svg  # a map's <svg>, drawn and escaped by maps.py
-    environment.globals["path_break"] = Markup("/<wbr>")  # between the parts of an address's path: `|join(path_break)`
     environment.filters.update(
         markdown=markdown_to_html,
         page_markdown=page_to_html,
@@ -85,10 +85,10 @@ def make_environment(templates_dir: Path) -> Environment:
         group_anchor=group_anchor,
         filesize=filesize,
         person_name=person_name,
-        key_readings=key_readings,
         by_month=lambda incidents: by_month(incidents, lambda incident: incident.date),
         timestamp=lambda moment: f"{long_date(moment.date())}" + (f", {moment:%H:%M} UTC" if moment.time() != dt.time() else ""),
         **SOURCE_FILTERS,
+        **ROW_FILTERS,
     )
     return environment
 
