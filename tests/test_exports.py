@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from archive.config import SiteConfig
-from archive.exports import atom_feed, incident_record, robots_txt, safe_cell, sitemap, write_downloads, write_site_index
+from archive.exports import _safe_rows, atom_feed, incident_record, robots_txt, safe_cell, sitemap, write_downloads, write_site_index
 from archive.model import build_archive
 from archive.reference import load_reference
 from test_model import incident
@@ -85,6 +85,18 @@ def test_ordinary_text_is_written_unchanged(value, tmp_path):
 def test_numbers_stay_numbers_and_blank_only_cells_stay_text():
     assert [safe_cell(v) for v in (-2, 1.5, 0, " ", "\u00a0\u200b", "", "\u2212" "5", "\u2013" "5")] == [
         -2, 1.5, 0, " ", "\u00a0\u200b", "", "'\u22125", "\u20135"]
+
+
+def test_rows_written_are_safe_cell_of_every_cell():
+    """_safe_rows skips the call for the commonest cells: it must give what safe_cell gives, cell by cell."""
+    class Text(str):
+        pass
+
+    cells = ["Kyiv", "4 killed", "", "=1", " =1", "\u00a0Kyiv", "\u2212" "5", "\t1", "'=1", "\u00e9t\u00e9", Text("=x"), Text("Kyiv"),
+             4, -2, 0, 1.5, True, False, None, ("a",)]
+    [row] = _safe_rows([cells])
+    assert row == [safe_cell(cell) for cell in cells]
+    assert [type(cell) for cell in row] == [type(safe_cell(cell)) for cell in cells]
 
 
 def test_figures_csv_has_one_row_per_claim_with_source_and_excerpt(tmp_path):
