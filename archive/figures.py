@@ -197,31 +197,26 @@ class Contribution:
 
 @dataclass(slots=True)
 class Total:
+    """What a party's claims add up to for one measure, from its contributions (which are not changed afterwards)."""
+
     measure: Measure
     party: str
     contributions: list[Contribution]
     suffix: str = ""  # tells apart totals whose parties make the same key (see `totals`)
+    # Added up once: a total's pages show these on every one of them, and a total can have thousands of contributions.
+    lower: int = field(init=False)
+    upper: int | None = field(init=False)
+    approximate: bool = field(init=False)
+    conflict: bool = field(init=False)
+    text: str = field(init=False)
 
-    @property
-    def lower(self) -> int:
-        return sum(c.lower for c in self.contributions)
-
-    @property
-    def upper(self) -> int | None:
+    def __post_init__(self) -> None:
+        self.lower = sum(c.lower for c in self.contributions)
         uppers = [c.upper for c in self.contributions if c.upper is not None]
-        return sum(uppers) if len(uppers) == len(self.contributions) else None
-
-    @property
-    def approximate(self) -> bool:
-        return any(c.approximate for c in self.contributions)
-
-    @property
-    def conflict(self) -> bool:
-        return any(c.conflict for c in self.contributions)
-
-    @property
-    def text(self) -> str:
-        return range_text(self.lower, self.upper, self.approximate)
+        self.upper = sum(uppers) if len(uppers) == len(self.contributions) else None
+        self.approximate = any(c.approximate for c in self.contributions)
+        self.conflict = any(c.conflict for c in self.contributions)
+        self.text = range_text(self.lower, self.upper, self.approximate)
 
     @property
     def key(self) -> str:
