@@ -56,25 +56,33 @@ class Repository:
 
     def problem(self, path: Path, display: str | None = None) -> Problem | None:
         """Why `path` may not be read, or None for a regular file inside the repository (a link to one included)."""
-        where = display or self.name(path)
+        return self._examine(path, display)[0]
+
+    def _examine(self, path: Path, display: str | None) -> tuple[Problem | None, str]:
+        """problem(path), and the real path `path` leads to (read_bytes opens that one, without resolving it again)."""
+
+        def where() -> str:  # only when there is a problem: naming a path printably is slow
+            return display or self.name(path)
+
         try:
             status = os.lstat(path)
         except OSError as exc:
-            return Problem(where, 1, 1, f"cannot be read: {exc.strerror}")
+            return Problem(where(), 1, 1, f"cannot be read: {exc.strerror}"), ""
         is_link = stat.S_ISLNK(status.st_mode)
         link = f"is a symbolic link to `{printable_name(os.readlink(path))}`" if is_link else ""
         target = os.path.realpath(path)  # for a link, or for a path through a linked folder
         if not self.inside(target, hidden=not is_link):
-            return Problem(where, 1, 1, f"{link or 'lies in a linked folder'}, outside the repository (or in a hidden folder of it); "
-                                        "only files inside the repository are read: put the file itself there")
+            return Problem(where(), 1, 1, f"{link or 'lies in a linked folder'}, outside the repository (or in a hidden folder of it); "
+                                          "only files inside the repository are read: put the file itself there"), target
         if is_link:
             try:
                 status = os.stat(target)
             except OSError:
-                return Problem(where, 1, 1, f"{link}, which does not exist; remove the link")
+                return Problem(where(), 1, 1, f"{link}, which does not exist; remove the link"), target
         if not stat.S_ISREG(status.st_mode):
-            return Problem(where, 1, 1, f"is {KINDS.get(stat.S_IFMT(status.st_mode), 'not a regular file')}, not a file; remove it or move it out of the way")
-        return None
+            return Problem(where(), 1, 1, f"is {KINDS.get(stat.S_IFMT(status.st_mode), 'not a regular file')}, not a file; "
+                                          "remove it or move it out of the way"), target
+        return None, target
 
     def read_bytes(self, path: Path, display: str | None = None, limit: int | None = None) -> bytes:
         """The bytes of a regular file inside the repository; UnsafeFile for anything else, before any byte is read.
@@ -82,10 +90,10 @@ class Repository:
         The file is opened without blocking and checked again once open, so an entry swapped for
         a FIFO between the check and the read cannot hang the build.
         """
-        problem = self.problem(path, display)
+        problem, target = self._examine(path, display)
         if problem:
             raise UnsafeFile(problem)
-        return read_regular_file(os.path.realpath(path), display or self.name(path), limit)
+        return read_regular_file(target, display or self.name(path), limit)
 
     def scan(self, folder: Path) -> list[Problem]:
         """Every entry below `folder` that a build must not read: links leaving the repository, dangling
@@ -97,18 +105,32 @@ class Repository:
             return [problem] if problem and os.path.islink(folder) else []
         problems = []
         for parent, folders, files in os.walk(folder):
+            # A regular file (not a link) lies where its folder really is: the folder is resolved once,
+            # not each of its thousands of files, and only the other entries are looked at closely.
+            folder_inside = self._real_folder_inside(parent)
             for name in sorted(folders + files):
-                path = Path(parent, name)
+                path = os.path.join(parent, name)
                 if not is_text_name(name):
-                    problems.append(Problem(self.name(path), 1, 1, "file name is not valid UTF-8; rename it with plain letters, digits and hyphens"))
-                elif name in folders and not os.path.islink(path):
-                    continue
-                else:
-                    problem = self.problem(path)
+                    problems.append(Problem(self.name(Path(path)), 1, 1, "file name is not valid UTF-8; rename it with plain letters, digits and hyphens"))
+                elif not ((folder_inside and _is_regular_file(path)) or (name in folders and not os.path.islink(path))):
+                    problem = self.problem(Path(path))
                     if problem and not (name in folders and "is a folder" in problem.message):
                         problems.append(problem)
             folders[:] = [name for name in folders if is_text_name(name)]
         return problems
+
+    def _real_folder_inside(self, folder: str) -> bool:
+        """Whether the folder, once every link on the way is resolved, is one of the roots or lies in one."""
+        real = os.path.realpath(folder)
+        return any(real == str(root) for root in self.roots) or self.inside(real)
+
+
+def _is_regular_file(path: str) -> bool:
+    """True for a regular file that is not a link (a path that cannot be looked at is not one)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def read_regular_file(path: str | Path, where: str, limit: int | None = None) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ _SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceE
 _RESOLVED_BY_FIRST_CHARACTER = frozenset(first for first in yaml.resolver.Resolver.yaml_implicit_resolvers if first is not None)
 _PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _TRUE_FALSE = {"true", "false"}
+_intern = sys.intern
 
 
 @dataclass
@@ -208,12 +210,19 @@ class _Builder:
         """The data of `text`, read event by event.
 
         The loop is the hot path of every check (one or two hundred events an incident file):
-        the common events, scalars and the ends of collections, are handled inline.
+        the common events, scalars and the ends of collections, are handled inline, with the
+        open collection's frame and parts in local names (set again when one opens or closes).
         """
         parser = _Parser(text)
         try:
             get_event = parser.get_event
             stack, positions, key_positions = self.stack, self.document.value_positions, self.document.key_positions
+            # The open collection's frame (stack[-1]) and its parts; at the top, a frame of no collection.
+            frame: list = [None, (), None, False]
+            container: Any = None
+            path: Key = ()
+            pending: Any = None  # frame[2], written back before another collection opens
+            is_mapping = False
             while True:
                 event: Any = get_event()  # (its kind is told by its class, below)
                 kind = event.__class__
@@ -223,37 +232,35 @@ class _Builder:
                     value, tag = event.value, event.tag
                     if not ((tag is None or tag == "!") and (not event.implicit[0] or value[:1] not in _RESOLVED_BY_FIRST_CHARACTER)):
                         value = self._scalar(event)  # text is what _scalar gives for the others, and it reports nothing
-                    if not stack:
-                        self._add(event, value)
-                        continue
-                    frame = stack[-1]
-                    container, path, pending, is_mapping = frame
                     mark = event.start_mark
-                    where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-                    if not is_mapping:
-                        key = (*path, len(container))
-                        container.append(value)
-                    elif pending is None:  # a key of the mapping (an unquoted `no:` was reported above all the same)
-                        name = event.value
-                        if name == "<<" or name in container:
-                            frame[2] = self._key(event, container, path)
-                        else:
-                            key_positions[(*path, name)] = where
-                            frame[2] = name
-                        continue
-                    else:
-                        frame[2] = None
-                        if pending is _SKIP:
+                    if is_mapping:
+                        if pending is None:  # a key of the mapping (an unquoted `no:` was reported above all the same)
+                            name = event.value
+                            if name == "<<" or name in container:
+                                pending = self._key(event, container, path)
+                            else:
+                                # One string object for each key name: the results of worker processes pickle it once.
+                                pending = _intern(name)
+                                key_positions[(*path, pending)] = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
                             continue
-                        key = (*path, pending)
-                        container[pending] = value
-                    positions[key] = where
+                        if pending is not _SKIP:
+                            container[pending] = value
+                            positions[(*path, pending)] = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                        pending = None
+                    elif container is not None:
+                        positions[(*path, len(container))] = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                        container.append(value)
+                    else:
+                        self._add(event, value)
                 elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                     stack.pop()
-                elif kind is _MappingStartEvent:
-                    self._open(event, {})
-                elif kind is _SequenceStartEvent:
-                    self._open(event, [])
+                    frame = stack[-1] if stack else [None, (), None, False]
+                    container, path, pending, is_mapping = frame
+                elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                    frame[2] = pending
+                    self._open(event, {} if kind is _MappingStartEvent else [])
+                    frame = stack[-1]
+                    container, path, pending, is_mapping = frame
                 elif kind is _AliasEvent:
                     self._refuse(event, self._anchors())
                 elif kind is _DocumentStartEvent:
@@ -314,6 +321,8 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         text, tag = event.value, event.tag
         if tag is None or tag == "!":
+            if event.implicit[0] and len(text) <= MAX_INTEGER_DIGITS and _PLAIN_INTEGER.fullmatch(text):
+                return int(text)  # what the resolver reads a plain count as (an int), without its several patterns
             tag = self.resolver.resolve(yaml.ScalarNode, text, event.implicit)
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return text  # dates stay text: validation parses them and explains bad ones

@@ -20,19 +20,25 @@ from dataclasses import dataclass
 from text_to_num import alpha2digit
 
 # Words before a number that state its qualifier; checked against the end of the preceding text.
-STATED_QUALIFIERS = [
-    ("at least", re.compile(r"\b(at least|no fewer than|no less than|a minimum of)\s*$")),
-    ("more than", re.compile(r"\b(more than|over|upwards of|in excess of)\s*$")),
-    ("up to", re.compile(r"\b(up to|at most|as many as)\s*$")),
-    ("about", re.compile(r"\b(about|around|approximately|roughly|some|nearly|almost|an estimated|estimated|close to)\s*$")),
-]
+QUALIFIER_PHRASES = {
+    "at least": ("at least", "no fewer than", "no less than", "a minimum of"),
+    "more than": ("more than", "over", "upwards of", "in excess of"),
+    "up to": ("up to", "at most", "as many as"),
+    "about": ("about", "around", "approximately", "roughly", "some", "nearly", "almost", "an estimated", "estimated", "close to"),
+}
+STATED_QUALIFIERS = [(qualifier, re.compile(rf"\b({'|'.join(phrases)})\s*$")) for qualifier, phrases in QUALIFIER_PHRASES.items()]
+# The last word of each phrase: a text that ends (white space aside) with none of them states no
+# qualifier, which is told without searching the whole text with every pattern.
+PHRASE_ENDINGS = tuple(sorted({phrase.split()[-1] for phrases in QUALIFIER_PHRASES.values() for phrase in phrases}))
 # "about 200 drones and 30 missiles": the qualifier carries over to the second number.
 CARRIED_OVER = re.compile(r"\b(at least|more than|over|up to|about|around|approximately|some|nearly)\s+[\d,]+(?:\s+[\w-]+){1,3}\s+and\s*$")
 # Vague plurals and the ranges they can support.
 VAGUE_RANGES = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999)}
-# Both readings start at a digit; saying so first (?=\d) spares trying them at every other
-# character of the text: most of the time reading an excerpt took.
-NUMBER = re.compile(r"(?=\d)(?:(?<![\d.])\d{1,3}(?:(?:,|\s|\u00a0|\u202f)\d{3})+(?!\d)|(?<![\d.,])\d+(?!\d))")
+# Both readings start at a digit, which the pattern takes first: the regex engine then skips from
+# digit to digit instead of trying both readings at every character (most of the time reading an
+# excerpt took). Each reading then looks back from that digit: `(?<![\d.]\d)` is "no digit or point
+# before it", as `(?<![\d.])` would be in front of it.
+NUMBER = re.compile(r"\d(?:(?<![\d.]\d)\d{0,2}(?:(?:,|\s|\u00a0|\u202f)\d{3})+(?!\d)|(?<![\d.,]\d)\d*(?!\d))")
 
 
 @dataclass(frozen=True)
@@ -49,24 +55,31 @@ SPACE = re.compile(r"\s")
 
 def numbers_in(text: str) -> list[Number]:
     """Every number the text states, in digits or words, with the qualifier stated before it."""
-    converted = alpha2digit(A_DOZEN.sub("12", text), "en", threshold=0)
+    if "a dozen" in text.lower():  # A_DOZEN ignores case; the only other letters it takes for those of "a dozen" are their capitals
+        text = A_DOZEN.sub("12", text)
+    converted = alpha2digit(text, "en", threshold=0)
     found = []
     for match in NUMBER.finditer(converted):
-        before = converted[:match.start()].lower()
-        qualifier, carried = _stated_qualifier(before)
-        parts = [part for part in NOT_DIGITS.split(match.group(0)) if part]
+        written = match.group(0)
+        qualifier, carried = _stated_qualifier(converted[:match.start()].lower())
+        if written.isdecimal():  # digits only, as most numbers are written
+            found.append(Number(int(written), qualifier, carried))
+            continue
+        parts = [part for part in NOT_DIGITS.split(written) if part]
         found.append(Number(int("".join(parts)), qualifier, carried))
-        if SPACE.search(match.group(0)):  # "6 200" may also be two numbers: keep both readings
+        if SPACE.search(written):  # "6 200" may also be two numbers: keep both readings
             found += [Number(int(part), None) for part in parts]
     return found
 
 
 def _stated_qualifier(before: str) -> tuple[str | None, bool]:
     """The qualifier the text states right before a number, and whether it is carried over from a pair."""
-    for qualifier, pattern in STATED_QUALIFIERS:
-        if pattern.search(before):
-            return qualifier, False
-    carried = CARRIED_OVER.search(before)
+    end = before.rstrip()  # (what the patterns' `\s*$` passes over: str.isspace is re's \s)
+    if end.endswith(PHRASE_ENDINGS):
+        for qualifier, pattern in STATED_QUALIFIERS:
+            if pattern.search(before):
+                return qualifier, False
+    carried = CARRIED_OVER.search(before) if end.endswith("and") else None
     if carried:
         return _stated_qualifier(before[:carried.start()] + carried.group(1) + " ")[0], True
     return None, False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 import regex
@@ -31,12 +32,17 @@ class Entry:
     date: str
     regions: frozenset[str]
     places: frozenset[str]  # names (compared without regard to case)
-    words: frozenset[str]
+    title: str
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The title's words (title_words), worked out only when the entry is compared: half the entries of an archive share no date and place with another."""
+        return title_words(self.title)
 
 
 def title_words(title: str) -> frozenset[str]:
-    words = (word for word in WORD.findall(title.casefold()) if word not in STOP_WORDS)
-    return frozenset(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word for word in words)
+    return frozenset([word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word  # a plural `s`, not `ss`
+                      for word in WORD.findall(title.casefold()) if word not in STOP_WORDS])
 
 
 def titles_alike(first: frozenset[str], second: frozenset[str]) -> bool:
@@ -54,7 +60,7 @@ def entry(handle: object, data: object) -> Entry | None:
     places = value if isinstance(value := data.get("places"), list) else []
     return Entry(handle, data["date"], frozenset(code for code in regions if isinstance(code, str)),
                  frozenset(place["name"] for place in places if isinstance(place, dict) and isinstance(place.get("name"), str)),
-                 title_words(data["title"]))
+                 data["title"])
 
 
 def possible_duplicates(entries: Iterable[Entry]) -> list[tuple[Entry, Entry, str]]:
@@ -72,7 +78,7 @@ def possible_duplicates(entries: Iterable[Entry]) -> list[tuple[Entry, Entry, st
                 together[key].append(item)
                 shown.setdefault(key, f"{('region', 'place')[kind]} {name}")
     found: dict[tuple[int, int], tuple[Entry, Entry, str]] = {}
-    for key, group in sorted(together.items()):
+    for key, group in sorted(item for item in together.items() if len(item[1]) > 1):  # (an entry alone in its group pairs with none)
         for first, second in combinations(group, 2):
             pair = (id(first), id(second))
             if pair not in found and titles_alike(first.words, second.words):

@@ -38,6 +38,9 @@ FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
 RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\w")
 AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^>\s]+>")
 WHITE_SPACE = re.compile(r"\s")  # exactly the characters str.isspace() takes, found without a loop in Python
+# An http(s) address whose host is letters, digits, dots and hyphens alone, up to its path, query or end:
+# urlsplit finds that host (no user, port or brackets to read).
+PLAIN_HOST = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#]|\Z)")
 
 PATTERN_WORDS = {
     "^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD in the years 1900 to 2099",
@@ -345,15 +348,21 @@ def _check_sources(document: Document) -> list[Problem]:
         for field in ("url", "archive_url"):
             url = source.get(field) if isinstance(source, dict) else None
             if (isinstance(url, str) and url.startswith(("http://", "https://"))
-                    and (not _host_of(url) or WHITE_SPACE.search(url))):
+                    and (not _has_host(url) or WHITE_SPACE.search(url))):
                 problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
-    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)
-             if isinstance(entry.get("source"), str)}
-    cited |= {place.get("located_by") for _, place in _items(document, "places")}  # a report that gives coordinates is cited by them
+    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for entry in _list(document.data.get(field))
+             if isinstance(entry, dict) and isinstance(entry.get("source"), str)}
+    # A report that gives coordinates is cited by them.
+    cited |= {place.get("located_by") for place in _list(document.data.get("places")) if isinstance(place, dict)}
     for name in _mapping(document.data.get("sources")):
         if name not in cited:
             problems.append(document.problem(("sources", name), f"source `{name}` is not cited by any figure, quote or correction", at_key=True, severity="warning"))
     return problems
+
+
+def _has_host(url: str) -> bool:
+    """Whether an http(s) address names a host; most do plainly, and PLAIN_HOST tells so without urlsplit's work."""
+    return PLAIN_HOST.match(url) is not None or bool(_host_of(url))
 
 
 def _host_of(url: str) -> str | None:
@@ -476,7 +485,7 @@ def _unusual_texts(value: object, key: Key) -> list[tuple[Key, str]]:
         if isinstance(child, str):
             if not (child.isascii() and child.isprintable()):  # nearly every text is: nothing to look for
                 found.append(((*key, name), child))
-        elif isinstance(child, dict | list):
+        elif isinstance(child, (dict, list)):
             found += _unusual_texts(child, (*key, name))
     return found
 

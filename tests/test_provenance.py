@@ -23,6 +23,16 @@ def test_numbers_in_real_phrasing(text, value, qualifier):
     assert found and found[0].qualifier == qualifier
 
 
+@pytest.mark.parametrize("text, values", [
+    ("version 2.5 of 7", [2, 7]),  # no number starts right after a point
+    ("1,2 and 3,400", [1, 3400]),  # nor right after a comma; groups of three digits make one number
+    ("12345 and 1,2345", [12345, 1]),
+    ("A DOZEN homes and 3 cars", [12, 3]),
+])
+def test_where_numbers_start_and_end(text, values):
+    assert [number.value for number in numbers_in(text)] == values
+
+
 def test_a_qualifier_heading_a_pair_carries_over_as_a_reading():
     second = next(n for n in numbers_in("destroying about 200 drones and 30 missiles") if n.value == 30)
     assert (second.qualifier, second.carried) == ("about", True)

@@ -22,7 +22,7 @@ def test_titles_alike_and_not():
 
 
 def entry(handle, date="2025-06-06", regions=("UA-30",), places=(), title="Drone strike on Kyiv"):
-    return Entry(handle, date, frozenset(regions), frozenset(places), title_words(title))
+    return Entry(handle, date, frozenset(regions), frozenset(places), title)
 
 
 def test_only_incidents_of_one_date_and_place_are_compared():

@@ -117,6 +117,15 @@ def test_urls_must_be_http_with_a_host(tiny, url):
     assert any(line.startswith(f"{PATH}:12:10: error: ") and ("http" in line or "host" in line) for line in found)
 
 
+@pytest.mark.parametrize("url, usable", [
+    ("https://example.org:8080/x", True), ("https://reader@example.org/x", True), ("https://[2001:db8::1]/x", True),
+    ("https://example.org?q=1", True), ("https://reader@/x", False), ("https://:8080/x", False), ("https://exam ple.org/x", False),
+])
+def test_a_host_is_found_behind_a_user_and_before_a_port(tiny, url, usable):
+    found = errors(tiny, replace("    url: https://www.themoscowtimes.com/2025/06/06/russian-air-barrage-kills-4-in-kyiv-a89360", f"    url: {url}"))
+    assert any("is not a usable web address" in line for line in found) is not usable
+
+
 def test_two_files_with_the_same_id(tiny):
     tiny.write(NAME, year="2025")
     tiny.write(NAME, year="2024")
