@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -19,6 +20,7 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
     return moment
 
 
+@lru_cache(maxsize=4096)  # pages show the same few thousand days over and over; strftime is slow
 def long_date(day: dt.date) -> str:
     """`6 June 2025`, as pages and search results write a date."""
     return f"{day.day} {day:%B %Y}"

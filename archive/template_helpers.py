@@ -10,7 +10,6 @@ the site's filters (person_name, qualified, ...) takes it from the environment, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from jinja2 import pass_environment
@@ -21,7 +20,6 @@ from .figures import key_readings
 from .fragments import sentence_links, short_address
 
 if TYPE_CHECKING:
-    import datetime as dt
 
     from jinja2 import Environment
 
@@ -41,11 +39,6 @@ def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
 
 
-@lru_cache(maxsize=4096)  # pages show the same few thousand days over and over; strftime is slow
-def _long_date(day: dt.date) -> str:
-    return long_date(day)
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -61,7 +54,7 @@ def incident_rows(incidents: Iterable[Incident], root: str, here: Region | None 
 
 def _incident_row(incident: Incident, root: str, here: Region | None) -> str:
     details = f"{_row_places(incident, here)}{_row_regions(incident, here)}{_row_readings(incident)}"
-    return (f'  <li>\n    <time datetime="{incident.date.isoformat()}">{_long_date(incident.date)}</time>\n'
+    return (f'  <li>\n    <time datetime="{incident.date.isoformat()}">{long_date(incident.date)}</time>\n'
             f'    <a href="{root}incidents/{_escaped(incident.id)}/">{_escaped(incident.title)}</a>\n'
             + (f'    <span class="row-details">{details}    </span>\n' if details else "")
             + "  </li>")
@@ -114,7 +107,7 @@ def contribution_rows(environment: Environment, contributions: Iterable[Contribu
     for contribution in contributions:
         incident, claims = contribution.incident, contribution.claims
         page = f"{root}incidents/{_escaped(incident.id)}/"
-        rows.append(f'  <li>\n    <a href="{page}">{_long_date(incident.date)}: {_escaped(incident.title)}</a>\n'
+        rows.append(f'  <li>\n    <a href="{page}">{long_date(incident.date)}: {_escaped(incident.title)}</a>\n'
                     f"    adds <strong>{_escaped(contribution.text)}</strong>{CONFLICT_BADGE if contribution.conflict else ''}"
                     f'    (<a href="{page}#{_escaped(group_anchor(claims[0]))}">{_plural(len(claims), "claim")}</a>)\n  </li>\n')
     return Markup("".join(rows))
@@ -202,7 +195,7 @@ def source_entry(environment: Environment, source: Source) -> Markup:
     if source.title:
         parts.append(f": <cite>{_escaped(source.title)}</cite>")
     if source.published:
-        parts.append(f', <time datetime="{source.published.isoformat()}">{_long_date(source.published)}</time>')
+        parts.append(f', <time datetime="{source.published.isoformat()}">{long_date(source.published)}</time>')
     if source.kind or source.language:
         parts.append(f'<span class="muted"> ({_escaped(", ".join([part for part in (source.kind, source.language) if part]))})</span>')
     parts.append(_source_address(source.url))
