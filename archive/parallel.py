@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from typing import TypeVar, cast
 
 T = TypeVar("T")
@@ -53,32 +55,62 @@ def _run_chunk(indices: range) -> list:
 def in_background(function: Callable[[], T], items: int) -> Callable[[], T]:
     """Start `function()` in a forked process and go on; returns `wait`, which gives its result.
 
-    `wait()` must be called (in a `finally`): it re-raises what the function raised. When
-    the function's work is small (it handles fewer than PARALLEL_FROM `items`), or there is
-    one core or no fork, it simply runs now.
+    `wait()` must be called (in a `finally`): it re-raises what the function raised. The worker
+    exits as soon as the function returns, so the memory it made its own (copies of the model's
+    pages it touched) is given back then, not when `wait` is called. When the function's work is
+    small (it handles fewer than PARALLEL_FROM `items`), or there is one core or no fork, it
+    simply runs now.
     """
     global _background
     if items < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         result = function()
         return lambda: result
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
     _background = function
     try:
-        pool = multiprocessing.get_context("fork").Pool(1)  # the worker is forked here, with `function`
+        worker = context.Process(target=_run_background, args=(sending,), daemon=True)
+        worker.start()  # forked here, with `function`
     finally:
         _background = None
-    pending = pool.apply_async(_run_background)
+        sending.close()
+    outcome: list[tuple[bool, object]] = []
+    # Read at once, so that a worker with a large result does not wait, holding its memory, for `wait`.
+    reader = threading.Thread(target=_receive, args=(receiving, outcome), daemon=True)
+    reader.start()
 
     def wait() -> T:
-        try:
-            return cast(T, pending.get())  # what `function` returned, pickled back
-        finally:
-            pool.close()
-            pool.join()
+        reader.join()
+        worker.join()
+        receiving.close()
+        if not outcome:
+            raise RuntimeError(f"a background worker stopped without a result (exit code {worker.exitcode})")
+        finished, value = outcome[0]
+        if not finished:
+            raise cast(BaseException, value)
+        return cast(T, value)
 
     return wait
 
 
-def _run_background() -> object:
+def _receive(receiving: Connection, outcome: list[tuple[bool, object]]) -> None:
+    try:
+        outcome.append(receiving.recv())
+    except EOFError:  # the worker died: `wait` says so
+        pass
+    except Exception as problem:  # an exception class that cannot be rebuilt here
+        outcome.append((False, RuntimeError(f"a background worker's outcome could not be read: {problem!r}")))
+
+
+def _run_background(sending: Connection) -> None:
     if _background is None:
         raise RuntimeError("_run_background runs only in the worker in_background forks")
-    return _background()
+    try:
+        outcome: tuple[bool, object] = (True, _background())
+    except BaseException as problem:  # whatever it is, `wait` raises it in the parent
+        outcome = (False, problem)
+    try:
+        sending.send(outcome)
+    except Exception as problem:  # a result or an exception that cannot be pickled
+        sending.send((False, RuntimeError(f"a background worker's outcome could not be sent back: {problem!r}")))
+    sending.close()
