@@ -197,7 +197,7 @@ PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the p
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
 # What the primary bundle keeps besides: the scripts static/search.js loads (not Pagefind's own UI).
 PRIMARY_FILES = (*SHARD_FILES, "pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "wasm.unknown.pagefind")
-INDEX_FORMAT = 1  # bump when what goes into a shard changes in a way its records do not show
+INDEX_FORMAT = 2  # bump when what goes into a shard changes in a way its records do not show
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefind writes other shards
 
 
@@ -327,7 +327,7 @@ def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:
 
 def _index_bundle(shard: Shard, bundle: Path, is_shard: bool) -> None:
     index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES)
-    make_reproducible(bundle)
+    make_reproducible(bundle, fragment_prefix=shard.name[:7].replace("-", "") if is_shard else None)
 
 
 def _read_manifest(bundle: Path) -> dict | None:
@@ -465,13 +465,16 @@ class PagefindService:
         return SearchIndexError(f"{message}" + (f": {log}" if log else ""))
 
 
-def make_reproducible(bundle: Path) -> None:
+def make_reproducible(bundle: Path, fragment_prefix: str | None = None) -> None:
     """Put the filter values of a Pagefind bundle in order, and the filters too, whatever order
     Pagefind wrote them in; rename the files whose bytes that changes, and the references to them.
 
     Only the order of entries changes: a file is rewritten only if cbor2 encodes what it read from
     it back to Pagefind's very bytes, so the index means what Pagefind wrote. Fragment and word-index files are left as they are. Raises
     SearchIndexError, leaving the bundle unusable, when its layout is not the one expected.
+
+    With `fragment_prefix`, the fragments (one a record) are named by the prefix and their page's
+    number instead of their content's hash: see _compact_fragment_names.
     """
     entry_path = bundle / "pagefind-entry.json"
     try:
@@ -480,7 +483,7 @@ def make_reproducible(bundle: Path) -> None:
         if _entry_json(entry) != entry_text:
             raise _Unexpected("pagefind-entry.json is not in Pagefind's compact JSON")
         for language, details in sorted(entry["languages"].items()):
-            details["hash"] = _sort_language(bundle, language, details["hash"])
+            details["hash"] = _sort_language(bundle, language, details["hash"], fragment_prefix)
         entry_path.write_text(_entry_json(entry), encoding="utf-8")
     except (_Unexpected, OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
         raise SearchIndexError(f"cannot put Pagefind's index in {bundle} in a stable order "
@@ -495,11 +498,13 @@ def _entry_json(entry: dict) -> str:
     return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
-def _sort_language(bundle: Path, language: str, meta_hash: str) -> str:
+def _sort_language(bundle: Path, language: str, meta_hash: str, fragment_prefix: str | None) -> str:
     """Sort one language's filters and their values; return the new name of its metadata file."""
     meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
     # The metadata: version, pages, word-index chunks, filters ([name, file hash] pairs), sorts, meta fields.
     meta = _decode(meta_path)
+    if fragment_prefix is not None:
+        _compact_fragment_names(bundle, meta, f"{language}_{fragment_prefix}")
     if not (isinstance(meta, list) and len(meta) >= 4 and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])):
         raise _Unexpected(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
     filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name) for name, file_hash in meta[3]}
@@ -519,6 +524,26 @@ def _sort_language(bundle: Path, language: str, meta_hash: str) -> str:
     meta_path.unlink()
     write_index_file(bundle / f"pagefind.{new_hash}.pf_meta", new_meta)
     return new_hash
+
+
+def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
+    """Name each page's fragment `prefix`, _ and the page's number in hex (en_202401_9c4), in the
+    metadata's page list and on disk, instead of Pagefind's hash of its content.
+
+    The page list, with a fragment name for each of a shard's records, is most of what the first
+    search loads of a shard, and hashes do not compress: numbers after a prefix shared by every
+    name take a third less. Content hashes are not needed for caching in a shard: any change to
+    its records gives the whole shard a new folder (see split_in_shards). The prefix, the shard's
+    first month, keeps names apart between shards: search.js tells results apart by them. The _
+    keeps them apart from Pagefind's names (hex), which are renamed one by one.
+    """
+    if len(meta) < 2 or not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):
+        raise _Unexpected("no list of [fragment hash, word count] pages in second place")
+    fragments = bundle / "fragment"
+    for number, page in enumerate(meta[1]):
+        name = f"{prefix}_{number:x}"
+        (fragments / f"{page[0]}.pf_fragment").rename(fragments / f"{name}.pf_fragment")
+        page[0] = name
 
 
 def _sorted_filter(path: Path, name: str) -> list:

@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+import cbor2
 import pytest
 from playwright.sync_api import Page, expect
 
 from archive.pipeline import Project, build, check
-from archive.search import index_records, make_reproducible, search_records
+from archive.search import index_records, make_reproducible, read_index_file, search_records
 from conftest import REPO, TODAY, served
 
 # Words of the generated archive, alone and together (several words: Pagefind leaves out of a
@@ -110,3 +111,20 @@ def test_the_shards_answer_as_one_index_of_the_whole_archive(page, sharded_site,
             assert set(found["filters"]) <= set(expected["filters"]), (words, filters, sorted(expected["filters"]), sorted(found["filters"]))
             for name, counts in found["filters"].items():
                 assert counts == {value: expected["filters"][name].get(value, 0) for value in counts}, (words, filters, name)
+
+
+def test_shard_fragments_are_named_by_the_shard_and_page_number(sharded_site):
+    """A shard's page list, most of what the first search loads of it, names each fragment by the
+    shard's first month and the page's number (they compress; hashes do not), and no two shards'
+    names meet: search.js tells results apart by them."""
+    seen: set[str] = set()
+    shards = sorted((sharded_site / "pagefind" / "shards").iterdir())
+    assert len(shards) > 3
+    for shard in shards:
+        [meta_file] = shard.glob("pagefind.en_*.pf_meta")
+        pages = cbor2.loads(read_index_file(meta_file))[1]
+        prefix = "en_" + shard.name[:7].replace("-", "") + "_"
+        assert [name for name, _ in pages] == [f"{prefix}{number:x}" for number in range(len(pages))]
+        assert {path.stem for path in (shard / "fragment").iterdir()} == {name for name, _ in pages}
+        assert seen.isdisjoint(name for name, _ in pages)
+        seen.update(name for name, _ in pages)
