@@ -185,9 +185,10 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # Each shard is a bundle below pagefind/shards/, named by its first month and a digest of its
 # records, so a shard whose records are unchanged is the previous build's, linked, and a changed
 # one gets a new address (no stale copy in a browser's cache). pagefind/shards.json lists them,
-# newest first, and pagefind/filters.json the filters' values with their counts in the whole
-# archive, which the search page shows before it loads Pagefind's filter files (only when a
-# reader opens the filters): the first search needs none of them.
+# newest first, with the names of the filters that have values; pagefind/filters.json holds the
+# values with their counts in the whole archive. The search page loads filters.json, and
+# Pagefind's filter files, only when a reader opens a filter (or a link chose one): the first
+# search needs neither, and filters.json grows with the archive's names of places and people.
 SHARDS_DIR = "shards"
 MANIFEST = "shards.json"
 FILTER_TOTALS = "filters.json"
@@ -308,10 +309,12 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
             jobs.append((shard, output_dir / SHARDS_DIR / shard.name, True))
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
         list(pool.map(lambda job: _index_bundle(*job), jobs))
+    totals = filter_totals(entries)
     manifest = {"primary": pages_name, "pages": PAGES_SHARD,
-                "shards": [{"name": shard.name, "records": len(shard.entries)} for shard in shards]}
+                "shards": [{"name": shard.name, "records": len(shard.entries)} for shard in shards],
+                "filters": [name for name in FILTERS if name in totals]}
     (output_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-    (output_dir / FILTER_TOTALS).write_text(json.dumps(filter_totals(entries), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (output_dir / FILTER_TOTALS).write_text(json.dumps(totals, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:

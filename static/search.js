@@ -32,7 +32,8 @@
   var filtersCounted = false;  // Pagefind's filter files loaded: counts within results
   var shardsCounted = false;  // the shard filter's files loaded (see countShards)
   var NO_SHARD = "none";  // no shard has this name: a search limited to it finds nothing
-  var allFilters = {};
+  var filterNames = [];  // the filters with values (pagefind/shards.json)
+  var allFilters = null;  // each filter's values, with their counts in the whole archive: loaded when a filter is opened
   var shown = PAGE;
   var latest = 0;  // each change starts a search; only the latest may draw its results
   var typingTimer = 0;
@@ -65,7 +66,7 @@
     window.history.replaceState(null, "", query ? "?" + query : window.location.pathname);
   }
 
-  function present(name) { return allFilters[name] && Object.keys(allFilters[name]).length > 0; }
+  function present(name) { return filterNames.indexOf(name) >= 0; }
 
   // "Narrow the results by region, year or claimant.": only the filters this index has.
   function writeHelp() {
@@ -73,6 +74,7 @@
   }
 
   // One <details> per filter with a checkbox per value; counts say how many results each value keeps.
+  // Until the values are loaded (a reader opens a filter), each <details> is its name alone.
   function drawFilters(counts, chosen) {
     var open = {};
     filtersHolder.querySelectorAll("details").forEach(function (group) { open[group.dataset.filter] = group.open; });
@@ -80,7 +82,7 @@
     FILTER_NAMES.forEach(function (entry) {
       var name = entry[0];
       if (!present(name)) { return; }
-      var values = allFilters[name];
+      var values = (allFilters && allFilters[name]) || {};
       var group = common.filterGroup(name, entry[1], common.sortedValues(name, Object.keys(values)), function (value) {
         var count = counts && counts[name] && Object.prototype.hasOwnProperty.call(counts[name], value) ? counts[name][value] : values[value];
         return value + " (" + count + ")";
@@ -224,15 +226,21 @@
     return ordered;
   }
 
-  // Until a reader opens the filters, each value shows its count in the whole archive (from
-  // pagefind/filters.json), and the first search loads none of Pagefind's filter files. Once
-  // loaded, Pagefind counts every value within each search's results.
+  // The first search loads no filter values: neither pagefind/filters.json (each value's count in
+  // the whole archive, which grows with its names) nor Pagefind's filter files. A reader opening a
+  // filter loads both; from then on Pagefind counts every value within each search's results.
   async function countWithinResults() {
     if (filtersCounted) { return; }
     filtersCounted = true;
-    await pagefind.filters();
+    await Promise.all([loadFilterValues(), pagefind.filters()]);
     await run();
     filtersHolder.dataset.counted = "within results";
+  }
+
+  async function loadFilterValues() {
+    if (!allFilters) {
+      allFilters = await (await fetch(siteRoot + "pagefind/filters.json", { cache: "no-cache" })).json();
+    }
   }
 
   // Resolves once the browser has drawn what the page holds now.
@@ -252,8 +260,9 @@
       await Promise.all(manifest.shards.map(function (shard) {
         return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
       }));
+      filterNames = manifest.filters || [];
       await pagefind.init();
-      allFilters = await (await fetch(siteRoot + "pagefind/filters.json", { cache: "no-cache" })).json();
+      if (Object.keys(wanted).length) { await loadFilterValues(); }  // a link chose filters: their groups open with them checked
     } catch (error) {
       status.textContent = "The search index could not be loaded. Browse all incidents by month or by region instead.";
       return;

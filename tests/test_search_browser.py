@@ -193,6 +193,20 @@ def test_only_filters_with_values_are_shown_and_named(page, site_url, archive_ro
     expect(page.locator(f"#{where}-help")).to_have_text("Narrow the results by region, place, year, measure or claimant.")
 
 
+def test_filter_values_are_loaded_when_a_filter_is_opened_not_for_the_first_search(page, site_url, archive_root):
+    """pagefind/filters.json, every filter value with its count, grows with the archive's names of
+    places and people: a search that uses no filter does not load it. Opening a filter shows its values."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    open_search(page, ONLINE, site_url, archive_root, "strike")
+    expect(results(page, ONLINE).first).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(300)
+    assert [url for url in asked if url.endswith("filters.json")] == []
+    page.locator("#search-filters summary", has_text="Region").click()
+    expect(page.locator("#search-filters details[data-filter=region]").get_by_label("Kyiv (1)")).to_be_visible(timeout=10_000)
+    assert any(url.endswith("filters.json") for url in asked)
+
+
 @pytest.fixture(scope="module")
 def bare_root(tmp_path_factory):
     """An archive whose incidents have no figures: no measure, claimant or weapon to filter by."""
@@ -258,6 +272,7 @@ def test_the_search_page_has_no_accessibility_violations(browser, site_url, arch
     page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
     expect(results(page, where).first).to_be_visible(timeout=10_000)
     page.locator(f"#{where}-filters summary", has_text="Region").click()  # its checkboxes and labels too
+    expect(page.locator(f"#{where}-filters input").first).to_be_visible(timeout=10_000)
     found = axe_violations(page)
     context.close()
     assert found == []
