@@ -192,7 +192,7 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 SHARDS_DIR = "shards"
 MANIFEST = "shards.json"
 FILTER_TOTALS = "filters.json"
-SHARD_RECORDS = 2500
+SHARD_RECORDS = 3000
 MONTH_RUNS = (1, 2, 3, 4, 6, 12)  # ways to split a year into equal runs of months
 PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the primary bundle)
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
