@@ -473,11 +473,11 @@ def make_reproducible(bundle: Path, fragment_prefix: str | None = None) -> None:
     Pagefind wrote them in; rename the files whose bytes that changes, and the references to them.
 
     Only the order of entries changes: a file is rewritten only if cbor2 encodes what it read from
-    it back to Pagefind's very bytes, so the index means what Pagefind wrote. Fragment and word-index files are left as they are. Raises
+    it back to Pagefind's very bytes, so the index means what Pagefind wrote. Fragment and word-index files keep their bytes. Raises
     SearchIndexError, leaving the bundle unusable, when its layout is not the one expected.
 
-    With `fragment_prefix`, the fragments (one a record) are named by the prefix and their page's
-    number instead of their content's hash: see _compact_fragment_names.
+    With `fragment_prefix` (a shard's), the fragments (one a record) are named by the prefix and
+    their page's number instead of their content's hash: see _compact_fragment_names.
     """
     entry_path = bundle / "pagefind-entry.json"
     try:
@@ -506,10 +506,10 @@ def _sort_language(bundle: Path, language: str, meta_hash: str, fragment_prefix:
     meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
     # The metadata: version, pages, word-index chunks, filters ([name, file hash] pairs), sorts, meta fields.
     meta = _decode(meta_path)
-    if fragment_prefix is not None:
-        _compact_fragment_names(bundle, meta, f"{language}_{fragment_prefix}")
     if not (isinstance(meta, list) and len(meta) >= 4 and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])):
         raise _Unexpected(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
+    if fragment_prefix is not None:
+        _compact_fragment_names(bundle, meta, f"{language}_{fragment_prefix}")
     filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name) for name, file_hash in meta[3]}
     if len(filters) != len(meta[3]):
         raise _Unexpected(f"{meta_path.name}: a filter is listed twice")
@@ -540,7 +540,7 @@ def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
     first month, keeps names apart between shards: search.js tells results apart by them. The _
     keeps them apart from Pagefind's names (hex), which are renamed one by one.
     """
-    if len(meta) < 2 or not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):
+    if not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):
         raise _Unexpected("no list of [fragment hash, word count] pages in second place")
     fragments = bundle / "fragment"
     for number, page in enumerate(meta[1]):
