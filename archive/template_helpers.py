@@ -20,7 +20,6 @@ from .figures import key_readings
 from .fragments import sentence_links, short_address
 
 if TYPE_CHECKING:
-
     from jinja2 import Environment
 
     from .figures import Contribution, FigureGroup, KeyReading

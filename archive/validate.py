@@ -350,10 +350,9 @@ def _check_sources(document: Document) -> list[Problem]:
             if (isinstance(url, str) and url.startswith(("http://", "https://"))
                     and (not _has_host(url) or WHITE_SPACE.search(url))):
                 problems.append(document.problem(("sources", name, field), f"`sources.{name}.{field}` is not a usable web address: it needs a host name and no spaces"))
-    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for entry in _list(document.data.get(field))
-             if isinstance(entry, dict) and isinstance(entry.get("source"), str)}
-    # A report that gives coordinates is cited by them.
-    cited |= {place.get("located_by") for place in _list(document.data.get("places")) if isinstance(place, dict)}
+    cited = {entry.get("source") for field in ("figures", "quotes", "corrections") for _, entry in _items(document, field)
+             if isinstance(entry.get("source"), str)}
+    cited |= {place.get("located_by") for _, place in _items(document, "places")}  # a report that gives coordinates is cited by them
     for name in _mapping(document.data.get("sources")):
         if name not in cited:
             problems.append(document.problem(("sources", name), f"source `{name}` is not cited by any figure, quote or correction", at_key=True, severity="warning"))

@@ -232,7 +232,12 @@
   async function countWithinResults() {
     if (filtersCounted) { return; }
     filtersCounted = true;
-    await Promise.all([loadFilterValues(), pagefind.filters()]);
+    try {
+      await Promise.all([loadFilterValues(), pagefind.filters()]);
+    } catch (error) {
+      filtersCounted = false;  // opening a filter again tries again
+      return;
+    }
     await run();
     filtersHolder.dataset.counted = "within results";
   }
