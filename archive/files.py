@@ -8,10 +8,11 @@ problems, and never opened, so no content of theirs can be printed or published.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem
@@ -33,9 +34,28 @@ class Repository:
     """The folders inputs may come from: the archive's root and the program's own folder (templates, static, data)."""
 
     roots: tuple[Path, ...]
+    # Each folder's real path, while folders_resolved_once is in force (else None).
+    _real_folders: dict[str, str] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roots", tuple(Path(os.path.realpath(root)) for root in self.roots))
+
+    @contextlib.contextmanager
+    def folders_resolved_once(self) -> Iterator[None]:
+        """Meanwhile, the links on the way to a folder are resolved once, not again for each file in it.
+
+        Resolving a path looks at each of its folders, and a check reads 10,000 files from a few
+        dozen folders: that was most of what reading a file cost besides the reading. For one
+        check or build only, so that `serve`, which lives on, sees a folder later replaced by a link.
+        """
+        if self._real_folders is not None:  # a check within a build: the build's span holds
+            yield
+            return
+        object.__setattr__(self, "_real_folders", {})
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "_real_folders", None)
 
     def name(self, path: Path) -> str:
         """`path` as shown to people: relative to the root holding it, and printable whatever its bytes."""
@@ -70,7 +90,7 @@ class Repository:
             return Problem(where(), 1, 1, f"cannot be read: {exc.strerror}"), ""
         is_link = stat.S_ISLNK(status.st_mode)
         link = f"is a symbolic link to `{printable_name(os.readlink(path))}`" if is_link else ""
-        target = os.path.realpath(path)  # for a link, or for a path through a linked folder
+        target = self._real_path(path, is_link)  # for a link, or for a path through a linked folder
         if not self.inside(target, hidden=not is_link):
             return Problem(where(), 1, 1, f"{link or 'lies in a linked folder'}, outside the repository (or in a hidden folder of it); "
                                           "only files inside the repository are read: put the file itself there"), target
@@ -83,6 +103,17 @@ class Repository:
             return Problem(where(), 1, 1, f"is {KINDS.get(stat.S_IFMT(status.st_mode), 'not a regular file')}, not a file; "
                                           "remove it or move it out of the way"), target
         return None, target
+
+    def _real_path(self, path: Path, is_link: bool) -> str:
+        """os.path.realpath(path); its folder's from the ones resolved already, if the file itself is no link."""
+        folders = self._real_folders
+        folder, name = os.path.split(os.fspath(path))
+        if folders is None or is_link or not folder or name in ("", ".", ".."):
+            return os.path.realpath(path)
+        real = folders.get(folder)
+        if real is None:
+            real = folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
 
     def read_bytes(self, path: Path, display: str | None = None, limit: int | None = None) -> bytes:
         """The bytes of a regular file inside the repository; UnsafeFile for anything else, before any byte is read.

@@ -73,7 +73,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     (and the cache is not used). `file_hashes` are the incident files' hashes when the
     caller has read them already (see incremental.incident_file_hashes).
     """
-    with collector_paused():
+    with collector_paused(), project.repository.folders_resolved_once():
         return _check(project, today, snapshots_dir, progress, file_hashes)
 
 
@@ -215,7 +215,7 @@ def build(project: Project, today: dt.date | None = None, with_search: bool = Tr
     linked from the data page. Any error leaves the previous output untouched: BuildError
     for content problems, the original exception for anything else.
     """
-    with collector_paused():
+    with collector_paused(), project.repository.folders_resolved_once():
         return _build(project, today, with_search, offline, progress)
 
 

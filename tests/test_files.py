@@ -102,6 +102,36 @@ def test_a_linked_folder_leading_out_is_refused(own_copy, secret):
     assert sorted(p.path for p in problems if p.is_error) == ["incidents/2024", "static/linked"]
 
 
+def test_a_folder_replaced_by_a_link_between_two_checks_is_refused(own_copy, secret):
+    """serve checks again and again with one project: folders are resolved once per check, not once for good."""
+    assert check(own_copy.project, today=TODAY)[0] is not None
+    folder = own_copy.root / "incidents" / "2025"
+    outside = secret.parent / "2025"
+    shutil.move(folder, outside)
+    folder.symlink_to(outside, target_is_directory=True)
+    archive, problems = check(own_copy.project, today=TODAY)
+    assert archive is None
+    assert [p.path for p in problems if p.is_error] == ["incidents/2025"]
+
+
+def test_folders_are_resolved_once_within_a_check_and_again_in_the_next(tmp_path, secret):
+    folder = tmp_path / "archive" / "incidents"
+    folder.mkdir(parents=True)
+    (folder / "a.yaml").write_text("title: inside\n")
+    (tmp_path / "archive" / "linked").symlink_to(secret.parent, target_is_directory=True)
+    repository = Repository((tmp_path / "archive",))
+    with repository.folders_resolved_once():
+        assert repository.read_bytes(folder / "a.yaml") == b"title: inside\n"
+        for _ in range(2):  # the second time, the folder's real path is the one found the first time
+            with pytest.raises(UnsafeFile, match="outside the repository"):
+                repository.read_bytes(tmp_path / "archive" / "linked" / "passwd")
+    shutil.move(folder, secret.parent / "incidents")  # the folder becomes a link out, as a later edit could make it
+    folder.symlink_to(secret.parent / "incidents", target_is_directory=True)
+    with repository.folders_resolved_once():
+        with pytest.raises(UnsafeFile, match="outside the repository"):
+            repository.read_bytes(folder / "a.yaml")
+
+
 def test_links_inside_the_repository_still_work(own_copy):
     shared = own_copy.root / "shared-notes.md"
     shared.write_text("# Notes\n\nShared text of the notes page.\n")
