@@ -39,6 +39,9 @@ class Region:
     def slug(self) -> str:
         return self.code.lower()
 
+    def __hash__(self) -> int:  # by its code alone (equal regions share it): totals look regions up hundreds of thousands of times
+        return hash(self.code)
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -48,6 +51,9 @@ class Measure:
     description: str
     summable: bool  # may totals across incidents add it up?
     order: int  # position in data/measures.yaml: pages list measures in this order
+
+    def __hash__(self) -> int:  # by its key alone, as Region's by its code
+        return hash(self.key)
 
 
 @dataclass(frozen=True)
