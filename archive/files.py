@@ -44,9 +44,9 @@ class Repository:
     def folders_resolved_once(self) -> Iterator[None]:
         """Meanwhile, the links on the way to a folder are resolved once, not again for each file in it.
 
-        Resolving a path looks at each of its folders, and a check reads 10,000 files from a few
-        dozen folders: that was most of what reading a file cost besides the reading. For one
-        check or build only, so that `serve`, which lives on, sees a folder later replaced by a link.
+        Resolving a path looks at each folder above it, and a check reads 10,000 files from a few
+        dozen folders: that was most of the time the gate took to look at a file before reading it.
+        For one check or build only, so that `serve`, which lives on, sees a folder later replaced by a link.
         """
         if self._real_folders is not None:  # a check within a build: the build's span holds
             yield

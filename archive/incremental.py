@@ -230,6 +230,9 @@ def _hash_if_unchanged(record: Any, signature: list[int]) -> str | None:
 
 # --- checked incident files --------------------------------------------------------------
 
+CHECKED_FILES = "checked-files.json"
+
+
 @dataclass
 class CheckedFile:
     """An incident file that passed validation: its data, warnings and the positions cross-file checks use."""
@@ -238,6 +241,49 @@ class CheckedFile:
     data: Any
     warnings: list[Problem]
     positions: dict[tuple, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class CheckedFiles:
+    """The cache of checked files as read: each file by repository path, and the text it was read from.
+
+    The text is `{"version": ..., "entries": [` and then a line for each file: a file whose line
+    would be the same is written back from it (see EarlierChecks.remember).
+    """
+
+    files: dict[str, CheckedFile]
+    text: str = ""
+
+    def lines(self) -> list[str]:
+        """Each file's line, in the order of `files`; none when the text is not laid out as written."""
+        start, end = self.text.find("[\n"), self.text.rfind("\n]}")
+        # JSON writes a line end within a text as \n: a line end only ever ends a file's entry.
+        lines = self.text[start + 2:end].split(",\n") if 0 <= start < end else []
+        return lines if len(lines) == len(self.files) else []
+
+
+def read_checked_files(root: Path, version: str) -> CheckedFiles:
+    """The checked files of earlier builds; none when they are for another version."""
+    text = _read_text(root, CHECKED_FILES)
+    try:
+        stored = json.loads(text or "{}")
+        if stored.get("version") != version:
+            return CheckedFiles({})
+        files = {
+            entry["path"]: CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
+                                       {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
+            for entry in stored["entries"]
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):  # a cache damaged or written by hand: every file is checked again
+        return CheckedFiles({})
+    return CheckedFiles(files, text)
+
+
+def checked_file_line(display_path: str, file_hash: str, data: Any, warnings: list[Problem],
+                      positions: dict[tuple, tuple[int, int]]) -> str:
+    """A file's entry in the cache of checked files, on a line of its own."""
+    return json.dumps({"path": display_path, "file_hash": file_hash, "data": data, "warnings": [asdict(w) for w in warnings],
+                       "positions": {json.dumps(list(key)): where for key, where in positions.items()}}, ensure_ascii=False)
 
 
 class EarlierChecks:
@@ -250,7 +296,8 @@ class EarlierChecks:
     def __init__(self, project: Project, used: bool = True):
         self.root, self.repository, self.used = project.root, project.repository, used
         self.version = checking_digest(project)
-        self.files = read_checked_files(project.root, self.version) if used else {}
+        self.cache = read_checked_files(project.root, self.version) if used else CheckedFiles({})
+        self.files = self.cache.files
         self.missed = 0  # files asked for whose result was not here: checked again
 
     def result(self, path: Path, file_hash: str | None) -> tuple[Document, str, list[Problem]] | None:
@@ -271,34 +318,26 @@ class EarlierChecks:
         return self.used and bool(self.missed or len(self.files) != len(documents))
 
     def remember(self, documents: list[Document], file_hashes: dict[str, str], problems: list[Problem]) -> None:
-        """Cache the files with no error: a file with errors is checked again next time (its date may no longer be in the future)."""
+        """Cache the files with no error: a file with errors is checked again next time (its date may no longer be in the future).
+
+        A file with the same bytes and warnings as in the cache keeps its line as it was: after an
+        edit, one line is encoded, not 10,000 (which took most of a second).
+        """
         failed = {problem.path for problem in problems if problem.is_error}
         by_path: dict[str, list[Problem]] = {}
         for problem in problems:
             by_path.setdefault(problem.path, []).append(problem)
-        write_checked_files(self.root, self.version, {
-            document.display_path: CheckedFile(file_hashes[document.display_path], document.data,
-                                               by_path.get(document.display_path, []), document.value_positions)
-            for document in documents if document.display_path not in failed
-        })
-
-
-def read_checked_files(root: Path, version: str) -> dict[str, CheckedFile]:
-    """The checked files of earlier builds, by repository path; {} when there are none for this version."""
-    stored = _read(root, "checked-files.json", version) or {}
-    return {
-        path: CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
-                          {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
-        for path, entry in stored.items()
-    }
-
-
-def write_checked_files(root: Path, version: str, files: dict[str, CheckedFile]) -> None:
-    _write(root, "checked-files.json", version, {
-        path: {"file_hash": f.file_hash, "data": f.data, "warnings": [asdict(w) for w in f.warnings],
-               "positions": {json.dumps(list(key)): where for key, where in f.positions.items()}}
-        for path, f in files.items()
-    })
+        earlier_lines = dict(zip(self.files, self.cache.lines(), strict=False))
+        lines = []
+        for document in documents:
+            path = document.display_path
+            if path in failed:
+                continue
+            warnings, earlier = by_path.get(path, []), self.files.get(path)
+            same = earlier is not None and earlier.file_hash == file_hashes[path] and earlier.warnings == warnings
+            line = earlier_lines.get(path) if same else None
+            lines.append(line or checked_file_line(path, file_hashes[path], document.data, warnings, document.value_positions))
+        _write_text(self.root, CHECKED_FILES, f'{{"version": {json.dumps(self.version)}, "entries": [\n' + ",\n".join(lines) + "\n]}")
 
 
 # --- pages of the current site/ ----------------------------------------------------------
@@ -402,11 +441,9 @@ def _same_bytes(path: Path, content: bytes) -> bool:
 # --- files -------------------------------------------------------------------------------
 
 def _load(root: Path, name: str) -> dict | None:
-    if not cache_usable(root):
-        return None
     try:
-        stored = json.loads((root / CACHE_DIR / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        stored = json.loads(_read_text(root, name) or "null")
+    except ValueError:
         return None
     return stored if isinstance(stored, dict) else None
 
@@ -417,12 +454,26 @@ def _read(root: Path, name: str, version: str) -> Any:
     return stored.get("entries") if stored and stored.get("version") == version else None
 
 
+def _read_text(root: Path, name: str) -> str:
+    """The text of .cache/<name>; empty when there is none or the cache is not to be trusted."""
+    if not cache_usable(root):
+        return ""
+    try:
+        return (root / CACHE_DIR / name).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return ""
+
+
 def _write(root: Path, name: str, version: str, entries: Any) -> None:
+    _write_text(root, name, json.dumps({"version": version, "entries": entries}, ensure_ascii=False))
+
+
+def _write_text(root: Path, name: str, text: str) -> None:
     path = root / CACHE_DIR / name
     temporary = path.with_name(f".{name}.{os.getpid()}.tmp")  # a serve and a build may write at once
     try:
         path.parent.mkdir(exist_ok=True)
-        temporary.write_text(json.dumps({"version": version, "entries": entries}, ensure_ascii=False), encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8")
         temporary.replace(path)
     except OSError:
         with contextlib.suppress(OSError):

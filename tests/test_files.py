@@ -127,9 +127,8 @@ def test_folders_are_resolved_once_within_a_check_and_again_in_the_next(tmp_path
                 repository.read_bytes(tmp_path / "archive" / "linked" / "passwd")
     shutil.move(folder, secret.parent / "incidents")  # the folder becomes a link out, as a later edit could make it
     folder.symlink_to(secret.parent / "incidents", target_is_directory=True)
-    with repository.folders_resolved_once():
-        with pytest.raises(UnsafeFile, match="outside the repository"):
-            repository.read_bytes(folder / "a.yaml")
+    with repository.folders_resolved_once(), pytest.raises(UnsafeFile, match="outside the repository"):
+        repository.read_bytes(folder / "a.yaml")
 
 
 def test_links_inside_the_repository_still_work(own_copy):

@@ -7,10 +7,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import archive.incremental
 from archive.incremental import PreviousBuild, cache_usable, checking_digest, incident_file_hashes, page_key, read_checked_files, read_page_keys, write_page_keys
 from archive.pipeline import APP_DIR, Project, build, check
-from conftest import TODAY
+from conftest import TODAY, VALID_INCIDENT
 
 NAME = "2025-06-06-drone-strike-on-kyiv"
 
@@ -19,7 +21,43 @@ def test_a_cache_outside_git_is_used(tiny):
     tiny.write(NAME)
     check(tiny.project, today=TODAY)
     assert cache_usable(tiny.root)
-    assert NAME in next(iter(read_checked_files(tiny.root, checking_digest(tiny.project))))
+    assert NAME in next(iter(read_checked_files(tiny.root, checking_digest(tiny.project)).files))
+
+
+def test_a_damaged_cache_of_checked_files_is_checked_again_and_made_whole(tiny):
+    tiny.write(NAME)
+    first, _ = check(tiny.project, today=TODAY)
+    assert first is not None
+    cached = tiny.root / ".cache" / "checked-files.json"
+    text = cached.read_text(encoding="utf-8")
+    stored = json.loads(text)
+    for damaged in (text[: len(text) // 2], "not json", json.dumps({**stored, "entries": [{"path": 3}]}),
+                    json.dumps({**stored, "entries": {}}), json.dumps(stored, indent=2)):  # the last is whole, only laid out otherwise
+        cached.write_text(damaged, encoding="utf-8")
+        archive, _ = check(tiny.project, today=TODAY)
+        assert archive is not None and [incident.title for incident in archive.incidents] == [incident.title for incident in first.incidents]
+        assert json.loads(cached.read_text(encoding="utf-8")) == stored
+
+
+@pytest.mark.parametrize("layout", ["as written", "laid out otherwise"])
+def test_after_an_edit_the_cache_holds_the_edited_file_and_the_others_as_they_were(tiny, layout):
+    tiny.write(NAME)
+    other = "2025-06-07-second-strike"
+    tiny.write(other, VALID_INCIDENT.replace("2025-06-06", "2025-06-07").replace("Drone strike on Kyiv", "Second strike on Kyiv"))
+    check(tiny.project, today=TODAY)
+    if layout == "laid out otherwise":  # no line of it can be written back as it is: every file is written anew
+        cached = tiny.root / ".cache" / "checked-files.json"
+        cached.write_text(json.dumps(json.loads(cached.read_text(encoding="utf-8")), indent=2), encoding="utf-8")
+    before = read_checked_files(tiny.root, checking_digest(tiny.project)).files
+    edited = tiny.root / "incidents" / "2025" / f"{NAME}.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Drone strike on Kyiv", "Drone strike on Kyiv, edited"), encoding="utf-8")
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
+    after = read_checked_files(tiny.root, checking_digest(tiny.project)).files
+    assert after.keys() == before.keys()
+    edited_path, other_path = f"incidents/2025/{NAME}.yaml", f"incidents/2025/{other}.yaml"
+    assert after[edited_path].data["title"] == "Drone strike on Kyiv, edited"
+    assert after[other_path] == before[other_path]
 
 
 def test_a_cache_that_git_tracks_is_not_trusted(tiny):
