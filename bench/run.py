@@ -45,6 +45,8 @@ from markupsafe import escape  # noqa: E402
 
 from generate import generate  # noqa: E402
 
+LOG_LINES_SHOWN = 30  # of a failed command's output
+
 
 def measure(command: list[str], cwd: Path | None = None, log: Path | None = None) -> dict:
     """Run `command` as a child process; wall seconds, CPU seconds, and the peak of the memory of it
@@ -62,8 +64,10 @@ def measure(command: list[str], cwd: Path | None = None, log: Path | None = None
         done.set()
         sampler.join()
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed; see {log}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:  # the log is in the work folder, deleted on the way out: its end goes with the error
+        ending = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-LOG_LINES_SHOWN:]) if log != Path(os.devnull) else ""
+        raise RuntimeError(f"{' '.join(command)} failed (exit status {code}); the end of {log}:\n{ending}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 2**20}  # the largest one process, at least
 
 

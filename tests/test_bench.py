@@ -82,3 +82,15 @@ def test_the_varied_archive_passes_check_and_differs_from_the_others_where_it_sh
     assert all("synthetic" in i.title.lower() for i in incidents)  # plainly made up
     first = {p.name: p.read_bytes() for p in (tmp_path / "one" / "incidents").rglob("*.yaml")}
     assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}
+
+
+def test_a_failed_run_says_why_though_its_log_is_deleted(tmp_path):
+    """The benchmark deletes its work folder, logs included, when it stops: the error carries the log's end."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    failing = [sys.executable, "-c", "import sys; print('Pagefind stopped before replying', file=sys.stderr); sys.exit(1)"]
+    with pytest.raises(RuntimeError, match=r"exit status 1[\s\S]*Pagefind stopped before replying"):
+        run.measure(failing, log=tmp_path / "build.log")
