@@ -326,8 +326,21 @@ def search_transfer(site: Path, log: Path) -> dict:
     return measured
 
 
-def versions() -> dict:
-    found = {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
+def file_system(folder: Path) -> str:
+    """The type of the file system `folder` is on (as /proc/mounts names it), or "unknown"."""
+    try:
+        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "unknown"
+    real = os.path.realpath(folder)
+    on = [(point, kind) for _, point, kind, *_ in mounts if real == point or real.startswith(point.rstrip("/") + "/")]
+    return max(on, key=lambda mount: len(mount[0]))[1] if on else "unknown"
+
+
+def versions(work: Path) -> dict:
+    found = {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+             # Creating files and folders cost 60 times more on this machine's disk than in memory, and varied from run to run.
+             "files written to": f"{work.parent} ({file_system(work)})"}
     python = BENCH_VENV / "bin" / "python"
     if python.exists():
         found["mkdocs-material"] = subprocess.run([str(python), "-m", "pip", "show", "mkdocs-material"], capture_output=True, text=True).stdout.split("Version: ")[-1].split()[0]
@@ -418,7 +431,7 @@ def main() -> None:
         all_results = {(size, kind): run_size(size, kind, work, unpruned_too=size == min(args.sizes) and size <= UNPRUNED_UP_TO,
                                                baselines=not args.quick)
                        for size in args.sizes for kind in args.kinds}
-        text = report(all_results, versions())
+        text = report(all_results, versions(work))
         args.out.write_text(text, encoding="utf-8")
         print(text)
     finally:

@@ -30,6 +30,7 @@ def test_benchmark_smoke_run(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     text = out.read_text()
     assert "## 20 incidents" in text
+    assert "files written to " in text  # and on which file system: on this machine's disk, making files costs 60 times more
     for run in ("ours: full build", "ours: no change", "ours: one edit", "ours: serve, one edit shown"):
         assert f"| {run} |" in text
     # Runs of a few seconds are repeated, and the median is reported with the spread: one run can be a third off.
