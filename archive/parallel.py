@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import TypeVar, cast
@@ -108,6 +109,8 @@ def _run_background(sending: Connection) -> None:
     try:
         outcome: tuple[bool, object] = (True, _background())
     except BaseException as problem:  # whatever it is, `wait` raises it in the parent
+        # Where it was raised, which the parent's traceback cannot show (ARCHIVE_DEBUG prints notes too).
+        problem.add_note("In the background worker:\n" + "".join(traceback.format_exception(problem)).rstrip())
         outcome = (False, problem)
     try:
         sending.send(outcome)

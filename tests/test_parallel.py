@@ -79,3 +79,14 @@ def test_a_background_worker_exits_when_its_work_is_done_not_when_waited_for(tmp
         assert time.monotonic() < deadline, "the worker was still running long after its work was done"
         time.sleep(0.05)
     assert wait() == 1
+
+
+@forking
+def test_background_work_says_where_its_error_was_raised():
+    def read_first(items: list) -> None:
+        items[0]  # the IndexError is the point
+
+    wait = in_background(lambda: read_first([]), items=PARALLEL_FROM)
+    with pytest.raises(IndexError) as raised:
+        wait()
+    assert any("In the background worker" in note and "read_first" in note for note in raised.value.__notes__)
