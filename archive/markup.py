@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from xml.etree import ElementTree
@@ -31,6 +32,11 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # that no summary heading can take an id the incident page itself uses.
 _page_converter = markdown.Markdown(extensions=["tables", "sane_lists", "toc"], output_format="html")
 _summary_converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+# A converter keeps the state of the text it is converting, so two threads must never use one at
+# once (nor _structure_parser, below): the search index makes its records in several threads, one
+# per Pagefind process, and a summary converted by two of them at a time raised IndexError in about
+# one build in twenty of 10,000 incidents. Under the GIL the lock costs no parallelism.
+_converting = threading.RLock()
 
 
 def page_to_html(text: str) -> Markup:
@@ -60,14 +66,15 @@ def _convert(converter: markdown.Markdown, text: str, limits: MarkdownLimits, wh
         plain = _plain_html(text)
         if plain is not None:
             return Markup(plain)
-        converter.reset()
-        try:
-            root = _parse(converter, text)
-            if root is None or _tree_depth(root) <= limits.nesting:
-                return _clean(_finish(converter, root))
-        except RecursionError:  # not reachable within the limits; if it were, a clear error, not a crash
+        with _converting:
             converter.reset()
-            raise ValueError(f"Markdown too complex to render: the {what} nests too deeply") from None
+            try:
+                root = _parse(converter, text)
+                if root is None or _tree_depth(root) <= limits.nesting:
+                    return _clean(_finish(converter, root))
+            except RecursionError:  # not reachable within the limits; if it were, a clear error, not a crash
+                converter.reset()
+                raise ValueError(f"Markdown too complex to render: the {what} nests too deeply") from None
         problem = _problem(text, limits, what) or (0, f"the {what} nests lists or quotes more than {limits.nesting} levels deep")
     offset, message = problem
     raise _BeyondLimits(f"Markdown too complex to render (at character {offset:,}): {message}")
@@ -397,15 +404,16 @@ def _match_end(pattern: re.Pattern[str], text: str, start: int, end: int) -> int
 def _structure_depth(text: str) -> int:
     """How many lists and quotes deep Python-Markdown's block parser nests `text`."""
     parser = _structure_parser
-    parser.reset()
-    lines = text.split("\n")
-    for preprocessor in parser.preprocessors:
-        lines = preprocessor.run(lines)
-    try:
-        root = parser.parser.parseDocument(lines).getroot()
-    except RecursionError:  # kept from happening by _deep_line; if it did, deeper than any limit
+    with _converting:
         parser.reset()
-        return 1_000_000
+        lines = text.split("\n")
+        for preprocessor in parser.preprocessors:
+            lines = preprocessor.run(lines)
+        try:
+            root = parser.parser.parseDocument(lines).getroot()
+        except RecursionError:  # kept from happening by _deep_line; if it did, deeper than any limit
+            parser.reset()
+            return 1_000_000
     if root is None:  # a parsed document always has its root element
         return 0
     return _tree_depth(root)

@@ -8,6 +8,7 @@ import html
 import json
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 
 import nh3
@@ -457,3 +458,32 @@ def test_the_text_of_a_summary_is_what_the_sanitizer_leaves_of_its_html_without_
     except ValueError:
         return
     assert markdown_to_text(text) == " ".join(html.unescape(nh3.clean(str(rendered), tags=set())).split())
+
+
+def test_texts_converted_in_several_threads_at_once_come_out_as_one_at_a_time():
+    """The search index makes its records in a thread per Pagefind process: a converter shared without
+    a lock mixed up the texts of the threads (and now and then raised IndexError)."""
+    texts = [f"Strike {number} on *Kharkiv*: [report {number}](https://example.org/{number}) with `code` and **{number} killed**."
+             for number in range(600)]
+    expected = [page_to_html(text) for text in texts]
+    wrong: list[tuple[int, str]] = []
+
+    def convert(numbers: range) -> None:
+        for number in numbers:
+            try:
+                if page_to_html(texts[number]) != expected[number]:
+                    wrong.append((number, "another text"))
+            except Exception as failure:  # an error is one more wrong result
+                wrong.append((number, repr(failure)))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns every few bytecodes: a race shows at once
+    try:
+        threads = [threading.Thread(target=convert, args=(range(start, len(texts), 4),)) for start in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []
