@@ -106,14 +106,19 @@ class Repository:
 
     def _real_path(self, path: Path, is_link: bool) -> str:
         """os.path.realpath(path); its folder's from the ones resolved already, if the file itself is no link."""
-        folders = self._real_folders
         folder, name = os.path.split(os.fspath(path))
-        if folders is None or is_link or not folder or name in ("", ".", ".."):
+        if self._real_folders is None or is_link or not folder or name in ("", ".", ".."):
             return os.path.realpath(path)
-        real = folders.get(folder)
-        if real is None:
-            real = folders[folder] = os.path.realpath(folder)
-        return os.path.join(real, name)
+        return os.path.join(self._real_folder(folder), name)
+
+    def _real_folder(self, folder: str) -> str:
+        """os.path.realpath(folder), resolved once while folders_resolved_once is in force (the scan's serves the reads)."""
+        folders = self._real_folders
+        if folders is None:
+            return os.path.realpath(folder)
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        return folders[folder]
 
     def read_bytes(self, path: Path, display: str | None = None, limit: int | None = None) -> bytes:
         """The bytes of a regular file inside the repository; UnsafeFile for anything else, before any byte is read.
@@ -152,7 +157,7 @@ class Repository:
 
     def _real_folder_inside(self, folder: str) -> bool:
         """Whether the folder, once every link on the way is resolved, is one of the roots or lies in one."""
-        real = os.path.realpath(folder)
+        real = self._real_folder(folder)
         return any(real == str(root) for root in self.roots) or self.inside(real)
 
 

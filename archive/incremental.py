@@ -255,31 +255,35 @@ class CheckedFiles:
     text: str = ""
 
     def lines(self) -> list[str]:
-        """Each file's line, in the order of `files`; none when the text is not laid out as written."""
-        start, end = self.text.find("[\n"), self.text.rfind("\n]}")
+        """Each file's line, in the order of `files`; none when the text is not laid out as `text_of` lays it out."""
+        start, end = self.text.find(_FIRST_LINE), self.text.rfind(_LAST_LINE)
         # JSON writes a line end within a text as \n: a line end only ever ends a file's entry.
-        lines = self.text[start + 2:end].split(",\n") if 0 <= start < end else []
+        lines = self.text[start + len(_FIRST_LINE):end].split(",\n") if 0 <= start < end else []
         return lines if len(lines) == len(self.files) else []
+
+    @staticmethod
+    def text_of(version: str, lines: list[str]) -> str:
+        return f'{{"version": {json.dumps(version)}, "entries": {_FIRST_LINE}' + ",\n".join(lines) + _LAST_LINE
+
+
+_FIRST_LINE, _LAST_LINE = "[\n", "\n]}"  # around the files' lines in the cache's text
 
 
 def read_checked_files(root: Path, version: str) -> CheckedFiles:
     """The checked files of earlier builds; none when they are for another version."""
-    text = _read_text(root, CHECKED_FILES)
+    text = _read_text(root, CHECKED_FILES)  # read once: parsed here, and its lines kept for remember
     try:
-        stored = json.loads(text or "{}")
-        if stored.get("version") != version:
-            return CheckedFiles({})
         files = {
             entry["path"]: CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
                                        {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
-            for entry in stored["entries"]
+            for entry in _stored_entries(_parsed(text), version) or []
         }
     except (ValueError, TypeError, KeyError, AttributeError):  # a cache damaged or written by hand: every file is checked again
         return CheckedFiles({})
     return CheckedFiles(files, text)
 
 
-def checked_file_line(display_path: str, file_hash: str, data: Any, warnings: list[Problem],
+def _checked_file_line(display_path: str, file_hash: str, data: Any, warnings: list[Problem],
                       positions: dict[tuple, tuple[int, int]]) -> str:
     """A file's entry in the cache of checked files, on a line of its own."""
     return json.dumps({"path": display_path, "file_hash": file_hash, "data": data, "warnings": [asdict(w) for w in warnings],
@@ -297,14 +301,13 @@ class EarlierChecks:
         self.root, self.repository, self.used = project.root, project.repository, used
         self.version = checking_digest(project)
         self.cache = read_checked_files(project.root, self.version) if used else CheckedFiles({})
-        self.files = self.cache.files
         self.missed = 0  # files asked for whose result was not here: checked again
 
     def result(self, path: Path, file_hash: str | None) -> tuple[Document, str, list[Problem]] | None:
         """The result of an earlier check of exactly these bytes, or None. The file is read only
         when its hash is not known already."""
         display = repository_path(self.root, path)
-        earlier = self.files.get(display)
+        earlier = self.cache.files.get(display)
         if earlier is not None and file_hash is None:
             raw, _ = read_bytes(path, display, self.repository)
             file_hash = content_hash(raw) if raw is not None else None
@@ -315,7 +318,7 @@ class EarlierChecks:
 
     def out_of_date(self, documents: list[Document]) -> bool:
         """True when files were checked again (new or changed), or the cache holds files that are no longer there."""
-        return self.used and bool(self.missed or len(self.files) != len(documents))
+        return self.used and bool(self.missed or len(self.cache.files) != len(documents))
 
     def remember(self, documents: list[Document], file_hashes: dict[str, str], problems: list[Problem]) -> None:
         """Cache the files with no error: a file with errors is checked again next time (its date may no longer be in the future).
@@ -327,17 +330,17 @@ class EarlierChecks:
         by_path: dict[str, list[Problem]] = {}
         for problem in problems:
             by_path.setdefault(problem.path, []).append(problem)
-        earlier_lines = dict(zip(self.files, self.cache.lines(), strict=False))
+        earlier_lines = dict(zip(self.cache.files, self.cache.lines(), strict=False))
         lines = []
         for document in documents:
             path = document.display_path
             if path in failed:
                 continue
-            warnings, earlier = by_path.get(path, []), self.files.get(path)
+            warnings, earlier = by_path.get(path, []), self.cache.files.get(path)
             same = earlier is not None and earlier.file_hash == file_hashes[path] and earlier.warnings == warnings
             line = earlier_lines.get(path) if same else None
-            lines.append(line or checked_file_line(path, file_hashes[path], document.data, warnings, document.value_positions))
-        _write_text(self.root, CHECKED_FILES, f'{{"version": {json.dumps(self.version)}, "entries": [\n' + ",\n".join(lines) + "\n]}")
+            lines.append(line or _checked_file_line(path, file_hashes[path], document.data, warnings, document.value_positions))
+        _write_text(self.root, CHECKED_FILES, CheckedFiles.text_of(self.version, lines))
 
 
 # --- pages of the current site/ ----------------------------------------------------------
@@ -441,8 +444,12 @@ def _same_bytes(path: Path, content: bytes) -> bool:
 # --- files -------------------------------------------------------------------------------
 
 def _load(root: Path, name: str) -> dict | None:
+    return _parsed(_read_text(root, name))
+
+
+def _parsed(text: str) -> dict | None:
     try:
-        stored = json.loads(_read_text(root, name) or "null")
+        stored = json.loads(text or "null")
     except ValueError:
         return None
     return stored if isinstance(stored, dict) else None
@@ -450,7 +457,10 @@ def _load(root: Path, name: str) -> dict | None:
 
 def _read(root: Path, name: str, version: str) -> Any:
     """The entries of .cache/<name> when it was written for `version`; else None."""
-    stored = _load(root, name)
+    return _stored_entries(_load(root, name), version)
+
+
+def _stored_entries(stored: dict | None, version: str) -> Any:
     return stored.get("entries") if stored and stored.get("version") == version else None
 
 
