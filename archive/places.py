@@ -14,7 +14,6 @@ equirectangular projection around the point, accurate to metres at these sizes.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import unicodedata
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from .wording import close_matches
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOUNDARIES_PATH = DATA_DIR / "region-boundaries.json"
@@ -260,7 +261,7 @@ def close_names(name: str, limit: int = 3) -> list[Place]:
     of several places of one name, the most populous."""
     by_name, _ = _gazetteer()
     return [max(by_name[key], key=lambda place: (place.population, -place.geonameid))
-            for key in difflib.get_close_matches(fold(name), list(by_name), n=limit, cutoff=0.75)]
+            for key in close_matches(fold(name), list(by_name), limit, 0.75)]
 
 
 def _reason(matches: list[Match], region: str | None) -> str:

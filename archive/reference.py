@@ -8,7 +8,6 @@ them is a located error that check and build report, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,9 +22,10 @@ from .config import SCHEMA_DIR, read_settings_file
 from .files import Repository
 from .load import Document
 from .problems import BuildError, Problem
-from .wording import field_name
+from .wording import close_matches, field_name
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CLOSE_NAME = 0.8  # how alike (difflib's ratio) a name must be to a known one for the near-name warning
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class Reference:
     def close_known_name(self, name: str) -> str | None:
         """The registry's spelling most like `name` (difflib, ratio 0.8 or more), or None."""
         if name not in self._close_names:
-            near = difflib.get_close_matches(name, self.known_names(), n=1, cutoff=0.8)
+            near = close_matches(name, self.known_names(), 1, CLOSE_NAME)
             self._close_names[name] = near[0] if near else None
         return self._close_names[name]
 

@@ -232,3 +232,13 @@ def test_new_reports_data_problems_located_too(spoiled, capsys):
     printed = capsys.readouterr()
     assert printed.err.splitlines()[:3] == SPOILED_PROBLEMS and "internal error" not in printed.err
     assert not list((spoiled.root / "incidents").rglob("2025-06-07-*"))
+
+
+# --- the near-name warning --------------------------------------------------------------------------
+
+def test_a_misspelt_registry_name_is_close_and_an_unrelated_one_is_not():
+    reference = load_reference()
+    known = reference.known_names()
+    assert "Ihor Klymenko" in known
+    assert reference.close_known_name("Ihor Klimenko") == "Ihor Klymenko"
+    assert reference.close_known_name("Qwerty Zxcvbnm") is None
