@@ -249,6 +249,13 @@ def median_run(runs: list[dict]) -> dict:
     return {**ordered[len(ordered) // 2], "spread": (ordered[0]["wall"], ordered[-1]["wall"])}
 
 
+def incident_to_edit(archive: Path) -> Path:
+    """The incident the edits change: the middle one in date order, whose shard of the search index is a full
+    one (the first and the last may be smaller), and the same one in every run (a folder's own order is not)."""
+    files = sorted((archive / "incidents").rglob("*.yaml"))
+    return files[len(files) // 2]
+
+
 def edit_and_build(archive: Path, edited: Path, suffix: str, build: list[str], log: Path) -> dict:
     """One edit (`suffix` added to a title) and the build that follows, with Pagefind's share of it."""
     retitle(edited, suffix)
@@ -279,7 +286,7 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
     results["ours: full build"] = {**measure(build, log=log), **tree_size(archive / "site")}
     results["ours: full build"]["pagefind"] = pagefind_seconds(log)
     results["ours: no change"] = median_run([measure(build, log=work / f"ours-nochange-{kind}-{size}.log") for _ in range(REPEATS)])
-    edited = next((archive / "incidents").rglob("*.yaml"))
+    edited = incident_to_edit(archive)
     results["ours: one edit"] = median_run([edit_and_build(archive, edited, f" (edit {number})", build, work / f"ours-edit-{kind}-{size}-{number}.log")
                                             for number in range(1, REPEATS + 1)])
     results["first search transfer"] = search_transfer(archive / "site", work / f"transfer-{kind}-{size}.log")
@@ -418,6 +425,7 @@ def targets(size: int, results: dict[str, dict]) -> list[str]:
         target("full build without the index, mkdocs-material/ours", mkdocs / no_index if mkdocs and no_index else None, 5, "x", at_most=False)
         target("full build with the index", wall("ours: full build"), 20, " s")
         target("check with no cache", wall("ours: check, no cache"), 5, " s")
+    if size == TARGETS or size >= 100000:  # the issue sets the first search's limit at any size
         transfer = results.get("first search transfer", {}).get("kb")
         target("first search transfer", transfer, 350, " KB")
     if size >= 100000:
