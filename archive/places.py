@@ -27,6 +27,7 @@ from .wording import close_matches
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOUNDARIES_PATH = DATA_DIR / "region-boundaries.json"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.json"
+CLOSE_PLACE_NAME = 0.75  # how alike (difflib's ratio) a gazetteer name must be to be offered as "did you mean"
 
 PRECISIONS = ("exact", "street", "settlement", "district", "region")
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -261,7 +262,7 @@ def close_names(name: str, limit: int = 3) -> list[Place]:
     of several places of one name, the most populous."""
     by_name, _ = _gazetteer()
     return [max(by_name[key], key=lambda place: (place.population, -place.geonameid))
-            for key in close_matches(fold(name), list(by_name), limit, 0.75)]
+            for key in close_matches(fold(name), list(by_name), limit, CLOSE_PLACE_NAME)]
 
 
 def _reason(matches: list[Match], region: str | None) -> str:

@@ -132,7 +132,7 @@ class Reference:
         return self._known_names
 
     def close_known_name(self, name: str) -> str | None:
-        """The registry's spelling most like `name` (difflib, ratio 0.8 or more), or None."""
+        """The registry's spelling most like `name` (difflib's ratio CLOSE_NAME or more), or None."""
         if name not in self._close_names:
             near = close_matches(name, self.known_names(), 1, CLOSE_NAME)
             self._close_names[name] = near[0] if near else None

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from .load import Key
 
+SUGGESTION_CUTOFF = 0.6  # how alike (difflib's ratio) a word must be to a choice for `suggest` to offer it
 TYPE_WORDS = {
     "object": "a mapping of fields (`name: value` lines)",
     "array": "a list",
@@ -49,21 +50,23 @@ def describe_value(value: object) -> str:
 
 def suggest(word: object, choices: Iterable[object]) -> str:
     """`; did you mean `killed`?` for the closest of `choices`, or nothing."""
-    matches = close_matches(str(word), [str(choice) for choice in choices], 1, 0.6)
+    matches = close_matches(str(word), [str(choice) for choice in choices], 1, SUGGESTION_CUTOFF)
     return f"; did you mean `{matches[0]}`?" if matches else ""
 
 
 def close_matches(word: str, choices: Sequence[str], n: int, cutoff: float) -> list[str]:
     """What difflib.get_close_matches(word, choices, n, cutoff) gives, sooner.
 
-    Most names are close to none of the choices, and difflib's own quick bounds, in Python, took a
-    seventh of the CPU of checking an archive whose claimants are mostly unknown to the registry.
+    Most names are close to none of the choices, and difflib's own quick bounds, in Python, made
+    the near-name warning a tenth of checking an archive whose claimants are mostly unknown to the
+    registry (bench/check-speed.md).
     rapidfuzz's ratio (in C++) first rules out the choices that cannot be close: it is twice the
     longest common subsequence over both lengths, and difflib's ratio counts matching blocks, which
     form one common subsequence, so it is never more. difflib then picks from the rest, exactly as
     from all (its choice does not depend on their order).
     """
-    found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff * 100 - 1e-6, limit=None)
+    # rapidfuzz scores from 0 to 100; a hair under the cutoff, so that rounding never rules out a choice at it.
+    found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=max(0.0, cutoff * 100 - 1e-6), limit=None)
     return difflib.get_close_matches(word, [choices[index] for _, _, index in found], n=n, cutoff=cutoff)
 
 

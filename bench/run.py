@@ -273,13 +273,18 @@ def check_without_cache(archive: Path, build: list[str], log: Path) -> dict:
 UNPRUNED_UP_TO = 2000  # incidents: mkdocs-material's full navigation grows with the square of the pages
 
 
-def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bool) -> dict:
-    archive = work / f"archive-{kind}-{size}"
-    generate(size, archive, kind=kind)
-    subprocess.run(["git", "init", "-q"], cwd=archive, check=True)  # as a real archive is: edit dates come from git
+def commit_as_generated(archive: Path) -> None:
+    """Make the archive a git repository with one commit, as a real archive is: edit dates come from git."""
+    subprocess.run(["git", "init", "-q"], cwd=archive, check=True)
     subprocess.run(["git", "add", "-A"], cwd=archive, check=True)
     subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "generated"],
                    cwd=archive, check=True)
+
+
+def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bool) -> dict:
+    archive = work / f"archive-{kind}-{size}"
+    generate(size, archive, kind=kind)
+    commit_as_generated(archive)
     results: dict[str, dict] = {}
     build = [sys.executable, str(REPO / "build.py"), "--root", str(archive)]
     log = work / f"ours-{kind}-{size}.log"
@@ -296,13 +301,13 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
     hugo_runs: list[dict] = []
     if hugo:
         write_hugo_project(archive, work / f"hugo-{kind}-{size}")
-    for number in range(1, (REPEATS if hugo else 1) + 1):
+    for number in range(1, (REPEATS if baselines else 1) + 1):
         shutil.rmtree(archive / "site")
         shutil.rmtree(archive / ".cache")
         ours_runs.append(measure([*build, "build", "--no-search"], log=work / f"ours-nosearch-{kind}-{size}-{number}.log"))
         if hugo:
             hugo_runs.append(hugo_build(hugo, work / f"hugo-{kind}-{size}", work / f"hugo-{kind}-{size}-{number}.log"))
-    results["ours: full build, no search index"] = median_run(ours_runs) if hugo else ours_runs[0]
+    results["ours: full build, no search index"] = median_run(ours_runs) if baselines else ours_runs[0]
     results["ours: one edit, no search index"] = median_run([
         edit_and_build(archive, edited, f" (again {number})", [*build, "build", "--no-search"], work / f"ours-edit-nosearch-{kind}-{size}-{number}.log")
         for number in range(1, REPEATS + 1)])
@@ -329,7 +334,7 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
 
 
 def hugo_build(hugo: str, project: Path, log: Path) -> dict:
-    """One build of the Hugo project from nothing, with the size of what it wrote."""
+    """One build of the Hugo project, its last output deleted first, with the size of what it wrote."""
     shutil.rmtree(project / "public", ignore_errors=True)
     return {**measure([hugo, "--quiet", "-s", str(project), "-d", str(project / "public")], log=log), **tree_size(project / "public")}
 

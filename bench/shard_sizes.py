@@ -1,22 +1,22 @@
 #!/usr/bin/env python3
 """How the size of the search index's shards trades a reader's first search against the cost of an edit.
 
-    TMPDIR=/dev/shm python bench/shard_sizes.py [--incidents 10000] [--kind uniform] [--records 3000 1000 600]
+    TMPDIR=/dev/shm python bench/shard_sizes.py [--incidents 10000] [--kinds uniform varied] [--records 3000 1000 600]
 
 archive/search.py splits the index in shards of at most SHARD_RECORDS records: an edit indexes its
 shard again, and a first search loads a part of every shard. This builds copies of one generated
 archive, one for each limit given (set in the build's own process), then edits one incident in
 each copy, in turns (so that a drift of the machine's speed falls on every limit alike), and
-measures what a first search transfers on each site (bench/search_transfer.py, in Chromium).
-Prints a Markdown table, and writes it to --out when given.
+measures what a first search transfers on each site (bench/search_transfer.py, in Chromium);
+for each kind of generated archive in turn. Writes bench/shard-sizes.md (or --out).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
-from run import REPEATS, REPO, edit_and_build, file_system, incident_to_edit, measure, median_run, pagefind_seconds, search_transfer
+from run import REPEATS, REPO, commit_as_generated, edit_and_build, file_system, incident_to_edit, measure, median_run, search_transfer
 
 # A build whose shards hold at most sys.argv[1] records; the rest of the arguments are build.py's.
 BUILD_WITH_LIMIT = ("import sys; sys.path.insert(0, sys.argv[1]); import archive.search, build; "
@@ -42,29 +42,25 @@ def shards_of(site: Path) -> list[int]:
 
 
 def compare(incidents: int, kind: str, limits: list[int], repeats: int, work: Path) -> str:
-    source = work / "archive"
+    source = work / f"archive-{kind}"
     generate(incidents, source, kind=kind)
-    archives = {limit: work / f"archive-{limit}" for limit in limits}
+    archives = {limit: work / f"archive-{kind}-{limit}" for limit in limits}
     full = {}
     for limit, archive in archives.items():
         shutil.copytree(source, archive)
-        subprocess.run(["git", "init", "-q"], cwd=archive, check=True)  # edit dates come from git, as in a real archive
-        subprocess.run(["git", "add", "-A"], cwd=archive, check=True)
-        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "generated"],
-                       cwd=archive, check=True)
-        log = work / f"full-{limit}.log"
-        full[limit] = {**measure(build_command(archive, limit), log=log), "pagefind": pagefind_seconds(log)}
+        commit_as_generated(archive)
+        full[limit] = measure(build_command(archive, limit), log=work / f"full-{kind}-{limit}.log")
     edits: dict[int, list[dict]] = {limit: [] for limit in limits}
     for number in range(1, repeats + 1):
         for limit, archive in archives.items():
             edits[limit].append(edit_and_build(archive, incident_to_edit(archive), f" (edit {number})", build_command(archive, limit),
-                                               work / f"edit-{limit}-{number}.log"))
-    lines = [f"Shard sizes: {incidents:,} incidents, `{kind}` archive; files written to {work.parent} ({file_system(work)}).", "",
-             "| most records a shard | shards (records) | first search | one edit (median) | Pagefind in the edit | full build |",
+                                               work / f"edit-{kind}-{limit}-{number}.log"))
+    lines = [f"## {incidents:,} incidents, `{kind}` archive", "",
+             "| most records a shard | shards (records) | first search | one edit (median) | Pagefind in the edit | full build (one run) |",
              "| ---: | --- | --- | --- | ---: | ---: |"]
     for limit, archive in archives.items():
         sizes = shards_of(archive / "site")
-        transfer = search_transfer(archive / "site", work / f"transfer-{limit}.log")
+        transfer = search_transfer(archive / "site", work / f"transfer-{kind}-{limit}.log")
         searched = (f"{transfer['kb']:.0f} KB in {transfer['requests']} requests" if "kb" in transfer
                     else f"not measured: {transfer['missing']}")
         edit = median_run(edits[limit])
@@ -76,19 +72,21 @@ def compare(incidents: int, kind: str, limits: list[int], repeats: int, work: Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=10000)
-    parser.add_argument("--kind", default="uniform", help="kind of generated archive (bench/generate.py)")
+    parser.add_argument("--kinds", nargs="+", default=["uniform", "varied"], help="kinds of generated archive (bench/generate.py)")
     parser.add_argument("--records", type=int, nargs="+", default=[3000, 1000, 600], help="shard limits to compare")
     parser.add_argument("--repeats", type=int, default=REPEATS, help="edits of each copy (the median is reported)")
-    parser.add_argument("--out", type=Path, help="also write the table here")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "shard-sizes.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-shards-"))
     try:
-        table = compare(args.incidents, args.kind, args.records, args.repeats, work)
+        tables = [compare(args.incidents, kind, args.records, args.repeats, work) for kind in args.kinds]
+        text = "\n".join([f"# Shard sizes ({dt.date.today().isoformat()})", "",
+                          f"`bench/shard_sizes.py`; files written to {work.parent} ({file_system(work)}). The limits of one table "
+                          "were measured side by side; the edited incident is the middle one in date order.", "", *tables])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if args.out:
-        args.out.write_text(table, encoding="utf-8")
-    print(table)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":
