@@ -180,7 +180,7 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # or the fewest equal runs of its months that hold at most SHARD_RECORDS records each (halves,
 # quarters ... months), so shards stay the same as a year grows until it crosses a limit. Fewer
 # shards make a lighter first search (each shard sends its own part of the word index, about
-# 20 KB); smaller ones a quicker re-index: bench/run.py measures both.
+# 20 KB); smaller ones a quicker re-index: bench/shard_sizes.py measures the trade.
 # Content pages form the primary bundle, pagefind/ itself, which also holds Pagefind's scripts.
 # Each shard is a bundle below pagefind/shards/, named by its first month and a digest of its
 # records, so a shard whose records are unchanged is the previous build's, linked, and a changed
