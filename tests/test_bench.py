@@ -115,3 +115,18 @@ def test_a_failed_run_says_why_though_its_log_is_deleted(tmp_path):
     failing = [sys.executable, "-c", "import sys; print('Pagefind stopped before replying', file=sys.stderr); sys.exit(1)"]
     with pytest.raises(RuntimeError, match=r"exit status 1[\s\S]*Pagefind stopped before replying"):
         run.measure(failing, log=tmp_path / "build.log")
+
+
+def test_every_edit_changes_the_same_incident_of_a_full_shard(tmp_path):
+    """The edited incident is the middle one in date order, whatever order the folders list their files in:
+    the first one listed could sit in the newest, smallest shard, and make an edit look cheap."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    for year in ("2022", "2023", "2024"):
+        (tmp_path / "incidents" / year).mkdir(parents=True)
+        for day in ("01", "15"):
+            (tmp_path / "incidents" / year / f"{year}-03-{day}-synthetic.yaml").write_text("{}\n")
+    assert run.incident_to_edit(tmp_path) == tmp_path / "incidents" / "2023" / "2023-03-15-synthetic.yaml"
