@@ -105,28 +105,29 @@ def test_the_varied_archive_passes_check_and_differs_from_the_others_where_it_sh
     assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}
 
 
-def test_a_failed_run_says_why_though_its_log_is_deleted(tmp_path):
-    """The benchmark deletes its work folder, logs included, when it stops: the error carries the log's end."""
+@pytest.fixture
+def bench_run():
+    """bench/run.py as a module (bench/ is no package), imported without leaving bench/ on the import path."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
         import run
     finally:
         sys.path.remove(str(REPO / "bench"))
+    return run
+
+
+def test_a_failed_run_says_why_though_its_log_is_deleted(tmp_path, bench_run):
+    """The benchmark deletes its work folder, logs included, when it stops: the error carries the log's end."""
     failing = [sys.executable, "-c", "import sys; print('Pagefind stopped before replying', file=sys.stderr); sys.exit(1)"]
     with pytest.raises(RuntimeError, match=r"exit status 1[\s\S]*Pagefind stopped before replying"):
-        run.measure(failing, log=tmp_path / "build.log")
+        bench_run.measure(failing, log=tmp_path / "build.log")
 
 
-def test_every_edit_changes_the_same_incident_of_a_full_shard(tmp_path):
+def test_every_edit_changes_the_same_incident_of_a_full_shard(tmp_path, bench_run):
     """The edited incident is the middle one in date order, whatever order the folders list their files in:
     the first one listed could sit in the newest, smallest shard, and make an edit look cheap."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import run
-    finally:
-        sys.path.remove(str(REPO / "bench"))
     for year in ("2022", "2023", "2024"):
         (tmp_path / "incidents" / year).mkdir(parents=True)
         for day in ("01", "15"):
             (tmp_path / "incidents" / year / f"{year}-03-{day}-synthetic.yaml").write_text("{}\n")
-    assert run.incident_to_edit(tmp_path) == tmp_path / "incidents" / "2023" / "2023-03-15-synthetic.yaml"
+    assert bench_run.incident_to_edit(tmp_path) == tmp_path / "incidents" / "2023" / "2023-03-15-synthetic.yaml"
