@@ -4,7 +4,8 @@ A build sums up what it reads (`read_build_inputs`) and compares that with the l
 nothing changed, and it writes nothing (`last-build.json`); otherwise it reads only the incident
 files whose status changed (`file-hashes.json`), checks only the files whose bytes changed
 (`checked-files.json`), renders only the pages whose inputs changed and links the rest from the
-current site/ (`pages.json`, `PreviousBuild`), and keeps the search index when no page changed.
+current site/ (`pages.json`, `PreviousBuild`), and keeps the search index when no page changed;
+the index re-indexes in part a shard whose earlier records it knows (`search-shards.json`).
 
 Every cache is JSON, never pickle, and all are ignored unless git can say that it tracks
 nothing under .cache/: a pull request that commits a cache must not be able to slip data
@@ -35,6 +36,7 @@ from .problems import Problem
 from .project import APP_DIR, Project
 
 CACHE_DIR = ".cache"
+SHARD_KEYS = "search-shards.json"
 
 
 def content_hash(raw: bytes) -> str:
@@ -389,6 +391,17 @@ def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None]
         return False
     shutil.copytree(index, staging / "pagefind", copy_function=os.link)
     return True
+
+
+def read_shard_keys(root: Path, version: str) -> dict[str, list[str]]:
+    """Each search shard of the last index, with its records' keys (see search.index_site); {} when unknown."""
+    stored = _read(root, SHARD_KEYS, version)
+    valid = isinstance(stored, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in stored.values())
+    return stored if valid else {}
+
+
+def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]]) -> None:
+    _write(root, SHARD_KEYS, version, keys)
 
 
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:

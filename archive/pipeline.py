@@ -268,9 +268,13 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
 
 
 def _index_for_search(project: Project, archive: Archive, staging: Path, previous_site: Path) -> float:
-    """Index the archive into staging/pagefind, linking the shards of the previous site that are the same; the seconds it took."""
+    """Index the archive into staging/pagefind, linking the shards of the previous site that are the same and
+    indexing the changed ones in part when the cache has their keys; the seconds it took."""
     started = time.perf_counter()
-    index_site(archive, staging / "pagefind", previous=previous_site / "pagefind", version=incremental.records_digest(project))
+    version = incremental.records_digest(project)
+    keys = index_site(archive, staging / "pagefind", previous=previous_site / "pagefind", version=version,
+                      earlier_keys=incremental.read_shard_keys(project.root, version))
+    incremental.write_shard_keys(project.root, version, keys)
     return time.perf_counter() - started
 
 

@@ -21,6 +21,9 @@ archive's order (Pagefind numbers pages in the order it receives them), but Page
 collects each filter's values, and the filters, in hash maps whose order is seeded at random in
 every run, and writes them in that order: `make_reproducible` sorts them afterwards (later
 Pagefind releases sort them too) and renames the files with Pagefind's own content hashing.
+A shard indexed in part after an edit (`_index_in_part`) holds that same index: the same files
+under the same names, each the same once decompressed (the files it rewrites are gzip'd by
+Python, not by Pagefind).
 
 """
 
@@ -29,7 +32,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import gzip
 import hashlib
 import importlib.metadata
 import io
@@ -44,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import cbor2
 import pagefind_bin
@@ -53,11 +55,21 @@ from .dates import long_date
 from .figures import readings_text
 from .markup import markdown_to_text
 from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
+from .pagefind_files import (
+    Bundle,
+    UnexpectedIndex,
+    decode,
+    entry_json,
+    pagefind_hash,
+    read_bundle,
+    short_hash,
+    write_index_file,
+    write_pages,
+)
 
 if TYPE_CHECKING:
     from .reference import Region
 
-SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
 LANGUAGE = "en"
 UNDATED = "0000-00-00"  # the sort date of content pages: before every incident when oldest come first
 # The filters both search pages show (static/search-common.js), in this order, with these names. Two more are
@@ -184,7 +196,11 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # Content pages form the primary bundle, pagefind/ itself, which also holds Pagefind's scripts.
 # Each shard is a bundle below pagefind/shards/, named by its first month and a digest of its
 # records, so a shard whose records are unchanged is the previous build's, linked, and a changed
-# one gets a new address (no stale copy in a browser's cache). pagefind/shards.json lists them,
+# one gets a new address (no stale copy in a browser's cache). A changed shard is indexed in part
+# when the cache knows the keys of its last version: Pagefind indexes only its new and changed
+# records, and pagefind_files puts them together with the last version's other pages. So that a
+# page can be taken over as it is, a record's hidden `shard` filter value is its shard's label
+# (its first month), not its name, which changes with every edit. pagefind/shards.json lists them,
 # newest first, with the names of the filters that have values; pagefind/filters.json holds the
 # values with their counts in the whole archive. The search page loads filters.json, and
 # Pagefind's filter files, only when a reader opens a filter (or a link chose one): the first
@@ -198,7 +214,7 @@ PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the p
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
 # What the primary bundle keeps besides: the scripts static/search.js loads (not Pagefind's own UI).
 PRIMARY_FILES = (*SHARD_FILES, "pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "wasm.unknown.pagefind")
-INDEX_FORMAT = 2  # bump when what goes into a shard changes in a way its records do not show
+INDEX_FORMAT = 3  # bump when what goes into a shard changes in a way its records do not show
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefind writes other shards
 
 
@@ -217,8 +233,14 @@ class Shard:
     name: str  # "2024-07-1a2b3c4d5e": its first month and a digest of its entries' keys
     entries: list[Entry]
 
-    def records(self) -> list[SearchRecord]:
-        return [_in_shard(entry.make(), self.name) for entry in self.entries]
+    @property
+    def label(self) -> str:
+        """Its records' value of the hidden `shard` filter: its first month ("pages" for content pages).
+        Not its name, so that a record indexed once keeps its fragment when the shard is renamed."""
+        return self.name[:7]
+
+    def records(self, entries: list[Entry] | None = None) -> list[SearchRecord]:
+        return [_in_shard(entry.make(), self.label) for entry in (self.entries if entries is None else entries)]
 
 
 def entries_of(archive: Archive, version: str | None) -> list[Entry]:
@@ -259,7 +281,7 @@ def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
         length = 12 // next((parts for parts in MONTH_RUNS if _largest_run(months, 12 // parts) <= SHARD_RECORDS), 12)
         for entry, month in zip(in_year, months, strict=True):
             runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(entry)
-    shards = [Shard(f"{start}-{_digest(runs[start])}", runs[start]) for start in sorted(runs, reverse=True)]
+    shards = [Shard(f"{start}-{_digest([entry.key for entry in runs[start]])}", runs[start]) for start in sorted(runs, reverse=True)]
     return Shard(PAGES_SHARD, pages), shards
 
 
@@ -275,46 +297,63 @@ def _in_shard(record: SearchRecord, name: str) -> SearchRecord:
                         {**record.filters, "shard": [name]})
 
 
-def _digest(entries: list[Entry]) -> str:
-    described = json.dumps([INDEX_FORMAT, PAGEFIND_VERSION, [entry.key for entry in entries]], ensure_ascii=False)
+def _digest(keys: list[str]) -> str:
+    described = json.dumps([INDEX_FORMAT, PAGEFIND_VERSION, keys], ensure_ascii=False)
     return hashlib.sha256(described.encode()).hexdigest()[:10]
 
 
+ShardKeys = dict[str, list[str]]  # each shard's name, with its entries' keys: what a later build re-indexes a shard in part from
+
+
 def index_site(archive: Archive, output_dir: Path, previous: Path | None = None, version: str | None = None,
-               workers: int | None = None) -> None:
-    """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/).
+               workers: int | None = None, earlier_keys: ShardKeys | None = None) -> ShardKeys:
+    """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/); its shards' keys.
 
     Shards already in `previous` (the last build's pagefind/) with the same name are linked from
-    there instead of being indexed again (see entries_of for `version`)."""
-    write_index(entries_of(archive, version), output_dir, previous, workers)
+    there instead of being indexed again (see entries_of for `version`); a changed shard whose
+    earlier version's keys are in `earlier_keys` is indexed in part (see _index_in_part)."""
+    return write_index(entries_of(archive, version), output_dir, previous, workers, earlier_keys)
 
 
-def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, workers: int | None = None) -> None:
-    """The index of `entries` (entries_of, or entry_of each record) in shards."""
+def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, workers: int | None = None,
+                earlier_keys: ShardKeys | None = None) -> ShardKeys:
+    """The index of `entries` (entries_of, or entry_of each record) in shards; each shard's keys."""
     output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     pages, shards = split_in_shards(entries)
     earlier = _read_manifest(previous) if previous else None
     earlier_shards = {entry["name"] for entry in earlier["shards"]} if earlier else set()
-    jobs: list[tuple[Shard, Path, bool]] = []
-    pages_name = f"{PAGES_SHARD}-{_digest(pages.entries)}"
+    jobs: list[tuple[Shard, Path, bool, Path | None, list[str]]] = []
+    pages_name = f"{PAGES_SHARD}-{_digest([entry.key for entry in pages.entries])}"
     if previous and earlier and earlier["primary"] == pages_name:
         _link_primary(previous, output_dir)
     else:
-        jobs.append((pages, output_dir, False))
+        jobs.append((pages, output_dir, False, None, []))
     for shard in shards:
         if previous and shard.name in earlier_shards and (previous / SHARDS_DIR / shard.name).is_dir():
             shutil.copytree(previous / SHARDS_DIR / shard.name, output_dir / SHARDS_DIR / shard.name, copy_function=os.link)
-        else:
-            jobs.append((shard, output_dir / SHARDS_DIR / shard.name, True))
+            continue
+        name, keys = _earlier_version(shard, earlier_shards, earlier_keys or {})
+        jobs.append((shard, output_dir / SHARDS_DIR / shard.name, True, previous / SHARDS_DIR / name if previous and name else None, keys))
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
         list(pool.map(lambda job: _index_bundle(*job), jobs))
     totals = filter_totals(entries)
     manifest = {"primary": pages_name, "pages": PAGES_SHARD,
-                "shards": [{"name": shard.name, "records": len(shard.entries)} for shard in shards],
+                "shards": [{"name": shard.name, "label": shard.label, "records": len(shard.entries)} for shard in shards],
                 "filters": [name for name in FILTERS if name in totals]}
     (output_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
     (output_dir / FILTER_TOTALS).write_text(json.dumps(totals, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return {shard.name: [entry.key for entry in shard.entries] for shard in shards}
+
+
+def _earlier_version(shard: Shard, earlier_shards: set[str], earlier_keys: ShardKeys) -> tuple[str | None, list[str]]:
+    """The last build's shard of the same first month, with its keys, when they are known: the keys
+    must give the shard's name (its digest), so that a cache cannot pass one shard off as another."""
+    for name in earlier_shards:
+        keys = earlier_keys.get(name)
+        if name[:7] == shard.label and keys is not None and name == f"{shard.label}-{_digest(keys)}":
+            return name, keys
+    return None, []
 
 
 def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:
@@ -328,9 +367,49 @@ def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:
     return {name: dict(sorted(values.items())) for name, values in totals.items() if values}
 
 
-def _index_bundle(shard: Shard, bundle: Path, is_shard: bool) -> None:
+def _index_bundle(shard: Shard, bundle: Path, is_shard: bool, earlier: Path | None, earlier_keys: list[str]) -> None:
+    if earlier and _index_in_part(shard, bundle, earlier, earlier_keys):
+        return
     index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES)
-    make_reproducible(bundle, fragment_prefix=shard.name[:7].replace("-", "") if is_shard else None)
+    make_reproducible(bundle, fragment_prefix=_fragment_prefix(shard) if is_shard else None)
+
+
+def _fragment_prefix(shard: Shard) -> str:
+    return shard.label.replace("-", "")
+
+
+def _index_in_part(shard: Shard, bundle: Path, earlier: Path, earlier_keys: list[str]) -> bool:
+    """Index only the records of `shard` that the earlier version of it (`earlier`, whose records had
+    `earlier_keys`) did not hold, and put them together with its other pages (pagefind_files.write_pages):
+    the index Pagefind gives the whole shard. False, with nothing written, when most records are new
+    (indexing the whole shard is then as quick) or the earlier shard cannot be read as expected."""
+    number_of = {key: number for number, key in enumerate(earlier_keys)}
+    added = [entry for entry in shard.entries if entry.key not in number_of]
+    if len(added) * 2 > len(shard.entries):
+        return False
+    try:
+        earlier_bundle = read_bundle(earlier)
+        if len(earlier_bundle.pages) != len(earlier_keys):
+            raise UnexpectedIndex("the earlier shard does not hold a page for each of its keys")
+        with tempfile.TemporaryDirectory(prefix="shard-") as scratch:
+            added_bundle: Bundle | None = None
+            if added:
+                index_records(shard.records(added), Path(scratch), only=SHARD_FILES)
+                added_bundle = read_bundle(Path(scratch))
+            added_numbers = iter(range(len(added)))
+
+            def page_of(entry: Entry) -> tuple[Bundle, int]:
+                if entry.key in number_of:
+                    return earlier_bundle, number_of[entry.key]
+                assert added_bundle is not None  # (an entry not in the earlier shard is an added one)
+                return added_bundle, next(added_numbers)
+
+            pages = [page_of(entry) for entry in shard.entries]
+            write_pages(bundle, pages, [entry.date or UNDATED for entry in shard.entries], _fragment_prefix(shard))
+        return True
+    except UnexpectedIndex:
+        shutil.rmtree(bundle, ignore_errors=True)
+        return False
 
 
 def _read_manifest(bundle: Path) -> dict | None:
@@ -483,43 +562,35 @@ def make_reproducible(bundle: Path, fragment_prefix: str | None = None) -> None:
     try:
         entry_text = entry_path.read_text(encoding="utf-8")
         entry = json.loads(entry_text)
-        if _entry_json(entry) != entry_text:
-            raise _Unexpected("pagefind-entry.json is not in Pagefind's compact JSON")
+        if entry_json(entry) != entry_text:
+            raise UnexpectedIndex("pagefind-entry.json is not in Pagefind's compact JSON")
         for language, details in sorted(entry["languages"].items()):
             details["hash"] = _sort_language(bundle, language, details["hash"], fragment_prefix)
-        entry_path.write_text(_entry_json(entry), encoding="utf-8")
-    except (_Unexpected, OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
+        entry_path.write_text(entry_json(entry), encoding="utf-8")
+    except (UnexpectedIndex, OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
         raise SearchIndexError(f"cannot put Pagefind's index in {bundle} in a stable order "
                                f"(has Pagefind's index format changed?): {problem}") from problem
-
-
-class _Unexpected(ValueError):
-    pass
-
-
-def _entry_json(entry: dict) -> str:
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sort_language(bundle: Path, language: str, meta_hash: str, fragment_prefix: str | None) -> str:
     """Sort one language's filters and their values; return the new name of its metadata file."""
     meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
     # The metadata: version, pages, word-index chunks, filters ([name, file hash] pairs), sorts, meta fields.
-    meta = _decode(meta_path)
+    meta = decode(meta_path)
     if not (isinstance(meta, list) and len(meta) >= 4 and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])):
-        raise _Unexpected(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
+        raise UnexpectedIndex(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
     if fragment_prefix is not None:
         _compact_fragment_names(bundle, meta, f"{language}_{fragment_prefix}")
     filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name) for name, file_hash in meta[3]}
     if len(filters) != len(meta[3]):
-        raise _Unexpected(f"{meta_path.name}: a filter is listed twice")
+        raise UnexpectedIndex(f"{meta_path.name}: a filter is listed twice")
     for _, file_hash in meta[3]:
         (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
     meta[3] = []
     used: set[str] = set()
     for name in sorted(filters, key=str.encode):  # by their UTF-8 bytes: Rust's order for strings
         body = cbor2.dumps(filters[name])
-        file_hash = _short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
+        file_hash = short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
         write_index_file(bundle / "filter" / f"{file_hash}.pf_filter", body)
         meta[3].append([name, file_hash])
     new_meta = cbor2.dumps(meta)
@@ -541,7 +612,7 @@ def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
     keeps them apart from Pagefind's names (hex), which are renamed one by one.
     """
     if not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):
-        raise _Unexpected("no list of [fragment hash, word count] pages in second place")
+        raise UnexpectedIndex("no list of [fragment hash, word count] pages in second place")
     fragments = bundle / "fragment"
     for number, page in enumerate(meta[1]):
         name = f"{prefix}_{number:x}"
@@ -551,51 +622,10 @@ def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
 
 def _sorted_filter(path: Path, name: str) -> list:
     """A filter file's content, [name, [[value, page numbers], ...]], with its values in order."""
-    content = _decode(path)
+    content = decode(path)
     if not (isinstance(content, list) and len(content) == 2 and isinstance(content[1], list)):
-        raise _Unexpected(f"{path.name}: not a [name, values] pair")
+        raise UnexpectedIndex(f"{path.name}: not a [name, values] pair")
     if content[0] != name:
-        raise _Unexpected(f"{path.name}: holds filter {content[0]!r}, listed as {name!r}")
+        raise UnexpectedIndex(f"{path.name}: holds filter {content[0]!r}, listed as {name!r}")
     content[1].sort(key=lambda pair: pair[0].encode())  # by the value's UTF-8 bytes (unique), as Pagefind now sorts them itself
     return content
-
-
-def _decode(path: Path) -> Any:  # CBOR: whatever the file holds; the callers check its shape
-    """The content of a Pagefind index file, provided that encoding it again gives Pagefind's very bytes
-    (so that what is written back differs only in the order of its entries)."""
-    body = read_index_file(path)
-    content = cbor2.loads(body)
-    if cbor2.dumps(content) != body:
-        raise _Unexpected(f"{path.name}: not encoded as expected")
-    return content
-
-
-def _short_hash(full: str, length: int, used: set[str]) -> str:
-    """The first `length` characters of `full`, longer if another file already has them (as Pagefind does)."""
-    short = full[:length]
-    while short in used:
-        if len(short) == len(full):
-            raise _Unexpected(f"two filter files have the same hash {full}")
-        short = full[:len(short) + 1]
-    used.add(short)
-    return short
-
-
-# --- Pagefind's files ---------------------------------------------------------------------
-
-def pagefind_hash(data: bytes) -> str:
-    """Pagefind's content hash: SHA-1 written as hex without zero padding (each byte `{:x}`)."""
-    return "".join(format(byte, "x") for byte in hashlib.sha1(data).digest())
-
-
-def read_index_file(path: Path) -> bytes:
-    """The CBOR body of a gzip'd Pagefind index file (a .pf_meta, .pf_filter or .pf_index)."""
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise _Unexpected(f"{path.name}: no {SIGNATURE.decode()} signature")
-    return data[len(SIGNATURE):]
-
-
-def write_index_file(path: Path, body: bytes) -> None:
-    """Gzip as Pagefind does (best compression), with no time stamp in the header."""
-    path.write_bytes(gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0))

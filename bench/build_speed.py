@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Time the full build without the search index, code before and after a change, side by side.
+"""Time the full build without the search index, or one edit, code before and after a change, side by side.
 
     python bench/build_speed.py                          # 10,000 incidents, uniform and varied archives
     python bench/build_speed.py --incidents 2000 --kinds varied --repeat 3
     python bench/build_speed.py --before /tmp/old-tree --after .
+    python bench/build_speed.py --edit --repeat 3        # one edit and the build after it, search index included
 
 For each kind of generated archive (bench/generate.py) it builds the same incidents with each
 tree of code, in turn (before, after, before, after ... so that a busy machine weighs on both
@@ -11,6 +12,12 @@ alike), each build from a clean start (no site/, no .cache/), each in its own pr
 `python TREE/build.py --root ARCHIVE build --no-search`. It prints wall seconds, CPU seconds
 (the build and its worker processes) and peak RSS of each build, the ratio after/before, and
 whether the two trees wrote the same site/ byte for byte (files that differ are listed).
+
+With --edit, each tree first builds its copy of the archive in full, search index included, then
+edits and builds again `--repeat` times, in turn: each edit adds to the title of the middle
+incident in date order (as bench/run.py's edit does), and the build that follows is timed
+(`python TREE/build.py --root ARCHIVE build`). The search index is left out of the byte-for-byte
+comparison: a change of its layout is what such a run may measure.
 
 --before defaults to the last commit (`git archive HEAD`), --after to this working tree.
 """
@@ -32,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 from generate import generate  # noqa: E402
+from run import commit_as_generated, incident_to_edit, retitle, settle  # noqa: E402
 
 
 def measure(command: list[str]) -> dict[str, float]:
@@ -105,6 +113,37 @@ def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: 
         print(f"site/ is the same byte for byte ({pages:,} HTML pages)")
 
 
+def run_edits(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
+    source = work / f"archive-{kind}"
+    generate(count, source, kind=kind)
+    roots = {name: work / f"{name}-{kind}" for name in trees}
+    full: dict[str, dict[str, float]] = {}
+    for name, root in roots.items():
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(source, root)
+        commit_as_generated(root)
+        full[name] = measure([sys.executable, str(trees[name] / "build.py"), "--root", str(root), "build"])
+        settle(root)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for number in range(1, repeat + 1):
+        for name, tree in trees.items():
+            retitle(incident_to_edit(roots[name]), f" (edit {number})")
+            runs[name].append(measure([sys.executable, str(tree / "build.py"), "--root", str(roots[name]), "build"]))
+            settle(roots[name])
+    print(f"\n## {count:,} incidents, {kind} archive: one edit, search index included\n")
+    print("| code | full build s | edit: wall s | edit: CPU s | edit: peak RSS MB | edits |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    medians = {}
+    for name, results in runs.items():
+        medians[name] = {key: statistics.median(result[key] for result in results) for key in ("wall", "cpu", "rss")}
+        each = ", ".join(f"{result['wall']:.1f}" for result in results)
+        print(f"| {name} | {full[name]['wall']:.1f} | {medians[name]['wall']:.2f} | {medians[name]['cpu']:.2f} | {medians[name]['rss']:.0f} | wall s: {each} |")
+    before, after = medians["before"], medians["after"]
+    print(f"\nafter/before: wall {after['wall'] / before['wall']:.2f}, CPU {after['cpu'] / before['cpu']:.2f} (medians of {repeat})")
+    different = [path for path in differing_files(roots["before"] / "site", roots["after"] / "site") if not path.startswith("pagefind/")]
+    print(f"site/ outside pagefind/ differs in {len(different)} file(s)" + (": " + ", ".join(different[:20]) if different else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=10_000)
@@ -113,6 +152,7 @@ def main() -> None:
     parser.add_argument("--after", type=Path, default=REPO, help="the code after (default: this working tree)")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each tree per archive; medians are shown")
     parser.add_argument("--work", type=Path, help="folder for archives and outputs (default: a temporary one, removed after)")
+    parser.add_argument("--edit", action="store_true", help="time one edit and the build after it, search index included")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="build-speed-") as temporary:
         work = (args.work or Path(temporary)).resolve()
@@ -121,7 +161,7 @@ def main() -> None:
         trees = {"before": before, "after": args.after.resolve()}
         print(f"before: {before}\nafter: {trees['after']}\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
         for kind in args.kinds.split(","):
-            run_kind(kind, args.incidents, trees, work, args.repeat)
+            (run_edits if args.edit else run_kind)(kind, args.incidents, trees, work, args.repeat)
 
 
 if __name__ == "__main__":

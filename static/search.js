@@ -261,7 +261,8 @@
       await pagefind.options({ baseUrl: siteRoot, bundlePath: siteRoot + "pagefind/" });
       // Asked of the server each time ("no-cache"): a stale list would name shards a new build has replaced.
       var manifest = await (await fetch(siteRoot + "pagefind/shards.json", { cache: "no-cache" })).json();
-      shardNames = manifest.shards.map(function (shard) { return shard.name; }).concat([manifest.pages]);
+      // A shard's records hold its label (its first month) as their hidden `shard` filter value.
+      shardNames = manifest.shards.map(function (shard) { return shard.label; }).concat([manifest.pages]);
       await Promise.all(manifest.shards.map(function (shard) {
         return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
       }));

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -15,9 +16,16 @@ import cbor2
 import pagefind_bin
 import pytest
 
+import archive.incremental
+import archive.pagefind_files
+from archive.pagefind_files import pagefind_hash, read_index_file
 from archive.pipeline import Project, build, check
-from archive.search import FILTERS, PagefindService, SearchIndexError, index_records, make_reproducible, pagefind_hash, read_index_file, search_records
+from archive.search import FILTERS, PagefindService, SearchIndexError, index_records, make_reproducible, search_records
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
+from test_pipeline import random_edit
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate
 
 SECOND_INCIDENT = (VALID_INCIDENT
                    .replace("title: Drone strike on Kyiv", "title: Missile strike on Lviv")
@@ -206,7 +214,7 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
     assert set(values) == {"en:claimant", "en:date", "en:kind", "en:measure", "en:place", "en:region", "en:year", "en:shard"}  # no weapon: none has one
     assert values["en:kind"] == {"region": 3}
     [june] = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]
-    assert values["en:shard"] == {"pages": 3, june["name"]: 5} and june["records"] == 5 and june["name"].startswith("2025-01-")  # the year's shard
+    assert values["en:shard"] == {"pages": 3, june["label"]: 5} and june["records"] == 5 and june["name"].startswith(june["label"] + "-")  # the year's shard, by its first month
     *_, sorts, fields = meta(bundle / "shards" / june["name"], "en")
     assert sorted(fields) == ["date", "readings", "regions", "title"]
     [(name, order)] = sorts
@@ -351,7 +359,7 @@ def test_a_change_indexes_its_month_again_and_gives_the_index_a_clean_build_give
     real_index_records = index_records
 
     def recording(records, output_dir, only=None):
-        indexed.append(output_dir.name)
+        indexed.extend(sorted({record.filters["shard"][0] for record in records}))  # the shard's first month
         real_index_records(records, output_dir, only)
 
     monkeypatch.setattr("archive.search.index_records", recording)
@@ -365,7 +373,7 @@ def test_a_change_indexes_its_month_again_and_gives_the_index_a_clean_build_give
     clean = tmp_path / "clean"
     shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
     build(Project(root=clean), today=TODAY)
-    assert tree(index) == tree(clean / "site" / "pagefind")  # byte for byte
+    assert content(index) == content(clean / "site" / "pagefind")  # the same files, each the same once decompressed
 
     after = fragments(index)
     titles = {fragment["meta"]["title"] for fragment in after.values()}
@@ -374,3 +382,115 @@ def test_a_change_indexes_its_month_again_and_gives_the_index_a_clean_build_give
     else:
         assert any("Zebrafinch" in title or "zebrafinch" in title for title in titles)
         assert ("Strike on a Kyiv depot" in titles) == (change == "addition")
+
+
+def content(index: Path) -> dict[str, bytes]:
+    """Every file of an index, Pagefind's gzip'd ones decompressed: what a search reads."""
+    return {path: read_index_file(index / path) if path.endswith(("pf_meta", "pf_index", "pf_filter", "pf_fragment")) else body
+            for path, body in tree(index).items()}
+
+
+def six_in_may(root: Path) -> TinyArchive:
+    """Six incidents in May 2025: one shard, of which a change re-indexes the changed records alone."""
+    tiny = TinyArchive(root)
+    for day, place in ((3, "Kyiv"), (8, "Brovary"), (12, "Irpin"), (17, "Bucha"), (22, "Fastiv"), (27, "Obukhiv")):
+        tiny.write(f"2025-05-{day:02d}-strike-on-{place.lower()}", VALID_INCIDENT.replace("date: 2025-06-06", f"date: 2025-05-{day:02d}")
+                   .replace("published: 2025-06-06", f"published: 2025-05-{day:02d}").replace("title: Drone strike on Kyiv", f"title: Strike on {place}"))
+    return tiny
+
+
+@pytest.mark.parametrize("change", ["edit", "addition", "removal", "rename", "new date"])
+def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_clean_builds_index(tmp_path, monkeypatch, change):
+    tiny = six_in_may(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    asked: list[str] = []
+    real_index_records = index_records
+
+    def recording(records, output_dir, only=None):
+        asked.extend(record.url for record in records)
+        real_index_records(records, output_dir, only)
+
+    monkeypatch.setattr("archive.search.index_records", recording)
+    irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
+    text = irpin.read_text(encoding="utf-8")
+    if change == "edit":
+        irpin.write_text(text.replace("title: Strike on Irpin", "title: Strike on a zebrafinch depot in Irpin"), encoding="utf-8")
+    elif change == "addition":
+        tiny.write("2025-05-14-zebrafinch-shelling", text.replace("date: 2025-05-12", "date: 2025-05-14").replace("title: Strike on Irpin", "title: Zebrafinch shelling"))
+    elif change == "removal":
+        irpin.unlink()
+    elif change == "rename":
+        irpin.unlink()
+        tiny.write("2025-05-12-zebrafinch-depot", text.replace("title: Strike on Irpin", "title: Zebrafinch depot")
+                   .replace("corrections: []", "corrections: []\nprevious_ids: [2025-05-12-strike-on-irpin]"))
+    else:  # a new date (and so a new id) moves the incident among the others
+        irpin.unlink()
+        tiny.write("2025-05-25-strike-on-irpin", text.replace("date: 2025-05-12", "date: 2025-05-25").replace("title: Strike on Irpin", "title: Zebrafinch strike on Irpin")
+                   .replace("corrections: []", "corrections: []\nprevious_ids: [2025-05-12-strike-on-irpin]"))
+    build(tiny.project, today=TODAY)
+    monkeypatch.setattr("archive.search.index_records", real_index_records)
+
+    changed = {"edit": ["incidents/2025-05-12-strike-on-irpin/"], "addition": ["incidents/2025-05-14-zebrafinch-shelling/"], "removal": [],
+               "rename": ["incidents/2025-05-12-zebrafinch-depot/"], "new date": ["incidents/2025-05-25-strike-on-irpin/"]}[change]
+    assert [url for url in asked if url.startswith("incidents/")] == changed  # the other five incidents' pages are the last index's
+    index = tiny.root / "site" / "pagefind"
+    clean = tmp_path / "clean"
+    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
+    build(Project(root=clean), today=TODAY)
+    assert content(index) == content(clean / "site" / "pagefind")  # the same files, each the same once decompressed
+    titles = {fragment["meta"]["title"] for fragment in fragments(index).values()}
+    assert ("Strike on Irpin" in titles) == (change == "addition")
+    assert any("zebrafinch" in title.lower() for title in titles) == (change != "removal")
+
+
+def test_a_shard_whose_cached_keys_do_not_give_its_name_is_indexed_whole(tmp_path, monkeypatch):
+    """A cache that names other records than a shard holds (tampered with, or from another build) is not
+    trusted: the shard is indexed whole, and the index is still a clean build's."""
+    tiny = six_in_may(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    cache = tiny.root / ".cache" / "search-shards.json"
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    [(name, keys)] = stored["entries"].items()
+    stored["entries"][name] = [*keys[1:], keys[0]]
+    cache.write_text(json.dumps(stored), encoding="utf-8")
+    asked: list[str] = []
+    real_index_records = index_records
+
+    def recording(records, output_dir, only=None):
+        asked.extend(record.url for record in records)
+        real_index_records(records, output_dir, only)
+
+    monkeypatch.setattr("archive.search.index_records", recording)
+    irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
+    irpin.write_text(irpin.read_text(encoding="utf-8").replace("title: Strike on Irpin", "title: Strike on Irpin again"), encoding="utf-8")
+    build(tiny.project, today=TODAY)
+    assert len([url for url in asked if url.startswith("incidents/")]) == 6
+
+
+@pytest.mark.slow
+def test_random_edits_give_the_search_index_a_clean_build_gives(tmp_path, monkeypatch):
+    """Edits of every kind a curator makes (test_pipeline.random_edit), each followed by a build with the
+    index: each shard they touch is indexed in part where it can be, and the index is a clean build's."""
+    monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)  # files just written are taken as unchanged when their stat is
+    root = tmp_path / "archive"
+    generate(60, root, seed=11)
+    build(Project(root=root), today=TODAY)
+    in_part: list[str] = []
+    real_write_pages = archive.pagefind_files.write_pages
+
+    def recording(output, pages, *rest):
+        in_part.append(output.name)
+        real_write_pages(output, pages, *rest)
+
+    monkeypatch.setattr("archive.search.write_pages", recording)
+    rng = random.Random(5)
+    for _ in range(8):
+        edit = random_edit(root, rng)
+        build(Project(root=root), today=TODAY)
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+        build(Project(root=clean), today=TODAY)
+        assert content(root / "site" / "pagefind") == content(clean / "site" / "pagefind"), edit
+    assert len(in_part) >= 4  # most edits took a shard's other pages over (the others touched most of a small shard)
+

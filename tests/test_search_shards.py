@@ -16,8 +16,9 @@ import cbor2
 import pytest
 from playwright.sync_api import Page, expect
 
+from archive.pagefind_files import read_index_file
 from archive.pipeline import Project, build, check
-from archive.search import index_records, make_reproducible, read_index_file, search_records
+from archive.search import index_records, make_reproducible, search_records
 from conftest import REPO, TODAY, served
 
 # Words of the generated archive, alone and together (several words: Pagefind leaves out of a

@@ -1,0 +1,345 @@
+"""Pagefind's index files: read and write them, take a bundle apart into its pages, and put pages together as Pagefind would.
+
+Pagefind indexes each page on its own: a page's words with their positions, its fragment (the
+text a result shows), its word count and its filter values do not depend on the other pages of
+its bundle. What does (the pages' numbers, the word index cut in chunks, the filter files, the
+sort order, the list of metadata fields) `write_pages` works out as Pagefind 1.5.2 does
+(pagefind/src/index/mod.rs: build_indexes, chunk_index, chunk_meta), then puts in order as
+search.make_reproducible does. So a shard put together from the pages of the last build's shard
+and the changed records, indexed alone, holds the index Pagefind would have written for the
+whole shard: the same files under the same names, each with the same bytes once decompressed
+(tests/test_pagefind_files.py compares them). Only the gzip around them differs: Python's, not
+Pagefind's. Whatever differs from this layout raises UnexpectedIndex, and the caller indexes
+the whole shard instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import accumulate, pairwise
+from pathlib import Path
+from typing import IO, Any
+
+import cbor2
+
+SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
+CHUNK_LOCATIONS = 20_000  # Pagefind cuts the word index after the word that brings a chunk to this many locations and postings
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # sort values Pagefind compares as text (never as numbers)
+
+
+class UnexpectedIndex(ValueError):
+    """A Pagefind file is not laid out as this module expects (another Pagefind version?)."""
+
+
+@dataclass
+class Bundle:
+    """A Pagefind bundle as read: its entry file, metadata, word index and filters."""
+
+    path: Path
+    entry: dict  # pagefind-entry.json
+    language: str
+    version: str
+    pages: list[list]  # [fragment name, word count] for each page, by number
+    chunks: list[list[str]]  # [from, to, file hash] for each chunk of the word index
+    chunk_words: list[list[str]]  # the words of each chunk
+    words: dict[str, list[list]]  # each word's postings: [step from the last page number, locations, metadata locations]
+    encoded: dict[str, bytes]  # each word's entry in its chunk, [word, postings, variants], as Pagefind encoded it
+    filters: dict[str, dict[str, list[int]]]  # each filter's values, with their page numbers
+    fields: list[str]  # the metadata fields, whose numbers the metadata locations' markers give
+
+    def fragment(self, number: int) -> Path:
+        return self.path / "fragment" / f"{self.pages[number][0]}.pf_fragment"
+
+    def page_fields(self, number: int) -> set[str]:
+        """The metadata fields of one page, from its fragment."""
+        meta = json.loads(read_index_file(self.fragment(number))).get("meta")
+        if not isinstance(meta, dict):
+            raise UnexpectedIndex(f"the fragment of page {number} has no metadata")
+        return set(meta)
+
+
+def read_bundle(path: Path) -> Bundle:
+    """Read the bundle's entry, metadata, word index and filters (not its fragments)."""
+    try:
+        entry = json.loads((path / "pagefind-entry.json").read_text(encoding="utf-8"))
+        [(language, details)] = entry["languages"].items()
+        version, pages, chunks, filter_files, _, fields = decode(path / f"pagefind.{details['hash']}.pf_meta")
+        chunk_words: list[list[str]] = []
+        words: dict[str, list[list]] = {}
+        encoded: dict[str, bytes] = {}
+        for _, _, chunk_hash in chunks:
+            chunk_words.append([])
+            for word, postings, raw in _chunk_entries(read_index_file(path / "index" / f"{chunk_hash}.pf_index")):
+                chunk_words[-1].append(word)
+                words[word], encoded[word] = postings, raw
+        filters = {}
+        for name, filter_hash in filter_files:
+            filter_name, by_value = decode(path / "filter" / f"{filter_hash}.pf_filter")
+            if filter_name != name:
+                raise UnexpectedIndex(f"filter file {filter_hash} holds {filter_name!r}, listed as {name!r}")
+            filters[name] = dict(by_value)
+        return Bundle(path, entry, language, version, pages, chunks, chunk_words, words, encoded, filters, fields)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
+        raise UnexpectedIndex(f"cannot read the Pagefind index in {path}: {problem}") from problem
+
+
+def _chunk_entries(body: bytes) -> Iterator[tuple[str, list[list], bytes]]:
+    """The entries of a word-index chunk (an array holding the array of its words), each with its own bytes."""
+    stream = io.BytesIO(body)
+    if stream.read(1) != b"\x81":
+        raise UnexpectedIndex("a word-index chunk is not an array of one array")
+    decoder = cbor2.CBORDecoder(stream)
+    for _ in range(_array_length(stream)):
+        start = stream.tell()
+        word, postings, variants = decoder.decode()
+        if variants:  # other spellings of the word (with accents): none in English
+            raise UnexpectedIndex(f"the word {word!r} has variants")
+        yield word, postings, body[start:stream.tell()]
+    if stream.tell() != len(body):
+        raise UnexpectedIndex("a word-index chunk holds more than its words")
+
+
+def _array_length(stream: IO[bytes]) -> int:
+    """Read the head of a CBOR array: its length."""
+    [head] = stream.read(1) or b"\0"
+    if head >> 5 != 4 or head & 31 > 27:
+        raise UnexpectedIndex("a word-index chunk does not hold an array of words")
+    extra = head & 31
+    return extra if extra < 24 else int.from_bytes(stream.read(1 << (extra - 24)), "big")
+
+
+def _array_head(length: int) -> bytes:
+    """The shortest CBOR head of an array of `length` items, as minicbor writes it."""
+    if length < 24:
+        return bytes([0x80 + length])
+    size = next(size for size in (1, 2, 4, 8) if length < 1 << (8 * size))
+    return bytes([0x98 + size.bit_length() - 1]) + length.to_bytes(size, "big")
+
+
+# --- writing --------------------------------------------------------------------------------
+
+def write_pages(output: Path, pages: list[tuple[Bundle, int]], sort_values: list[str], fragment_prefix: str) -> None:
+    """Write a bundle of Pagefind's index whose pages are `pages` (each a page of another bundle), numbered
+    in this order; each page's value of the `date` sort is in `sort_values`. The pages of each bundle
+    must keep their order. Fragments are named as search._compact_fragment_names does."""
+    bundles = list({id(bundle): bundle for bundle, _ in pages}.values())
+    numbers = _new_numbers(bundles, pages)
+    first = bundles[0]
+    fields = _fields(bundles, numbers)
+    markers = [_marker_map(bundle.fields, fields) for bundle in bundles]
+    fragment_names = [f"{first.language}_{fragment_prefix}_{number:x}" for number in range(len(pages))]
+    for name, (bundle, number) in zip(fragment_names, pages, strict=True):
+        _link_or_copy(bundle.fragment(number), output / "fragment" / f"{name}.pf_fragment")
+    meta = [first.version, [[name, bundle.pages[number][1]] for name, (bundle, number) in zip(fragment_names, pages, strict=True)],
+            _write_word_index(output, bundles, numbers, markers),
+            _write_filters(output, first.language, bundles, numbers), [["date", _sort_order(sort_values)]], fields]
+    body = cbor2.dumps(meta)
+    meta_hash = f"{first.language}_{pagefind_hash(body)[:len(first.language) + 8]}"
+    write_index_file(output / f"pagefind.{meta_hash}.pf_meta", body)
+    details = {**first.entry["languages"][first.language], "hash": meta_hash, "page_count": len(pages)}
+    (output / "pagefind-entry.json").write_text(entry_json({**first.entry, "languages": {first.language: details}}), encoding="utf-8")
+
+
+def _new_numbers(bundles: list[Bundle], pages: list[tuple[Bundle, int]]) -> list[list[int]]:
+    """For each bundle, each of its pages' new number, -1 for a page left out."""
+    numbers = [[-1] * len(bundle.pages) for bundle in bundles]
+    position = {id(bundle): index for index, bundle in enumerate(bundles)}
+    last = [-1] * len(bundles)
+    for new, (bundle, number) in enumerate(pages):
+        index = position[id(bundle)]
+        if number <= last[index] or bundle.language != bundles[0].language:
+            raise UnexpectedIndex("the pages of a bundle are not in their order, or the languages differ")
+        last[index] = number
+        numbers[index][number] = new
+    return numbers
+
+
+def _fields(bundles: list[Bundle], numbers: list[list[int]]) -> list[str]:
+    """The metadata fields of the pages kept, in order: a bundle's field whose pages are not all kept
+    is looked for in the fragments of those that are (the first that has it ends the search)."""
+    fields = set()
+    for bundle, new_numbers in zip(bundles, numbers, strict=True):
+        kept = [number for number, new in enumerate(new_numbers) if new >= 0]
+        for field in bundle.fields:
+            if field not in fields and (len(kept) == len(new_numbers) or any(field in bundle.page_fields(number) for number in kept)):
+                fields.add(field)
+    return sorted(fields)  # code point order: Rust's order of UTF-8 strings
+
+
+def _marker_map(old: list[str], new: list[str]) -> dict[int, int] | None:
+    """How a bundle's metadata markers (field numbers) change; None when they do not."""
+    if old == new:
+        return None
+    return {-number - 1: -new.index(field) - 1 for number, field in enumerate(old) if field in new}
+
+
+def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[int]], markers: list[dict[int, int] | None]) -> list[list[str]]:
+    """Write the word index in chunks as Pagefind cuts it; their [from, to, file hash] for the metadata.
+    A word whose postings are those of the first bundle keeps its bytes; a chunk all of whose words
+    are the first bundle's chunk's is that chunk's file, linked."""
+    words: dict[str, list[list]] = {}
+    for bundle, new_numbers, marker_map in zip(bundles, numbers, markers, strict=True):
+        for word, postings in bundle.words.items():
+            moved = _moved_postings(postings, new_numbers, marker_map)
+            if moved:
+                words[word] = _merged(words[word], moved) if word in words else moved
+    first = bundles[0]
+    kept_bytes = {word: first.encoded[word] for word, postings in words.items() if postings is first.words.get(word)}
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for word in sorted(words):  # code point order: Rust's order of UTF-8 strings
+        chunks[-1].append(word)
+        size += sum(len(locations) + len(meta_locations) + 1 for _, locations, meta_locations in words[word])
+        if size >= CHUNK_LOCATIONS:
+            chunks.append([])
+            size = 0
+    chunks = [chunk for chunk in chunks if chunk]
+    described = [[chunk[0], chunk[-1], ""] for chunk in chunks]
+    for earlier, later in pairwise(described):
+        to, later[0] = _prefixes(earlier[1], later[0])
+        if to >= earlier[0]:  # else the chunk's range would end before it starts: Pagefind keeps the whole word
+            earlier[1] = to
+    earlier_chunks = {tuple(chunk_words): chunk_hash for chunk_words, (_, _, chunk_hash) in zip(first.chunk_words, first.chunks, strict=True)}
+    used: set[str] = set()
+    for chunk, description in zip(chunks, described, strict=True):
+        earlier_hash = earlier_chunks.get(tuple(chunk))
+        if earlier_hash and earlier_hash not in used and all(word in kept_bytes for word in chunk):
+            description[2] = earlier_hash
+            used.add(earlier_hash)
+            _link_or_copy(first.path / "index" / f"{earlier_hash}.pf_index", output / "index" / f"{earlier_hash}.pf_index")
+            continue
+        body = b"\x81" + _array_head(len(chunk)) + b"".join(kept_bytes.get(word) or cbor2.dumps([word, words[word], []]) for word in chunk)
+        description[2] = _chunk_name(f"{first.language}_{pagefind_hash(body)}", len(first.language) + 8, used)
+        write_index_file(output / "index" / f"{description[2]}.pf_index", body)
+    return described
+
+
+def _moved_postings(postings: list[list], new_numbers: list[int], marker_map: dict[int, int] | None) -> list[list]:
+    """A word's postings with the pages' new numbers, without the pages left out: the very list
+    given when that changes nothing. Only the postings whose step changes are new lists."""
+    old = list(accumulate(posting[0] for posting in postings))
+    new = [new_numbers[number] for number in old]
+    if marker_map is None and new == old:
+        return postings
+    kept = [(posting, number) for posting, number in zip(postings, new, strict=True) if number >= 0]
+    steps = [number - previous for (_, number), previous in zip(kept, [0, *(number for _, number in kept)], strict=False)]
+    return [posting if step == posting[0] and marker_map is None else
+            [step, posting[1], posting[2] if marker_map is None else [marker_map[mark] if mark < 0 else mark for mark in posting[2]]]
+            for (posting, _), step in zip(kept, steps, strict=True)]
+
+
+def _merged(first: list[list], second: list[list]) -> list[list]:
+    """Two postings lists of a word (steps between page numbers) as one, in page order."""
+    absolute = sorted([(number, posting) for postings in (first, second)
+                       for number, posting in zip(accumulate(posting[0] for posting in postings), postings, strict=True)],
+                      key=lambda pair: pair[0])
+    previous = [0, *(number for number, _ in absolute)]
+    return [[number - before, posting[1], posting[2]] for (number, posting), before in zip(absolute, previous, strict=False)]
+
+
+def _prefixes(last: str, first: str) -> tuple[str, str]:
+    """The shortest prefixes that tell a chunk's last word from the next chunk's first (Pagefind's get_prefixes)."""
+    common = 0
+    while common < min(len(last), len(first)) and last[common] == first[common]:
+        common += 1
+    return last[:common + 1], first[:common + 1]
+
+
+def _chunk_name(full: str, length: int, used: set[str]) -> str:
+    """Pagefind's name for a word-index chunk: `length` characters of its hash, two more at each clash with an earlier chunk's."""
+    short = full[:length]
+    while short in used and len(short) < len(full):
+        short = full[:len(short) + 2]
+    used.add(short)
+    return short
+
+
+def _write_filters(output: Path, language: str, bundles: list[Bundle], numbers: list[list[int]]) -> list[list[str]]:
+    """Write one file a filter, its values in order; their [name, file hash] for the metadata."""
+    by_name: dict[str, dict[str, list[int]]] = {}
+    for bundle, new_numbers in zip(bundles, numbers, strict=True):
+        for name, values in bundle.filters.items():
+            for value, pages in values.items():
+                kept = [new_numbers[number] for number in pages if new_numbers[number] >= 0]
+                if kept:
+                    by_name.setdefault(name, {}).setdefault(value, []).extend(kept)
+    listed: list[list[str]] = []
+    used: set[str] = set()
+    for name in sorted(by_name, key=str.encode):
+        values = by_name[name]
+        body = cbor2.dumps([name, [[value, sorted(values[value])] for value in sorted(values, key=str.encode)]])
+        file_hash = short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
+        write_index_file(output / "filter" / f"{file_hash}.pf_filter", body)
+        listed.append([name, file_hash])
+    return listed
+
+
+def _sort_order(values: list[str]) -> list[int]:
+    """The page numbers by their sort value, as Pagefind orders values that are not numbers: a stable sort of text."""
+    if not all(ISO_DATE.fullmatch(value) for value in values):
+        raise UnexpectedIndex("a sort value is not an ISO date: Pagefind might compare it as a number")
+    return sorted(range(len(values)), key=values.__getitem__)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+# --- Pagefind's files -------------------------------------------------------------------------
+
+def entry_json(entry: dict) -> str:
+    """pagefind-entry.json as Pagefind writes it: compact, non-ASCII as is."""
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+def pagefind_hash(data: bytes) -> str:
+    """Pagefind's content hash: SHA-1 written as hex without zero padding (each byte `{:x}`)."""
+    return "".join(format(byte, "x") for byte in hashlib.sha1(data).digest())
+
+
+def short_hash(full: str, length: int, used: set[str]) -> str:
+    """The first `length` characters of `full`, longer if another file already has them (as Pagefind names filter files)."""
+    short = full[:length]
+    while short in used:
+        if len(short) == len(full):
+            raise UnexpectedIndex(f"two files have the same hash {full}")
+        short = full[:len(short) + 1]
+    used.add(short)
+    return short
+
+
+def decode(path: Path) -> Any:  # CBOR: whatever the file holds; the callers check its shape
+    """The content of a Pagefind index file, provided that encoding it again gives Pagefind's very bytes
+    (so that what is written back differs only where it is meant to)."""
+    body = read_index_file(path)
+    content = cbor2.loads(body)
+    if cbor2.dumps(content) != body:
+        raise UnexpectedIndex(f"{path.name}: not encoded as expected")
+    return content
+
+
+def read_index_file(path: Path) -> bytes:
+    """The body of a gzip'd Pagefind file (a .pf_meta, .pf_filter, .pf_index or .pf_fragment), after its signature."""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise UnexpectedIndex(f"{path.name}: no {SIGNATURE.decode()} signature")
+    return data[len(SIGNATURE):]
+
+
+def write_index_file(path: Path, body: bytes) -> None:
+    """Gzip as Pagefind does (best compression), with no time stamp in the header."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0))
