@@ -8,17 +8,18 @@ neutralised, and XML is written with ElementTree so every text is escaped.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import string
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from .characters import is_invisible
 from .figures import Reading, reconcile
-from .geojson import write_feature_collection
+from .geojson import features_text
 from .markup import markdown_to_text
 from .model import Archive, Figure, Incident
 from .reference import Measure
@@ -76,14 +77,10 @@ def incident_record(incident: Incident, archive: Archive) -> dict:
     }
 
 
-def _write_incidents_json(archive: Archive, out: TextIO) -> None:
-    """A JSON array with one incident per line: easy to diff and grep, and fast to write (json's C encoder
-    only runs without `indent`). Written line by line, so the whole text is never held at once."""
-    out.write("[")
-    for number, incident in enumerate(archive.incidents):
-        out.write(",\n" if number else "\n")
-        out.write(JSON_ENCODER.encode(incident_record(incident, archive)))
-    out.write("\n]\n" if archive.incidents else "]\n")
+def _incident_json(incident: Incident, archive: Archive) -> str:
+    """data/incidents.json holds one incident a line: easy to diff and grep, and fast to write (json's
+    C encoder only runs without `indent`)."""
+    return JSON_ENCODER.encode(incident_record(incident, archive))
 
 
 def figure_record(figure: Figure) -> dict:
@@ -130,10 +127,11 @@ def _formula_like(text: str) -> bool:
     return False
 
 
-def _write_csv(out: TextIO, header: list[str], rows: Iterable[list]) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(cell) for cell in header])
-    writer.writerows(_safe_rows(rows))
+def _csv_text(rows: Iterable[list]) -> str:
+    """CSV rows, each cell through safe_cell, each line ended by CR LF (RFC 4180)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(_safe_rows(rows))
+    return out.getvalue()
 
 
 def _safe_rows(rows: Iterable[list]) -> Iterator[list]:
@@ -145,45 +143,41 @@ def _safe_rows(rows: Iterable[list]) -> Iterator[list]:
                for cell in row]
 
 
-def _incidents_table(archive: Archive) -> tuple[list[str], Iterable[list]]:
+def _incidents_header(archive: Archive) -> list[str]:
     """data/incidents.csv: one row per incident with each measure's reconciled readings."""
-    measures = archive.measures
     header = ["id", "date", "title", "regions", "region_names", "url", "assessment"]
-    for measure in measures:
+    for measure in archive.measures:
         header += [f"{measure.key}_lower", f"{measure.key}_upper", f"{measure.key}_readings"]
-    return header, _incident_rows(archive)
+    return header
 
 
-def _incident_rows(archive: Archive) -> Iterator[list]:
-    measures = archive.measures
-    for incident in archive.incidents:
-        # incident-wide groups, the first of each measure (as a scan of the sorted groups would find it)
-        readings_of: dict[Measure, list[Reading]] = {}
-        for g in reconcile(incident.figures):
-            if g.region is None and g.subject is None and g.weapon is None:
-                readings_of.setdefault(g.measure, g.readings)
-        row: list[str | int | None] = [incident.id, incident.date.isoformat(), incident.title, ";".join(r.code for r in incident.regions),
-               ";".join(r.name for r in incident.regions), archive.config.page_url(incident_path(incident)) or incident_path(incident),
-               incident.assessment]
-        for measure in measures:
-            readings = readings_of.get(measure, [])
-            single = readings[0] if len(readings) == 1 else None
-            row += [single.lower if single else "", single.upper if single and single.upper is not None else "",
-                    "; ".join(f"{r.text} ({r.party}){' conflicting' if r.conflict else ''}" for r in readings)]
-        yield row
+def _incident_row(incident: Incident, archive: Archive) -> list:
+    # incident-wide groups, the first of each measure (as a scan of the sorted groups would find it)
+    readings_of: dict[Measure, list[Reading]] = {}
+    for g in reconcile(incident.figures):
+        if g.region is None and g.subject is None and g.weapon is None:
+            readings_of.setdefault(g.measure, g.readings)
+    row: list[str | int | None] = [incident.id, incident.date.isoformat(), incident.title, ";".join(r.code for r in incident.regions),
+           ";".join(r.name for r in incident.regions), archive.config.page_url(incident_path(incident)) or incident_path(incident),
+           incident.assessment]
+    for measure in archive.measures:
+        readings = readings_of.get(measure, [])
+        single = readings[0] if len(readings) == 1 else None
+        row += [single.lower if single else "", single.upper if single and single.upper is not None else "",
+                "; ".join(f"{r.text} ({r.party}){' conflicting' if r.conflict else ''}" for r in readings)]
+    return row
 
 
-def _figures_table(archive: Archive) -> tuple[list[str], Iterable[list]]:
-    """data/figures.csv: one row per claim, with its source's URL and the excerpt that supports it."""
-    header = ["incident_id", "incident_date", "measure", "value", "min", "max", "qualifier", "region", "subject", "weapon",
-              "claimed_by", "party", "as_of", "source_publisher", "source_title", "source_url", "excerpt"]
-    rows = (
-        [incident.id, incident.date.isoformat(), f.measure.key, f.value, f.min, f.max, f.qualifier,
-         f.region.code if f.region else "", f.subject, f.weapon.key if f.weapon else "", f.claimed_by, f.party,
-         f.as_of.isoformat() if f.as_of else "", f.source.publisher, f.source.title, f.source.url, f.excerpt]
-        for incident in archive.incidents for f in incident.figures
-    )
-    return header, rows
+# data/figures.csv: one row per claim, with its source's URL and the excerpt that supports it.
+FIGURES_HEADER = ["incident_id", "incident_date", "measure", "value", "min", "max", "qualifier", "region", "subject", "weapon",
+                  "claimed_by", "party", "as_of", "source_publisher", "source_title", "source_url", "excerpt"]
+
+
+def _figure_rows(incident: Incident) -> list[list]:
+    return [[incident.id, incident.date.isoformat(), f.measure.key, f.value, f.min, f.max, f.qualifier,
+             f.region.code if f.region else "", f.subject, f.weapon.key if f.weapon else "", f.claimed_by, f.party,
+             f.as_of.isoformat() if f.as_of else "", f.source.publisher, f.source.title, f.source.url, f.excerpt]
+            for f in incident.figures]
 
 
 def atom_feed(archive: Archive) -> bytes:
@@ -253,17 +247,94 @@ def robots_txt(archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_downloads(archive: Archive, out_dir: Path) -> list[str]:
-    """Write the data downloads and the feed into `out_dir`, each streamed to its file; returns the paths written.
+@dataclass(frozen=True)
+class Layout:
+    """How a download is put together from its incidents' parts: its head, then the parts with `between`
+    between them (`first` before the first), then its tail (`empty` when no incident has a part)."""
 
+    head: str
+    first: str = ""
+    between: str = ""
+    tail: str = ""
+    empty: str = ""
+
+
+JSON_ARRAY = Layout("[", "\n", ",\n", "\n]\n", "]\n")
+FEATURE_COLLECTION = Layout('{"type":"FeatureCollection","features":[', "\n", ",\n", "\n]}\n", "]}\n")
+
+
+@dataclass(frozen=True)
+class EarlierDownloads:
+    """The last build's downloads (in `site_dir`), with each incident's key and the place of its part in
+    each file: a build copies an incident's part whose key is the same instead of making it again."""
+
+    site_dir: Path | None = None
+    keys: list[str] = field(default_factory=list)
+    parts: dict[str, list[int]] = field(default_factory=dict)  # by download path: start and end of each incident's part, by turns
+
+    def places(self, path: str, head: bytes) -> tuple[Path, dict[str, tuple[int, int]]] | None:
+        """The earlier file and where each incident's part is in it; None when it has another head (other columns)."""
+        spans = self.parts.get(path)
+        if self.site_dir is None or spans is None or len(spans) != 2 * len(self.keys):
+            return None
+        earlier = self.site_dir / path
+        try:
+            with earlier.open("rb") as file:
+                if file.read(len(head)) != head:
+                    return None
+        except OSError:
+            return None
+        return earlier, {key: (spans[2 * number], spans[2 * number + 1]) for number, key in enumerate(self.keys)}
+
+
+@dataclass(frozen=True)
+class WrittenDownloads:
+    paths: list[str]
+    parts: dict[str, list[int]]  # by download path: start and end of each incident's part (see EarlierDownloads)
+
+
+def write_downloads(archive: Archive, out_dir: Path, keys: list[str] | None = None, earlier: EarlierDownloads | None = None) -> WrittenDownloads:
+    """Write the data downloads and the feed into `out_dir`, each streamed to its file.
+
+    With `keys` (one for each incident, which changes whenever its part of a download would), an
+    incident's part of each download whose key `earlier` has is copied from the last build's file.
     They need the incidents only, not the list of pages (see write_site_index)."""
-    return _write_files(out_dir, {
-        "data/incidents.json": lambda out: _write_incidents_json(archive, out),
-        "data/incidents.csv": lambda out: _write_csv(out, *_incidents_table(archive)),
-        "data/figures.csv": lambda out: _write_csv(out, *_figures_table(archive)),
-        "data/incidents.geojson": lambda out: write_feature_collection(archive, out),
-        "feed.xml": atom_feed(archive),
-    })
+    keys = keys or [""] * len(archive.incidents)  # (an empty key is never taken from the earlier files)
+    earlier = earlier or EarlierDownloads()
+    incidents = archive.incidents
+    downloads = {
+        "data/incidents.json": (JSON_ARRAY, lambda number: _incident_json(incidents[number], archive)),
+        "data/incidents.csv": (Layout(_csv_text([_incidents_header(archive)])), lambda number: _csv_text([_incident_row(incidents[number], archive)])),
+        "data/figures.csv": (Layout(_csv_text([FIGURES_HEADER])), lambda number: _csv_text(_figure_rows(incidents[number]))),
+        "data/incidents.geojson": (FEATURE_COLLECTION, lambda number: features_text(incidents[number], archive)),
+    }
+    parts = {path: _write_in_parts(out_dir / path, layout, part, keys, earlier.places(path, layout.head.encode()))
+             for path, (layout, part) in downloads.items()}
+    paths = [*downloads, *_write_files(out_dir, {"feed.xml": atom_feed(archive)})]
+    return WrittenDownloads(paths, parts)
+
+
+def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], str], keys: list[str],
+                    earlier: tuple[Path, dict[str, tuple[int, int]]] | None) -> list[int]:
+    """Write one download, each incident's part copied from the earlier file when its key is there; where each part went."""
+    earlier_file, earlier_places = earlier or (None, {})
+    earlier_bytes = earlier_file.read_bytes() if earlier_file and any(key in earlier_places for key in keys) else b""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    places: list[int] = []
+    with target.open("wb") as out:
+        out.write(layout.head.encode())
+        written = False
+        for number, key in enumerate(keys):
+            span = earlier_places.get(key) if key else None
+            content = earlier_bytes[span[0]:span[1]] if span else part(number).encode()
+            if content:
+                out.write((layout.between if written else layout.first).encode())
+                written = True
+            start = out.tell()
+            out.write(content)
+            places += [start, out.tell()]
+        out.write((layout.tail if written else layout.empty).encode())
+    return places
 
 
 def write_site_index(archive: Archive, out_dir: Path, page_paths: list[str]) -> list[str]:

@@ -15,32 +15,17 @@ mapping tools skip those, and the place is in data/incidents.json all the same).
 
 from __future__ import annotations
 
-import io
 import json
-from typing import Any, TextIO
+from typing import Any
 
 from .figures import readings_text
 from .model import Archive, Incident
 
 
-def feature_collection(archive: Archive) -> str:
-    """The text of data/incidents.geojson."""
-    out = io.StringIO()
-    write_feature_collection(archive, out)
-    return out.getvalue()
-
-
-def write_feature_collection(archive: Archive, out: TextIO) -> None:
-    """Write the FeatureCollection with one Feature a line (easy to diff and grep), streamed: the whole
-    text is never held at once."""
-    out.write('{"type":"FeatureCollection","features":[')
-    first = True
-    for incident in archive.incidents:
-        for one in features(incident, archive):
-            out.write("\n" if first else ",\n")
-            out.write(json.dumps(one, ensure_ascii=False, allow_nan=False, separators=(",", ":")))  # the loader refuses .nan and .inf
-            first = False
-    out.write("]}\n" if first else "\n]}\n")
+def features_text(incident: Incident, archive: Archive) -> str:
+    """The incident's Features, one a line: its part of data/incidents.geojson."""
+    return ",\n".join(json.dumps(one, ensure_ascii=False, allow_nan=False, separators=(",", ":"))  # the loader refuses .nan and .inf
+                      for one in features(incident, archive))
 
 
 def features(incident: Incident, archive: Archive) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ import os
 import shutil
 import stat
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -360,6 +360,8 @@ class PreviousBuild:
     site_dir: Path
     page_keys: dict[str, str]
     version: str = ""  # of this build: templates, code and settings (see rendering_digest)
+    download_keys: list[str] = field(default_factory=list)  # each incident's key in the last build's downloads
+    download_parts: dict[str, list[int]] = field(default_factory=dict)  # where each incident's part is in each (exports.EarlierDownloads)
 
     def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
         """What the page is rendered from in this build (see page_key)."""
@@ -380,8 +382,14 @@ class PreviousBuild:
 
 
 def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
-    """The site now in `site_dir`, with the keys of its pages when it was built by this `version`."""
-    return PreviousBuild(site_dir, read_page_keys(root, version, site_dir), version)
+    """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version`."""
+    stored = _read_site_keys(root, version, site_dir)
+    downloads = stored.get("downloads")
+    keys, parts = (downloads.get("keys"), downloads.get("parts")) if isinstance(downloads, dict) else (None, None)
+    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys) and isinstance(parts, dict)
+            and all(isinstance(places, list) and all(type(place) is int for place in places) for places in parts.values())):
+        keys, parts = [], {}
+    return PreviousBuild(site_dir, stored.get("pages", {}), version, keys, parts)
 
 
 def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path) -> bool:
@@ -406,12 +414,18 @@ def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]]) -> No
 
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:
     """What each page of the current site/ was rendered from, by page path; {} when site/ is not that build's."""
-    stored = _read(root, "pages.json", version) or {}
-    return stored.get("pages", {}) if stored.get("site") == _site_identity(site_dir) else {}
+    pages = _read_site_keys(root, version, site_dir).get("pages", {})
+    return pages if isinstance(pages, dict) else {}
 
 
-def write_page_keys(root: Path, version: str, site_dir: Path, keys: dict[str, str | None]) -> None:
-    _write(root, "pages.json", version, {"site": _site_identity(site_dir), "pages": keys})
+def _read_site_keys(root: Path, version: str, site_dir: Path) -> dict:
+    stored = _read(root, "pages.json", version)
+    return stored if isinstance(stored, dict) and stored.get("site") == _site_identity(site_dir) else {}
+
+
+def write_page_keys(root: Path, version: str, site_dir: Path, keys: dict[str, str | None], downloads: dict | None = None) -> None:
+    """What each page of site/ was rendered from, and with `downloads` (render.WrittenSite) each incident's key and part in the downloads."""
+    _write(root, "pages.json", version, {"site": _site_identity(site_dir), "pages": keys, "downloads": downloads or {}})
 
 
 def forget_page_keys(root: Path, page_paths: list[str]) -> None:

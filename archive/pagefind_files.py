@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +34,10 @@ import cbor2
 
 SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
 CHUNK_LOCATIONS = 20_000  # Pagefind cuts the word index after the word that brings a chunk to this many locations and postings
+# The word-index chunks a shard indexed in part rewrites are most of its time: best compression (9) takes
+# four times as long as 6 for 1.6% less. Only builds after an edit write them; a clean build, as a
+# deploy's is, keeps Pagefind's own files.
+CHUNK_COMPRESSION = 6
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # sort values Pagefind compares as text (never as numbers)
 
 
@@ -198,7 +203,8 @@ def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[in
     size = 0
     for word in sorted(words):  # code point order: Rust's order of UTF-8 strings
         chunks[-1].append(word)
-        size += sum(len(locations) + len(meta_locations) + 1 for _, locations, meta_locations in words[word])
+        postings = words[word]
+        size += len(postings) + sum(map(len, map(itemgetter(1), postings))) + sum(map(len, map(itemgetter(2), postings)))
         if size >= CHUNK_LOCATIONS:
             chunks.append([])
             size = 0
@@ -219,7 +225,7 @@ def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[in
             continue
         body = b"\x81" + _array_head(len(chunk)) + b"".join(kept_bytes.get(word) or cbor2.dumps([word, words[word], []]) for word in chunk)
         description[2] = _chunk_name(f"{first.language}_{pagefind_hash(body)}", len(first.language) + 8, used)
-        write_index_file(output / "index" / f"{description[2]}.pf_index", body)
+        write_index_file(output / "index" / f"{description[2]}.pf_index", body, CHUNK_COMPRESSION)
     return described
 
 
@@ -339,7 +345,7 @@ def read_index_file(path: Path) -> bytes:
     return data[len(SIGNATURE):]
 
 
-def write_index_file(path: Path, body: bytes) -> None:
-    """Gzip as Pagefind does (best compression), with no time stamp in the header."""
+def write_index_file(path: Path, body: bytes, level: int = 9) -> None:
+    """Gzip as Pagefind does (best compression, unless told otherwise), with no time stamp in the header."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0))
+    path.write_bytes(gzip.compress(SIGNATURE + body, compresslevel=level, mtime=0))

@@ -254,7 +254,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
             _write_offline_copy(environment, archive, staging, offline_staging)
             swap_in(offline_staging, project.offline_dir, large)
         swap_in(staging, out_dir, large)
-        incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys)
+        incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
     incremental.write_last_build(project.root, inputs.fingerprint, problems)
     return BuildReport(
         incidents=len(archive.incidents),

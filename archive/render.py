@@ -22,7 +22,7 @@ from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
 from .config import SiteConfig
 from .dates import long_date
-from .exports import write_downloads, write_site_index
+from .exports import EarlierDownloads, write_downloads, write_site_index
 from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, totals
 from .files import copy_regular_files
 from .fragments import FILTERS as SOURCE_FILTERS
@@ -501,11 +501,24 @@ class EarlierBuild(Protocol):
     def built(self, page_path: str) -> bool:
         """Whether the last build wrote this page."""
 
+    @property
+    def site_dir(self) -> Path:
+        """The last build's site."""
+
+    @property
+    def download_keys(self) -> list[str]:
+        """Each incident's key in the last build's downloads (see exports.EarlierDownloads)."""
+
+    @property
+    def download_parts(self) -> dict[str, list[int]]:
+        """Where each incident's part is in each of the last build's downloads."""
+
 
 @dataclass(frozen=True)
 class WrittenSite:
     page_keys: dict[str, str | None]  # by page path: what each page was rendered from
     pages_changed: int  # pages whose bytes may differ from the previous build's
+    downloads: dict  # each incident's key in the downloads ("keys") and where its part is in each ("parts")
 
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
@@ -518,7 +531,11 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     (the data page) come last, as they show the downloads' sizes.
     """
     # The downloads need the model only: started first, they are written while the totals are added up.
-    wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir), items=len(archive.incidents))
+    # An incident's part of each is copied from the last build's files when the incident is the same.
+    download_keys = [(previous.key(f"incidents/{incident.id}/", "downloads", _incident_inputs(incident)) or "") if incident.file_hash else ""
+                     for incident in archive.incidents]
+    earlier_downloads = EarlierDownloads(previous.site_dir, previous.download_keys, previous.download_parts)
+    wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir, download_keys, earlier_downloads), items=len(archive.incidents))
     try:
         pages = site_pages(archive)
         keys = {page.path: previous.key(page.path, page.template, page.inputs) for page in pages}
@@ -538,7 +555,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
         write_site_index(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
         changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None], progress=progress))
     finally:
-        wait_for_downloads()
+        written_downloads = wait_for_downloads()
     downloads.update(download_sizes(out_dir))
     changed += sum(write(page) for page in pages if page.inputs is None)
     copy_regular_files(static_dir, out_dir / "static", skip={"sw.js"})
@@ -546,4 +563,4 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
-    return WrittenSite(keys, changed)
+    return WrittenSite(keys, changed, {"keys": download_keys, "parts": written_downloads.parts})

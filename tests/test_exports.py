@@ -149,7 +149,7 @@ def test_sitemap_needs_the_site_url_and_robots_names_it():
 
 def test_downloads_and_site_index_are_written(tmp_path):
     archive = archive_of(incident(), url="https://example.org/")
-    written = write_downloads(archive, tmp_path) + write_site_index(archive, tmp_path, ["index.html"])
+    written = write_downloads(archive, tmp_path).paths + write_site_index(archive, tmp_path, ["index.html"])
     assert written == ["data/incidents.json", "data/incidents.csv", "data/figures.csv", "data/incidents.geojson", "feed.xml", "sitemap.xml", "robots.txt"]
     assert all((tmp_path / path).stat().st_size > 0 for path in written)
     assert write_site_index(archive_of(incident()), tmp_path / "no-url", ["index.html"]) == ["robots.txt"]  # sitemaps need a URL

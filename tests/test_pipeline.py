@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import archive.incremental
-from archive import parallel, render
+from archive import exports, parallel, render
 from archive.pipeline import Project, build, check, preview_edits
 from archive.problems import BuildError
 from archive.search import SearchIndexError
@@ -230,6 +230,31 @@ def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_inde
     rewritten = {path for path in after if before.get(path) != after[path]}
     assert "incidents/2025-03-01-strike-on-lviv/index.html" in rewritten
     assert "regions/index.html" not in rewritten  # rendered, but its bytes are the same: the old file stays
+
+
+def test_a_rebuild_after_one_edit_makes_only_that_incidents_part_of_each_download(tiny, monkeypatch):
+    for day in ("2025-06-01", "2025-06-02", "2025-06-03"):
+        tiny.write(f"{day}-drone-strike-on-kyiv", VALID_INCIDENT.replace("2025-06-06", day))
+    build(tiny.project, today=TODAY, with_search=False)
+    made: list[str] = []
+    real_incident_json, real_figure_rows = exports._incident_json, exports._figure_rows
+
+    def incident_json(incident, archive):
+        made.append(incident.id)
+        return real_incident_json(incident, archive)
+
+    def figure_rows(incident):
+        made.append(incident.id)
+        return real_figure_rows(incident)
+
+    monkeypatch.setattr(exports, "_incident_json", incident_json)
+    monkeypatch.setattr(exports, "_figure_rows", figure_rows)
+    edited = tiny.root / "incidents" / "2025" / "2025-06-02-drone-strike-on-kyiv.yaml"
+    edited.write_text(edited.read_text().replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
+    build(tiny.project, today=TODAY, with_search=False)
+    assert made == ["2025-06-02-drone-strike-on-kyiv"] * 2  # its line of incidents.json and its rows of figures.csv
+    lines = (tiny.root / "site" / "data" / "incidents.json").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line.rstrip(","))["title"] for line in lines[1:-1]] == ["Drone strike on Kyiv", "Drone strike on central Kyiv", "Drone strike on Kyiv"]
 
 
 def test_a_rebuild_links_the_search_index_shards_whose_records_are_the_same(tiny):
