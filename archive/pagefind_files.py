@@ -297,10 +297,16 @@ def _sort_order(values: list[str]) -> list[int]:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
+        return
+    except FileNotFoundError:  # the first file of its folder (a shard's fragments share one)
+        target.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
+        pass
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or no links there
         shutil.copyfile(source, target)
 
 
