@@ -467,6 +467,25 @@ def test_a_shard_whose_cached_keys_do_not_give_its_name_is_indexed_whole(tmp_pat
     assert len([url for url in asked if url.startswith("incidents/")]) == 6
 
 
+@pytest.mark.parametrize("damaged", ["index", "filter"])
+def test_an_earlier_shard_that_cannot_be_read_is_indexed_whole_and_the_index_is_still_a_clean_builds(tmp_path, damaged):
+    """The files a shard indexed in part reads (its word index and filters) are checked as they are read;
+    its fragments are linked as the last build wrote them, as its unchanged pages are."""
+    tiny = six_in_may(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    [shard] = (tiny.root / "site" / "pagefind" / "shards").iterdir()
+    victim = sorted((shard / damaged).iterdir())[0]
+    victim.unlink()
+    victim.write_bytes(b"not gzip")  # a new file: the last build's other links are left alone
+    irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
+    irpin.write_text(irpin.read_text(encoding="utf-8").replace("title: Strike on Irpin", "title: Strike on Irpin again"), encoding="utf-8")
+    build(tiny.project, today=TODAY)
+    clean = tmp_path / "clean"
+    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
+    build(Project(root=clean), today=TODAY)
+    assert content(tiny.root / "site" / "pagefind") == content(clean / "site" / "pagefind")
+
+
 @pytest.mark.slow
 def test_random_edits_give_the_search_index_a_clean_build_gives(tmp_path, monkeypatch):
     """Edits of every kind a curator makes (test_pipeline.random_edit), each followed by a build with the
