@@ -15,6 +15,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from .characters import is_invisible
@@ -280,15 +281,21 @@ class EarlierDownloads:
         earlier = self.site_dir / path
         try:
             with earlier.open("rb") as file:
-                if file.read(len(head)) != head:
-                    return None
+                if file.read(len(head)) != head or not _in_order([len(head), *spans, earlier.stat().st_size]):
+                    return None  # other columns, or not the file the places were taken in
         except OSError:
             return None
         return earlier, {key: (spans[2 * number], spans[2 * number + 1]) for number, key in enumerate(self.keys)}
 
 
+def _in_order(places: list[int]) -> bool:
+    return all(earlier <= later for earlier, later in pairwise(places))
+
+
 @dataclass(frozen=True)
 class WrittenDownloads:
+    """What write_downloads wrote: the files, and where each incident's part is in each."""
+
     paths: list[str]
     parts: dict[str, list[int]]  # by download path: start and end of each incident's part (see EarlierDownloads)
 

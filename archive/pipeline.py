@@ -29,7 +29,7 @@ from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
 from .render import Page, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, write_page, write_site
-from .search import index_site
+from .search import ShardKeys, index_site
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
@@ -239,13 +239,14 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
-        indexing = in_background(lambda: _index_for_search(project, archive, staging, previous.site_dir),
+        records_version = incremental.records_digest(project)
+        indexing = in_background(lambda: _index_for_search(project, archive, staging, previous.site_dir, records_version),
                                  items=len(archive.incidents)) if with_search else None
         try:
             written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
                                  progress=lambda done, total: progress("Writing pages", done, total))
         finally:
-            search_seconds = indexing() if indexing else 0.0
+            search_seconds, shard_keys = indexing() if indexing else (0.0, None)
         if not with_search:  # the last index, if it is still right; else none, and serve indexes when it needs to
             incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
         large = len(written.page_keys) > LARGE_SITE
@@ -255,6 +256,8 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
             swap_in(offline_staging, project.offline_dir, large)
         swap_in(staging, out_dir, large)
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
+        if shard_keys is not None:  # (the index of the site now in place)
+            incremental.write_shard_keys(project.root, records_version, shard_keys)
     incremental.write_last_build(project.root, inputs.fingerprint, problems)
     return BuildReport(
         incidents=len(archive.incidents),
@@ -267,15 +270,13 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     )
 
 
-def _index_for_search(project: Project, archive: Archive, staging: Path, previous_site: Path) -> float:
+def _index_for_search(project: Project, archive: Archive, staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:
     """Index the archive into staging/pagefind, linking the shards of the previous site that are the same and
-    indexing the changed ones in part when the cache has their keys; the seconds it took."""
+    indexing the changed ones in part when the cache has their keys; the seconds it took, and the shards' keys."""
     started = time.perf_counter()
-    version = incremental.records_digest(project)
     keys = index_site(archive, staging / "pagefind", previous=previous_site / "pagefind", version=version,
                       earlier_keys=incremental.read_shard_keys(project.root, version))
-    incremental.write_shard_keys(project.root, version, keys)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, keys
 
 
 def preview_edits(project: Project, archive: Archive, paths: list[Path], today: dt.date | None = None) -> Archive | None:
