@@ -83,6 +83,15 @@ def export_head(target: Path) -> Path:
     return target
 
 
+def medians_of(runs: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Each tree's median wall seconds, CPU seconds and peak RSS."""
+    return {name: {key: statistics.median(result[key] for result in results) for key in ("wall", "cpu", "rss")} for name, results in runs.items()}
+
+
+def walls(results: list[dict[str, float]]) -> str:
+    return ", ".join(f"{result['wall']:.1f}" for result in results)
+
+
 def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
     source = work / f"archive-{kind}"
     generate(count, source, kind=kind)
@@ -97,11 +106,9 @@ def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: 
     print(f"\n## {count:,} incidents, {kind} archive: full build without the search index\n")
     print("| code | wall s | CPU s | peak RSS MB | runs |")
     print("| --- | ---: | ---: | ---: | --- |")
-    medians = {}
+    medians = medians_of(runs)
     for name, results in runs.items():
-        medians[name] = {key: statistics.median(result[key] for result in results) for key in ("wall", "cpu", "rss")}
-        each = ", ".join(f"{result['wall']:.1f}" for result in results)
-        print(f"| {name} | {medians[name]['wall']:.2f} | {medians[name]['cpu']:.2f} | {medians[name]['rss']:.0f} | wall s: {each} |")
+        print(f"| {name} | {medians[name]['wall']:.2f} | {medians[name]['cpu']:.2f} | {medians[name]['rss']:.0f} | wall s: {walls(results)} |")
     before, after = medians["before"], medians["after"]
     print(f"\nafter/before: wall {after['wall'] / before['wall']:.2f}, CPU {after['cpu'] / before['cpu']:.2f}, "
           f"peak RSS {after['rss'] / before['rss']:.2f} (medians of {repeat})")
@@ -133,11 +140,10 @@ def run_edits(kind: str, count: int, trees: dict[str, Path], work: Path, repeat:
     print(f"\n## {count:,} incidents, {kind} archive: one edit, search index included\n")
     print("| code | full build s | edit: wall s | edit: CPU s | edit: peak RSS MB | edits |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
-    medians = {}
+    medians = medians_of(runs)
     for name, results in runs.items():
-        medians[name] = {key: statistics.median(result[key] for result in results) for key in ("wall", "cpu", "rss")}
-        each = ", ".join(f"{result['wall']:.1f}" for result in results)
-        print(f"| {name} | {full[name]['wall']:.1f} | {medians[name]['wall']:.2f} | {medians[name]['cpu']:.2f} | {medians[name]['rss']:.0f} | wall s: {each} |")
+        print(f"| {name} | {full[name]['wall']:.1f} | {medians[name]['wall']:.2f} | {medians[name]['cpu']:.2f} | {medians[name]['rss']:.0f} "
+              f"| wall s: {walls(results)} |")
     before, after = medians["before"], medians["after"]
     print(f"\nafter/before: wall {after['wall'] / before['wall']:.2f}, CPU {after['cpu'] / before['cpu']:.2f} (medians of {repeat})")
     different = [path for path in differing_files(roots["before"] / "site", roots["after"] / "site") if not path.startswith("pagefind/")]

@@ -399,10 +399,8 @@ def six_in_may(root: Path) -> TinyArchive:
     return tiny
 
 
-@pytest.mark.parametrize("change", ["edit", "addition", "removal", "rename", "new date"])
-def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_clean_builds_index(tmp_path, monkeypatch, change):
-    tiny = six_in_may(tmp_path / "archive")
-    build(tiny.project, today=TODAY)
+def record_pagefinds_records(monkeypatch) -> list[str]:
+    """The URLs of the records Pagefind is asked to index from now on, in a list that fills as it is."""
     asked: list[str] = []
     real_index_records = index_records
 
@@ -411,6 +409,14 @@ def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_
         real_index_records(records, output_dir, only)
 
     monkeypatch.setattr("archive.search.index_records", recording)
+    return asked
+
+
+@pytest.mark.parametrize("change", ["edit", "addition", "removal", "rename", "new date"])
+def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_clean_builds_index(tmp_path, monkeypatch, change):
+    tiny = six_in_may(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    asked = record_pagefinds_records(monkeypatch)
     irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
     text = irpin.read_text(encoding="utf-8")
     if change == "edit":
@@ -428,7 +434,6 @@ def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_
         tiny.write("2025-05-25-strike-on-irpin", text.replace("date: 2025-05-12", "date: 2025-05-25").replace("title: Strike on Irpin", "title: Zebrafinch strike on Irpin")
                    .replace("corrections: []", "corrections: []\nprevious_ids: [2025-05-12-strike-on-irpin]"))
     build(tiny.project, today=TODAY)
-    monkeypatch.setattr("archive.search.index_records", real_index_records)
 
     changed = {"edit": ["incidents/2025-05-12-strike-on-irpin/"], "addition": ["incidents/2025-05-14-zebrafinch-shelling/"], "removal": [],
                "rename": ["incidents/2025-05-12-zebrafinch-depot/"], "new date": ["incidents/2025-05-25-strike-on-irpin/"]}[change]
@@ -453,14 +458,7 @@ def test_a_shard_whose_cached_keys_do_not_give_its_name_is_indexed_whole(tmp_pat
     [(name, keys)] = stored["entries"].items()
     stored["entries"][name] = [*keys[1:], keys[0]]
     cache.write_text(json.dumps(stored), encoding="utf-8")
-    asked: list[str] = []
-    real_index_records = index_records
-
-    def recording(records, output_dir, only=None):
-        asked.extend(record.url for record in records)
-        real_index_records(records, output_dir, only)
-
-    monkeypatch.setattr("archive.search.index_records", recording)
+    asked = record_pagefinds_records(monkeypatch)
     irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
     irpin.write_text(irpin.read_text(encoding="utf-8").replace("title: Strike on Irpin", "title: Strike on Irpin again"), encoding="utf-8")
     build(tiny.project, today=TODAY)
