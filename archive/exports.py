@@ -7,6 +7,7 @@ neutralised, and XML is written with ElementTree so every text is escaped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -15,7 +16,6 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
 from .characters import is_invisible
@@ -272,40 +272,43 @@ class EarlierDownloads:
     site_dir: Path | None = None
     keys: list[str] = field(default_factory=list)
     parts: dict[str, list[int]] = field(default_factory=dict)  # by download path: start and end of each incident's part, by turns
+    files: dict[str, list[int]] = field(default_factory=dict)  # by download path: its size and modification time (ns) when written
 
-    def places(self, path: str, head: bytes) -> tuple[Path, dict[str, tuple[int, int]]] | None:
-        """The earlier file and where each incident's part is in it; None when it has another head (other columns)."""
+    def places(self, path: str) -> tuple[Path, dict[str, tuple[int, int]]] | None:
+        """The earlier file and where each incident's part is in it; None unless the file is the one the places were taken in."""
         spans = self.parts.get(path)
         if self.site_dir is None or spans is None or len(spans) != 2 * len(self.keys):
             return None
         earlier = self.site_dir / path
         try:
-            with earlier.open("rb") as file:
-                if file.read(len(head)) != head or not _in_order([len(head), *spans, earlier.stat().st_size]):
-                    return None  # other columns, or not the file the places were taken in
+            if _file_stamp(earlier) != self.files.get(path):
+                return None
         except OSError:
             return None
         return earlier, {key: (spans[2 * number], spans[2 * number + 1]) for number, key in enumerate(self.keys)}
 
 
-def _in_order(places: list[int]) -> bool:
-    return all(earlier <= later for earlier, later in pairwise(places))
+def _file_stamp(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
 
 
 @dataclass(frozen=True)
 class WrittenDownloads:
-    """What write_downloads wrote: the files, and where each incident's part is in each."""
+    """What write_downloads wrote: the files, where each incident's part is in each, and each one's size and time."""
 
     paths: list[str]
     parts: dict[str, list[int]]  # by download path: start and end of each incident's part (see EarlierDownloads)
+    files: dict[str, list[int]]
 
 
 def write_downloads(archive: Archive, out_dir: Path, keys: list[str] | None = None, earlier: EarlierDownloads | None = None) -> WrittenDownloads:
     """Write the data downloads and the feed into `out_dir`, each streamed to its file.
 
     With `keys` (one for each incident, which changes whenever its part of a download would), an
-    incident's part of each download whose key `earlier` has is copied from the last build's file.
-    They need the incidents only, not the list of pages (see write_site_index)."""
+    incident's part of each download whose key `earlier` has is copied from the last build's file
+    (unless the file's head changed: other columns). They need the incidents only, not the list
+    of pages (see write_site_index)."""
     keys = keys or [""] * len(archive.incidents)  # (an empty key is never taken from the earlier files)
     earlier = earlier or EarlierDownloads()
     incidents = archive.incidents
@@ -315,25 +318,31 @@ def write_downloads(archive: Archive, out_dir: Path, keys: list[str] | None = No
         "data/figures.csv": (Layout(_csv_text([FIGURES_HEADER])), lambda number: _csv_text(_figure_rows(incidents[number]))),
         "data/incidents.geojson": (FEATURE_COLLECTION, lambda number: features_text(incidents[number], archive)),
     }
-    parts = {path: _write_in_parts(out_dir / path, layout, part, keys, earlier.places(path, layout.head.encode()))
-             for path, (layout, part) in downloads.items()}
+    parts = {path: _write_in_parts(out_dir / path, layout, part, keys, earlier.places(path)) for path, (layout, part) in downloads.items()}
     paths = [*downloads, *_write_files(out_dir, {"feed.xml": atom_feed(archive)})]
-    return WrittenDownloads(paths, parts)
+    return WrittenDownloads(paths, parts, {path: _file_stamp(out_dir / path) for path in downloads})
 
 
 def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], str], keys: list[str],
                     earlier: tuple[Path, dict[str, tuple[int, int]]] | None) -> list[int]:
-    """Write one download, each incident's part copied from the earlier file when its key is there; where each part went."""
+    """Write one download, each incident's part copied from the earlier file when its key is there
+    (and its head is the same); where each part went. Neither file is ever held whole."""
     earlier_file, earlier_places = earlier or (None, {})
-    earlier_bytes = earlier_file.read_bytes() if earlier_file and any(key in earlier_places for key in keys) else b""
     target.parent.mkdir(parents=True, exist_ok=True)
     places: list[int] = []
-    with target.open("wb") as out:
-        out.write(layout.head.encode())
+    with target.open("wb") as out, (earlier_file.open("rb") if earlier_file else contextlib.nullcontext()) as source:
+        head = layout.head.encode()
+        if source is not None and source.read(len(head)) != head:
+            earlier_places = {}
+        out.write(head)
         written = False
         for number, key in enumerate(keys):
             span = earlier_places.get(key) if key else None
-            content = earlier_bytes[span[0]:span[1]] if span else part(number).encode()
+            if span and source is not None:
+                source.seek(span[0])
+                content = source.read(span[1] - span[0])
+            else:
+                content = part(number).encode()
             if content:
                 out.write((layout.between if written else layout.first).encode())
                 written = True

@@ -26,7 +26,7 @@ import stat
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .config import environment_settings
 from .files import Repository, UnsafeFile, read_regular_file
@@ -362,6 +362,7 @@ class PreviousBuild:
     version: str = ""  # of this build: templates, code and settings (see rendering_digest)
     download_keys: list[str] = field(default_factory=list)  # each incident's key in the last build's downloads
     download_parts: dict[str, list[int]] = field(default_factory=dict)  # where each incident's part is in each (exports.EarlierDownloads)
+    download_files: dict[str, list[int]] = field(default_factory=dict)  # each download's size and time when written
 
     def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
         """What the page is rendered from in this build (see page_key)."""
@@ -384,12 +385,16 @@ class PreviousBuild:
 def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
     """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version`."""
     stored = _read_site_keys(root, version, site_dir)
+    pages = stored.get("pages")
     downloads = stored.get("downloads")
-    keys, parts = (downloads.get("keys"), downloads.get("parts")) if isinstance(downloads, dict) else (None, None)
-    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys) and isinstance(parts, dict)
-            and all(isinstance(places, list) and all(type(place) is int for place in places) for places in parts.values())):
-        keys, parts = [], {}
-    return PreviousBuild(site_dir, stored.get("pages", {}), version, keys, parts)
+    keys, parts, files = (downloads.get("keys"), downloads.get("parts"), downloads.get("files")) if isinstance(downloads, dict) else (None, None, None)
+    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys) and _lists_of_ints(parts) and _lists_of_ints(files)):
+        return PreviousBuild(site_dir, pages if isinstance(pages, dict) else {}, version)
+    return PreviousBuild(site_dir, pages if isinstance(pages, dict) else {}, version, keys, parts, files)
+
+
+def _lists_of_ints(stored: object) -> TypeGuard[dict[str, list[int]]]:
+    return isinstance(stored, dict) and all(isinstance(values, list) and all(type(value) is int for value in values) for values in stored.values())
 
 
 def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path) -> bool:

@@ -39,6 +39,7 @@ CHUNK_LOCATIONS = 20_000  # Pagefind cuts the word index after the word that bri
 # four times as long as 6 for 1.6% less. Only builds after an edit write them; a clean build, as a
 # deploy's is, keeps Pagefind's own files.
 CHUNK_COMPRESSION = 6
+FILE_NAME = re.compile(r"[a-z]+_[0-9a-z_]+")  # en_4561ca3e30, en_202401_9c4: never a path
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # sort values Pagefind compares as text (never as numbers)
 
 
@@ -79,6 +80,9 @@ def read_bundle(path: Path) -> Bundle:
         entry = json.loads((path / "pagefind-entry.json").read_text(encoding="utf-8"))
         [(language, details)] = entry["languages"].items()
         version, pages, chunks, filter_files, _, fields = decode(path / f"pagefind.{details['hash']}.pf_meta")
+        names = [details["hash"], *(name for name, _ in pages), *(name for _, _, name in chunks), *(name for _, name in filter_files)]
+        if not all(isinstance(name, str) and FILE_NAME.fullmatch(name) for name in names):
+            raise UnexpectedIndex("a file of the bundle has a name Pagefind does not give")
         chunk_words: list[list[str]] = []
         words: dict[str, list[list]] = {}
         encoded: dict[str, bytes] = {}
@@ -107,7 +111,7 @@ def _chunk_entries(body: bytes) -> Iterator[tuple[str, list[list], bytes]]:
     for _ in range(_array_length(stream)):
         start = stream.tell()
         word, postings, variants = decoder.decode()
-        if variants:  # other spellings of the word (with accents): none in English
+        if variants:  # the word's spellings with accents ("frontières" of "frontier"): not taken apart yet, so the shard is indexed whole
             raise UnexpectedIndex(f"the word {word!r} has variants")
         yield word, postings, body[start:stream.tell()]
     if stream.tell() != len(body):
@@ -194,9 +198,8 @@ def _fields(bundles: list[Bundle], numbers: list[list[int]]) -> list[str]:
 
 def _marker_map(old: list[str], new: list[str]) -> dict[int, int] | None:
     """How a bundle's metadata markers (field numbers) change; None when they do not."""
-    if old == new:
-        return None
-    return {-number - 1: -new.index(field) - 1 for number, field in enumerate(old) if field in new}
+    markers = {-number - 1: -new.index(field) - 1 for number, field in enumerate(old) if field in new}
+    return None if all(before == after for before, after in markers.items()) and len(markers) == len(old) else markers
 
 
 def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[int]], markers: list[dict[int, int] | None]) -> list[list[str]]:

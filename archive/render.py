@@ -513,12 +513,16 @@ class EarlierBuild(Protocol):
     def download_parts(self) -> dict[str, list[int]]:
         """Where each incident's part is in each of the last build's downloads."""
 
+    @property
+    def download_files(self) -> dict[str, list[int]]:
+        """Each of the last build's downloads' size and time when written."""
+
 
 @dataclass(frozen=True)
 class WrittenSite:
     page_keys: dict[str, str | None]  # by page path: what each page was rendered from
     pages_changed: int  # pages whose bytes may differ from the previous build's
-    downloads: dict  # each incident's key in the downloads ("keys") and where its part is in each ("parts")
+    downloads: dict  # each incident's key in the downloads ("keys"), where its part is in each ("parts"), each one's size and time ("files")
 
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
@@ -534,7 +538,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     # An incident's part of each is copied from the last build's files when the incident is the same.
     download_keys = [(previous.key(f"incidents/{incident.id}/", "downloads", _incident_inputs(incident)) or "") if incident.file_hash else ""
                      for incident in archive.incidents]
-    earlier_downloads = EarlierDownloads(previous.site_dir, previous.download_keys, previous.download_parts)
+    earlier_downloads = EarlierDownloads(previous.site_dir, previous.download_keys, previous.download_parts, previous.download_files)
     wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir, download_keys, earlier_downloads), items=len(archive.incidents))
     try:
         pages = site_pages(archive)
@@ -563,4 +567,4 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
         shutil.copyfile(static_dir / "sw.js", out_dir / "sw.js")  # at the root, so it may serve every page
     (out_dir / "schema").mkdir(exist_ok=True)
     shutil.copyfile(schema_path, out_dir / "schema" / "incident.json")
-    return WrittenSite(keys, changed, {"keys": download_keys, "parts": written_downloads.parts})
+    return WrittenSite(keys, changed, {"keys": download_keys, "parts": written_downloads.parts, "files": written_downloads.files})

@@ -268,7 +268,7 @@ def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
     """The primary bundle (content pages) and the shards, newest first.
 
     An incident's shard is by its date, a region's by its latest incident's. Every record carries
-    its shard's name as the hidden `shard` filter, with which the search page asks one shard at a
+    its shard's label (first month) as the hidden `shard` filter, with which the search page asks one shard at a
     time for results in date order (see static/search.js)."""
     pages = [entry for entry in entries if not entry.date or entry.date == UNDATED]
     by_year: dict[str, list[Entry]] = {}
@@ -292,9 +292,9 @@ def _largest_run(months: list[int], length: int) -> int:
     return max(counts.values())
 
 
-def _in_shard(record: SearchRecord, name: str) -> SearchRecord:
+def _in_shard(record: SearchRecord, label: str) -> SearchRecord:
     return SearchRecord(record.url, record.kind, record.title, record.date, record.content, record.meta,
-                        {**record.filters, "shard": [name]})
+                        {**record.filters, "shard": [label]})
 
 
 def _digest(keys: list[str]) -> str:
@@ -396,6 +396,8 @@ def _index_in_part(shard: Shard, bundle: Path, earlier: Path, earlier_keys: list
             if added:
                 index_records(shard.records(added), Path(scratch), only=SHARD_FILES)
                 added_bundle = read_bundle(Path(scratch))
+                if len(added_bundle.pages) != len(added):
+                    raise UnexpectedIndex("Pagefind did not index a page for each record")
             added_numbers = iter(range(len(added)))
 
             def page_of(entry: Entry) -> tuple[Bundle, int]:

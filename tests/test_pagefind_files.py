@@ -3,7 +3,9 @@ records: the same files under the same names, each with the same bytes once deco
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,34 @@ def test_a_bundle_of_another_layout_is_refused(tmp_path, whole):
     (copy / "pagefind-entry.json").write_text('{"version": "9", "languages": {}}', encoding="utf-8")
     with pytest.raises(UnexpectedIndex):
         read_bundle(copy)
+
+
+def test_a_word_with_accented_spellings_is_refused_so_its_shard_is_indexed_whole(tmp_path):
+    """Pagefind keeps "frontières" as a variant of "frontier"; those are not taken apart (yet)."""
+    accented = SearchRecord("incidents/msf/", "incident", "Médecins Sans Frontières", "2025-05-02", "Médecins Sans Frontières said.",
+                            {"title": "Médecins Sans Frontières"}, {"shard": ["2025-05"]})
+    with pytest.raises(UnexpectedIndex, match="variants"):
+        read_bundle(pagefind_bundle(tmp_path / "accented", [accented]))
+
+
+def test_a_bundle_whose_metadata_names_a_path_is_refused(tmp_path, whole):
+    """Names of fragments, chunks and filter files come from the metadata: one that is not a Pagefind name is never opened."""
+    import cbor2
+
+    from archive.pagefind_files import pagefind_hash, write_index_file
+
+    copy = tmp_path / "copy"
+    shutil.copytree(whole, copy)
+    [meta_path] = copy.glob("*.pf_meta")
+    meta = cbor2.loads(read_index_file(meta_path))
+    meta[1][0][0] = "../../outside"
+    body = cbor2.dumps(meta)
+    name = f"en_{pagefind_hash(body)[:10]}"
+    meta_path.unlink()
+    write_index_file(copy / f"pagefind.{name}.pf_meta", body)
+    entry = json.loads((copy / "pagefind-entry.json").read_text(encoding="utf-8"))
+    entry["languages"]["en"]["hash"] = name
+    (copy / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
+    with pytest.raises(UnexpectedIndex, match="name"):
+        read_bundle(copy)
+

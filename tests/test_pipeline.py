@@ -257,6 +257,22 @@ def test_a_rebuild_after_one_edit_makes_only_that_incidents_part_of_each_downloa
     assert [json.loads(line.rstrip(","))["title"] for line in lines[1:-1]] == ["Drone strike on Kyiv", "Drone strike on central Kyiv", "Drone strike on Kyiv"]
 
 
+def test_a_download_changed_in_site_since_the_last_build_is_written_whole(tiny, tmp_path):
+    """The places of the incidents' parts are those of the file the last build wrote: a file changed since
+    (here, the same length) is not copied from."""
+    for day in ("2025-06-01", "2025-06-02"):
+        tiny.write(f"{day}-drone-strike-on-kyiv", VALID_INCIDENT.replace("2025-06-06", day))
+    build(tiny.project, today=TODAY, with_search=False)
+    download = tiny.root / "site" / "data" / "incidents.json"
+    text = download.read_text(encoding="utf-8")
+    download.unlink()  # (a new file: the site's other files stay as they are)
+    download.write_text(text.replace("Drone", "Xrone"), encoding="utf-8")
+    edited = tiny.root / "incidents" / "2025" / "2025-06-02-drone-strike-on-kyiv.yaml"
+    edited.write_text(edited.read_text().replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
+    build(tiny.project, today=TODAY, with_search=False)
+    assert site_files(tiny.root / "site")["data/incidents.json"] == clean_build(tiny.root, tmp_path / "clean")["data/incidents.json"]
+
+
 def test_a_rebuild_links_the_search_index_shards_whose_records_are_the_same(tiny):
     tiny.write(NAME)
     build(tiny.project, today=TODAY, with_search=False)
