@@ -1,6 +1,7 @@
 """Pagefind's index files: read and write them, take a bundle apart into its pages, and put pages together as Pagefind would.
 
-Pagefind indexes each page on its own: a page's words with their positions, its fragment (the
+Pagefind indexes each page on its own: a page's words with their positions (and those of their
+spellings with accents, Pagefind's variants of a word), its fragment (the
 text a result shows), its word count and its filter values do not depend on the other pages of
 its bundle. What does (the pages' numbers, the word index cut in chunks, the filter files, the
 sort order, the list of metadata fields) `write_pages` works out as Pagefind 1.5.2 does
@@ -60,6 +61,7 @@ class Bundle:
     chunk_words: list[list[str]]  # the words of each chunk
     words: dict[str, list[list]]  # each word's postings: [step from the last page number, locations, metadata locations]
     encoded: dict[str, bytes]  # each word's entry in its chunk, [word, postings, variants], as Pagefind encoded it
+    variants: dict[str, dict[str, list[list]]]  # the words that have spellings with accents ("frontières" of "frontier"): their postings
     filters: dict[str, dict[str, list[int]]]  # each filter's values, with their page numbers
     fields: list[str]  # the metadata fields, whose numbers the metadata locations' markers give
 
@@ -86,23 +88,26 @@ def read_bundle(path: Path) -> Bundle:
         chunk_words: list[list[str]] = []
         words: dict[str, list[list]] = {}
         encoded: dict[str, bytes] = {}
+        variants: dict[str, dict[str, list[list]]] = {}
         for _, _, chunk_hash in chunks:
             chunk_words.append([])
-            for word, postings, raw in _chunk_entries(read_index_file(path / "index" / f"{chunk_hash}.pf_index")):
+            for word, postings, spellings, raw in _chunk_entries(read_index_file(path / "index" / f"{chunk_hash}.pf_index")):
                 chunk_words[-1].append(word)
                 words[word], encoded[word] = postings, raw
+                if spellings:
+                    variants[word] = dict(spellings)
         filters = {}
         for name, filter_hash in filter_files:
             filter_name, by_value = decode(path / "filter" / f"{filter_hash}.pf_filter")
             if filter_name != name:
                 raise UnexpectedIndex(f"filter file {filter_hash} holds {filter_name!r}, listed as {name!r}")
             filters[name] = dict(by_value)
-        return Bundle(path, entry, language, version, pages, chunks, chunk_words, words, encoded, filters, fields)
+        return Bundle(path, entry, language, version, pages, chunks, chunk_words, words, encoded, variants, filters, fields)
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
         raise UnexpectedIndex(f"cannot read the Pagefind index in {path}: {problem}") from problem
 
 
-def _chunk_entries(body: bytes) -> Iterator[tuple[str, list[list], bytes]]:
+def _chunk_entries(body: bytes) -> Iterator[tuple[str, list[list], list[list], bytes]]:
     """The entries of a word-index chunk (an array holding the array of its words), each with its own bytes."""
     stream = io.BytesIO(body)
     if stream.read(1) != b"\x81":
@@ -110,10 +115,8 @@ def _chunk_entries(body: bytes) -> Iterator[tuple[str, list[list], bytes]]:
     decoder = cbor2.CBORDecoder(stream)
     for _ in range(_array_length(stream)):
         start = stream.tell()
-        word, postings, variants = decoder.decode()
-        if variants:  # the word's spellings with accents ("frontières" of "frontier"): not taken apart yet, so the shard is indexed whole
-            raise UnexpectedIndex(f"the word {word!r} has variants")
-        yield word, postings, body[start:stream.tell()]
+        word, postings, variants = decoder.decode()  # variants: [spelling, postings] pairs
+        yield word, postings, variants, body[start:stream.tell()]
     if stream.tell() != len(body):
         raise UnexpectedIndex("a word-index chunk holds more than its words")
 
@@ -207,13 +210,21 @@ def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[in
     A word whose postings are those of the first bundle keeps its bytes; a chunk all of whose words
     are the first bundle's chunk's is that chunk's file, linked."""
     words: dict[str, list[list]] = {}
+    variants: dict[str, dict[str, list[list]]] = {}  # of the words that have any (see Bundle)
     for bundle, new_numbers, marker_map in zip(bundles, numbers, markers, strict=True):
         for word, postings in bundle.words.items():
             moved = _moved_postings(postings, new_numbers, marker_map)
-            if moved:
-                words[word] = _merged(words[word], moved) if word in words else moved
+            words[word] = _merged(words[word], moved) if word in words else moved
+        for word, spellings in bundle.variants.items():
+            for spelling, postings in spellings.items():
+                moved = _moved_postings(postings, new_numbers, marker_map)
+                if moved:
+                    into = variants.setdefault(word, {})
+                    into[spelling] = _merged(into[spelling], moved) if spelling in into else moved
+    words = {word: postings for word, postings in words.items() if postings or word in variants}
     first = bundles[0]
-    kept_bytes = {word: first.encoded[word] for word, postings in words.items() if postings is first.words.get(word)}
+    kept_bytes = {word: first.encoded[word] for word, postings in words.items()
+                  if postings is first.words.get(word) and not any(word in bundle.variants for bundle in bundles)}
     chunks: list[list[str]] = [[]]
     size = 0
     for word in sorted(words):  # code point order: Rust's order of UTF-8 strings
@@ -238,7 +249,9 @@ def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[in
             used.add(earlier_hash)
             _link_or_copy(first.path / "index" / f"{earlier_hash}.pf_index", output / "index" / f"{earlier_hash}.pf_index")
             continue
-        body = b"\x81" + _array_head(len(chunk)) + b"".join(kept_bytes.get(word) or cbor2.dumps([word, words[word], []]) for word in chunk)
+        body = b"\x81" + _array_head(len(chunk)) + b"".join(
+            kept_bytes.get(word) or cbor2.dumps([word, words[word], [[spelling, postings] for spelling, postings in sorted(variants.get(word, {}).items())]])
+            for word in chunk)
         description[2] = _chunk_name(f"{first.language}_{pagefind_hash(body)}", len(first.language) + 8, used)
         write_index_file(output / "index" / f"{description[2]}.pf_index", body, CHUNK_COMPRESSION)
     return described

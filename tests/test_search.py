@@ -396,6 +396,9 @@ def six_in_may(root: Path) -> TinyArchive:
     for day, place in ((3, "Kyiv"), (8, "Brovary"), (12, "Irpin"), (17, "Bucha"), (22, "Fastiv"), (27, "Obukhiv")):
         tiny.write(f"2025-05-{day:02d}-strike-on-{place.lower()}", VALID_INCIDENT.replace("date: 2025-06-06", f"date: 2025-05-{day:02d}")
                    .replace("published: 2025-06-06", f"published: 2025-05-{day:02d}").replace("title: Drone strike on Kyiv", f"title: Strike on {place}"))
+    fastiv = tiny.root / "incidents" / "2025" / "2025-05-22-strike-on-fastiv.yaml"  # a word with an accented spelling (a Pagefind variant)
+    fastiv.write_text(fastiv.read_text(encoding="utf-8").replace("title: Strike on Fastiv", "title: Strike on Fastiv, say Médecins Sans Frontières"),
+                      encoding="utf-8")
     return tiny
 
 
