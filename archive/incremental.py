@@ -26,7 +26,7 @@ import stat
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 from .config import environment_settings
 from .files import Repository, UnsafeFile, read_regular_file
@@ -360,9 +360,9 @@ class PreviousBuild:
     site_dir: Path
     page_keys: dict[str, str]
     version: str = ""  # of this build: templates, code and settings (see rendering_digest)
-    download_keys: list[str] = field(default_factory=list)  # each incident's key in the last build's downloads
-    download_parts: dict[str, list[int]] = field(default_factory=dict)  # where each incident's part is in each (exports.EarlierDownloads)
-    download_files: dict[str, list[int]] = field(default_factory=dict)  # each download's size and time when written
+    # Each incident's key in the last build's downloads, where its part is in each, and each one's size and
+    # time when written: exports.EarlierDownloads' keys, parts and files ({} when unknown).
+    downloads: dict[str, Any] = field(default_factory=dict)
 
     def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
         """What the page is rendered from in this build (see page_key)."""
@@ -384,16 +384,17 @@ class PreviousBuild:
 
 def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
     """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version`."""
-    stored = _read_site_keys(root, version, site_dir)
-    pages = stored.get("pages")
-    downloads = stored.get("downloads")
-    keys, parts, files = (downloads.get("keys"), downloads.get("parts"), downloads.get("files")) if isinstance(downloads, dict) else (None, None, None)
-    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys) and _lists_of_ints(parts) and _lists_of_ints(files)):
-        return PreviousBuild(site_dir, pages if isinstance(pages, dict) else {}, version)
-    return PreviousBuild(site_dir, pages if isinstance(pages, dict) else {}, version, keys, parts, files)
+    stored = _read(root, "pages.json", version)
+    if not isinstance(stored, dict) or stored.get("site") != _site_identity(site_dir):
+        return PreviousBuild(site_dir, {}, version)
+    pages, downloads = stored.get("pages"), stored.get("downloads")
+    valid = (isinstance(downloads, dict) and isinstance(downloads.get("keys"), list) and all(isinstance(key, str) for key in downloads["keys"])
+             and _lists_of_ints(downloads.get("parts")) and _lists_of_ints(downloads.get("files")))
+    return PreviousBuild(site_dir, pages if isinstance(pages, dict) else {}, version,
+                         {name: downloads[name] for name in ("keys", "parts", "files")} if valid and isinstance(downloads, dict) else {})
 
 
-def _lists_of_ints(stored: object) -> TypeGuard[dict[str, list[int]]]:
+def _lists_of_ints(stored: object) -> bool:
     return isinstance(stored, dict) and all(isinstance(values, list) and all(type(value) is int for value in values) for values in stored.values())
 
 
@@ -419,13 +420,7 @@ def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]]) -> No
 
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:
     """What each page of the current site/ was rendered from, by page path; {} when site/ is not that build's."""
-    pages = _read_site_keys(root, version, site_dir).get("pages", {})
-    return pages if isinstance(pages, dict) else {}
-
-
-def _read_site_keys(root: Path, version: str, site_dir: Path) -> dict:
-    stored = _read(root, "pages.json", version)
-    return stored if isinstance(stored, dict) and stored.get("site") == _site_identity(site_dir) else {}
+    return previous_build(root, version, site_dir).page_keys
 
 
 def write_page_keys(root: Path, version: str, site_dir: Path, keys: dict[str, str | None], downloads: dict | None = None) -> None:

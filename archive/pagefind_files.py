@@ -6,7 +6,7 @@ text a result shows), its word count and its filter values do not depend on the 
 its bundle. What does (the pages' numbers, the word index cut in chunks, the filter files, the
 sort order, the list of metadata fields) `write_pages` works out as Pagefind 1.5.2 does
 (pagefind/src/index/mod.rs: build_indexes, chunk_index, chunk_meta), then puts in order as
-search.make_reproducible does. So a shard put together from the pages of the last build's shard
+`put_in_order` puts a bundle Pagefind wrote (Pagefind 1.5.2 writes filters in a random order). So a shard put together from the pages of the last build's shard
 and the changed records, indexed alone, holds the index Pagefind would have written for the
 whole shard: the same files under the same names, each with the same bytes once decompressed
 (tests/test_pagefind_files.py compares them). Only the gzip around them differs: Python's, not
@@ -16,6 +16,7 @@ the whole shard instead.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -143,7 +144,7 @@ def _array_head(length: int) -> bytes:
 def write_pages(output: Path, pages: list[tuple[Bundle, int]], sort_values: list[str], fragment_prefix: str) -> None:
     """Write a bundle of Pagefind's index whose pages are `pages` (each a page of another bundle), numbered
     in this order; each page's value of the `date` sort is in `sort_values`. The pages of each bundle
-    must keep their order. Fragments are named as search._compact_fragment_names does.
+    must keep their order. Fragments are named as _compact_fragment_names does.
 
     The bundle with the most pages comes first: its word-index chunks are linked, and its words'
     bytes copied, where they stay the same."""
@@ -166,9 +167,7 @@ def _write_pages(output: Path, pages: list[tuple[Bundle, int]], sort_values: lis
     meta = [first.version, [[name, bundle.pages[number][1]] for name, (bundle, number) in zip(fragment_names, pages, strict=True)],
             _write_word_index(output, bundles, numbers, markers),
             _write_filters(output, first.language, bundles, numbers), [["date", _sort_order(sort_values)]], fields]
-    body = cbor2.dumps(meta)
-    meta_hash = f"{first.language}_{pagefind_hash(body)[:len(first.language) + 8]}"
-    write_index_file(output / f"pagefind.{meta_hash}.pf_meta", body)
+    meta_hash = write_meta(output, first.language, meta)
     details = {**first.entry["languages"][first.language], "hash": meta_hash, "page_count": len(pages)}
     (output / "pagefind-entry.json").write_text(entry_json({**first.entry, "languages": {first.language: details}}), encoding="utf-8")
 
@@ -193,8 +192,9 @@ def _fields(bundles: list[Bundle], numbers: list[list[int]]) -> list[str]:
     fields = set()
     for bundle, new_numbers in zip(bundles, numbers, strict=True):
         kept = [number for number, new in enumerate(new_numbers) if new >= 0]
+        page_fields = functools.cache(bundle.page_fields)  # (each fragment read once, however many fields are looked for)
         for field in bundle.fields:
-            if field not in fields and (len(kept) == len(new_numbers) or any(field in bundle.page_fields(number) for number in kept)):
+            if field not in fields and (len(kept) == len(new_numbers) or any(field in page_fields(number) for number in kept)):
                 fields.add(field)
     return sorted(fields)  # code point order: Rust's order of UTF-8 strings
 
@@ -209,37 +209,12 @@ def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[in
     """Write the word index in chunks as Pagefind cuts it; their [from, to, file hash] for the metadata.
     A word whose postings are those of the first bundle keeps its bytes; a chunk all of whose words
     are the first bundle's chunk's is that chunk's file, linked."""
-    words: dict[str, list[list]] = {}
-    variants: dict[str, dict[str, list[list]]] = {}  # of the words that have any (see Bundle)
-    for bundle, new_numbers, marker_map in zip(bundles, numbers, markers, strict=True):
-        for word, postings in bundle.words.items():
-            moved = _moved_postings(postings, new_numbers, marker_map)
-            words[word] = _merged(words[word], moved) if word in words else moved
-        for word, spellings in bundle.variants.items():
-            for spelling, postings in spellings.items():
-                moved = _moved_postings(postings, new_numbers, marker_map)
-                if moved:
-                    into = variants.setdefault(word, {})
-                    into[spelling] = _merged(into[spelling], moved) if spelling in into else moved
-    words = {word: postings for word, postings in words.items() if postings or word in variants}
+    words, variants = _merged_words(bundles, numbers, markers)
     first = bundles[0]
     kept_bytes = {word: first.encoded[word] for word, postings in words.items()
                   if postings is first.words.get(word) and not any(word in bundle.variants for bundle in bundles)}
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for word in sorted(words):  # code point order: Rust's order of UTF-8 strings
-        chunks[-1].append(word)
-        postings = words[word]
-        size += len(postings) + sum(map(len, map(itemgetter(1), postings))) + sum(map(len, map(itemgetter(2), postings)))
-        if size >= CHUNK_LOCATIONS:
-            chunks.append([])
-            size = 0
-    chunks = [chunk for chunk in chunks if chunk]
-    described = [[chunk[0], chunk[-1], ""] for chunk in chunks]
-    for earlier, later in pairwise(described):
-        to, later[0] = _prefixes(earlier[1], later[0])
-        if to >= earlier[0]:  # else the chunk's range would end before it starts: Pagefind keeps the whole word
-            earlier[1] = to
+    chunks = _chunked(words)
+    described = _chunk_ranges(chunks)
     earlier_chunks = {tuple(chunk_words): chunk_hash for chunk_words, (_, _, chunk_hash) in zip(first.chunk_words, first.chunks, strict=True)}
     used: set[str] = set()
     for chunk, description in zip(chunks, described, strict=True):
@@ -254,6 +229,48 @@ def _write_word_index(output: Path, bundles: list[Bundle], numbers: list[list[in
             for word in chunk)
         description[2] = _chunk_name(f"{first.language}_{pagefind_hash(body)}", len(first.language) + 8, used)
         write_index_file(output / "index" / f"{description[2]}.pf_index", body, CHUNK_COMPRESSION)
+    return described
+
+
+def _merged_words(bundles: list[Bundle], numbers: list[list[int]],
+                  markers: list[dict[int, int] | None]) -> tuple[dict[str, list[list]], dict[str, dict[str, list[list]]]]:
+    """The postings of every word of the pages kept, and of its accented spellings, with the pages' new numbers."""
+    words: dict[str, list[list]] = {}
+    variants: dict[str, dict[str, list[list]]] = {}  # of the words that have any (see Bundle)
+    for bundle, new_numbers, marker_map in zip(bundles, numbers, markers, strict=True):
+        for word, postings in bundle.words.items():
+            moved = _moved_postings(postings, new_numbers, marker_map)
+            words[word] = _merged(words[word], moved) if word in words else moved
+        for word, spellings in bundle.variants.items():
+            for spelling, postings in spellings.items():
+                moved = _moved_postings(postings, new_numbers, marker_map)
+                if moved:
+                    into = variants.setdefault(word, {})
+                    into[spelling] = _merged(into[spelling], moved) if spelling in into else moved
+    return {word: postings for word, postings in words.items() if postings or word in variants}, variants
+
+
+def _chunked(words: dict[str, list[list]]) -> list[list[str]]:
+    """The words in order, cut after each word that brings a chunk to CHUNK_LOCATIONS (its variants do not count)."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for word in sorted(words):  # code point order: Rust's order of UTF-8 strings
+        chunks[-1].append(word)
+        postings = words[word]
+        size += len(postings) + sum(map(len, map(itemgetter(1), postings))) + sum(map(len, map(itemgetter(2), postings)))
+        if size >= CHUNK_LOCATIONS:
+            chunks.append([])
+            size = 0
+    return [chunk for chunk in chunks if chunk]
+
+
+def _chunk_ranges(chunks: list[list[str]]) -> list[list[str]]:
+    """Each chunk's [from, to, ""] as Pagefind's chunk_meta gives them (the file hash comes later)."""
+    described = [[chunk[0], chunk[-1], ""] for chunk in chunks]
+    for earlier, later in pairwise(described):
+        to, later[0] = _prefixes(earlier[1], later[0])
+        if to >= earlier[0]:  # else the chunk's range would end before it starts: Pagefind keeps the whole word
+            earlier[1] = to
     return described
 
 
@@ -306,15 +323,29 @@ def _write_filters(output: Path, language: str, bundles: list[Bundle], numbers: 
                 kept = [new_numbers[number] for number in pages if new_numbers[number] >= 0]
                 if kept:
                     by_name.setdefault(name, {}).setdefault(value, []).extend(kept)
+    return write_filter_files(output, language, {name: [name, [[value, sorted(values[value])] for value in sorted(values, key=str.encode)]]
+                                                 for name, values in by_name.items()})
+
+
+def write_filter_files(bundle: Path, language: str, filters: dict[str, list]) -> list[list[str]]:
+    """Write each filter's file ([name, [[value, page numbers], ...]], its values in order), in the order of
+    their names and named by their content as Pagefind names them; the metadata's [name, file hash] pairs."""
     listed: list[list[str]] = []
     used: set[str] = set()
-    for name in sorted(by_name, key=str.encode):
-        values = by_name[name]
-        body = cbor2.dumps([name, [[value, sorted(values[value])] for value in sorted(values, key=str.encode)]])
+    for name in sorted(filters, key=str.encode):  # by their UTF-8 bytes: Rust's order for strings
+        body = cbor2.dumps(filters[name])
         file_hash = short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
-        write_index_file(output / "filter" / f"{file_hash}.pf_filter", body)
+        write_index_file(bundle / "filter" / f"{file_hash}.pf_filter", body)
         listed.append([name, file_hash])
     return listed
+
+
+def write_meta(bundle: Path, language: str, meta: list) -> str:
+    """Write the bundle's metadata file, named by its content; that name."""
+    body = cbor2.dumps(meta)
+    meta_hash = f"{language}_{pagefind_hash(body)[:len(language) + 8]}"
+    write_index_file(bundle / f"pagefind.{meta_hash}.pf_meta", body)
+    return meta_hash
 
 
 def _sort_order(values: list[str]) -> list[int]:
@@ -336,6 +367,85 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:  # another file system, or no links there
         shutil.copyfile(source, target)
+
+
+# --- a bundle as Pagefind wrote it, in a stable order ------------------------------------------
+
+def put_in_order(bundle: Path, fragment_prefix: str | None = None) -> None:
+    """Put the filter values of a Pagefind bundle in order, and the filters too, whatever order
+    Pagefind wrote them in; rename the files whose bytes that changes, and the references to them.
+
+    Only the order of entries changes: a file is rewritten only if cbor2 encodes what it read from
+    it back to Pagefind's very bytes, so the index means what Pagefind wrote. Fragment and word-index
+    files keep their bytes. Raises UnexpectedIndex, leaving the bundle unusable, when its layout is
+    not the one expected.
+
+    With `fragment_prefix` (a shard's), the fragments (one a record) are named by the prefix and
+    their page's number instead of their content's hash: see _compact_fragment_names.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry_text = entry_path.read_text(encoding="utf-8")
+        entry = json.loads(entry_text)
+        if entry_json(entry) != entry_text:
+            raise UnexpectedIndex("pagefind-entry.json is not in Pagefind's compact JSON")
+        for language, details in sorted(entry["languages"].items()):
+            details["hash"] = _sort_language(bundle, language, details["hash"], fragment_prefix)
+        entry_path.write_text(entry_json(entry), encoding="utf-8")
+    except UnexpectedIndex:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
+        raise UnexpectedIndex(str(problem)) from problem
+
+
+def _sort_language(bundle: Path, language: str, meta_hash: str, fragment_prefix: str | None) -> str:
+    """Sort one language's filters and their values; return the new name of its metadata file."""
+    meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
+    # The metadata: version, pages, word-index chunks, filters ([name, file hash] pairs), sorts, meta fields.
+    meta = decode(meta_path)
+    if not (isinstance(meta, list) and len(meta) >= 4 and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])):
+        raise UnexpectedIndex(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
+    if fragment_prefix is not None:
+        _compact_fragment_names(bundle, meta, f"{language}_{fragment_prefix}")
+    filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name) for name, file_hash in meta[3]}
+    if len(filters) != len(meta[3]):
+        raise UnexpectedIndex(f"{meta_path.name}: a filter is listed twice")
+    for _, file_hash in meta[3]:
+        (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
+    meta[3] = write_filter_files(bundle, language, filters)
+    meta_path.unlink()
+    return write_meta(bundle, language, meta)
+
+
+def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
+    """Name each page's fragment `prefix`, _ and the page's number in hex (en_202401_9c4), in the
+    metadata's page list and on disk, instead of Pagefind's hash of its content.
+
+    The page list, with a fragment name for each of a shard's records, is most of what the first
+    search loads of a shard, and hashes do not compress: numbers after a prefix shared by every
+    name take a third less. Content hashes are not needed for caching in a shard: any change to
+    its records gives the whole shard a new folder (see search.split_in_shards). The prefix, the shard's
+    first month, keeps names apart between shards: search.js tells results apart by them. The _
+    keeps them apart from Pagefind's names (hex), which are renamed one by one.
+    """
+    if not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):
+        raise UnexpectedIndex("no list of [fragment hash, word count] pages in second place")
+    fragments = bundle / "fragment"
+    for number, page in enumerate(meta[1]):
+        name = f"{prefix}_{number:x}"
+        (fragments / f"{page[0]}.pf_fragment").rename(fragments / f"{name}.pf_fragment")
+        page[0] = name
+
+
+def _sorted_filter(path: Path, name: str) -> list:
+    """A filter file's content, [name, [[value, page numbers], ...]], with its values in order."""
+    content = decode(path)
+    if not (isinstance(content, list) and len(content) == 2 and isinstance(content[1], list)):
+        raise UnexpectedIndex(f"{path.name}: not a [name, values] pair")
+    if content[0] != name:
+        raise UnexpectedIndex(f"{path.name}: holds filter {content[0]!r}, listed as {name!r}")
+    content[1].sort(key=lambda pair: pair[0].encode())  # by the value's UTF-8 bytes (unique), as Pagefind now sorts them itself
+    return content
 
 
 # --- Pagefind's files -------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
-        records_version = incremental.records_digest(project)
+        records_version = incremental.records_digest(project) if with_search else ""
         indexing = in_background(lambda: _index_for_search(project, archive, staging, previous.site_dir, records_version),
                                  items=len(archive.incidents)) if with_search else None
         try:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -506,16 +506,8 @@ class EarlierBuild(Protocol):
         """The last build's site."""
 
     @property
-    def download_keys(self) -> list[str]:
-        """Each incident's key in the last build's downloads (see exports.EarlierDownloads)."""
-
-    @property
-    def download_parts(self) -> dict[str, list[int]]:
-        """Where each incident's part is in each of the last build's downloads."""
-
-    @property
-    def download_files(self) -> dict[str, list[int]]:
-        """Each of the last build's downloads' size and time when written."""
+    def downloads(self) -> dict[str, Any]:
+        """What the last build wrote of its downloads: exports.EarlierDownloads' keys, parts and files ({} when unknown)."""
 
 
 @dataclass(frozen=True)
@@ -538,7 +530,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     # An incident's part of each is copied from the last build's files when the incident is the same.
     download_keys = [(previous.key(f"incidents/{incident.id}/", "downloads", _incident_inputs(incident)) or "") if incident.file_hash else ""
                      for incident in archive.incidents]
-    earlier_downloads = EarlierDownloads(previous.site_dir, previous.download_keys, previous.download_parts, previous.download_files)
+    earlier_downloads = EarlierDownloads(previous.site_dir, **previous.downloads)
     wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir, download_keys, earlier_downloads), items=len(archive.incidents))
     try:
         pages = site_pages(archive)

@@ -41,14 +41,12 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import cbor2
 import pagefind_bin
 
 from .dates import long_date
@@ -58,12 +56,8 @@ from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 from .pagefind_files import (
     Bundle,
     UnexpectedIndex,
-    decode,
-    entry_json,
-    pagefind_hash,
+    put_in_order,
     read_bundle,
-    short_hash,
-    write_index_file,
     write_pages,
 )
 
@@ -550,84 +544,10 @@ class PagefindService:
 
 
 def make_reproducible(bundle: Path, fragment_prefix: str | None = None) -> None:
-    """Put the filter values of a Pagefind bundle in order, and the filters too, whatever order
-    Pagefind wrote them in; rename the files whose bytes that changes, and the references to them.
-
-    Only the order of entries changes: a file is rewritten only if cbor2 encodes what it read from
-    it back to Pagefind's very bytes, so the index means what Pagefind wrote. Fragment and word-index files keep their bytes. Raises
-    SearchIndexError, leaving the bundle unusable, when its layout is not the one expected.
-
-    With `fragment_prefix` (a shard's), the fragments (one a record) are named by the prefix and
-    their page's number instead of their content's hash: see _compact_fragment_names.
-    """
-    entry_path = bundle / "pagefind-entry.json"
+    """Put a bundle Pagefind wrote in a stable order (pagefind_files.put_in_order). Raises
+    SearchIndexError, leaving the bundle unusable, when its layout is not the one expected."""
     try:
-        entry_text = entry_path.read_text(encoding="utf-8")
-        entry = json.loads(entry_text)
-        if entry_json(entry) != entry_text:
-            raise UnexpectedIndex("pagefind-entry.json is not in Pagefind's compact JSON")
-        for language, details in sorted(entry["languages"].items()):
-            details["hash"] = _sort_language(bundle, language, details["hash"], fragment_prefix)
-        entry_path.write_text(entry_json(entry), encoding="utf-8")
-    except (UnexpectedIndex, OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
+        put_in_order(bundle, fragment_prefix)
+    except UnexpectedIndex as problem:
         raise SearchIndexError(f"cannot put Pagefind's index in {bundle} in a stable order "
                                f"(has Pagefind's index format changed?): {problem}") from problem
-
-
-def _sort_language(bundle: Path, language: str, meta_hash: str, fragment_prefix: str | None) -> str:
-    """Sort one language's filters and their values; return the new name of its metadata file."""
-    meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
-    # The metadata: version, pages, word-index chunks, filters ([name, file hash] pairs), sorts, meta fields.
-    meta = decode(meta_path)
-    if not (isinstance(meta, list) and len(meta) >= 4 and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])):
-        raise UnexpectedIndex(f"{meta_path.name}: no list of [filter, file hash] pairs in fourth place")
-    if fragment_prefix is not None:
-        _compact_fragment_names(bundle, meta, f"{language}_{fragment_prefix}")
-    filters = {name: _sorted_filter(bundle / "filter" / f"{file_hash}.pf_filter", name) for name, file_hash in meta[3]}
-    if len(filters) != len(meta[3]):
-        raise UnexpectedIndex(f"{meta_path.name}: a filter is listed twice")
-    for _, file_hash in meta[3]:
-        (bundle / "filter" / f"{file_hash}.pf_filter").unlink()
-    meta[3] = []
-    used: set[str] = set()
-    for name in sorted(filters, key=str.encode):  # by their UTF-8 bytes: Rust's order for strings
-        body = cbor2.dumps(filters[name])
-        file_hash = short_hash(f"{language}_{pagefind_hash(body)}", len(language) + 8, used)
-        write_index_file(bundle / "filter" / f"{file_hash}.pf_filter", body)
-        meta[3].append([name, file_hash])
-    new_meta = cbor2.dumps(meta)
-    new_hash = f"{language}_{pagefind_hash(new_meta)[:len(language) + 8]}"
-    meta_path.unlink()
-    write_index_file(bundle / f"pagefind.{new_hash}.pf_meta", new_meta)
-    return new_hash
-
-
-def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
-    """Name each page's fragment `prefix`, _ and the page's number in hex (en_202401_9c4), in the
-    metadata's page list and on disk, instead of Pagefind's hash of its content.
-
-    The page list, with a fragment name for each of a shard's records, is most of what the first
-    search loads of a shard, and hashes do not compress: numbers after a prefix shared by every
-    name take a third less. Content hashes are not needed for caching in a shard: any change to
-    its records gives the whole shard a new folder (see split_in_shards). The prefix, the shard's
-    first month, keeps names apart between shards: search.js tells results apart by them. The _
-    keeps them apart from Pagefind's names (hex), which are renamed one by one.
-    """
-    if not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):
-        raise UnexpectedIndex("no list of [fragment hash, word count] pages in second place")
-    fragments = bundle / "fragment"
-    for number, page in enumerate(meta[1]):
-        name = f"{prefix}_{number:x}"
-        (fragments / f"{page[0]}.pf_fragment").rename(fragments / f"{name}.pf_fragment")
-        page[0] = name
-
-
-def _sorted_filter(path: Path, name: str) -> list:
-    """A filter file's content, [name, [[value, page numbers], ...]], with its values in order."""
-    content = decode(path)
-    if not (isinstance(content, list) and len(content) == 2 and isinstance(content[1], list)):
-        raise UnexpectedIndex(f"{path.name}: not a [name, values] pair")
-    if content[0] != name:
-        raise UnexpectedIndex(f"{path.name}: holds filter {content[0]!r}, listed as {name!r}")
-    content[1].sort(key=lambda pair: pair[0].encode())  # by the value's UTF-8 bytes (unique), as Pagefind now sorts them itself
-    return content

@@ -92,13 +92,19 @@ def walls(results: list[dict[str, float]]) -> str:
     return ", ".join(f"{result['wall']:.1f}" for result in results)
 
 
-def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
+def copies(kind: str, count: int, trees: dict[str, Path], work: Path) -> dict[str, Path]:
+    """A generated archive of `kind`, copied once for each tree of code."""
     source = work / f"archive-{kind}"
     generate(count, source, kind=kind)
     roots = {name: work / f"{name}-{kind}" for name in trees}
     for root in roots.values():
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(source, root)
+    return roots
+
+
+def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
+    roots = copies(kind, count, trees, work)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, tree in trees.items():
@@ -121,13 +127,9 @@ def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: 
 
 
 def run_edits(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
-    source = work / f"archive-{kind}"
-    generate(count, source, kind=kind)
-    roots = {name: work / f"{name}-{kind}" for name in trees}
+    roots = copies(kind, count, trees, work)
     full: dict[str, dict[str, float]] = {}
     for name, root in roots.items():
-        shutil.rmtree(root, ignore_errors=True)
-        shutil.copytree(source, root)
         commit_as_generated(root)
         full[name] = measure([sys.executable, str(trees[name] / "build.py"), "--root", str(root), "build"])
         settle(root)
