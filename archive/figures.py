@@ -240,8 +240,8 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
     wanted = set(measures)
     found: dict[tuple, list[Contribution]] = defaultdict(list)
     for incident in incidents:
-        for (measure, party, where), contribution in incident_contributions(incident).items():
-            if where == region and measure in wanted:
+        for (measure, party), contribution in incident_contributions(incident).get(region.code if region else None, {}).items():
+            if measure in wanted:
                 found[(measure, party)].append(contribution)
     ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
     return _distinct_keys([Total(measure, party, contributions) for (measure, party), contributions in ordered])
@@ -258,11 +258,15 @@ def _distinct_keys(found: list[Total]) -> list[Total]:
 
 
 @lru_cache(maxsize=250_000)
-def incident_contributions(incident: Incident) -> dict[tuple, Contribution]:
-    """What the incident adds to totals, by (measure, party, region); region None is the whole incident."""
+def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Measure, str], Contribution]]:
+    """What the incident adds to totals, by region code (None: the whole incident), then by (measure, party).
+
+    By region first: the totals of a region ask for its own contributions alone (by code, whose hash is
+    kept, where a Region's is worked out again each time).
+    """
     groups = [group for group in reconcile(incident.figures)
               if group.subject is None and group.weapon is None and group.measure.summable]
-    result = {}
+    result: dict[str | None, dict[tuple[Measure, str], Contribution]] = {}
     for measure in sorted({group.measure for group in groups}, key=lambda m: m.order):
         mine = [group for group in groups if group.measure == measure]
         wide_group = next((group for group in mine if group.region is None), None)
@@ -273,7 +277,7 @@ def incident_contributions(incident: Incident) -> dict[tuple, Contribution]:
             for where in (None, *incident.regions):
                 contribution = _contribution(incident, wide, regional, where)
                 if contribution:
-                    result[(measure, party, where)] = contribution
+                    result.setdefault(where.code if where else None, {})[(measure, party)] = contribution
     return result
 
 
@@ -332,8 +336,8 @@ def key_readings(incident: Incident) -> tuple[tuple[KeyReading, ...], int]:
     Parties with the most claims come first, so a row shows the best-attested readings.
     """
     by_measure: dict[Measure, list[tuple[str, Contribution]]] = defaultdict(list)
-    for (measure, party, where), contribution in incident_contributions(incident).items():
-        if where is None and measure.key in KEY_MEASURES:
+    for (measure, party), contribution in incident_contributions(incident).get(None, {}).items():
+        if measure.key in KEY_MEASURES:
             by_measure[measure].append((party, contribution))
     shown: list[KeyReading] = []
     left_out = 0

@@ -115,6 +115,10 @@ class Archive:
     measures: list[Measure]
     config: SiteConfig = field(default_factory=SiteConfig)
     parties: list[str] = field(default_factory=list)  # the registry's parties in file order: charts colour them first
+    # What the model was checked with: the reference data, and the digest of it, the schema and our code
+    # (incremental.checking_digest). The next check in the same process (serve's) keeps what has not changed.
+    reference: Reference | None = None
+    checked_with: str = ""
 
     def regions(self) -> list[Region]:
         """Every region with at least one incident, by country then name."""
@@ -222,10 +226,11 @@ def _as_written(name: str, person: Person | None) -> str | None:
 
 
 def build_archive(incidents: list[Incident], pages: list[ContentPage], reference: Reference,
-                  config: SiteConfig | None = None) -> Archive:
+                  config: SiteConfig | None = None, checked_with: str = "") -> Archive:
     ordered = sorted(incidents, key=lambda incident: (incident.date, incident.id), reverse=True)
     measures = sorted(reference.measures.values(), key=lambda measure: measure.order)
-    return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures, config or SiteConfig(), reference.party_order())
+    return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures, config or SiteConfig(), reference.party_order(),
+                   reference, checked_with)
 
 
 def content_page(slug: str, text: str) -> ContentPage:

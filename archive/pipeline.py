@@ -17,11 +17,12 @@ from jinja2 import Environment
 
 from . import incremental
 from .config import load_config
+from .dates import parse_date
 from .figures import forget_readings
 from .git import last_commit_dates
 from .load import Document, find_incident_files, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots, repository_path
 from .markup import markdown_problem
-from .model import Archive, ContentPage, build_archive, build_incident, content_page
+from .model import Archive, ContentPage, Incident, build_archive, build_incident, content_page
 from .offline import write_offline, write_zip
 from .parallel import in_background, parallel_map
 from .problems import BuildError, Problem
@@ -64,17 +65,21 @@ def latest_date_anywhere() -> dt.date:
 
 
 def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | None = None,
-          progress: ReportProgress = no_progress, file_hashes: dict[Path, str] | None = None) -> tuple[Archive | None, list[Problem]]:
+          progress: ReportProgress = no_progress, file_hashes: dict[Path, str] | None = None,
+          earlier: Archive | None = None) -> tuple[Archive | None, list[Problem]]:
     """Validate everything; the archive model when there is no error, and every problem found.
 
     Files that passed in an earlier check with the same bytes (and the same code and
     reference data) are taken from the cache instead of being read again. With
     `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots
     (and the cache is not used). `file_hashes` are the incident files' hashes when the
-    caller has read them already (see incremental.incident_file_hashes).
+    caller has read them already (see incremental.incident_file_hashes). `earlier` is the model of
+    the last check in this process (serve's): when it was checked with the same code and
+    reference data, its incidents whose files are unchanged are kept as they are, with what was
+    worked out from them (readings, totals' contributions), instead of being made again.
     """
     with collector_paused(), project.repository.folders_resolved_once():
-        return _check(project, today, snapshots_dir, progress, file_hashes)
+        return _check(project, today, snapshots_dir, progress, file_hashes, earlier)
 
 
 @contextlib.contextmanager
@@ -97,22 +102,27 @@ def collector_paused() -> Iterator[None]:
 
 
 def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, progress: ReportProgress,
-           file_hashes: dict[Path, str] | None) -> tuple[Archive | None, list[Problem]]:
+           file_hashes: dict[Path, str] | None, earlier: Archive | None) -> tuple[Archive | None, list[Problem]]:
     """check's work, while the cycle collector is paused."""
     today = today or latest_date_anywhere()
-    forget_readings()  # readings and list rows of the previous build (in serve) are of objects no longer used
-    forget_rows()
     repository = project.repository
     unsafe = [problem for place in project.watched_dirs() for problem in repository.scan(place)]
-    try:
-        reference = load_reference(project.data_dir, repository)
-    except BuildError as refused:  # data/ unreadable or invalid: every problem in it, located
-        return None, sorted(set(unsafe + refused.problems))
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
+    earlier_checks = incremental.EarlierChecks(project, used=snapshots is None)  # a check against snapshots reads every file again
+    if earlier is not None and earlier.reference is not None and earlier.checked_with == earlier_checks.version:
+        reference, kept = earlier.reference, {incident.path: incident for incident in earlier.incidents}
+    else:
+        # Readings and list rows worked out for an earlier model (in serve) are of objects no longer used.
+        forget_readings()
+        forget_rows()
+        kept = {}
+        try:
+            reference = load_reference(project.data_dir, repository)
+        except BuildError as refused:  # data/ unreadable or invalid: every problem in it, located
+            return None, sorted(set(unsafe + refused.problems))
     config, problems = load_config(project.config_path, repository)
     problems += unsafe
-    earlier_checks = incremental.EarlierChecks(project, used=snapshots is None)  # a check against snapshots reads every file again
-    documents, hashes, found = _check_incident_files(project, reference, today, snapshots, earlier_checks, file_hashes or {}, progress)
+    documents, hashes, found = _check_incident_files(project, reference, today, snapshots, earlier_checks, file_hashes, progress)
     problems += found
     problems += validate_archive(documents)
     texts, found = read_content_pages(project.content_dir, repository)
@@ -137,27 +147,37 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
         if any(problem.is_error for problem in problems):
             return None, problems
         changed = last_commit_dates(project.root)
-        incidents = [build_incident(incident_id(doc), doc.display_path, doc.data, reference, changed.get(doc.display_path),
-                                    hashes[doc.display_path])
-                     for doc in documents]
+        incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], kept) for doc in documents]
     finally:
         if remembering:
             remembering()
-    return build_archive(incidents, pages, reference, config), problems
+    return build_archive(incidents, pages, reference, config, earlier_checks.version), problems
+
+
+def _incident(document: Document, reference: Reference, last_changed: str | None, file_hash: str,
+              kept: dict[str, Incident]) -> Incident:
+    """The model of a checked file: the one kept from an earlier check when it is of the same bytes, id and change date."""
+    ident = incident_id(document)
+    earlier = kept.get(document.display_path)
+    if earlier and earlier.id == ident and earlier.file_hash == file_hash and earlier.last_changed == parse_date(last_changed):
+        return earlier
+    return build_incident(ident, document.display_path, document.data, reference, last_changed, file_hash)
 
 
 def _check_incident_files(project: Project, reference: Reference, today: dt.date, snapshots: dict | None, earlier_checks: incremental.EarlierChecks,
-                          file_hashes: dict[Path, str], progress: ReportProgress) -> tuple[list[Document], dict[str, str], list[Problem]]:
+                          file_hashes: dict[Path, str] | None, progress: ReportProgress) -> tuple[list[Document], dict[str, str], list[Problem]]:
     """Every readable incident file's document and hash (by repository path), and the problems of each file.
 
     A file whose bytes passed an earlier check is taken from it; the others are checked on every core.
+    `file_hashes`, when the caller has them, are of every incident file (see incremental.hash_files).
     """
-    paths = find_incident_files(project.incidents_dir)
+    paths = list(file_hashes) if file_hashes else find_incident_files(project.incidents_dir)
+    known = file_hashes or {}
 
     def check_one(path: Path) -> tuple[Document | None, str, list[Problem]]:
         return _check_file(project, path, reference, today, snapshots)
 
-    earlier = [earlier_checks.result(path, file_hashes.get(path)) for path in paths]
+    earlier = [earlier_checks.result(path, known.get(path)) for path in paths]
     unchecked = [path for path, result in zip(paths, earlier, strict=True) if result is None]
     fresh = iter(parallel_map(check_one, unchecked, progress=lambda done, total: progress("Checking incident files", done, total)))
     results = [result or next(fresh) for result in earlier]
@@ -208,18 +228,20 @@ def _check_file(project: Project, path: Path, reference: Reference, today: dt.da
 
 
 def build(project: Project, today: dt.date | None = None, with_search: bool = True, offline: bool = False,
-          progress: ReportProgress = no_progress) -> BuildReport:
+          progress: ReportProgress = no_progress, earlier: Archive | None = None) -> BuildReport:
     """Validate, render and index into a temporary folder, then swap it in for site/.
 
     With `offline`, also write site-offline/ (the site for use from disk) and its zip,
     linked from the data page. Any error leaves the previous output untouched: BuildError
-    for content problems, the original exception for anything else.
+    for content problems, the original exception for anything else. `earlier`: the model of the
+    last build in this process, if any (see `check`).
     """
     with collector_paused(), project.repository.folders_resolved_once():
-        return _build(project, today, with_search, offline, progress)
+        return _build(project, today, with_search, offline, progress, earlier)
 
 
-def _build(project: Project, today: dt.date | None, with_search: bool, offline: bool, progress: ReportProgress) -> BuildReport:
+def _build(project: Project, today: dt.date | None, with_search: bool, offline: bool, progress: ReportProgress,
+           earlier: Archive | None) -> BuildReport:
     """build's work, while the cycle collector is paused."""
     started = time.perf_counter()
     project.out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -228,7 +250,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline)
     if unchanged is not None:
         return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
-    archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes)
+    archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
     if archive is None:
         raise BuildError(problems)
     out_dir = project.out_dir
@@ -285,7 +307,7 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
     shown this way (a new, removed or invalid file). The full build that follows updates every
     other page, the downloads and the search index, and reports any problem.
     """
-    reference = load_reference(project.data_dir)
+    reference = archive.reference or load_reference(project.data_dir)
     position = {incident.path: index for index, incident in enumerate(archive.incidents)}
     incidents = list(archive.incidents)
     for path in paths:
@@ -298,7 +320,7 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
         earlier = incidents[position[display]]
         incidents[position[display]] = build_incident(earlier.id, display, document.data, reference,
                                                       earlier.last_changed.isoformat() if earlier.last_changed else None, file_hash)
-    edited = build_archive(incidents, archive.pages, reference, archive.config)
+    edited = build_archive(incidents, archive.pages, reference, archive.config, archive.checked_with)
     environment = make_environment(project.templates_dir)
     downloads = download_sizes(project.out_dir)
     pages = [incident_page(edited, path.stem) for path in paths]

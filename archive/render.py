@@ -194,8 +194,13 @@ def row_text(row: Incident | Contribution | Total) -> int:
     if isinstance(row, Total):
         return len(escape(row.party))
     if isinstance(row, Contribution):
-        return len(escape(row.incident.title))
+        return _title_text(row.incident)
     return _incident_row_text(row)
+
+
+@lru_cache(maxsize=250_000)  # an incident is a row of each of its totals' lists
+def _title_text(incident: Incident) -> int:
+    return len(escape(incident.title))
 
 
 @lru_cache(maxsize=250_000)  # an incident is a row of its month's list and of its regions' years: weighed once
@@ -280,6 +285,7 @@ def _incident_inputs(incident: Incident) -> str:
 def forget_rows() -> None:
     """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
     _incident_row_text.cache_clear()
+    _title_text.cache_clear()
     _incident_inputs.cache_clear()
 
 

@@ -11,10 +11,8 @@ import html
 import http.server
 import os
 import re
-import shutil
 import stat
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -32,7 +30,7 @@ from watchdog.observers.polling import PollingObserver
 from .model import Archive
 from .pipeline import Project, build, check, preview_edits
 from .problems import BuildError
-from .search import SearchIndexError, index_site
+from .search import SearchIndexError
 
 SETTLE_SECONDS = 0.05
 EVENTS_PATH = "/__preview/events"
@@ -53,26 +51,36 @@ class Preview:
         self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
         self.changed = threading.Condition()
 
-    def rebuild(self, changed: list[Path] | None = None) -> None:
-        """Show the change: edited incident pages at once when possible, then the full build, then search."""
+    def rebuild(self, changed: list[Path] | None = None, with_search: bool = True) -> None:
+        """Show the change: edited incident pages at once when possible, then the full build.
+
+        Its search index is updated with it: only the records that changed are indexed (see
+        search.py), and the model's unchanged incidents are kept (see pipeline.check).
+        """
         if changed and self.archive and self._preview_edits(self.archive, changed):
             self._announce(self.problems)  # other files' problems stand until the build below says otherwise
-        problems: list[str] = []  # shown over every page until a build succeeds
+        self._announce(self._build(with_search))
+
+    def _build(self, with_search: bool) -> list[str]:
+        """Build the site; the problems to show over every page until a build succeeds."""
         try:
-            report = build(self.project, with_search=False)
-            self.built_once = True
-            # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
-            self.archive = report.archive or self.archive or check(self.project)[0]
-            print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
+            report = build(self.project, with_search=with_search, earlier=self.archive)
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
             print("\n".join([*problems, f"Build failed: {failure}. Still showing the last good site."]), flush=True)
+            return problems
+        except SearchIndexError as failure:  # the pages are fine; searching them is not
+            print(f"warning: search index not updated: {failure}", flush=True)
+            return self._build(with_search=False) if with_search else [f"error: {failure}"]
         except Exception as failure:  # keep serving whatever went wrong; say it loudly
             problems = [f"error: build crashed: {failure!r}"]
             print(problems[0], flush=True)
-        self._announce(problems)
-        if not problems:
-            self._index_for_search()
+            return problems
+        self.built_once = True
+        # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
+        self.archive = report.archive or self.archive or check(self.project)[0]
+        print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
+        return []
 
     def _preview_edits(self, archive: Archive, changed: list[Path]) -> bool:
         """Rebuild the pages of the edited incidents from `archive`, the model on view; False when that cannot be done."""
@@ -87,24 +95,6 @@ class Preview:
         if edited is not None:
             self.archive = edited
         return edited is not None
-
-    def _index_for_search(self) -> None:
-        """Pagefind after the page is on view: an edit shows at once, search catches up seconds later.
-
-        The index is written beside site/ and renamed into it when complete, so that a
-        build never finds (and reuses) a half-written one.
-        """
-        site = self.project.out_dir
-        if (site / "pagefind").is_dir() or self.archive is None:
-            return  # the build reused the index (no page changed), or there is nothing to index
-        fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site.parent))
-        try:
-            index_site(self.archive, fresh / "pagefind")
-            (fresh / "pagefind").rename(site / "pagefind")
-        except (SearchIndexError, OSError) as failure:
-            print(f"warning: search index not updated: {failure}", flush=True)
-        finally:
-            shutil.rmtree(fresh, ignore_errors=True)
 
     def _announce(self, problems: list[str]) -> None:
         """Tell every open page to reload (they show `problems` over the page when there are any)."""
@@ -166,7 +156,8 @@ def start_observer(project: Project, changes: Changes) -> BaseObserver:
 
 
 def watch(preview: Preview, changes: Changes, stop: threading.Event) -> None:
-    """Rebuild whenever files change, with what changed."""
+    """Index the site for search, then rebuild whenever files change, with what changed."""
+    preview.rebuild()
     while not stop.is_set():
         if changes.arrived.wait(timeout=0.2):
             time.sleep(SETTLE_SECONDS)  # an editor's save can be several writes
@@ -397,7 +388,7 @@ def serve_forever(project: Project, host: str = "127.0.0.1", port: int = 8000) -
     preview = Preview(project)
     changes = Changes(project)
     observer = start_observer(project, changes)  # watching before the first build, so no edit slips between
-    preview.rebuild()
+    preview.rebuild(with_search=False)  # on view as soon as the pages are written: indexing a large archive takes a minute
     handler = type("Handler", (PreviewHandler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(project.out_dir)))
     server.daemon_threads = True

@@ -97,6 +97,35 @@ def test_serve_reloads_the_open_page_after_an_edit(browser, tiny):
         context.close()
 
 
+def test_serve_makes_an_edit_searchable(browser, tiny):
+    """`build.py serve`: an edit is found by the site's search once the build after it is done, and the
+    title it replaced no longer is."""
+    from test_serve import NAME, start_preview
+
+    tiny.write(NAME)
+    with start_preview(tiny) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        results = search_results(page).locator(".result-title")
+
+        def found(query: str, title: str) -> bool:
+            page.goto(f"{url}search/?q={query}")
+            try:
+                expect(results.filter(has_text=title)).to_have_count(1, timeout=3_000)
+            except AssertionError:
+                return False
+            return True
+
+        assert any(found("strike", "Drone strike on Kyiv") for _ in range(10))  # the first build indexes after showing the pages
+        path = tiny.root / "incidents" / "2025" / f"{NAME}.yaml"
+        path.write_text(path.read_text().replace("title: Drone strike on Kyiv", "title: Rebuilt attack on Kyiv"))
+        assert any(found("Rebuilt", "Rebuilt attack on Kyiv") for _ in range(10))
+        expect(results).to_have_count(1)
+        page.goto(f"{url}search/?q=strike")
+        expect(page.locator("#search-status")).to_have_text("0 results for \u201cstrike\u201d", timeout=10_000)
+        context.close()
+
+
 # --- a reader's walk, themes, accessibility and screenshots ------------------------------
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"

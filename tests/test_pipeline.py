@@ -179,22 +179,59 @@ def random_edit(root: Path, rng: random.Random) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", ["one process", "forked workers"])
+@pytest.mark.parametrize("workers", ["one process", "forked workers", "model kept between builds"])
 def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_path, monkeypatch, workers):
+    """Each build of a series after an edit writes a clean build's site; "model kept" builds as serve
+    does, from the last build's model (its unchanged incidents and what was worked out from them)."""
     if workers == "forked workers":
         monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
     monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)  # files just written are taken as unchanged when their stat is
     root = tmp_path / "archive"
     generate(40, root, seed=7)
-    build(Project(root=root), today=TODAY, with_search=False)
+    model = build(Project(root=root), today=TODAY, with_search=False).archive
     rng = random.Random(3)
     for _ in range(6):
         edit = random_edit(root, rng)
-        build(Project(root=root), today=TODAY, with_search=False)
+        report = build(Project(root=root), today=TODAY, with_search=False, earlier=model if workers.startswith("model") else None)
+        model = report.archive
         incremental = site_files(root / "site")
         clean = clean_build(root, tmp_path / "clean")
         assert incremental.keys() == clean.keys(), edit
         assert [name for name in clean if incremental[name] != clean[name]] == [], edit
+
+
+def test_a_check_keeps_the_earlier_models_unchanged_incidents_and_makes_the_others_anew(tiny):
+    """serve's builds start from the last one's model: an incident whose file, id and change date are the
+    same is kept, object and all (with the readings worked out from it); any change of the reference
+    data makes every incident anew, from the new data."""
+    data = tiny.root / "data"
+    shutil.copytree(REPO / "data", data)
+    project = Project(root=tiny.root, data_dir=data)
+    tiny.write(NAME)
+    tiny.write("2025-03-01-strike-on-lviv", VALID_INCIDENT.replace("2025-06-06", "2025-03-01"))
+    first, _ = check(project, today=TODAY)
+    assert first is not None
+    kyiv, lviv = (next(i for i in first.incidents if i.id == name) for name in (NAME, "2025-03-01-strike-on-lviv"))
+
+    tiny.write("2025-03-01-strike-on-lviv", VALID_INCIDENT.replace("2025-06-06", "2025-03-01").replace("title: Drone strike on Kyiv",
+                                                                                                      "title: Drone strike on Lviv"))
+    second, _ = check(project, today=TODAY, earlier=first)
+    assert second is not None
+    kept = {incident.id: incident for incident in second.incidents}
+    assert kept[NAME] is kyiv
+    assert kept["2025-03-01-strike-on-lviv"] is not lviv and kept["2025-03-01-strike-on-lviv"].title == "Drone strike on Lviv"
+
+    regions = data / "regions.yaml"
+    regions.write_text(regions.read_text().replace('UA-30: {name: "Kyiv",', 'UA-30: {name: "Kyiv City",'))
+    third, _ = check(project, today=TODAY, earlier=second)
+    assert third is not None
+    anew = {incident.id: incident for incident in third.incidents}
+    assert anew[NAME] is not kyiv
+    assert [region.name for region in anew[NAME].regions] == ["Kyiv City", "Kyiv Oblast"]
+
+    tiny.write(NAME, VALID_INCIDENT.replace("measure: killed", "measure: kiled"))  # an error is found with a model kept, too
+    broken, problems = check(project, today=TODAY, earlier=third)
+    assert broken is None and any("unknown measure `kiled`" in problem.message for problem in problems)
 
 
 def test_a_rebuild_after_one_edit_renders_that_incident_its_regions_and_the_indexes_only(tiny, monkeypatch):
