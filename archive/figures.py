@@ -236,7 +236,17 @@ def party_slug(party: str) -> str:
 
 
 def totals(incidents: list[Incident], measures: list[Measure], region: Region | None = None) -> list[Total]:
-    """Totals of summable measures across `incidents`, per party; for one region when given."""
+    """Totals of summable measures across `incidents`, per party; for one region when given.
+
+    Remembered as `reconcile` is: `serve` keeps the unchanged incidents from one build to the next,
+    and an edit changes the totals of the whole archive and of its incident's regions only.
+    Treat them as read-only.
+    """
+    return _totals(tuple(incidents), tuple(measures), region)
+
+
+@lru_cache(maxsize=1024)
+def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], region: Region | None) -> list[Total]:
     wanted = set(measures)
     found: dict[tuple, list[Contribution]] = defaultdict(list)
     for incident in incidents:
@@ -312,6 +322,7 @@ def forget_readings() -> None:
     """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
     _reconcile.cache_clear()
     incident_contributions.cache_clear()
+    _totals.cache_clear()
     key_readings.cache_clear()
 
 

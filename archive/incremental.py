@@ -271,18 +271,52 @@ class CheckedFiles:
 _FIRST_LINE, _LAST_LINE = "[\n", "\n]}"  # around the files' lines in the cache's text
 
 
+# The files of the last cache read in this process, by their lines. `serve` reads the cache again after
+# every edit, and all its lines but the edited file's are the same: those are not parsed again.
+_last_read: dict[str, tuple[str, CheckedFile]] = {}
+
+
 def read_checked_files(root: Path, version: str) -> CheckedFiles:
     """The checked files of earlier builds; none when they are for another version."""
+    global _last_read
     text = _read_text(root, CHECKED_FILES)  # read once: parsed here, and its lines kept for remember
-    try:
-        files = {
-            entry["path"]: CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
-                                       {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
-            for entry in _stored_entries(_parsed(text), version) or []
-        }
-    except (ValueError, TypeError, KeyError, AttributeError):  # a cache damaged or written by hand: every file is checked again
-        return CheckedFiles({})
+    files = _files_by_line(text, version)
+    if files is None:
+        try:
+            files = {entry["path"]: _checked_file(entry) for entry in _stored_entries(_parsed(text), version) or []}
+        except (ValueError, TypeError, KeyError, AttributeError):  # a cache damaged or written by hand: every file is checked again
+            return CheckedFiles({})
+        _last_read = dict(zip(CheckedFiles(files, text).lines(), files.items(), strict=False))
     return CheckedFiles(files, text)
+
+
+def _files_by_line(text: str, version: str) -> dict[str, CheckedFile] | None:
+    """The files of the cache's `text`, parsed line by line where a line is not one read last time;
+    None when no cache was read before, or the text is not laid out as CheckedFiles.text_of lays it out."""
+    global _last_read
+    head = CheckedFiles.text_of(version, [])[:-len(_LAST_LINE)]
+    end = text.rfind(_LAST_LINE)
+    if not _last_read or not text.startswith(head) or end < len(head):
+        return None
+    body = text[len(head):end]
+    read: dict[str, tuple[str, CheckedFile]] = {}
+    try:
+        for line in body.split(",\n") if body else []:
+            read[line] = _last_read.get(line) or _parsed_line(line)
+    except (ValueError, TypeError, KeyError, AttributeError):  # read as a whole instead, which says whether it can be used
+        return None
+    _last_read = read
+    return dict(read.values())
+
+
+def _parsed_line(line: str) -> tuple[str, CheckedFile]:
+    entry = json.loads(line)
+    return entry["path"], _checked_file(entry)
+
+
+def _checked_file(entry: dict) -> CheckedFile:
+    return CheckedFile(entry["file_hash"], entry["data"], [Problem(**w) for w in entry["warnings"]],
+                       {tuple(json.loads(key)): tuple(where) for key, where in entry["positions"].items()})
 
 
 def _checked_file_line(display_path: str, file_hash: str, data: Any, warnings: list[Problem],

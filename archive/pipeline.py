@@ -30,7 +30,7 @@ from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
 from .render import Page, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, write_page, write_site
-from .search import ShardKeys, index_site
+from .search import Entry, ShardKeys, entries_of, write_index
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
@@ -262,7 +262,9 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""
-        indexing = in_background(lambda: _index_for_search(project, archive, staging, previous.site_dir, records_version),
+        # Listed here, not in the worker: going over the whole model there would copy most of its memory.
+        entries = entries_of(archive, records_version) if with_search else []
+        indexing = in_background(lambda: _index_for_search(project, entries, staging, previous.site_dir, records_version),
                                  items=len(archive.incidents)) if with_search else None
         try:
             written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
@@ -292,12 +294,12 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     )
 
 
-def _index_for_search(project: Project, archive: Archive, staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:
-    """Index the archive into staging/pagefind, linking the shards of the previous site that are the same and
+def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:
+    """Index the archive's `entries` into staging/pagefind, linking the shards of the previous site that are the same and
     indexing the changed ones in part when the cache has their keys; the seconds it took, and the shards' keys."""
     started = time.perf_counter()
-    keys = index_site(archive, staging / "pagefind", previous=previous_site / "pagefind", version=version,
-                      earlier_keys=incremental.read_shard_keys(project.root, version))
+    keys = write_index(entries, staging / "pagefind", previous=previous_site / "pagefind",
+                       earlier_keys=incremental.read_shard_keys(project.root, version))
     return time.perf_counter() - started, keys
 
 

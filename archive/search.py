@@ -323,14 +323,18 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
         _link_primary(previous, output_dir)
     else:
         jobs.append((pages, output_dir, False, None, []))
+    unchanged: list[Path] = []  # the previous build's shards of the same names
     for shard in shards:
         if previous and shard.name in earlier_shards and (previous / SHARDS_DIR / shard.name).is_dir():
-            shutil.copytree(previous / SHARDS_DIR / shard.name, output_dir / SHARDS_DIR / shard.name, copy_function=os.link)
+            unchanged.append(previous / SHARDS_DIR / shard.name)
             continue
         name, keys = _earlier_version(shard, earlier_shards, earlier_keys or {})
         jobs.append((shard, output_dir / SHARDS_DIR / shard.name, True, previous / SHARDS_DIR / name if previous and name else None, keys))
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
-        list(pool.map(lambda job: _index_bundle(*job), jobs))
+        indexed = pool.map(lambda job: _index_bundle(*job), jobs)
+        for earlier_shard in unchanged:  # linked while Pagefind indexes
+            shutil.copytree(earlier_shard, output_dir / SHARDS_DIR / earlier_shard.name, copy_function=os.link)
+        list(indexed)
     totals = filter_totals(entries)
     manifest = {"primary": pages_name, "pages": PAGES_SHARD,
                 "shards": [{"name": shard.name, "label": shard.label, "records": len(shard.entries)} for shard in shards],

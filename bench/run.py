@@ -270,7 +270,8 @@ def indexed_title(pagefind: Path, url: str) -> str | None:
     for fragment in pagefind.glob("shards/*/fragment/*.pf_fragment"):
         record = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
         if record.get("url") == url:
-            return record.get("meta", {}).get("title")
+            title = record.get("meta", {}).get("title")
+            return title if isinstance(title, str) else None
     return None
 
 

@@ -60,6 +60,37 @@ def test_after_an_edit_the_cache_holds_the_edited_file_and_the_others_as_they_we
     assert after[other_path] == before[other_path]
 
 
+def test_a_cache_read_again_in_the_same_process_is_read_as_a_first_read_reads_it(tiny, monkeypatch):
+    """serve reads the cache after each edit, parsing only the lines it has not read before: what it
+    gets must be what a process reading the cache for the first time gets, whatever changed in it."""
+    tiny.write(NAME)
+    other = "2025-06-07-second-strike"
+    tiny.write(other, VALID_INCIDENT.replace("2025-06-06", "2025-06-07").replace("Drone strike on Kyiv", "Second strike on Kyiv"))
+    check(tiny.project, today=TODAY)
+    version = checking_digest(tiny.project)
+    cached = tiny.root / ".cache" / "checked-files.json"
+    text = cached.read_text(encoding="utf-8")
+    read_checked_files(tiny.root, version)
+
+    def first_read() -> dict:
+        monkeypatch.setattr(archive.incremental, "_last_read", {})
+        return read_checked_files(tiny.root, version).files
+
+    cached.write_text(text.replace('"title": "Second strike on Kyiv"', '"title": "Changed by hand"'), encoding="utf-8")
+    again = read_checked_files(tiny.root, version).files
+    assert again[f"incidents/2025/{other}.yaml"].data["title"] == "Changed by hand"
+    assert again[f"incidents/2025/{NAME}.yaml"].data["title"] == "Drone strike on Kyiv"
+    assert again == first_read()
+    read_checked_files(tiny.root, version)
+    for damaged in (text.replace('"title": "Second strike on Kyiv"', '"title": "Second strike on Kyiv'),  # a line is no JSON
+                    text.replace(f'"path": "incidents/2025/{other}.yaml"', '"where": "elsewhere"'),  # a line is no file's
+                    text.replace(json.dumps(version), json.dumps("another version"))):
+        cached.write_text(damaged, encoding="utf-8")
+        assert read_checked_files(tiny.root, version).files == first_read() == {}, damaged[:80]
+        cached.write_text(text, encoding="utf-8")
+        read_checked_files(tiny.root, version)
+
+
 def test_a_cache_that_git_tracks_is_not_trusted(tiny):
     tiny.write(NAME)
     check(tiny.project, today=TODAY)

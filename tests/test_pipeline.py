@@ -63,10 +63,10 @@ def test_a_failing_search_index_leaves_the_previous_site_untouched(tiny, monkeyp
     home = (tiny.root / "site" / "index.html").read_bytes()
     tiny.write("2025-06-07-second-strike", VALID_INCIDENT.replace("2025-06-06", "2025-06-07"))
 
-    def broken_index(archive, output_dir, **options):
+    def broken_index(entries, output_dir, **options):
         raise SearchIndexError("Pagefind failed (exit 1): simulated")
 
-    monkeypatch.setattr("archive.pipeline.index_site", broken_index)
+    monkeypatch.setattr("archive.pipeline.write_index", broken_index)
     with pytest.raises(SearchIndexError):
         build(tiny.project, today=TODAY)
     assert (tiny.root / "site" / "index.html").read_bytes() == home
