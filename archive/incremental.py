@@ -404,7 +404,9 @@ class PreviousBuild:
 
     def link_unchanged(self, page_path: str, key: str | None, out_dir: Path) -> bool:
         """Hard-link the previous page into `out_dir` when it was rendered from the same key; False when it must be rendered."""
-        return key is not None and self.page_keys.get(page_path) == key and _link(self.site_dir / page_path, out_dir / page_path)
+        # (paths joined as text: this is asked for every page of the site)
+        return key is not None and self.page_keys.get(page_path) == key and _link(os.path.join(self.site_dir, page_path),
+                                                                                  os.path.join(out_dir, page_path))
 
     def link_same_bytes(self, page_path: str, content: bytes, out_dir: Path) -> bool:
         """Hard-link the previous page when the new one has the very same bytes, so that the file keeps its date."""
@@ -485,11 +487,14 @@ def _site_identity(site_dir: Path) -> str | None:
     return f"{folder.st_dev}:{folder.st_ino}:{home.st_ino}:{home.st_mtime_ns}"
 
 
-def _link(earlier: Path, target: Path) -> bool:
+def _link(earlier: str | Path, target: str | Path) -> bool:
     """Hard-link the previous build's file into the new one; False when there is none (or links fail)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(earlier, target)
+        try:
+            os.link(earlier, target)
+        except FileNotFoundError:  # its folder is not made yet (or there is no earlier file, and it fails again)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(earlier, target)
         return True
     except OSError:
         return False

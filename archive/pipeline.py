@@ -30,7 +30,7 @@ from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
 from .render import Page, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, write_page, write_site
-from .search import Entry, ShardKeys, entries_of, write_index
+from .search import Entry, ShardKeys, entries_of, forget_entries, write_index
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
@@ -115,6 +115,7 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
         # Readings and list rows worked out for an earlier model (in serve) are of objects no longer used.
         forget_readings()
         forget_rows()
+        forget_entries()
         kept = {}
         try:
             reference = load_reference(project.data_dir, repository)
@@ -309,28 +310,29 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
     shown this way (a new, removed or invalid file). The full build that follows updates every
     other page, the downloads and the search index, and reports any problem.
     """
-    reference = archive.reference or load_reference(project.data_dir)
-    position = {incident.path: index for index, incident in enumerate(archive.incidents)}
-    incidents = list(archive.incidents)
-    for path in paths:
-        display = repository_path(project.root, path)
-        if display not in position or not path.is_file():
-            return None
-        document, file_hash, problems = _check_file(project, path, reference, today or latest_date_anywhere(), None)
-        if document is None or any(problem.is_error for problem in problems):
-            return None
-        earlier = incidents[position[display]]
-        incidents[position[display]] = build_incident(earlier.id, display, document.data, reference,
-                                                      earlier.last_changed.isoformat() if earlier.last_changed else None, file_hash)
-    edited = build_archive(incidents, archive.pages, reference, archive.config, archive.checked_with)
-    environment = make_environment(project.templates_dir)
-    downloads = download_sizes(project.out_dir)
-    pages = [incident_page(edited, path.stem) for path in paths]
-    incremental.forget_page_keys(project.root, [page.path for page in pages])  # site/ no longer holds what the keys say,
-    incremental.forget_last_build(project.root)  # nor what the last build wrote
-    for page in pages:
-        write_page(environment, page, edited.config, project.out_dir, downloads)
-    return edited
+    with collector_paused():  # it makes thousands of objects beside the model, as a build does
+        reference = archive.reference or load_reference(project.data_dir)
+        position = {incident.path: index for index, incident in enumerate(archive.incidents)}
+        incidents = list(archive.incidents)
+        for path in paths:
+            display = repository_path(project.root, path)
+            if display not in position or not path.is_file():
+                return None
+            document, file_hash, problems = _check_file(project, path, reference, today or latest_date_anywhere(), None)
+            if document is None or any(problem.is_error for problem in problems):
+                return None
+            earlier = incidents[position[display]]
+            incidents[position[display]] = build_incident(earlier.id, display, document.data, reference,
+                                                          earlier.last_changed.isoformat() if earlier.last_changed else None, file_hash)
+        edited = build_archive(incidents, archive.pages, reference, archive.config, archive.checked_with)
+        environment = make_environment(project.templates_dir)
+        downloads = download_sizes(project.out_dir)
+        pages = [incident_page(edited, path.stem) for path in paths]
+        incremental.forget_page_keys(project.root, [page.path for page in pages])  # site/ no longer holds what the keys say,
+        incremental.forget_last_build(project.root)  # nor what the last build wrote
+        for page in pages:
+            write_page(environment, page, edited.config, project.out_dir, downloads)
+        return edited
 
 
 def _write_offline_copy(environment: Environment, archive: Archive, site_dir: Path, offline_dir: Path) -> None:

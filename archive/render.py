@@ -555,7 +555,9 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
             return not same or not previous.built(page.path)
 
         write_site_index(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
-        changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None], progress=progress))
+        # The pages rendered from the same keys are linked here first: a link is quicker made than a worker's result is sent back.
+        linked = {page.path for page in pages if previous.link_unchanged(page.path, keys[page.path], out_dir)}
+        changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None and page.path not in linked], progress=progress))
     finally:
         written_downloads = wait_for_downloads()
     downloads.update(download_sizes(out_dir))

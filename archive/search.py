@@ -245,11 +245,20 @@ def entries_of(archive: Archive, version: str | None) -> list[Entry]:
     if version is None:
         return [entry_of(record) for record in search_records(archive)]
     by_region = archive.incidents_by_region()
-    return ([Entry(incident.date.isoformat(), f"{version}|{incident.id}|{incident.file_hash}", incident_filters(incident),
-                   functools.partial(incident_record, incident)) if incident.file_hash else entry_of(incident_record(incident))
-             for incident in archive.incidents]
+    return ([_incident_entry(incident, version) if incident.file_hash else entry_of(incident_record(incident)) for incident in archive.incidents]
             + [entry_of(region_record(region, by_region[region.code])) for region in archive.regions()]
             + [entry_of(page_record(page)) for page in archive.pages])
+
+
+@functools.lru_cache(maxsize=250_000)  # serve keeps the unchanged incidents from one build to the next
+def _incident_entry(incident: Incident, version: str) -> Entry:
+    return Entry(incident.date.isoformat(), f"{version}|{incident.id}|{incident.file_hash}", incident_filters(incident),
+                 functools.partial(incident_record, incident))
+
+
+def forget_entries() -> None:
+    """Empty the cache above; a new model (in `serve`, after the reference data changed) is of new objects."""
+    _incident_entry.cache_clear()
 
 
 def entry_of(record: SearchRecord) -> Entry:
