@@ -195,7 +195,7 @@ class Contribution:
         return range_text(self.lower, self.upper, self.approximate)
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)  # identity is equality, as an Incident's: the pages of a total are remembered by it
 class Total:
     """What a party's claims add up to for one measure, from its contributions (which are not changed afterwards)."""
 

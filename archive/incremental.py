@@ -489,12 +489,15 @@ def _site_identity(site_dir: Path) -> str | None:
 
 def _link(earlier: str | Path, target: str | Path) -> bool:
     """Hard-link the previous build's file into the new one; False when there is none (or links fail)."""
+    folder = os.path.dirname(target)
     try:
-        try:
-            os.link(earlier, target)
-        except FileNotFoundError:  # its folder is not made yet (or there is no earlier file, and it fails again)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.link(earlier, target)
+        try:  # most pages have a folder of their own, not made yet: made first, not after a link fails
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:  # nor its parent
+            os.makedirs(folder, exist_ok=True)
+        os.link(earlier, target)
         return True
     except OSError:
         return False

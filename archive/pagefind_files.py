@@ -37,9 +37,9 @@ import cbor2
 
 SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
 CHUNK_LOCATIONS = 20_000  # Pagefind cuts the word index after the word that brings a chunk to this many locations and postings
-# The word-index chunks a shard indexed in part rewrites are most of its time: best compression (9) takes
-# four times as long as 6 for 1.6% less. Only builds after an edit write them; a clean build, as a
-# deploy's is, keeps Pagefind's own files.
+# The word-index chunks a shard indexed in part rewrites are much of its time: best compression (9) takes
+# eight times as long as 3 (0.87 s against 0.11 s for a shard of 2,800 records) for 9% fewer bytes.
+# Only builds after an edit write them; a clean build, as a deploy's is, keeps Pagefind's own files.
 CHUNK_COMPRESSION = 3
 FILE_NAME = re.compile(r"[a-z]+_[0-9a-z_]+")  # en_4561ca3e30, en_202401_9c4: never a path
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # sort values Pagefind compares as text (never as numbers)

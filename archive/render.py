@@ -231,16 +231,48 @@ def listing_pages(listings: list[ListPage], template: str, context: dict, *shown
 
 
 def totals_pages(all_totals: list[Total], base: str, region: Region | None) -> list[Page]:
-    """The list of totals under `base`, and each total's pages showing how it was added up."""
+    """The list of totals under `base`, and each total's pages showing how it was added up.
+
+    Remembered by the totals themselves, which `figures.totals` gives again for incidents that
+    have not changed (in `serve`, the totals of every region but the edited incident's).
+    """
+    return _totals_pages(tuple(all_totals), base, region)
+
+
+@lru_cache(maxsize=1024)
+def _totals_pages(all_totals: tuple[Total, ...], base: str, region: Region | None) -> list[Page]:
     digest = inputs_digest(sorted({c.incident for t in all_totals for c in t.contributions}, key=lambda i: i.id))
     context = {"region": region, "base": base}
     pages = [Page(f"{listing.path}index.html", "totals.html", {**context, "listing": listing},
                   _digest(digest, str(listing.number), str(listing.count)))
              for listing in paginate(base, all_totals, row_text)]
     for total in all_totals:
-        pages += list_pages(f"{base}{total.key}/", total.contributions, "total.html",
-                            {**context, "total": total}, total.text, str(total.conflict))
+        pages += _total_pages(SameTotal(total), base, region)
     return pages
+
+
+@dataclass(frozen=True)
+class SameTotal:
+    """A total, equal to another of the same measure, party, key and contributions (the very objects,
+    which figures.incident_contributions gives again for an unchanged incident): its pages are the same."""
+
+    total: Total
+
+    def _parts(self) -> tuple:
+        return (self.total.measure, self.total.party, self.total.suffix, *map(id, self.total.contributions))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SameTotal) and self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+
+@lru_cache(maxsize=250_000)  # an edit changes every total of the archive, but the pages of few (in serve, kept from the last build)
+def _total_pages(same: SameTotal, base: str, region: Region | None) -> list[Page]:
+    total = same.total  # (while this is remembered, so are its contributions: no other object can take their ids)
+    return list_pages(f"{base}{total.key}/", total.contributions, "total.html",
+                      {"region": region, "base": base, "total": total}, total.text, str(total.conflict))
 
 
 def region_pages(archive: Archive, region: Region, incidents: list[Incident]) -> list[Page]:
@@ -286,6 +318,8 @@ def forget_rows() -> None:
     """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
     _incident_row_text.cache_clear()
     _title_text.cache_clear()
+    _totals_pages.cache_clear()
+    _total_pages.cache_clear()
     _incident_inputs.cache_clear()
 
 

@@ -179,15 +179,16 @@ def random_edit(root: Path, rng: random.Random) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", ["one process", "forked workers", "model kept between builds"])
+@pytest.mark.parametrize("workers", ["one process", "forked workers", "model kept between builds", "model kept, varied archive"])
 def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_path, monkeypatch, workers):
     """Each build of a series after an edit writes a clean build's site; "model kept" builds as serve
-    does, from the last build's model (its unchanged incidents and what was worked out from them)."""
+    does, from the last build's model (its unchanged incidents and what was worked out from them:
+    readings, totals and their pages)."""
     if workers == "forked workers":
         monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
     monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)  # files just written are taken as unchanged when their stat is
     root = tmp_path / "archive"
-    generate(40, root, seed=7)
+    generate(40, root, seed=7, kind="varied" if workers.endswith("varied archive") else "uniform")  # varied: totals of claimants unknown to the registry
     model = build(Project(root=root), today=TODAY, with_search=False).archive
     rng = random.Random(3)
     for _ in range(6):
