@@ -319,7 +319,8 @@ def _contribution(incident: Incident, wide: Reading | None, regional: dict[Regio
 
 
 def forget_readings() -> None:
-    """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
+    """Empty the caches above: a check that keeps no incident of an earlier model (in `serve`, after a
+    change of the reference data or code) makes new objects, and these caches would hold the old ones."""
     _reconcile.cache_clear()
     incident_contributions.cache_clear()
     _totals.cache_clear()

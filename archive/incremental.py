@@ -296,7 +296,7 @@ def _files_by_line(text: str, version: str) -> dict[str, CheckedFile] | None:
     global _last_read
     head = CheckedFiles.text_of(version, [])[:-len(_LAST_LINE)]
     end = text.rfind(_LAST_LINE)
-    if not _last_read or not text.startswith(head) or end < len(head):
+    if not _last_read or not text.startswith(head) or end < len(head) or not text.endswith(_LAST_LINE):
         return None
     body = text[len(head):end]
     read: dict[str, tuple[str, CheckedFile]] = {}
@@ -444,7 +444,7 @@ def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None]
 
 
 def read_shard_keys(root: Path, version: str) -> dict[str, list[str]]:
-    """Each search shard of the last index, with its records' keys (see search.index_site); {} when unknown."""
+    """Each search shard of the last index, with its records' keys (see search.write_index); {} when unknown."""
     stored = _read(root, SHARD_KEYS, version)
     valid = isinstance(stored, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in stored.values())
     return stored if valid else {}

@@ -119,6 +119,10 @@ class Archive:
     # (incremental.checking_digest). The next check in the same process (serve's) keeps what has not changed.
     reference: Reference | None = None
     checked_with: str = ""
+    # Incidents made anew in place of kept ones since the caches of what is worked out from incidents were
+    # emptied: what those caches still hold of the ones replaced. Once they outnumber the model's own, the
+    # next check empties the caches and makes every incident anew, so serve's memory stays bounded.
+    replaced: int = 0
 
     def regions(self) -> list[Region]:
         """Every region with at least one incident, by country then name."""
@@ -226,11 +230,11 @@ def _as_written(name: str, person: Person | None) -> str | None:
 
 
 def build_archive(incidents: list[Incident], pages: list[ContentPage], reference: Reference,
-                  config: SiteConfig | None = None, checked_with: str = "") -> Archive:
+                  config: SiteConfig | None = None, checked_with: str = "", replaced: int = 0) -> Archive:
     ordered = sorted(incidents, key=lambda incident: (incident.date, incident.id), reverse=True)
     measures = sorted(reference.measures.values(), key=lambda measure: measure.order)
     return Archive(ordered, sorted(pages, key=lambda page: page.slug), measures, config or SiteConfig(), reference.party_order(),
-                   reference, checked_with)
+                   reference, checked_with, replaced)
 
 
 def content_page(slug: str, text: str) -> ContentPage:

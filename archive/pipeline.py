@@ -73,7 +73,8 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     reference data) are taken from the cache instead of being read again. With
     `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots
     (and the cache is not used). `file_hashes` are the incident files' hashes when the
-    caller has read them already (see incremental.incident_file_hashes). `earlier` is the model of
+    caller has read them already (see incremental.incident_file_hashes): then they are the list of
+    incident files too, so they must be of every one. `earlier` is the model of
     the last check in this process (serve's): when it was checked with the same code and
     reference data, its incidents whose files are unchanged are kept as they are, with what was
     worked out from them (readings, totals' contributions), instead of being made again.
@@ -109,14 +110,15 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
     unsafe = [problem for place in project.watched_dirs() for problem in repository.scan(place)]
     snapshots = read_snapshots(snapshots_dir) if snapshots_dir else None
     earlier_checks = incremental.EarlierChecks(project, used=snapshots is None)  # a check against snapshots reads every file again
-    if earlier is not None and earlier.reference is not None and earlier.checked_with == earlier_checks.version:
-        reference, kept = earlier.reference, {incident.path: incident for incident in earlier.incidents}
+    if (earlier is not None and earlier.reference is not None and earlier.checked_with == earlier_checks.version
+            and earlier.replaced <= len(earlier.incidents)):
+        reference, keepable = earlier.reference, {incident.path: incident for incident in earlier.incidents}
     else:
         # Readings and list rows worked out for an earlier model (in serve) are of objects no longer used.
         forget_readings()
         forget_rows()
         forget_entries()
-        kept = {}
+        keepable = {}
         try:
             reference = load_reference(project.data_dir, repository)
         except BuildError as refused:  # data/ unreadable or invalid: every problem in it, located
@@ -148,18 +150,19 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
         if any(problem.is_error for problem in problems):
             return None, problems
         changed = last_commit_dates(project.root)
-        incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], kept) for doc in documents]
+        incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], keepable) for doc in documents]
     finally:
         if remembering:
             remembering()
-    return build_archive(incidents, pages, reference, config, earlier_checks.version), problems
+    replaced = earlier.replaced + sum(keepable.get(incident.path) is not incident for incident in incidents) if earlier and keepable else 0
+    return build_archive(incidents, pages, reference, config, earlier_checks.version, replaced), problems
 
 
 def _incident(document: Document, reference: Reference, last_changed: str | None, file_hash: str,
-              kept: dict[str, Incident]) -> Incident:
+              keepable: dict[str, Incident]) -> Incident:
     """The model of a checked file: the one kept from an earlier check when it is of the same bytes, id and change date."""
     ident = incident_id(document)
-    earlier = kept.get(document.display_path)
+    earlier = keepable.get(document.display_path)
     if earlier and earlier.id == ident and earlier.file_hash == file_hash and earlier.last_changed == parse_date(last_changed):
         return earlier
     return build_incident(ident, document.display_path, document.data, reference, last_changed, file_hash)
@@ -272,7 +275,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
                                  progress=lambda done, total: progress("Writing pages", done, total))
         finally:
             search_seconds, shard_keys = indexing() if indexing else (0.0, None)
-        if not with_search:  # the last index, if it is still right; else none, and serve indexes when it needs to
+        if not with_search:  # the last index, if it is still right; else none
             incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:
@@ -308,7 +311,8 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
     """Show edits to existing incident files at once, for `serve`: check those files alone and
     write their pages straight into site/; the model with the edits, or None when they cannot be
     shown this way (a new, removed or invalid file). The full build that follows updates every
-    other page, the downloads and the search index, and reports any problem.
+    other page, the downloads and the search index, and reports any problem (the preview takes the
+    reference data `archive` was made with).
     """
     with collector_paused():  # it makes thousands of objects beside the model, as a build does
         reference = archive.reference or load_reference(project.data_dir)
@@ -324,7 +328,7 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
             earlier = incidents[position[display]]
             incidents[position[display]] = build_incident(earlier.id, display, document.data, reference,
                                                           earlier.last_changed.isoformat() if earlier.last_changed else None, file_hash)
-        edited = build_archive(incidents, archive.pages, reference, archive.config, archive.checked_with)
+        edited = build_archive(incidents, archive.pages, reference, archive.config, archive.checked_with, archive.replaced + len(paths))
         environment = make_environment(project.templates_dir)
         downloads = download_sizes(project.out_dir)
         pages = [incident_page(edited, path.stem) for path in paths]

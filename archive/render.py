@@ -315,7 +315,7 @@ def _incident_inputs(incident: Incident) -> str:
 
 
 def forget_rows() -> None:
-    """Empty the caches above; a new build (in `serve`, the next one) starts from new objects."""
+    """Empty the caches above, as figures.forget_readings does its own."""
     _incident_row_text.cache_clear()
     _title_text.cache_clear()
     _totals_pages.cache_clear()
@@ -589,9 +589,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
             return not same or not previous.built(page.path)
 
         write_site_index(archive, out_dir, [page.path for page in pages if page.template != "redirect.html"])
-        # The pages rendered from the same keys are linked here first: a link is quicker made than a worker's result is sent back.
-        linked = {page.path for page in pages if previous.link_unchanged(page.path, keys[page.path], out_dir)}
-        changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None and page.path not in linked], progress=progress))
+        changed = sum(parallel_map(write, [page for page in pages if page.inputs is not None], progress=progress))
     finally:
         written_downloads = wait_for_downloads()
     downloads.update(download_sizes(out_dir))

@@ -308,19 +308,14 @@ def _digest(keys: list[str]) -> str:
 ShardKeys = dict[str, list[str]]  # each shard's name, with its entries' keys: what a later build re-indexes a shard in part from
 
 
-def index_site(archive: Archive, output_dir: Path, previous: Path | None = None, version: str | None = None,
-               workers: int | None = None, earlier_keys: ShardKeys | None = None) -> ShardKeys:
-    """Write Pagefind's index of the archive, and its scripts, into `output_dir` (a site's pagefind/); its shards' keys.
-
-    Shards already in `previous` (the last build's pagefind/) with the same name are linked from
-    there instead of being indexed again (see entries_of for `version`); a changed shard whose
-    earlier version's keys are in `earlier_keys` is indexed in part (see _index_in_part)."""
-    return write_index(entries_of(archive, version), output_dir, previous, workers, earlier_keys)
-
-
 def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, workers: int | None = None,
                 earlier_keys: ShardKeys | None = None) -> ShardKeys:
-    """The index of `entries` (entries_of, or entry_of each record) in shards; each shard's keys."""
+    """Write Pagefind's index of `entries` (entries_of, or entry_of each record), and its scripts, into
+    `output_dir` (a site's pagefind/), in shards; each shard's keys.
+
+    Shards already in `previous` (the last build's pagefind/) with the same name are linked from
+    there instead of being indexed again; a changed shard whose earlier version's keys are in
+    `earlier_keys` is indexed in part (see _index_in_part)."""
     output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     pages, shards = split_in_shards(entries)

@@ -49,6 +49,7 @@ class Preview:
         self.problems: list[str] = []
         self.built_once = False
         self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
+        self.search_failed = False  # the search index could not be made: later builds leave it out
         self.changed = threading.Condition()
 
     def rebuild(self, changed: list[Path] | None = None, with_search: bool = True) -> None:
@@ -59,26 +60,27 @@ class Preview:
         """
         if changed and self.archive and self._preview_edits(self.archive, changed):
             self._announce(self.problems)  # other files' problems stand until the build below says otherwise
-        self._announce(self._build(with_search))
+        self._announce(self._build(with_search and not self.search_failed))
 
     def _build(self, with_search: bool) -> list[str]:
         """Build the site; the problems to show over every page until a build succeeds."""
         try:
             report = build(self.project, with_search=with_search, earlier=self.archive)
+            self.built_once = True
+            # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
+            self.archive = report.archive or self.archive or check(self.project)[0]
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
             print("\n".join([*problems, f"Build failed: {failure}. Still showing the last good site."]), flush=True)
             return problems
-        except SearchIndexError as failure:  # the pages are fine; searching them is not
-            print(f"warning: search index not updated: {failure}", flush=True)
-            return self._build(with_search=False) if with_search else [f"error: {failure}"]
+        except SearchIndexError as failure:  # the pages are fine; searching them is not (raised with search only)
+            print(f"warning: search index not updated, and left out until serve is started again: {failure}", flush=True)
+            self.search_failed = True
+            return self._build(with_search=False)
         except Exception as failure:  # keep serving whatever went wrong; say it loudly
             problems = [f"error: build crashed: {failure!r}"]
             print(problems[0], flush=True)
             return problems
-        self.built_once = True
-        # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
-        self.archive = report.archive or self.archive or check(self.project)[0]
         print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
         return []
 

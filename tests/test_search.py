@@ -22,7 +22,7 @@ from archive.pagefind_files import pagefind_hash, read_index_file
 from archive.pipeline import Project, build, check
 from archive.search import FILTERS, PagefindService, SearchIndexError, index_records, make_reproducible, search_records
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
-from test_pipeline import random_edit
+from test_pipeline import clean_build, random_edit
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -492,11 +492,12 @@ def test_an_earlier_shard_that_cannot_be_read_is_indexed_whole_and_the_index_is_
 @pytest.mark.slow
 def test_random_edits_give_the_search_index_a_clean_build_gives(tmp_path, monkeypatch):
     """Edits of every kind a curator makes (test_pipeline.random_edit), each followed by a build with the
-    index: each shard they touch is indexed in part where it can be, and the index is a clean build's."""
+    index from the last build's model, as serve's are: each shard they touch is indexed in part where it
+    can be, and the index is a clean build's."""
     monkeypatch.setattr(archive.incremental, "RECENT_NS", 0)  # files just written are taken as unchanged when their stat is
     root = tmp_path / "archive"
     generate(60, root, seed=11)
-    build(Project(root=root), today=TODAY)
+    model = build(Project(root=root), today=TODAY).archive
     in_part: list[str] = []
     real_write_pages = archive.pagefind_files.write_pages
 
@@ -508,11 +509,8 @@ def test_random_edits_give_the_search_index_a_clean_build_gives(tmp_path, monkey
     rng = random.Random(5)
     for _ in range(8):
         edit = random_edit(root, rng)
-        build(Project(root=root), today=TODAY)
-        clean = tmp_path / "clean"
-        shutil.rmtree(clean, ignore_errors=True)
-        shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
-        build(Project(root=clean), today=TODAY)
-        assert content(root / "site" / "pagefind") == content(clean / "site" / "pagefind"), edit
+        model = build(Project(root=root), today=TODAY, earlier=model).archive  # as serve builds: from the last model
+        clean_build(root, tmp_path / "clean", with_search=True)
+        assert content(root / "site" / "pagefind") == content(tmp_path / "clean" / "site" / "pagefind"), edit
     assert len(in_part) >= 4  # most edits took a shard's other pages over (the others touched most of a small shard)
 
