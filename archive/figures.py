@@ -179,7 +179,7 @@ def read_claims(claims: list[Figure], party: str = "") -> Reading:
 
 # --- totals across incidents ------------------------------------------------------
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)  # identity is equality, as an Incident's: the pages of a total are remembered by its contributions
 class Contribution:
     """What one incident adds to a total, and the claims behind it."""
 
@@ -195,7 +195,7 @@ class Contribution:
         return range_text(self.lower, self.upper, self.approximate)
 
 
-@dataclass(eq=False, slots=True)  # identity is equality, as an Incident's: the pages of a total are remembered by it
+@dataclass(eq=False, slots=True)  # identity is equality, as an Incident's: render remembers the pages of a list of totals by it
 class Total:
     """What a party's claims add up to for one measure, from its contributions (which are not changed afterwards)."""
 

@@ -258,9 +258,7 @@ class CheckedFiles:
 
     def lines(self) -> list[str]:
         """Each file's line, in the order of `files`; none when the text is not laid out as `text_of` lays it out."""
-        start, end = self.text.find(_FIRST_LINE), self.text.rfind(_LAST_LINE)
-        # JSON writes a line end within a text as \n: a line end only ever ends a file's entry.
-        lines = self.text[start + len(_FIRST_LINE):end].split(",\n") if 0 <= start < end else []
+        lines = _entry_lines(self.text) or []
         return lines if len(lines) == len(self.files) else []
 
     @staticmethod
@@ -269,6 +267,15 @@ class CheckedFiles:
 
 
 _FIRST_LINE, _LAST_LINE = "[\n", "\n]}"  # around the files' lines in the cache's text
+
+
+def _entry_lines(text: str) -> list[str] | None:
+    """The lines of a cache's text between _FIRST_LINE and _LAST_LINE, one for each file; None when there are none."""
+    start, end = text.find(_FIRST_LINE), text.rfind(_LAST_LINE)
+    if not 0 <= start < end or not text.endswith(_LAST_LINE):
+        return None
+    # JSON writes a line end within a text as \n: a line end only ever ends a file's entry.
+    return text[start + len(_FIRST_LINE):end].split(",\n")
 
 
 # The files of the last cache read in this process, by their lines. `serve` reads the cache again after
@@ -286,7 +293,9 @@ def read_checked_files(root: Path, version: str) -> CheckedFiles:
             files = {entry["path"]: _checked_file(entry) for entry in _stored_entries(_parsed(text), version) or []}
         except (ValueError, TypeError, KeyError, AttributeError):  # a cache damaged or written by hand: every file is checked again
             return CheckedFiles({})
-        _last_read = dict(zip(CheckedFiles(files, text).lines(), files.items(), strict=False))
+        checked = CheckedFiles(files, text)
+        _last_read = dict(zip(checked.lines(), files.items(), strict=False))
+        return checked
     return CheckedFiles(files, text)
 
 
@@ -294,14 +303,12 @@ def _files_by_line(text: str, version: str) -> dict[str, CheckedFile] | None:
     """The files of the cache's `text`, parsed line by line where a line is not one read last time;
     None when no cache was read before, or the text is not laid out as CheckedFiles.text_of lays it out."""
     global _last_read
-    head = CheckedFiles.text_of(version, [])[:-len(_LAST_LINE)]
-    end = text.rfind(_LAST_LINE)
-    if not _last_read or not text.startswith(head) or end < len(head) or not text.endswith(_LAST_LINE):
+    lines = _entry_lines(text) if _last_read and text.startswith(CheckedFiles.text_of(version, [])[:-len(_LAST_LINE)]) else None
+    if lines is None:
         return None
-    body = text[len(head):end]
     read: dict[str, tuple[str, CheckedFile]] = {}
     try:
-        for line in body.split(",\n") if body else []:
+        for line in lines if lines != [""] else []:
             read[line] = _last_read.get(line) or _parsed_line(line)
     except (ValueError, TypeError, KeyError, AttributeError):  # read as a whole instead, which says whether it can be used
         return None

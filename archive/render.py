@@ -32,7 +32,7 @@ from .model import AREA_PRECISIONS, Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
 from .places import gazetteer_attribution
-from .reference import Person, Region
+from .reference import Measure, Person, Region
 from .template_helpers import FILTERS as ROW_FILTERS
 
 LATEST_ON_HOME = 10
@@ -247,30 +247,16 @@ def _totals_pages(all_totals: tuple[Total, ...], base: str, region: Region | Non
                   _digest(digest, str(listing.number), str(listing.count)))
              for listing in paginate(base, all_totals, row_text)]
     for total in all_totals:
-        pages += _total_pages(SameTotal(total), base, region)
+        pages += _total_pages(total.measure, total.party, total.suffix, tuple(total.contributions), base, region)
     return pages
 
 
-@dataclass(frozen=True)
-class SameTotal:
-    """A total, equal to another of the same measure, party, key and contributions (the very objects,
-    which figures.incident_contributions gives again for an unchanged incident): its pages are the same."""
-
-    total: Total
-
-    def _parts(self) -> tuple:
-        return (self.total.measure, self.total.party, self.total.suffix, *map(id, self.total.contributions))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SameTotal) and self._parts() == other._parts()
-
-    def __hash__(self) -> int:
-        return hash(self._parts())
-
-
 @lru_cache(maxsize=250_000)  # an edit changes every total of the archive, but the pages of few (in serve, kept from the last build)
-def _total_pages(same: SameTotal, base: str, region: Region | None) -> list[Page]:
-    total = same.total  # (while this is remembered, so are its contributions: no other object can take their ids)
+def _total_pages(measure: Measure, party: str, suffix: str, contributions: tuple[Contribution, ...], base: str,
+                 region: Region | None) -> list[Page]:
+    """A total's pages, by what the total is made of: its contributions are compared as objects, the
+    very ones figures.incident_contributions gives again for an incident that has not changed."""
+    total = Total(measure, party, list(contributions), suffix)
     return list_pages(f"{base}{total.key}/", total.contributions, "total.html",
                       {"region": region, "base": base, "total": total}, total.text, str(total.conflict))
 
