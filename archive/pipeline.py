@@ -29,7 +29,7 @@ from .problems import BuildError, Problem
 from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
-from .render import Page, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, write_page, write_site
+from .render import Page, convert_new_summaries, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, write_page, write_site
 from .search import Entry, ShardKeys, entries_of, forget_entries, write_index
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
@@ -263,6 +263,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         environment = make_environment(project.templates_dir)
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
+        convert_new_summaries(archive, previous)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""

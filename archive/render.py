@@ -27,7 +27,7 @@ from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, 
 from .files import copy_regular_files
 from .fragments import FILTERS as SOURCE_FILTERS
 from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
-from .markup import markdown_to_html, page_to_html
+from .markup import convert_ahead, markdown_to_html, page_to_html
 from .model import AREA_PRECISIONS, Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
@@ -512,6 +512,20 @@ def _write_new_file(target: Path, content: bytes) -> None:
         out.write(content)
 
 
+def convert_new_summaries(archive: Archive, previous: EarlierBuild) -> None:
+    """Convert the summaries of the incidents new or changed since the previous build ahead (markup.convert_ahead),
+    before the processes that each need them are forked: the page writers, the downloads and the search records."""
+    earlier = set(previous.downloads.get("keys", ()))
+    convert_ahead(incident.summary for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True)
+                  if key not in earlier)
+
+
+def _download_keys(archive: Archive, previous: EarlierBuild) -> list[str]:
+    """Each incident's key in the downloads: it changes whenever the incident's part of them would."""
+    return [(previous.key(f"incidents/{incident.id}/", "downloads", _incident_inputs(incident)) or "") if incident.file_hash else ""
+            for incident in archive.incidents]
+
+
 class EarlierBuild(Protocol):
     """What writing the site asks of the last build: incremental.PreviousBuild, which the pipeline hands over."""
 
@@ -554,8 +568,7 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     """
     # The downloads need the model only: started first, they are written while the totals are added up.
     # An incident's part of each is copied from the last build's files when the incident is the same.
-    download_keys = [(previous.key(f"incidents/{incident.id}/", "downloads", _incident_inputs(incident)) or "") if incident.file_hash else ""
-                     for incident in archive.incidents]
+    download_keys = _download_keys(archive, previous)
     earlier_downloads = EarlierDownloads(previous.site_dir, **previous.downloads)
     wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir, download_keys, earlier_downloads), items=len(archive.incidents))
     try:

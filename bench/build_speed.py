@@ -4,12 +4,13 @@
     python bench/build_speed.py                          # 10,000 incidents, uniform and varied archives
     python bench/build_speed.py --incidents 2000 --kinds varied --repeat 3
     python bench/build_speed.py --before /tmp/old-tree --after .
+    python bench/build_speed.py --search                 # the full build with the search index
     python bench/build_speed.py --edit --repeat 3        # one edit and the build after it, search index included
 
 For each kind of generated archive (bench/generate.py) it builds the same incidents with each
 tree of code, in turn (before, after, before, after ... so that a busy machine weighs on both
 alike), each build from a clean start (no site/, no .cache/), each in its own process:
-`python TREE/build.py --root ARCHIVE build --no-search`. It prints wall seconds, CPU seconds
+`python TREE/build.py --root ARCHIVE build --no-search` (with --search: `build`). It prints wall seconds, CPU seconds
 (the build and its worker processes) and peak RSS of each build, the ratio after/before, and
 whether the two trees wrote the same site/ byte for byte (files that differ are listed).
 
@@ -54,10 +55,10 @@ def measure(command: list[str]) -> dict[str, float]:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
 
 
-def build(tree: Path, archive: Path) -> dict[str, float]:
+def build(tree: Path, archive: Path, search: bool) -> dict[str, float]:
     for name in ("site", ".cache"):
         shutil.rmtree(archive / name, ignore_errors=True)
-    return measure([sys.executable, str(tree / "build.py"), "--root", str(archive), "build", "--no-search"])
+    return measure([sys.executable, str(tree / "build.py"), "--root", str(archive), "build", *([] if search else ["--no-search"])])
 
 
 def differing_files(left: Path, right: Path) -> list[str]:
@@ -73,6 +74,13 @@ def differing_files(left: Path, right: Path) -> list[str]:
 
     walk(filecmp.dircmp(left, right), "")
     return sorted(found)
+
+
+def shard_contents(site: Path) -> dict[str, list[tuple[str, bytes]]]:
+    """Each search shard's files and their bytes, by the shard's first month."""
+    shards = sorted((site / "pagefind" / "shards").iterdir())
+    return {shard.name[:7]: sorted((path.relative_to(shard).as_posix(), path.read_bytes()) for path in shard.rglob("*") if path.is_file())
+            for shard in shards}
 
 
 def export_head(target: Path) -> Path:
@@ -103,13 +111,13 @@ def copies(kind: str, count: int, trees: dict[str, Path], work: Path) -> dict[st
     return roots
 
 
-def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
+def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int, search: bool) -> None:
     roots = copies(kind, count, trees, work)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, tree in trees.items():
-            runs[name].append(build(tree, roots[name]))
-    print(f"\n## {count:,} incidents, {kind} archive: full build without the search index\n")
+            runs[name].append(build(tree, roots[name], search))
+    print(f"\n## {count:,} incidents, {kind} archive: full build {'with' if search else 'without'} the search index\n")
     print("| code | wall s | CPU s | peak RSS MB | runs |")
     print("| --- | ---: | ---: | ---: | --- |")
     medians = medians_of(runs)
@@ -119,6 +127,9 @@ def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: 
     print(f"\nafter/before: wall {after['wall'] / before['wall']:.2f}, CPU {after['cpu'] / before['cpu']:.2f}, "
           f"peak RSS {after['rss'] / before['rss']:.2f} (medians of {repeat})")
     different = differing_files(roots["before"] / "site", roots["after"] / "site")
+    if search:  # a shard's name holds a digest of the code (search.records_digest): compare shards by first month and bytes
+        different = [path for path in different if not path.startswith(("pagefind/shards/", "pagefind/shards.json"))]
+        different += [] if shard_contents(roots["before"] / "site") == shard_contents(roots["after"] / "site") else ["pagefind/shards/"]
     pages = sum(1 for _ in (roots["after"] / "site").rglob("*.html"))
     if different:
         print(f"site/ differs in {len(different)} file(s): " + ", ".join(different[:20]) + (" ..." if len(different) > 20 else ""))
@@ -160,6 +171,7 @@ def main() -> None:
     parser.add_argument("--after", type=Path, default=REPO, help="the code after (default: this working tree)")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each tree per archive; medians are shown")
     parser.add_argument("--work", type=Path, help="folder for archives and outputs (default: a temporary one, removed after)")
+    parser.add_argument("--search", action="store_true", help="time the full build with the search index")
     parser.add_argument("--edit", action="store_true", help="time one edit and the build after it, search index included")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="build-speed-") as temporary:
@@ -169,7 +181,10 @@ def main() -> None:
         trees = {"before": before, "after": args.after.resolve()}
         print(f"before: {before}\nafter: {trees['after']}\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
         for kind in args.kinds.split(","):
-            (run_edits if args.edit else run_kind)(kind, args.incidents, trees, work, args.repeat)
+            if args.edit:
+                run_edits(kind, args.incidents, trees, work, args.repeat)
+            else:
+                run_kind(kind, args.incidents, trees, work, args.repeat, args.search)
 
 
 if __name__ == "__main__":

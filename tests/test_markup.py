@@ -487,3 +487,25 @@ def test_texts_converted_in_several_threads_at_once_come_out_as_one_at_a_time():
     finally:
         sys.setswitchinterval(interval)
     assert wrong == []
+
+
+def test_summaries_converted_ahead_on_every_core_are_converted_as_here_and_never_again(monkeypatch):
+    """A build converts its new summaries once, in worker processes, before it forks the processes that
+    all read them (pages, downloads, search records): those then take the HTML and words as converted."""
+    texts = [f"Strike {number} near *Izium*, [a report](https://example.org/ahead/{number}) & `{number}` more." for number in range(600)]
+    texts.append("Plain words, ahead of time, number 601.")
+    beyond = "x" * (SUMMARY_LIMITS.length + 1)
+    expected = {text: markup._convert(markup._summary_converter, text, SUMMARY_LIMITS, "summary") for text in texts}
+
+    markup.convert_ahead([*texts, texts[0], beyond])
+
+    def converted_again(*arguments):
+        raise AssertionError("a summary converted ahead was converted again")
+
+    monkeypatch.setattr(markup, "_convert", converted_again)
+    for text in texts:
+        assert markdown_to_html(text) == expected[text]
+        assert markdown_to_text(text) == " ".join(html.unescape(nh3.clean(str(expected[text]), tags=set())).split())
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="too complex"):  # left out, and refused when it is shown, as before
+        markdown_to_html(beyond)

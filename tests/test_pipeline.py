@@ -320,6 +320,22 @@ def test_a_rebuild_after_one_edit_makes_only_that_incidents_part_of_each_downloa
     assert [json.loads(line.rstrip(","))["title"] for line in lines[1:-1]] == ["Drone strike on Kyiv", "Drone strike on central Kyiv", "Drone strike on Kyiv"]
 
 
+def test_a_build_converts_ahead_the_summaries_of_new_and_edited_incidents_only(tiny, monkeypatch):
+    """Converted before the page writers, the downloads and the search index are forked, which each read
+    every new summary: all of them in a clean build, the edited one after an edit."""
+    for day in ("2025-06-01", "2025-06-02", "2025-06-03"):
+        tiny.write(f"{day}-drone-strike-on-kyiv", VALID_INCIDENT.replace("2025-06-06", day).replace("  Drones hit", f"  On {day}, drones hit"))
+    asked: list[list[str]] = []
+    monkeypatch.setattr(render, "convert_ahead", lambda texts: asked.append(list(texts)))
+    build(tiny.project, today=TODAY, with_search=False)
+    edited = tiny.root / "incidents" / "2025" / "2025-06-02-drone-strike-on-kyiv.yaml"
+    edited.write_text(edited.read_text().replace("On 2025-06-02, ", "Early on 2025-06-02, "))
+    build(tiny.project, today=TODAY, with_search=False)
+    first, second = asked
+    assert sorted(summary[:13] for summary in first) == ["On 2025-06-01", "On 2025-06-02", "On 2025-06-03"]
+    assert [summary[:19] for summary in second] == ["Early on 2025-06-02"]
+
+
 def test_a_download_changed_in_site_since_the_last_build_is_written_whole(tiny, tmp_path):
     """The places of the incidents' parts are those of the file the last build wrote: a file changed since
     (here, the same length) is not copied from."""
