@@ -404,6 +404,7 @@ class PreviousBuild:
     # Each incident's key in the last build's downloads, where its part is in each, and each one's size and
     # time when written: exports.EarlierDownloads' keys, parts and files ({} when unknown).
     downloads: dict[str, Any] = field(default_factory=dict)
+    site_exists: bool = True  # whether there is a site in `site_dir` at all
 
     def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
         """What the page is rendered from in this build (see page_key)."""
@@ -417,6 +418,8 @@ class PreviousBuild:
 
     def link_same_bytes(self, page_path: str, content: bytes, out_dir: Path) -> bool:
         """Hard-link the previous page when the new one has the very same bytes, so that the file keeps its date."""
+        if not self.site_exists:  # a first build: no file to look for, 30,000 times
+            return False
         earlier = self.site_dir / page_path
         return _same_bytes(earlier, content) and _link(earlier, out_dir / page_path)
 
@@ -429,7 +432,7 @@ def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
     """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version`."""
     stored = _read(root, "pages.json", version)
     if not isinstance(stored, dict) or stored.get("site") != _site_identity(site_dir):
-        return PreviousBuild(site_dir, {}, version)
+        return PreviousBuild(site_dir, {}, version, site_exists=site_dir.is_dir())
     pages, downloads = stored.get("pages"), stored.get("downloads")
     valid = (isinstance(downloads, dict) and isinstance(downloads.get("keys"), list) and all(isinstance(key, str) for key in downloads["keys"])
              and _lists_of_ints(downloads.get("parts")) and _lists_of_ints(downloads.get("files")))

@@ -493,28 +493,28 @@ def _replace_file(target: Path, content: bytes) -> None:
 
 
 def _write_new_file(target: Path, content: bytes) -> None:
-    """Write a file that is not there yet (a page of a new site folder): no temporary file to rename,
-    and its folder made only when missing. One that is there already is replaced as _replace_file does."""
+    """Write a file that is not there yet (a page of a new site folder): no temporary file to rename.
+    One that is there already is replaced as _replace_file does."""
+    try:  # most pages have a folder of their own, not made yet: made first, not after opening the file fails
+        os.mkdir(target.parent)  # mostly, the folder's own parent is there already
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(target.parent, exist_ok=True)
     try:
         out = open(target, "xb")  # noqa: SIM115 (closed below)
     except FileExistsError:
         _replace_file(target, content)
         return
-    except FileNotFoundError:  # its folder is not made yet
-        try:
-            os.mkdir(target.parent)  # mostly, the folder's own parent is there already
-        except FileExistsError:
-            pass  # another worker made it meanwhile
-        except FileNotFoundError:
-            os.makedirs(target.parent, exist_ok=True)
-        out = open(target, "xb")  # noqa: SIM115
     with out:
         out.write(content)
 
 
 def convert_new_summaries(archive: Archive, previous: EarlierBuild) -> None:
-    """Convert the summaries of the incidents new or changed since the previous build ahead (markup.convert_ahead),
-    before the processes that each need them are forked: the page writers, the downloads and the search records."""
+    """Convert the summaries of the incidents new or changed since the previous build ahead, on every core
+    (markup.convert_ahead), before the processes that each need them are forked: the page writers, the
+    downloads and the search records. (Their readings are not worked out ahead: that takes one core,
+    while the search index and the downloads, forked first, use the other.)"""
     earlier = set(previous.downloads.get("keys", ()))
     convert_ahead(incident.summary for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True)
                   if key not in earlier)

@@ -334,6 +334,7 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
             continue
         name, keys = _earlier_version(shard, earlier_shards, earlier_keys or {})
         jobs.append((shard, output_dir / SHARDS_DIR / shard.name, True, previous / SHARDS_DIR / name if previous and name else None, keys))
+    jobs.sort(key=lambda job: -len(job[0].entries))  # the largest first: no large shard left to index alone at the end
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
         indexed = pool.map(lambda job: _index_bundle(*job), jobs)
         for earlier_shard in unchanged:  # linked while Pagefind indexes
