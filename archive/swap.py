@@ -8,7 +8,7 @@ site beside site/, and the next build (or check, or serve) puts it back first.
 
 Each staging folder is locked (flock) by the build that owns it while the build runs, so the
 next build removes the staging folders of builds that died, and never those of builds running
-beside it.
+beside it; likewise an old site being deleted in the background is locked by the process deleting it.
 """
 
 from __future__ import annotations
@@ -56,23 +56,22 @@ def remove_leftovers(out_dirs: list[Path]) -> None:
         return
     for out_dir in out_dirs:
         _restore_missing(out_dir)
-    retired = tuple(retired_prefix(out_dir) for out_dir in out_dirs)
+    leftovers = (*(retired_prefix(out_dir) for out_dir in out_dirs), *STAGING_PREFIXES)
     for entry in sorted(parent.iterdir()):
         name = entry.name
-        if name.startswith(retired) and entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        elif (name.startswith(STAGING_PREFIXES) and not name.endswith(".lock") and entry.is_dir() and not entry.is_symlink()
-              and _owner_is_gone(entry.with_name(name + ".lock"))):
+        if not name.startswith(leftovers):
+            continue
+        if name.endswith(".lock"):
+            # Left when its owner was killed once its folder was gone: swapped in, or deleted.
+            if not entry.with_name(name.removesuffix(".lock")).exists() and entry.is_file() and _owner_is_gone(entry):
+                entry.unlink(missing_ok=True)
+        elif entry.is_dir() and not entry.is_symlink() and _owner_is_gone(entry.with_name(name + ".lock")):
             shutil.rmtree(entry, ignore_errors=True)
             entry.with_name(name + ".lock").unlink(missing_ok=True)
-        elif (name.startswith(STAGING_PREFIXES) and name.endswith(".lock") and not entry.with_name(name.removesuffix(".lock")).exists()
-              and entry.is_file() and _owner_is_gone(entry)):
-            # A build killed after swapping its staging folder in (the folder's name is gone) leaves its lock.
-            entry.unlink(missing_ok=True)
 
 
 def _owner_is_gone(lock: Path) -> bool:
-    """True when no running build holds the folder's lock (or it has none: an older build's folder)."""
+    """True when no running process holds the folder's lock (or it has none): no build writing it, nor any process deleting it."""
     try:
         with open(lock, "r+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -86,7 +85,8 @@ def _owner_is_gone(lock: Path) -> bool:
 def _restore_missing(out_dir: Path) -> None:
     if os.path.lexists(out_dir):
         return
-    retired = sorted((path for path in out_dir.parent.glob(retired_prefix(out_dir) + "*") if (path / "index.html").is_file()),
+    retired = sorted((path for path in out_dir.parent.glob(retired_prefix(out_dir) + "*")
+                      if (path / "index.html").is_file() and _owner_is_gone(path.with_name(path.name + ".lock"))),
                      key=lambda path: path.stat().st_mtime, reverse=True)
     if retired:
         retired[0].rename(out_dir)
@@ -105,10 +105,24 @@ def swap_in(staging: Path, out_dir: Path, large: bool = False) -> None:
         out_dir.rename(retired)
         staging.rename(out_dir)
     if large:  # tens of thousands of files take seconds to unlink, and the new site is already in place
-        subprocess.Popen([sys.executable, "-I", "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
-                         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _delete_in_background(retired)
     else:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+# Run at the lowest priority, so that the next build (serve's, a second later) does not wait on it.
+_DELETE = ("import os, pathlib, shutil, sys; os.nice(19); shutil.rmtree(sys.argv[1], ignore_errors=True); "
+           "pathlib.Path(sys.argv[2]).unlink(missing_ok=True)")
+
+
+def _delete_in_background(tree: Path) -> None:
+    """Delete `tree` in a process of its own, which holds the tree's lock (`<tree>.lock`) until it is done:
+    the next build's remove_leftovers leaves the tree to it instead of deleting it a second time."""
+    lock = tree.with_name(tree.name + ".lock")
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # the process inherits the handle, and with it the lock
+        subprocess.Popen([sys.executable, "-I", "-c", _DELETE, str(tree), str(lock)], pass_fds=(handle.fileno(),),
+                         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -85,6 +85,33 @@ def test_dead_builds_leave_nothing_behind_but_running_builds_keep_their_folders(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
 
 
+def test_an_old_site_being_deleted_in_the_background_is_left_to_the_process_deleting_it(tmp_path):
+    """serve builds again a second after a build of a large site: the next build deleted the old site
+    itself, beside the process already deleting it (a second at 30,000 pages)."""
+    site = site_with(tmp_path / "site", "first")
+    for number in range(300):
+        site_with(site / f"page-{number}", str(number))
+    swap_in(site_with(tmp_path / ".site-build-a", "second"), site, large=True)
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]  # the old tree and its lock are gone
+
+    being_deleted = site_with(tmp_path / ".site-old-7-beef", "old")
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+                               str(tmp_path / ".site-old-7-beef.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        remove_leftovers([site, tmp_path / "site-offline"])
+        assert (being_deleted / "index.html").read_text() == "old"
+    finally:
+        holder.kill()
+        holder.wait()
+    remove_leftovers([site, tmp_path / "site-offline"])  # its deleting process was killed: the next build deletes it
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs kill -9")
 def test_builds_killed_at_random_moments_never_leave_site_missing_and_the_next_build_cleans_up(tiny):
