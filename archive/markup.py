@@ -10,7 +10,7 @@ import html
 import itertools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from xml.etree import ElementTree
@@ -350,7 +350,12 @@ def _may_be_deep(levels: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _nesting(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
-    """Where the line text[start:end] nests more than `limit` levels deep, and how deep it is there; or None.
+    """Where the line text[start:end] nests more than `limit` levels deep, and how deep it is there; or None."""
+    return next(((at, depth) for at, depth in _levels(text, start, end) if depth > limit), None)
+
+
+def _levels(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Where the line text[start:end] opens each level, and how deep it is then.
 
     Levels are counted as Python-Markdown opens them: `>` (with one space after it), a list marker
     (`-`, `*`, `+` or `1.`, with the spaces after it, which Python-Markdown takes with the marker),
@@ -371,28 +376,26 @@ def _nesting(text: str, start: int, end: int, limit: int) -> tuple[int, int] | N
                 width += step
             at += 1
         if at >= end:
-            return None  # nothing but spaces: a blank line, or an empty list item or quote
+            return  # nothing but spaces: a blank line, or an empty list item or quote
         if after_quote and width:
             width -= 1  # `> text`: one space belongs to the `>`
         if indentation_counts and width >= 4:
             depth += width // 4
-            if depth > limit:
-                return space_start, depth
+            yield space_start, depth
         char = text[at]
         if char == ">":
             size, indentation_counts, after_quote = 1, True, True
         elif char in "*+-" and at + 1 < end and text[at + 1] in " \t":
             if char != "+" and _THEMATIC_BREAK[char].fullmatch(text, at, end):
-                return None  # the rest of the line is a horizontal rule
+                return  # the rest of the line is a horizontal rule
             size, indentation_counts, after_quote = 1, False, False
         else:
             ordered = _ORDERED_MARKER.match(text, at, end)
             if ordered is None:
-                return None
+                return
             size, indentation_counts, after_quote = ordered.end() - at, False, False
         depth += 1
-        if depth > limit:
-            return at, depth
+        yield at, depth
         at += size
         column += size
 
@@ -412,6 +415,8 @@ def _deep_structure(text: str, limit: int) -> tuple[int, int] | None:
     first, later = _MAY_OPEN
     if not first.match(text) and not later.search(text):
         return None  # no line opens a list, a quote or an indented block
+    if _opens_at_most(text, limit):
+        return None
     depth = _structure_depth(text)
     if depth <= limit:
         return None
@@ -425,6 +430,21 @@ def _deep_structure(text: str, limit: int) -> tuple[int, int] | None:
         else:
             low = middle
     return _match_end(_INDENT, text, starts[low], len(text)), depth
+
+
+def _opens_at_most(text: str, limit: int) -> bool:
+    """Whether the lines of `text` open at most `limit` levels all together: then Python-Markdown cannot
+    nest it deeper, as each list or quote it opens takes a level of a line (and most texts with a
+    list or two need no parse to tell)."""
+    first, later = _MAY_OPEN
+    starts = itertools.chain((0,) if first.match(text) else (), (found.start() + 1 for found in later.finditer(text)))
+    opened = 0
+    for start in starts:
+        line_break = _LINE_BREAK.search(text, start)
+        opened += max((depth for _, depth in _levels(text, start, len(text) if line_break is None else line_break.start())), default=0)
+        if opened > limit:
+            return False
+    return True
 
 
 def _match_end(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:

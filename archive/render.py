@@ -513,8 +513,7 @@ def _write_new_file(target: Path, content: bytes) -> None:
 def convert_new_summaries(archive: Archive, previous: EarlierBuild) -> None:
     """Convert the summaries of the incidents new or changed since the previous build ahead, on every core
     (markup.convert_ahead), before the processes that each need them are forked: the page writers, the
-    downloads and the search records. (Their readings are not worked out ahead: that takes one core,
-    while the search index and the downloads, forked first, use the other.)"""
+    downloads and the search records."""
     earlier = set(previous.downloads.get("keys", ()))
     convert_ahead(incident.summary for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True)
                   if key not in earlier)

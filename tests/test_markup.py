@@ -386,6 +386,23 @@ def test_what_passes_nests_no_deeper_than_the_limit_and_what_fails_is_refused(te
             markdown_to_html(text)
 
 
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS, st.integers(0, 8))
+@example("1. \n+ \n> 1. \n> + \n> > 1. \n> > + \n> > > 1. x\n", 6)
+@example("- a\n    - b\n        - c\n", 3)
+def test_a_text_whose_lines_open_few_levels_all_together_nests_no_deeper(text, limit):
+    """Check parses a summary with Python-Markdown's block parser to see how deep it nests unless its
+    lines open no more levels than the limit all together (each list and quote takes one): that
+    shortcut must never pass a text that nests deeper."""
+    if markup._opens_at_most(text, limit):
+        assert markup._structure_depth(text) <= limit
+
+
+def test_a_summary_with_a_short_list_is_judged_without_a_parse(monkeypatch):
+    monkeypatch.setattr(markup, "_structure_depth", lambda text: pytest.fail("parsed"))
+    assert markdown_problem("Three strikes overnight:\n\n- Kyiv: two killed.\n- Lviv: a fire.\n- Odesa: no one hurt.\n\n> As officials said.") is None
+
+
 # Plain prose is written straight to <p> elements (markup._plain_html); anything else goes through
 # Python-Markdown and the sanitizer. Both must give the same bytes, and texts near the line between
 # them (a list marker, an underline, a trailing space, an entity) must not take the quick way.
