@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,20 @@ def site_with(folder: Path, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_text(text)
     return folder
+
+
+@contextlib.contextmanager
+def locked_by_another_process(lock: Path) -> Iterator[None]:
+    """`lock` held (flock) by a process of its own, as a running build or deleting process holds it, until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+                               str(lock)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_site_is_never_missing_while_it_is_swapped(tmp_path):
@@ -68,19 +84,12 @@ def test_dead_builds_leave_nothing_behind_but_running_builds_keep_their_folders(
     unlocked_old = site_with(tmp_path / ".site-offline-build-old2", "half")
     old_tree = site_with(tmp_path / ".site-old-99-0000", "older")
     running = site_with(tmp_path / ".site-build-live3", "in progress")
-    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
-                               "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
-                               str(tmp_path / ".site-build-live3.lock")], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with locked_by_another_process(tmp_path / ".site-build-live3.lock"):
         remove_leftovers([site, tmp_path / "site-offline"])
         assert not dead.exists() and not unlocked_old.exists() and not old_tree.exists()
         assert not (tmp_path / ".site-build-dead1.lock").exists() and not (tmp_path / ".site-build-swapped4.lock").exists()
         assert running.is_dir() and (tmp_path / ".site-build-live3.lock").exists()
         assert running.is_dir() and (site / "index.html").read_text() == "live"
-    finally:
-        holder.kill()
-        holder.wait()
     remove_leftovers([site, tmp_path / "site-offline"])
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
 
@@ -98,16 +107,9 @@ def test_an_old_site_being_deleted_in_the_background_is_left_to_the_process_dele
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]  # the old tree and its lock are gone
 
     being_deleted = site_with(tmp_path / ".site-old-7-beef", "old")
-    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
-                               "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
-                               str(tmp_path / ".site-old-7-beef.lock")], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with locked_by_another_process(tmp_path / ".site-old-7-beef.lock"):
         remove_leftovers([site, tmp_path / "site-offline"])
         assert (being_deleted / "index.html").read_text() == "old"
-    finally:
-        holder.kill()
-        holder.wait()
     remove_leftovers([site, tmp_path / "site-offline"])  # its deleting process was killed: the next build deletes it
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
 
