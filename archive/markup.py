@@ -402,8 +402,9 @@ def _levels(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 # Lines with no blank line between them go on inside the lists and quotes the lines before them
 # opened (`1. ` then `* ` then `> 1. ` ... nests ever deeper), so counting line by line is not
-# enough. Where any line can open a level, Python-Markdown's own block parser (no inline work: a
-# small part of rendering) says how deep the text nests.
+# enough. Where the lines open more levels all together than the limit (see _opens_at_most),
+# Python-Markdown's own block parser (no inline work: a small part of rendering) says how deep the
+# text nests.
 _structure_parser = markdown.Markdown(extensions=["tables", "sane_lists"])
 _NESTING_TAGS = {"ul", "ol", "blockquote"}
 
