@@ -188,6 +188,18 @@ def read_regular_file(path: str | Path, where: str, limit: int | None = None) ->
         return handle.read()
 
 
+def make_folder_of(path: str | Path) -> None:
+    """Make the folder a new file of a new site goes in. Most pages have a folder of their own, not
+    made yet, whose parent is: it is made first (one call), not after writing or linking the file fails."""
+    folder = os.path.dirname(path)
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:  # nor its parent
+        os.makedirs(folder, exist_ok=True)
+
+
 def copy_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
     """Copy the regular files below `source` (not links, FIFOs or devices, which check refuses) into `target`."""
     for folder, folders, files in os.walk(source):

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import environment_settings
-from .files import Repository, UnsafeFile, read_regular_file
+from .files import Repository, UnsafeFile, make_folder_of, read_regular_file
 from .git import GitError, GitMissing, head_commit, in_a_checkout, tracked_files
 from .load import Document, find_incident_files, read_bytes, repository_path
 from .problems import Problem
@@ -499,14 +499,8 @@ def _site_identity(site_dir: Path) -> str | None:
 
 def _link(earlier: str | Path, target: str | Path) -> bool:
     """Hard-link the previous build's file into the new one; False when there is none (or links fail)."""
-    folder = os.path.dirname(target)
     try:
-        try:  # most pages have a folder of their own, not made yet: made first, not after a link fails
-            os.mkdir(folder)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:  # nor its parent
-            os.makedirs(folder, exist_ok=True)
+        make_folder_of(target)
         os.link(earlier, target)
         return True
     except OSError:

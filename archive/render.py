@@ -24,7 +24,7 @@ from .config import SiteConfig
 from .dates import long_date
 from .exports import EarlierDownloads, write_downloads, write_site_index
 from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, totals
-from .files import copy_regular_files
+from .files import copy_regular_files, make_folder_of
 from .fragments import FILTERS as SOURCE_FILTERS
 from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
 from .markup import convert_ahead, markdown_to_html, page_to_html
@@ -495,12 +495,7 @@ def _replace_file(target: Path, content: bytes) -> None:
 def _write_new_file(target: Path, content: bytes) -> None:
     """Write a file that is not there yet (a page of a new site folder): no temporary file to rename.
     One that is there already is replaced as _replace_file does."""
-    try:  # most pages have a folder of their own, not made yet: made first, not after opening the file fails
-        os.mkdir(target.parent)  # mostly, the folder's own parent is there already
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        os.makedirs(target.parent, exist_ok=True)
+    make_folder_of(target)
     try:
         out = open(target, "xb")  # noqa: SIM115 (closed below)
     except FileExistsError:

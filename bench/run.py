@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
 import os
 import platform
@@ -44,6 +43,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from markupsafe import escape  # noqa: E402
 
+from archive.pagefind_files import read_index_file  # noqa: E402
 from generate import generate  # noqa: E402
 
 LOG_LINES_SHOWN = 30  # of a failed command's output
@@ -271,7 +271,7 @@ class ServerOutput:
 def indexed_title(pagefind: Path, url: str) -> str | None:
     """The title the search index holds for the page at `url` (from its fragment), None when it holds none."""
     for fragment in pagefind.glob("shards/*/fragment/*.pf_fragment"):
-        record = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
+        record = json.loads(read_index_file(fragment))
         if record.get("url") == url:
             title = record.get("meta", {}).get("title")
             return title if isinstance(title, str) else None
