@@ -57,14 +57,14 @@ class BuildInputs:
 
     file_hashes: dict[Path, str]  # each incident file's hash (see hash_files), read once for the fingerprint and the check
     rendering: str  # what every page depends on besides its content (see rendering_digest)
-    fingerprint: str  # everything the build reads, and its options (see input_fingerprint)
+    fingerprint: str  # everything the build reads, and its offline option (see input_fingerprint)
 
 
-def read_build_inputs(project: Project, today: dt.date, with_search: bool, offline: bool) -> BuildInputs:
-    """What a build with these options reads today; incident files unchanged since the last build are not read."""
+def read_build_inputs(project: Project, today: dt.date, offline: bool) -> BuildInputs:
+    """What a build with this option reads today; incident files unchanged since the last build are not read."""
     rendering = rendering_digest(project)
     file_hashes = incident_file_hashes(project)
-    return BuildInputs(file_hashes, rendering, input_fingerprint(project, today, with_search, offline, rendering, file_hashes))
+    return BuildInputs(file_hashes, rendering, input_fingerprint(project, today, offline, rendering, file_hashes))
 
 
 def incident_file_hashes(project: Project) -> dict[Path, str]:
@@ -72,15 +72,15 @@ def incident_file_hashes(project: Project) -> dict[Path, str]:
     return hash_files(project.root, find_incident_files(project.incidents_dir), project.repository)
 
 
-def input_fingerprint(project: Project, today: dt.date, with_search: bool, offline: bool, rendering: str,
-                      file_hashes: dict[Path, str]) -> str:
+def input_fingerprint(project: Project, today: dt.date, offline: bool, rendering: str, file_hashes: dict[Path, str]) -> str:
     """A hash of everything a build reads: the incident files (by `file_hashes`, in the stable
-    order incident_file_hashes gives), content pages, `rendering` (see rendering_digest) and options.
+    order incident_file_hashes gives), content pages, `rendering` (see rendering_digest) and the
+    offline option (whether the build had the search index is kept beside it: see write_last_build).
 
     Today's date and the git commit are part of it too: validation refuses future dates, and
     pages show when each file last changed.
     """
-    head = f"{today}|{with_search}|{offline}|{head_commit(project.root)}|{rendering}|"
+    head = f"{today}|{offline}|{head_commit(project.root)}|{rendering}|"
     head += "|".join(f"{path}:{file_hash}" for path, file_hash in file_hashes.items())
     return _digest_of_files(project.repository, [project.content_dir], prefix=head)
 
@@ -160,20 +160,22 @@ def cache_usable(root: Path) -> bool:
 
 # --- the last build ----------------------------------------------------------------------
 
-def unchanged_since_last_build(project: Project, fingerprint: str, offline: bool) -> list[Problem] | None:
-    """The last build's warnings when its inputs were exactly these and its output is still there; else None."""
+def unchanged_since_last_build(project: Project, fingerprint: str, offline: bool, with_search: bool) -> list[Problem] | None:
+    """The last build's warnings when its inputs were exactly these and its output is still there; else None.
+
+    A site built with the search index is up to date for a build without it too (such a build keeps
+    an index that is still right), so that serve, which shows the pages before it indexes them, does
+    not build again a site that is up to date; one built without it is not up to date for a build with it.
+    """
     outputs = [project.out_dir / "index.html"] + ([project.offline_dir / "index.html"] if offline else [])
-    return read_last_build(project.root, fingerprint) if all(path.is_file() for path in outputs) else None
+    stored = _read(project.root, "last-build.json", fingerprint) if all(path.is_file() for path in outputs) else None
+    if not isinstance(stored, dict) or (with_search and stored.get("with_search") is not True):
+        return None
+    return [Problem(**warning) for warning in stored["warnings"]]
 
 
-def read_last_build(root: Path, fingerprint: str) -> list[Problem] | None:
-    """The warnings of the last build when its inputs had this fingerprint; else None."""
-    stored = _read(root, "last-build.json", fingerprint)
-    return None if stored is None else [Problem(**warning) for warning in stored]
-
-
-def write_last_build(root: Path, fingerprint: str, warnings: list[Problem]) -> None:
-    _write(root, "last-build.json", fingerprint, [asdict(warning) for warning in warnings])
+def write_last_build(root: Path, fingerprint: str, warnings: list[Problem], with_search: bool) -> None:
+    _write(root, "last-build.json", fingerprint, {"with_search": with_search, "warnings": [asdict(warning) for warning in warnings]})
 
 
 def forget_last_build(root: Path) -> None:

@@ -250,8 +250,8 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     started = time.perf_counter()
     project.out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers([project.out_dir, project.offline_dir])  # what builds killed before us left behind
-    inputs = incremental.read_build_inputs(project, today or latest_date_anywhere(), with_search, offline)
-    unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline)
+    inputs = incremental.read_build_inputs(project, today or latest_date_anywhere(), offline)
+    unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
     if unchanged is not None:
         return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
     archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
@@ -287,7 +287,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
         if shard_keys is not None:  # (the index of the site now in place)
             incremental.write_shard_keys(project.root, records_version, shard_keys)
-    incremental.write_last_build(project.root, inputs.fingerprint, problems)
+    incremental.write_last_build(project.root, inputs.fingerprint, problems, with_search)
     return BuildReport(
         incidents=len(archive.incidents),
         regions=len(archive.regions()),

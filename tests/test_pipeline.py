@@ -127,6 +127,19 @@ def test_a_build_with_no_input_changed_writes_nothing(tiny):
     assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # output gone: built again
 
 
+def test_a_site_built_with_the_search_index_is_up_to_date_for_a_build_without_it_not_the_other_way(tiny):
+    """serve shows the pages before it indexes them: when it starts on a site built in full, neither
+    of its two builds builds again."""
+    tiny.write(NAME)
+    build(tiny.project, today=TODAY)
+    assert build(tiny.project, today=TODAY, with_search=False).up_to_date
+    assert build(tiny.project, today=TODAY).up_to_date
+    assert (tiny.root / "site" / "pagefind" / "pagefind.js").is_file()
+    (tiny.root / "content" / "about.md").write_text("# About\n\nChanged.\n")
+    assert not build(tiny.project, today=TODAY, with_search=False).up_to_date
+    assert not build(tiny.project, today=TODAY).up_to_date  # the build without the index stands for no index
+
+
 # --- incremental builds --------------------------------------------------------------------
 
 def site_files(site: Path) -> dict[str, bytes]:
