@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .memo import LastBuilds
 from .model import Figure, Incident
 from .reference import Measure, Region, Weapon
 
@@ -238,14 +239,14 @@ def party_slug(party: str) -> str:
 def totals(incidents: list[Incident], measures: list[Measure], region: Region | None = None) -> list[Total]:
     """Totals of summable measures across `incidents`, per party; for one region when given.
 
-    Remembered as `reconcile` is: `serve` keeps the unchanged incidents from one build to the next,
-    and an edit changes the totals of the whole archive and of its incident's regions only.
-    Treat them as read-only.
+    Remembered for the next build (memo.LastBuilds): `serve` keeps the unchanged incidents from one
+    build to the next, and an edit changes the totals of the whole archive and of its incident's
+    regions only. Treat them as read-only.
     """
     return _totals(tuple(incidents), tuple(measures), region)
 
 
-@lru_cache(maxsize=1024)
+@LastBuilds
 def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], region: Region | None) -> list[Total]:
     wanted = set(measures)
     found: dict[tuple, list[Contribution]] = defaultdict(list)

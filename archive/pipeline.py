@@ -22,6 +22,7 @@ from .figures import forget_readings
 from .git import last_commit_dates
 from .load import Document, find_incident_files, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots, repository_path
 from .markup import markdown_problem
+from .memo import next_build
 from .model import Archive, ContentPage, Incident, build_archive, build_incident, content_page
 from .offline import write_offline, write_zip
 from .parallel import in_background, parallel_map
@@ -105,6 +106,7 @@ def collector_paused() -> Iterator[None]:
 def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, progress: ReportProgress,
            file_hashes: dict[Path, str] | None, earlier: Archive | None) -> tuple[Archive | None, list[Problem]]:
     """check's work, while the cycle collector is paused."""
+    next_build()  # what the build before last worked out and the last one did not ask for again is dropped
     today = today or latest_date_anywhere()
     repository = project.repository
     unsafe = [problem for place in project.watched_dirs() for problem in repository.scan(place)]

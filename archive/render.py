@@ -28,6 +28,7 @@ from .files import copy_regular_files, make_folder_of
 from .fragments import FILTERS as SOURCE_FILTERS
 from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
 from .markup import convert_ahead, markdown_to_html, page_to_html
+from .memo import LastBuilds
 from .model import AREA_PRECISIONS, Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
 from .parallel import in_background, parallel_map
@@ -239,7 +240,7 @@ def totals_pages(all_totals: list[Total], base: str, region: Region | None) -> l
     return _totals_pages(tuple(all_totals), base, region)
 
 
-@lru_cache(maxsize=1024)
+@LastBuilds
 def _totals_pages(all_totals: tuple[Total, ...], base: str, region: Region | None) -> list[Page]:
     digest = inputs_digest(sorted({c.incident for t in all_totals for c in t.contributions}, key=lambda i: i.id))
     context = {"region": region, "base": base}
@@ -251,7 +252,7 @@ def _totals_pages(all_totals: tuple[Total, ...], base: str, region: Region | Non
     return pages
 
 
-@lru_cache(maxsize=250_000)  # an edit changes every total of the archive, but the pages of few (in serve, kept from the last build)
+@LastBuilds  # an edit changes every total of the archive, but the pages of few (in serve, kept from the last build)
 def _total_pages(measure: Measure, party: str, suffix: str, contributions: tuple[Contribution, ...], base: str,
                  region: Region | None) -> list[Page]:
     """A total's pages, by what the total is made of: its contributions are compared as objects, the
