@@ -28,7 +28,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from .model import Archive
-from .pipeline import Project, build, check, preview_edits
+from .pipeline import Project, build, check, prepare_for_edits, preview_edits
 from .problems import BuildError
 from .search import SearchIndexError
 
@@ -50,6 +50,7 @@ class Preview:
         self.built_once = False
         self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
         self.search_failed = False  # the search index could not be made: later builds leave it out
+        self.pages_worked_out = False  # whether a build of `archive` has worked out its pages (see prepare_for_edits)
         self.changed = threading.Condition()
 
     def rebuild(self, changed: list[Path] | None = None, with_search: bool = True) -> None:
@@ -67,8 +68,11 @@ class Preview:
         try:
             report = build(self.project, with_search=with_search, earlier=self.archive)
             self.built_once = True
-            # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
-            self.archive = report.archive or self.archive or check(self.project)[0]
+            if report.archive is not None:
+                self.archive, self.pages_worked_out = report.archive, True
+            elif self.archive is None:
+                # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
+                self.archive, self.pages_worked_out = check(self.project)[0], False
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
             print("\n".join([*problems, f"Build failed: {failure}. Still showing the last good site."]), flush=True)
@@ -83,6 +87,13 @@ class Preview:
             return problems
         print("\n".join([str(warning) for warning in report.warnings] + [report.summary()]), flush=True)
         return []
+
+    def prepare_for_edits(self) -> None:
+        """Work out the pages of a model that came without a build (the site was up to date), as a build
+        would: the first edit's build then reuses what it can of them, as the builds of later edits do."""
+        if self.archive is not None and not self.pages_worked_out:
+            prepare_for_edits(self.archive)
+            self.pages_worked_out = True
 
     def _preview_edits(self, archive: Archive, changed: list[Path]) -> bool:
         """Rebuild the pages of the edited incidents from `archive`, the model on view; False when that cannot be done."""
@@ -160,6 +171,7 @@ def start_observer(project: Project, changes: Changes) -> BaseObserver:
 def watch(preview: Preview, changes: Changes, stop: threading.Event) -> None:
     """Index the site for search, then rebuild whenever files change, with what changed."""
     preview.rebuild()
+    preview.prepare_for_edits()  # here, once the site is on view and searchable
     while not stop.is_set():
         if changes.arrived.wait(timeout=0.2):
             time.sleep(SETTLE_SECONDS)  # an editor's save can be several writes
