@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -256,6 +257,18 @@ def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], regi
                 found[(measure, party)].append(contribution)
     ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
     return _distinct_keys([Total(measure, party, contributions) for (measure, party), contributions in ordered])
+
+
+def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure]) -> dict[tuple[str, str], int]:
+    """The lower bound of each total, by (measure key, party), as `totals` would give it, without making the
+    totals (their pages' keys, the digests of claimants' names): charts draw a hundred periods' worth of them."""
+    wanted = {measure.key for measure in measures}  # (a key's hash is kept; a Measure's is worked out each time)
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for incident in incidents:
+        for (measure, party), contribution in incident_contributions(incident).get(None, {}).items():
+            if measure.key in wanted:
+                found[(measure.key, party)] += contribution.lower
+    return found
 
 
 def _distinct_keys(found: list[Total]) -> list[Total]:

@@ -3,12 +3,19 @@
 import dataclasses
 import datetime as dt
 import re
+import sys
 
+import pytest
 from hypothesis import given, strategies as st
 
-from archive.figures import claim_bounds, range_text, read_claims, reconcile, totals
+from archive.figures import claim_bounds, lower_bounds, range_text, read_claims, reconcile, totals
 from archive.model import Figure, Incident, Source
+from archive.pipeline import Project, check
 from archive.reference import load_reference
+from conftest import REPO, TODAY
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate
 
 REFERENCE = load_reference()
 MEASURES = sorted(REFERENCE.measures.values(), key=lambda m: m.order)
@@ -212,3 +219,16 @@ def test_totals_whose_parties_make_the_same_key_get_pages_of_their_own():
     # A claimant outside the registry keeps its address whoever else claims: it depends on its name only.
     alone = _distinct_keys([Total(measure, "Anna Proba", [])])[0].key
     assert alone == keys[0] and alone.startswith("total-killed-anna-proba-")
+
+
+@pytest.mark.parametrize("kind", ["uniform", "varied"])
+def test_the_lower_bounds_charts_draw_are_those_of_the_totals(tmp_path, kind):
+    """lower_bounds adds up what totals would, without making the totals: for the whole archive and for each month."""
+    generate(60, tmp_path / "archive", seed=5, kind=kind)  # varied: claimants outside the registry, whose totals' keys take digests
+    archive, _ = check(Project(root=tmp_path / "archive"), today=TODAY)
+    assert archive is not None
+    lists = [archive.incidents] + [incidents for _, incidents in archive.incidents_by_month()]
+    for incidents in lists:
+        expected = {(total.measure.key, total.party): total.lower for total in totals(incidents, archive.measures)}
+        assert lower_bounds(incidents, archive.measures) == expected
+    assert any(lower_bounds(incidents, archive.measures) for incidents in lists)  # (not all empty)
