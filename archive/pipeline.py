@@ -30,7 +30,7 @@ from .problems import BuildError, Problem
 from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
-from .render import Page, convert_new_summaries, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, site_pages, write_page, write_site
+from .render import Page, compiled_environment, convert_new_summaries, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, site_pages, write_page, write_site
 from .search import Entry, ShardKeys, entries_of, forget_entries, write_index
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
@@ -263,7 +263,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     with contextlib.ExitStack() as folders:
         staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
-        environment = make_environment(project.templates_dir)
+        environment = compiled_environment(project.templates_dir, inputs.rendering)
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         convert_new_summaries(archive, previous)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.

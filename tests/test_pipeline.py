@@ -1,5 +1,6 @@
 """pipeline.py: a build writes the whole site or nothing at all."""
 
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -125,6 +126,23 @@ def test_a_build_with_no_input_changed_writes_nothing(tiny):
     assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # other options, other output
     shutil.rmtree(tiny.root / "site")
     assert not build(tiny.project, today=TODAY, offline=True).up_to_date  # output gone: built again
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_the_one_used(tiny):
+    """serve's builds share one environment of compiled templates (render.compiled_environment) while the
+    templates are the same; an edited template makes a new one, and the pages that use it are written anew."""
+    templates = tiny.root / "templates"  # (inside the archive: a build reads no file outside it and the program)
+    shutil.copytree(REPO / "templates", templates)
+    project = dataclasses.replace(tiny.project, templates_dir=templates)
+    tiny.write(NAME)
+    first = build(project, today=TODAY, with_search=False)
+    page = tiny.root / "site" / "incidents" / NAME / "index.html"
+    assert "Edited template" not in page.read_text(encoding="utf-8")
+    incident_template = templates / "incident.html"
+    incident_template.write_text(incident_template.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<p>Edited template</p>", 1),
+                                 encoding="utf-8")
+    build(project, today=TODAY, with_search=False, earlier=first.archive)
+    assert "<p>Edited template</p>" in page.read_text(encoding="utf-8")
 
 
 def test_a_site_built_with_the_search_index_is_up_to_date_for_a_build_without_it_not_the_other_way(tiny):
