@@ -314,8 +314,8 @@ def prepare_for_edits(archive: Archive) -> None:
     """Work out what a build of `archive` works out and the next build reuses: its pages, with their totals.
 
     For serve, whose model of a site that was up to date comes from `check`, with no build: without
-    this, its first edit's build adds up every total of the archive again (2 s more than the builds of
-    later edits, at 10,000 incidents).
+    this, its first edit's build adds up every total of the archive again, where later edits' builds add
+    up those of the edited incident's lists only (at 10,000 incidents, 1.4 to 3 s against 0.7 s).
     """
     with collector_paused():
         site_pages(archive)

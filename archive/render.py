@@ -88,7 +88,7 @@ def make_environment(templates_dir: Path) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,  # one environment per build: no need to look at the template files' times on every page
+        auto_reload=False,  # made again when a template changes (see compiled_environment): no need to look at their times on every page
     )
     environment.globals["zip"] = zip
     environment.globals["map_svg"] = map_svg  # a map's <svg>, drawn and escaped by maps.py
