@@ -260,15 +260,16 @@ def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], regi
 
 
 def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure]) -> dict[tuple[str, str], int]:
-    """The lower bound of each total, by (measure key, party), as `totals` would give it, without making the
-    totals (their pages' keys, the digests of claimants' names): charts draw a hundred periods' worth of them."""
+    """The lower bound of each total of the whole incidents (no region), by (measure key, party), as `totals`
+    would give it, without making the totals (their pages' keys, the digests of claimants' names): charts
+    draw a hundred periods' worth of them."""
     wanted = {measure.key for measure in measures}  # (a key's hash is kept; a Measure's is worked out each time)
     found: dict[tuple[str, str], int] = defaultdict(int)
     for incident in incidents:
         for (measure, party), contribution in incident_contributions(incident).get(None, {}).items():
             if measure.key in wanted:
                 found[(measure.key, party)] += contribution.lower
-    return found
+    return dict(found)
 
 
 def _distinct_keys(found: list[Total]) -> list[Total]:

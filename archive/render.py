@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup, escape
 
 from .charts import map_codes, region_map, timelines
@@ -68,15 +69,17 @@ class Page:
 @lru_cache(maxsize=1)
 def compiled_environment(templates_dir: Path, version: str) -> Environment:
     """make_environment's, ready for the page writers forked from this process: every template compiled,
-    and the data files the maps are drawn from read. Kept while the templates are those of `version`
-    (incremental.rendering_digest, which changes with any template): for every build of serve's.
+    and the data files the maps are drawn from read. Kept for every build of serve's while `version` is
+    the same (incremental.rendering_digest: any change to the templates, static files, settings or code
+    makes a new one).
 
     Each page writer did this again for the templates and maps it used, in every build: 0.1 to 0.3 s
     of CPU each, at each of serve's edits.
     """
     environment = make_environment(templates_dir)
     for name in environment.list_templates(extensions=["html"]):
-        environment.get_template(name)
+        with contextlib.suppress(TemplateError, OSError, UnicodeError):  # left to the page that uses it, which says what is wrong
+            environment.get_template(name)
     outline_codes(), map_codes(), gazetteer_attribution()  # (each cached for the process)
     return environment
 

@@ -50,7 +50,7 @@ class Preview:
         self.built_once = False
         self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
         self.search_failed = False  # the search index could not be made: later builds leave it out
-        self.pages_worked_out = False  # whether a build of `archive` has worked out its pages (see prepare_for_edits)
+        self.model_from_check = False  # `archive` came from check, with no build: its pages are not worked out (see prepare_for_edits)
         self.changed = threading.Condition()
 
     def rebuild(self, changed: list[Path] | None = None, with_search: bool = True) -> None:
@@ -69,10 +69,10 @@ class Preview:
             report = build(self.project, with_search=with_search, earlier=self.archive)
             self.built_once = True
             if report.archive is not None:
-                self.archive, self.pages_worked_out = report.archive, True
+                self.archive, self.model_from_check = report.archive, False
             elif self.archive is None:
                 # An up-to-date site comes with no model: work it out once, so that edits can be shown at once.
-                self.archive, self.pages_worked_out = check(self.project)[0], False
+                self.archive, self.model_from_check = check(self.project)[0], True
         except BuildError as failure:
             problems = [str(problem) for problem in failure.problems]
             print("\n".join([*problems, f"Build failed: {failure}. Still showing the last good site."]), flush=True)
@@ -91,9 +91,13 @@ class Preview:
     def prepare_for_edits(self) -> None:
         """Work out the pages of a model that came without a build (the site was up to date), as a build
         would: the first edit's build then reuses what it can of them, as the builds of later edits do."""
-        if self.archive is not None and not self.pages_worked_out:
+        if self.archive is None or not self.model_from_check:
+            return
+        self.model_from_check = False
+        try:
             prepare_for_edits(self.archive)
-            self.pages_worked_out = True
+        except Exception as failure:  # only a head start for the first edit: its build does the work anyway
+            print(f"(working out the pages ahead of the first edit skipped: {failure!r})", flush=True)
 
     def _preview_edits(self, archive: Archive, changed: list[Path]) -> bool:
         """Rebuild the pages of the edited incidents from `archive`, the model on view; False when that cannot be done."""

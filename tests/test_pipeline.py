@@ -130,9 +130,11 @@ def test_a_build_with_no_input_changed_writes_nothing(tiny):
 
 def test_a_template_edited_between_two_builds_of_one_process_is_the_one_used(tiny):
     """serve's builds share one environment of compiled templates (render.compiled_environment) while the
-    templates are the same; an edited template makes a new one, and the pages that use it are written anew."""
+    templates are the same; an edited template makes a new one, and the pages that use it are written anew.
+    A template that no page uses and that cannot be compiled (a draft) stops no build."""
     templates = tiny.root / "templates"  # (inside the archive: a build reads no file outside it and the program)
     shutil.copytree(REPO / "templates", templates)
+    (templates / "draft.html").write_text("{% if %}unfinished", encoding="utf-8")
     project = dataclasses.replace(tiny.project, templates_dir=templates)
     tiny.write(NAME)
     first = build(project, today=TODAY, with_search=False)
