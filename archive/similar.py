@@ -16,6 +16,7 @@ from itertools import combinations
 import regex
 
 from .load import Document
+from .memo import LastBuilds
 from .problems import Problem
 
 ALIKE = 0.7  # shared words / all words of the two titles
@@ -40,6 +41,7 @@ class Entry:
         return title_words(self.title)
 
 
+@LastBuilds  # check compares most titles at every build, and serve builds at every edit: kept for the next build
 def title_words(title: str) -> frozenset[str]:
     return frozenset([word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word  # a plural `s`, not `ss`
                       for word in WORD.findall(title.casefold()) if word not in STOP_WORDS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archive.memo import next_build
 from archive.pipeline import check
 from archive.similar import Entry, possible_duplicates, title_words, titles_alike
 from conftest import TODAY, VALID_INCIDENT, TinyArchive
@@ -49,3 +50,26 @@ def test_check_warns_about_both_files_and_forgets_the_pair_when_one_goes(tmp_pat
     other.unlink()
     _, problems = check(tiny.project, today=TODAY)  # the other file comes from the cache of checked files: the warning is not kept there
     assert problems == []
+
+
+def test_the_titles_one_check_compared_are_not_split_into_words_again_by_the_next(tmp_path, monkeypatch):
+    """serve checks the whole archive at every edit: the words of a title it compared last time are kept (memo.LastBuilds)."""
+    tiny = TinyArchive(tmp_path)
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    edited = tiny.write("2025-06-06-drone-strikes-hit-kyiv", VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strikes hit Kyiv"))
+    split: list[str] = []
+    words_of = title_words.function
+
+    def splitting(title: str) -> frozenset[str]:
+        split.append(title)
+        return words_of(title)
+
+    monkeypatch.setattr(title_words, "function", splitting)
+    for _ in range(2):  # nothing remembered from the checks of other tests
+        next_build()
+    check(tiny.project, today=TODAY)
+    assert sorted(split) == ["Drone strike on Kyiv", "Drone strikes hit Kyiv"]
+    edited.write_text(VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strikes hit the capital"), encoding="utf-8")
+    split.clear()
+    check(tiny.project, today=TODAY)
+    assert split == ["Drone strikes hit the capital"]  # the edited title only
