@@ -12,6 +12,7 @@ pages show no "last changed" dates (`last_commit_dates` and `head_commit` answer
 from __future__ import annotations
 
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 TIMEOUT = 60  # seconds: the log of a long history over 100,000 files takes a few; no local command should take more
@@ -69,9 +70,18 @@ def last_commit_dates(root: Path, folder: str = "incidents") -> dict[str, str]:
 
     One `git log` run for the whole folder; {} when git cannot answer (not in a checkout, no git).
     A shallow clone knows only its own commits: CI checks out the full history for true dates.
+    Worked out once for each commit checked out, and given again (not to be changed) while it
+    is: serve checks the archive at every edit, and the log of a long history takes a while
+    (0.4 s for 1,000 commits of 10,000 files).
     """
+    head = head_commit(root)
+    return _dates_at(root, folder, head) if head else {}
+
+
+@lru_cache(maxsize=4)
+def _dates_at(root: Path, folder: str, commit: str) -> dict[str, str]:
     try:
-        output = _text(run_git(root, "log", "--format=%x00%cs", "--name-only", "--relative", "--", folder))
+        output = _text(run_git(root, "log", "--format=%x00%cs", "--name-only", "--relative", commit, "--", folder))
     except GitError:
         return {}
     dates: dict[str, str] = {}

@@ -60,6 +60,26 @@ def test_last_commit_dates_give_each_files_latest_commit_by_its_path_from_the_ar
     assert last_commit_dates(repository.parent) == {"incidents/2025/elsewhere.yaml": "2025-06-01"}  # only under incidents/
 
 
+def test_last_commit_dates_are_read_from_the_log_once_for_each_commit_checked_out(repository, monkeypatch):
+    """serve checks the archive at every edit: the log of the whole history is read again only after a commit."""
+    logs: list[tuple[str, ...]] = []
+    real_run_git = git.run_git
+
+    def counting(root, *args, **options):
+        if args[0] == "log":
+            logs.append(args)
+        return real_run_git(root, *args, **options)
+
+    monkeypatch.setattr(git, "run_git", counting)
+    first = last_commit_dates(repository)
+    assert last_commit_dates(repository) == first and len(logs) == 1
+    write(repository / "incidents/2025/a.yaml", "title: A, corrected\n")
+    assert last_commit_dates(repository) == first and len(logs) == 1  # an edit not committed changes no date
+    commit(repository.parent, "third", "2025-06-15")
+    assert last_commit_dates(repository) == {"incidents/2025/a.yaml": "2025-06-15", "incidents/2025/b.yaml": "2025-06-08"}
+    assert len(logs) == 2
+
+
 def test_files_at_a_revision_are_read_from_the_archives_folder_not_the_top_of_the_repository(repository):
     first = commit_of(repository, "HEAD~1")
     assert files_at(repository, first, "incidents") == ["incidents/2025/a.yaml", "incidents/2025/b.yaml"]
