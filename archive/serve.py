@@ -264,6 +264,14 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self._answered = True
         super().flush_headers()
 
+    def end_headers(self) -> None:
+        # No answer of a preview is kept by the browser. Files served as they are (the search index,
+        # scripts, styles) came with no Cache-Control, so browsers kept them for a tenth of their age,
+        # and a search after an edit could read the index of before; revalidating would not be enough
+        # either, as Last-Modified counts whole seconds.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A short plain-text answer: the status and its reason (never http.server's HTML echoing the request)."""
         phrase = self.responses.get(code, ("Error",))[0]
@@ -273,7 +281,6 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -376,14 +383,12 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
 
     def _stream_events(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         seen = self.preview.generation
         try:

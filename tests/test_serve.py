@@ -298,6 +298,18 @@ def test_the_site_is_still_served(site_server, capfd):
     assert capfd.readouterr().err == ""
 
 
+def test_no_answer_of_the_preview_is_kept_by_the_browser(site_server):
+    """A file served as it is (the search index's, say) would be kept by the browser for a while, and a search
+    after an edit would read the index of before: every answer says no-store, once."""
+    answers = [site_server.exchange(get(b"/a.txt")), site_server.exchange(get(b"/a.txt", b"If-Modified-Since: Sat, 01 Jan 2100 00:00:00 GMT")),
+               site_server.exchange(get(b"/")), site_server.exchange(get(b"/nothing-here")), site_server.exchange(get(b"/__preview/reload.js")),
+               site_server.exchange(get(f"/incidents/{NAME}".encode()))]
+    assert [status_of(answer) for answer in answers] == [200, 304, 200, 404, 200, 301]
+    for answer in answers:
+        head = answer.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.count(b"\r\ncache-control: ") == 1 and b"\r\ncache-control: no-store" in head, head
+
+
 def test_a_crash_in_a_request_is_a_500_and_one_line(site_server, capfd, monkeypatch):
     def crash(self, url_path):
         raise RuntimeError("a bug")
