@@ -28,7 +28,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -249,12 +249,9 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
 
 @LastBuilds
 def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], region: Region | None) -> list[Total]:
-    wanted = set(measures)
     found: dict[tuple, list[Contribution]] = defaultdict(list)
-    for incident in incidents:
-        for (measure, party), contribution in incident_contributions(incident).get(region.code if region else None, {}).items():
-            if measure in wanted:
-                found[(measure, party)].append(contribution)
+    for measure, party, contribution in _contributions(incidents, measures, region):
+        found[(measure, party)].append(contribution)
     ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
     return _distinct_keys([Total(measure, party, contributions) for (measure, party), contributions in ordered])
 
@@ -263,13 +260,20 @@ def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure]) -> 
     """The lower bound of each total of the whole incidents (no region), by (measure key, party), as `totals`
     would give it, without making the totals (their pages' keys, the digests of claimants' names): charts
     draw a hundred periods' worth of them."""
-    wanted = {measure.key for measure in measures}  # (a key's hash is kept; a Measure's is worked out each time)
     found: dict[tuple[str, str], int] = defaultdict(int)
-    for incident in incidents:
-        for (measure, party), contribution in incident_contributions(incident).get(None, {}).items():
-            if measure.key in wanted:
-                found[(measure.key, party)] += contribution.lower
+    for measure, party, contribution in _contributions(incidents, measures, None):
+        found[(measure.key, party)] += contribution.lower
     return dict(found)
+
+
+def _contributions(incidents: Iterable[Incident], measures: Iterable[Measure], region: Region | None) -> Iterator[tuple[Measure, str, Contribution]]:
+    """What each of `incidents` adds to the totals of `measures` (in `region`, or in all), by measure and party."""
+    wanted = {measure.key for measure in measures}  # (a key's hash is kept; a Measure's is worked out each time)
+    code = region.code if region else None
+    for incident in incidents:
+        for (measure, party), contribution in incident_contributions(incident).get(code, {}).items():
+            if measure.key in wanted:
+                yield measure, party, contribution
 
 
 def _distinct_keys(found: list[Total]) -> list[Total]:

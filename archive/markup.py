@@ -240,7 +240,7 @@ _INDENT = re.compile(r"[ \t]*")
 _ORDERED_MARKER = re.compile(r"\d+\.(?=[ \t])")  # `1. `; \d as in Python-Markdown: any decimal digit
 _MAY_OPEN = (  # a line that may open a list, a quote or an indented block: at the start of the text, after a line break
     re.compile(r"[ \t\x02\x03]*(?:[>*+\-\t\x02\x03]|\d[\d\x02\x03]*\.)| {4}"),
-    re.compile(r"[\r\n](?:[ \t\x02\x03]*(?:[>*+\-\t\x02\x03]|\d[\d\x02\x03]*\.)| {4})"),
+    re.compile(r"[\r\n](?=[ \t\x02\x03]*(?:[>*+\-\t\x02\x03]|\d[\d\x02\x03]*\.)| {4})"),
 )
 _THEMATIC_BREAK = {  # `- - -` or `* * *`: a horizontal rule, not three lists (Python-Markdown's rule)
     char: re.compile(rf"(?:{re.escape(char)} {{0,2}}){{2,}}{re.escape(char)} *") for char in "-*"
@@ -331,14 +331,21 @@ def _deep_line(text: str, limit: int) -> tuple[int, int] | None:
     """The first line whose own start nests more than `limit` levels deep: where it crosses the
     limit, and how deep it is there; or None. Quick: it looks only at lines that start with at
     least limit + 1 of the characters that open levels."""
-    first, after_break = _may_be_deep(limit + 1)
-    starts = itertools.chain((0,) if first.match(text) else (), (found.end() for found in after_break.finditer(text)))
-    for start in starts:
-        line_break = _LINE_BREAK.search(text, start)
-        deep = _nesting(text, start, len(text) if line_break is None else line_break.start(), limit)
+    for start, end in _lines_found(text, _may_be_deep(limit + 1)):
+        deep = _nesting(text, start, end, limit)
         if deep is not None:
             return deep
     return None
+
+
+def _lines_found(text: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> Iterator[tuple[int, int]]:
+    """Where each line of `text` that `patterns` find starts and ends: the first pattern is matched at the
+    start of the text, the second finds a line break followed by such a line."""
+    first, after_break = patterns
+    starts = itertools.chain((0,) if first.match(text) else (), (found.end() for found in after_break.finditer(text)))
+    for start in starts:
+        line_break = _LINE_BREAK.search(text, start)
+        yield start, len(text) if line_break is None else line_break.start()
 
 
 @cache
@@ -413,10 +420,7 @@ def _deep_structure(text: str, limit: int) -> tuple[int, int] | None:
     """Where Python-Markdown first nests lists and quotes more than `limit` deep in `text`, and how
     deep it nests; or None. Where: the start of the first line with which a prefix of the text
     nests too deep (a few more parses, only when the text does)."""
-    first, later = _MAY_OPEN
-    if not first.match(text) and not later.search(text):
-        return None  # no line opens a list, a quote or an indented block
-    if _opens_at_most(text, limit):
+    if _opens_at_most(text, limit):  # (as when no line opens a list, a quote or an indented block)
         return None
     depth = _structure_depth(text)
     if depth <= limit:
@@ -437,12 +441,9 @@ def _opens_at_most(text: str, limit: int) -> bool:
     """Whether the lines of `text` open at most `limit` levels all together: then Python-Markdown cannot
     nest it deeper, as each list or quote it opens takes a level of a line (and most texts with a
     list or two need no parse to tell)."""
-    first, later = _MAY_OPEN
-    starts = itertools.chain((0,) if first.match(text) else (), (found.start() + 1 for found in later.finditer(text)))
     opened = 0
-    for start in starts:
-        line_break = _LINE_BREAK.search(text, start)
-        opened += max((depth for _, depth in _levels(text, start, len(text) if line_break is None else line_break.start())), default=0)
+    for start, end in _lines_found(text, _MAY_OPEN):
+        opened += max((depth for _, depth in _levels(text, start, end)), default=0)
         if opened > limit:
             return False
     return True

@@ -506,7 +506,7 @@ def write_page(environment: Environment, page: Page, config: SiteConfig, out_dir
 def _replace_file(target: Path, content: bytes) -> None:
     """Write a new file and rename it over the old one, never into it: the old one may be a hard link
     shared with the published site, and `serve` may be reading it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder_of(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_bytes(content)
     temporary.replace(target)

@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 STAGING_PREFIXES = (".site-build-", ".site-offline-build-")
 RENAME_EXCHANGE = 2  # linux/fs.h
@@ -34,14 +35,25 @@ AT_FDCWD = -100
 def staging_folder(parent: Path, prefix: str) -> Iterator[Path]:
     """A new private folder in `parent`, locked for as long as the block runs, then removed with its lock."""
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    lock = folder.with_name(folder.name + ".lock")
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with _holding_lock(folder):
         try:
             yield folder
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-            lock.unlink(missing_ok=True)
+            _lock_of(folder).unlink(missing_ok=True)
+
+
+def _lock_of(folder: Path) -> Path:
+    """The lock file beside a staging folder or an old tree: `<folder>.lock`."""
+    return folder.with_name(folder.name + ".lock")
+
+
+@contextlib.contextmanager
+def _holding_lock(folder: Path) -> Iterator[IO[str]]:
+    """Hold `folder`'s lock for as long as the block runs; its open handle (a child process given it holds the lock too)."""
+    with open(_lock_of(folder), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield handle
 
 
 def retired_prefix(out_dir: Path) -> str:
@@ -65,9 +77,9 @@ def remove_leftovers(out_dirs: list[Path]) -> None:
             # Left when its owner was killed once its folder was gone: swapped in, or deleted.
             if not entry.with_name(name.removesuffix(".lock")).exists() and entry.is_file() and _owner_is_gone(entry):
                 entry.unlink(missing_ok=True)
-        elif entry.is_dir() and not entry.is_symlink() and _owner_is_gone(entry.with_name(name + ".lock")):
+        elif entry.is_dir() and not entry.is_symlink() and _owner_is_gone(_lock_of(entry)):
             shutil.rmtree(entry, ignore_errors=True)
-            entry.with_name(name + ".lock").unlink(missing_ok=True)
+            _lock_of(entry).unlink(missing_ok=True)
 
 
 def _owner_is_gone(lock: Path) -> bool:
@@ -86,7 +98,7 @@ def _restore_missing(out_dir: Path) -> None:
     if os.path.lexists(out_dir):
         return
     retired = sorted((path for path in out_dir.parent.glob(retired_prefix(out_dir) + "*")
-                      if (path / "index.html").is_file() and _owner_is_gone(path.with_name(path.name + ".lock"))),
+                      if (path / "index.html").is_file() and _owner_is_gone(_lock_of(path))),
                      key=lambda path: path.stat().st_mtime, reverse=True)
     if retired:
         retired[0].rename(out_dir)
@@ -118,10 +130,8 @@ _DELETE = ("import os, pathlib, shutil, sys; os.nice(19); shutil.rmtree(sys.argv
 def _delete_in_background(tree: Path) -> None:
     """Delete `tree` in a process of its own, which holds the tree's lock (`<tree>.lock`) until it is done:
     the next build's remove_leftovers leaves the tree to it instead of deleting it a second time."""
-    lock = tree.with_name(tree.name + ".lock")
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # the process inherits the handle, and with it the lock
-        subprocess.Popen([sys.executable, "-I", "-c", _DELETE, str(tree), str(lock)], pass_fds=(handle.fileno(),),
+    with _holding_lock(tree) as handle:  # the process inherits the handle, and with it the lock
+        subprocess.Popen([sys.executable, "-I", "-c", _DELETE, str(tree), str(_lock_of(tree))], pass_fds=(handle.fileno(),),
                          start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
