@@ -380,6 +380,14 @@ def key_readings(incident: Incident) -> tuple[tuple[KeyReading, ...], int]:
     return tuple(shown), left_out
 
 
+def read_ahead(incidents: Iterable[Incident]) -> None:
+    """Work out each incident's readings, and what it adds to totals, now: the processes a build forks next
+    (the search index's, the downloads', the page writers) then inherit them, where each worked them all
+    out again (0.7 s each at 10,000 incidents)."""
+    for incident in incidents:
+        key_readings(incident)
+
+
 def readings_text(incident: Incident) -> str:
     """The incident's key readings as one line: `Killed: at least 4 (Ukraine) · Injured: 20 (Ukraine)`."""
     shown, left_out = key_readings(incident)

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from . import incremental
 from .config import load_config
 from .dates import parse_date
-from .figures import forget_readings
+from .figures import forget_readings, read_ahead
 from .git import last_commit_dates
 from .load import Document, find_incident_files, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots, repository_path
 from .markup import markdown_problem
@@ -266,6 +266,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         environment = compiled_environment(project.templates_dir, inputs.rendering)
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         convert_new_summaries(archive, previous)
+        read_ahead(archive.incidents)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""
