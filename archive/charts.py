@@ -104,10 +104,13 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def timelines(incidents: list[Incident], measures: Iterable[Measure], parties: Sequence[str] = ()) -> list[Chart]:
+def timelines(incidents: list[Incident], measures: Iterable[Measure], parties: Sequence[str] = (),
+              region: Region | None = None) -> list[Chart]:
     """Incidents per month (per year over a long span), and the lower bounds of killed and injured, per party.
 
     `parties`: the registry's parties in order (Reference.party_order), which take the first colours.
+    `region`: of a region's page, whose killed and injured are those of its own totals: an incident of several
+    regions adds its figures for that region, not those of the whole incident.
     """
     if not incidents:
         return []
@@ -123,7 +126,7 @@ def timelines(incidents: list[Incident], measures: Iterable[Measure], parties: S
     count = Series("incidents", "Incidents", "series-count")
     charts = [_bars(f"Incidents per {word}", [count], periods, [[len(by_period[p])] for p in periods], yearly)]
     wanted = {m.key: m for m in measures if m.key in CHARTED_MEASURES}
-    lowers = {p: lower_bounds(by_period[p], wanted.values()) for p in periods}
+    lowers = {p: lower_bounds(by_period[p], wanted.values(), region) for p in periods}
     found = {key for values in lowers.values() for key in values}
     if found:
         room = int(CHART_WIDTH / len(periods) * 0.8 / MIN_BAR_WIDTH)

@@ -256,12 +256,12 @@ def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], regi
     return _distinct_keys([Total(measure, party, contributions) for (measure, party), contributions in ordered])
 
 
-def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure]) -> dict[tuple[str, str], int]:
-    """The lower bound of each total of the whole incidents (no region), by (measure key, party), as `totals`
-    would give it, without making the totals (their pages' keys, the digests of claimants' names): charts
-    draw a hundred periods' worth of them."""
+def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure], region: Region | None = None) -> dict[tuple[str, str], int]:
+    """The lower bound of each total of the incidents (in `region`, or in all), by (measure key, party), as
+    `totals` would give it, without making the totals (their pages' keys, the digests of claimants' names):
+    charts draw a hundred periods' worth of them."""
     found: dict[tuple[str, str], int] = defaultdict(int)
-    for measure, party, contribution in _contributions(incidents, measures, None):
+    for measure, party, contribution in _contributions(incidents, measures, region):
         found[(measure.key, party)] += contribution.lower
     return dict(found)
 

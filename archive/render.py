@@ -342,7 +342,7 @@ def _region_context(archive: Archive, region: Region, incidents: list[Incident],
         "years": [(year, sum(incident.date.year == year for incident in incidents)) for year in years],
         "totals": leading_totals(region_totals),
         "totals_count": len(region_totals),
-        "charts": timelines(incidents, archive.measures, archive.parties),
+        "charts": timelines(incidents, archive.measures, archive.parties, region),
         "place_map": region_place_map(region, incidents, relative_root(f"regions/{region.slug}/index.html")),
     }
 

@@ -146,6 +146,21 @@ def test_the_legend_lists_every_series_with_the_swatch_of_its_bars():
     assert {attrs["id"] for tag, attrs in parsed.tags if tag == "pattern"} == {f"c-stripes-{s.pattern}" for s in chart.series if s.pattern}
 
 
+def test_a_region_page_charts_the_regions_own_killed_and_injured():
+    """An incident in two regions: 15 killed in all, 10 of them in Kyiv. Kyiv's chart shows its 10, as its
+    totals do; the home page's chart the 15; Kyiv Oblast, with no figure of its own, charts no casualties."""
+    both = struck("2025-06-06-a", "2025-06-06", [figure("Vitali Klitschko", 15), {**figure("Vitali Klitschko", 10), "region": "UA-30"}],
+                  regions=("UA-30", "UA-32"))
+    kyiv, oblast = REFERENCE.region("UA-30"), REFERENCE.region("UA-32")
+    assert casualties(timelines([both], REFERENCE.measures.values(), PARTIES)).rows == [[15]]
+    assert casualties(timelines([both], REFERENCE.measures.values(), PARTIES, kyiv)).rows == [[10]]
+    assert [chart.title for chart in timelines([both], REFERENCE.measures.values(), PARTIES, oblast)] == ["Incidents per month"]
+    pages = {page.path: page for page in site_pages(build_archive([both], [], REFERENCE))}
+    charted = {path: casualties((context() if callable(context := pages[path].context) else context)["charts"]).rows
+               for path in ("index.html", "regions/ua-30/index.html")}
+    assert charted == {"index.html": [[15]], "regions/ua-30/index.html": [[10]]}  # the pages chart what the tests above do
+
+
 def test_bars_stay_inside_the_plot_and_the_latest_period_is_labelled():
     incidents = [struck(f"2022-{month:02}-01-x", f"2022-{month:02}-01", [figure("Vitali Klitschko", month)]) for month in range(1, 13)]
     incidents += [struck("2025-06-06-a", "2025-06-06", [figure("Russian authorities", 7, "injured")])]

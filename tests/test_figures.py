@@ -224,14 +224,19 @@ def test_totals_whose_parties_make_the_same_key_get_pages_of_their_own():
 
 @pytest.mark.parametrize("kind", ["uniform", "varied"])
 def test_the_lower_bounds_charts_draw_are_those_of_the_totals(tmp_path, kind):
-    """lower_bounds adds up what totals would, without making the totals: for the whole archive and for each month."""
+    """lower_bounds adds up what totals would, without making the totals: for the whole archive, each month and each region."""
     generate(60, tmp_path / "archive", seed=5, kind=kind)  # varied: claimants outside the registry, whose totals' keys take digests
     archive, _ = check(Project(root=tmp_path / "archive"), today=TODAY)
     assert archive is not None
     lists = [archive.incidents] + [incidents for _, incidents in archive.incidents_by_month()]
     charted = [measure for measure in archive.measures if measure.key in CHARTED_MEASURES]
-    for incidents in lists:
+    regions = {region.code: region for region in archive.regions()}
+    lists_in = [(incidents, None) for incidents in lists] + [(incidents, regions[code]) for code, incidents in archive.incidents_by_region().items()]
+    for incidents, region in lists_in:
         for measures in (archive.measures, charted):
-            expected = {(total.measure.key, total.party): total.lower for total in totals(incidents, measures)}
-            assert lower_bounds(incidents, measures) == expected
+            expected = {(total.measure.key, total.party): total.lower for total in totals(incidents, measures, region)}
+            assert lower_bounds(incidents, measures, region) == expected
     assert any(lower_bounds(incidents, charted) for incidents in lists)  # (not all empty)
+    several = [incident for incident in archive.incidents if len(incident.regions) > 1 and incident.figures]
+    assert several and any(lower_bounds([incident], archive.measures, incident.regions[0]) != lower_bounds([incident], archive.measures)
+                           for incident in several)  # (a region's part differs from the whole incident's)
