@@ -174,6 +174,8 @@ def main() -> None:
     parser.add_argument("--search", action="store_true", help="time the full build with the search index")
     parser.add_argument("--edit", action="store_true", help="time one edit and the build after it, search index included")
     args = parser.parse_args()
+    if args.edit and args.search:
+        parser.error("--edit always times builds with the search index: leave out --search")
     with tempfile.TemporaryDirectory(prefix="build-speed-") as temporary:
         work = (args.work or Path(temporary)).resolve()
         work.mkdir(parents=True, exist_ok=True)

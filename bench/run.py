@@ -231,7 +231,9 @@ def serve_latency(build: list[str], archive: Path, edited: Path) -> tuple[dict, 
                 time.sleep(0.02)
             if len(shown) < number:
                 raise RuntimeError("serve never showed the edit")
-            printed.wait_for(r"^Built .*search index", after=started, seconds=600)
+            done = printed.wait_for(r"^(Built |warning: search index not updated)", after=started, seconds=600)
+            if done.group(1) != "Built ":  # serve goes on without the index: then so do its builds, which say "Built" too
+                raise RuntimeError(f"serve could not index the edit: {done.string.strip()}")
             searchable.append({"wall": printed.last_seen - started})
             if indexed_title(archive / "site" / "pagefind", f"/incidents/{edited.stem}/") != title:
                 raise RuntimeError("serve's build did not index the edit")
