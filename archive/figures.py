@@ -382,8 +382,8 @@ def key_readings(incident: Incident) -> tuple[tuple[KeyReading, ...], int]:
 
 def read_ahead(incidents: Iterable[Incident]) -> None:
     """Work out each incident's readings, and what it adds to totals, now: the processes a build forks next
-    (the search index's, the downloads', the page writers) then inherit them, where each worked them all
-    out again (0.7 s each at 10,000 incidents)."""
+    (the search index's, the downloads') then inherit them, where in a full build each worked them all out
+    again (0.7 s of CPU each at 10,000 incidents)."""
     for incident in incidents:
         key_readings(incident)
 
