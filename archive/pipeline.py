@@ -30,7 +30,21 @@ from .problems import BuildError, Problem
 from .progress import ReportProgress, no_progress
 from .project import APP_DIR as APP_DIR, Project as Project  # named here too: the command line, serve and tests import them from pipeline
 from .reference import Reference, load_reference
-from .render import Page, compiled_environment, convert_new_summaries, data_page, download_sizes, forget_rows, incident_page, make_environment, render_page, site_pages, write_page, write_site
+from .render import (
+    Page,
+    compiled_environment,
+    convert_summaries_ahead,
+    data_page,
+    download_sizes,
+    forget_rows,
+    incident_page,
+    make_environment,
+    new_incidents,
+    render_page,
+    site_pages,
+    write_page,
+    write_site,
+)
 from .search import Entry, ShardKeys, entries_of, forget_entries, write_index
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
@@ -265,8 +279,9 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         environment = compiled_environment(project.templates_dir, inputs.rendering)
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
-        convert_new_summaries(archive, previous)
-        read_ahead(archive.incidents)
+        fresh = new_incidents(archive, previous)
+        convert_summaries_ahead(fresh)
+        read_ahead(fresh)  # the others' parts of the downloads and of the search index are the last build's
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""

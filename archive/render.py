@@ -525,13 +525,17 @@ def _write_new_file(target: Path, content: bytes) -> None:
         out.write(content)
 
 
-def convert_new_summaries(archive: Archive, previous: EarlierBuild) -> None:
-    """Convert the summaries of the incidents new or changed since the previous build ahead, on every core
-    (markup.convert_ahead), before the processes that each need them are forked: the page writers, the
-    downloads and the search records."""
+def new_incidents(archive: Archive, previous: EarlierBuild) -> list[Incident]:
+    """The incidents new or changed since the previous build: those whose part of the downloads, and of the
+    search index, is made anew (the others' is copied from the last build)."""
     earlier = set(previous.downloads.get("keys", ()))
-    convert_ahead(incident.summary for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True)
-                  if key not in earlier)
+    return [incident for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True) if key not in earlier]
+
+
+def convert_summaries_ahead(incidents: list[Incident]) -> None:
+    """Convert the summaries of `incidents` ahead, on every core (markup.convert_ahead), before the processes
+    that each need them are forked: the page writers, the downloads and the search records."""
+    convert_ahead(incident.summary for incident in incidents)
 
 
 def _download_keys(archive: Archive, previous: EarlierBuild) -> list[str]:
