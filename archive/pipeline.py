@@ -281,7 +281,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         fresh = new_incidents(archive, previous)
         convert_summaries_ahead(fresh)
-        read_ahead(fresh)  # the others' parts of the downloads and of the search index are the last build's
+        read_ahead(fresh)  # (the others' parts are mostly copied from the last build: see new_incidents)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""

@@ -526,8 +526,9 @@ def _write_new_file(target: Path, content: bytes) -> None:
 
 
 def new_incidents(archive: Archive, previous: EarlierBuild) -> list[Incident]:
-    """The incidents new or changed since the previous build: those whose part of the downloads, and of the
-    search index, is made anew (the others' is copied from the last build)."""
+    """The incidents new or changed since the previous build (by their key in the downloads): their parts of the
+    downloads are made anew, and so are their search records; the others' are copied from the last build (their
+    records are made again only when their whole shard of the search index is indexed again)."""
     earlier = set(previous.downloads.get("keys", ()))
     return [incident for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True) if key not in earlier]
 
