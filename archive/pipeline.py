@@ -37,6 +37,7 @@ from .render import (
     data_page,
     download_sizes,
     forget_rows,
+    incident_download_keys,
     incident_page,
     make_environment,
     new_incidents,
@@ -279,7 +280,8 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         environment = compiled_environment(project.templates_dir, inputs.rendering)
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
-        fresh = new_incidents(archive, previous)
+        download_keys = incident_download_keys(archive, previous)
+        fresh = new_incidents(archive, previous, download_keys)
         convert_summaries_ahead(fresh)
         read_ahead(fresh)  # (the others' parts are mostly copied from the last build: see new_incidents)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
@@ -290,7 +292,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         indexing = in_background(lambda: _index_for_search(project, entries, staging, previous.site_dir, records_version),
                                  items=len(archive.incidents)) if with_search else None
         try:
-            written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous,
+            written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous, download_keys,
                                  progress=lambda done, total: progress("Writing pages", done, total))
         finally:
             search_seconds, shard_keys = indexing() if indexing else (0.0, None)

@@ -525,12 +525,12 @@ def _write_new_file(target: Path, content: bytes) -> None:
         out.write(content)
 
 
-def new_incidents(archive: Archive, previous: EarlierBuild) -> list[Incident]:
-    """The incidents new or changed since the previous build (by their key in the downloads): their parts of the
-    downloads are made anew, and so are their search records; the others' are copied from the last build (their
-    records are made again only when their whole shard of the search index is indexed again)."""
+def new_incidents(archive: Archive, previous: EarlierBuild, keys: list[str]) -> list[Incident]:
+    """The incidents new or changed since the previous build, by their `keys` in the downloads (incident_download_keys):
+    their parts of the downloads are made anew, and so are their search records; the others' are copied from
+    the last build (their records are made again only when their whole shard of the search index is indexed again)."""
     earlier = set(previous.downloads.get("keys", ()))
-    return [incident for incident, key in zip(archive.incidents, _download_keys(archive, previous), strict=True) if key not in earlier]
+    return [incident for incident, key in zip(archive.incidents, keys, strict=True) if key not in earlier]
 
 
 def convert_summaries_ahead(incidents: list[Incident]) -> None:
@@ -539,7 +539,7 @@ def convert_summaries_ahead(incidents: list[Incident]) -> None:
     convert_ahead(incident.summary for incident in incidents)
 
 
-def _download_keys(archive: Archive, previous: EarlierBuild) -> list[str]:
+def incident_download_keys(archive: Archive, previous: EarlierBuild) -> list[str]:
     """Each incident's key in the downloads: it changes whenever the incident's part of them would."""
     return [(previous.key(f"incidents/{incident.id}/", "downloads", _incident_inputs(incident)) or "") if incident.file_hash else ""
             for incident in archive.incidents]
@@ -577,8 +577,10 @@ class WrittenSite:
 
 
 def write_site(environment: Environment, archive: Archive, out_dir: Path, static_dir: Path, schema_path: Path,
-               previous: EarlierBuild, progress: Callable[[int, int], None] = lambda done, total: None) -> WrittenSite:
-    """Write every page, the data downloads and feeds, the static files and the incident schema.
+               previous: EarlierBuild, download_keys: list[str],
+               progress: Callable[[int, int], None] = lambda done, total: None) -> WrittenSite:
+    """Write every page, the data downloads and feeds, the static files and the incident schema;
+    `download_keys`: incident_download_keys(archive, previous), which the build works out first.
 
     A page whose key is the same as in the `previous` build, or whose new bytes are the same
     as the previous file's, is hard-linked from the previous site instead of being written.
@@ -587,7 +589,6 @@ def write_site(environment: Environment, archive: Archive, out_dir: Path, static
     """
     # The downloads need the model only: started first, they are written while the totals are added up.
     # An incident's part of each is copied from the last build's files when the incident is the same.
-    download_keys = _download_keys(archive, previous)
     earlier_downloads = EarlierDownloads(previous.site_dir, **previous.downloads)
     wait_for_downloads = in_background(lambda: write_downloads(archive, out_dir, download_keys, earlier_downloads), items=len(archive.incidents))
     try:

@@ -216,10 +216,7 @@ def serve_latency(build: list[str], archive: Path, edited: Path) -> tuple[dict, 
     printed = ServerOutput(server)
     try:
         url = printed.wait_for(r"Serving (http://\S+)", after=0.0, seconds=1800).group(1)
-        first_build = printed.wait_for(r"^(Built |site/ is up to date|warning: search index not updated)", after=printed.last_seen,
-                                       seconds=1800)  # serve indexes after serving
-        if first_build.group(1).startswith("warning"):  # serve goes on without the index, and its builds say "Built" too
-            raise RuntimeError(f"serve could not index the site: {first_build.string.strip()}")
+        indexed_build(printed, after=printed.last_seen, seconds=1800, what="the site")  # serve indexes after serving
         shown: list[dict] = []
         searchable: list[dict] = []
         for number in range(1, REPEATS + 1):
@@ -234,9 +231,7 @@ def serve_latency(build: list[str], archive: Path, edited: Path) -> tuple[dict, 
                 time.sleep(0.02)
             if len(shown) < number:
                 raise RuntimeError("serve never showed the edit")
-            done = printed.wait_for(r"^(Built |warning: search index not updated)", after=started, seconds=600)
-            if done.group(1) != "Built ":  # serve goes on without the index: then so do its builds, which say "Built" too
-                raise RuntimeError(f"serve could not index the edit: {done.string.strip()}")
+            indexed_build(printed, after=started, seconds=600, what="the edit")
             searchable.append({"wall": printed.last_seen - started})
             if indexed_title(archive / "site" / "pagefind", f"/incidents/{edited.stem}/") != title:
                 raise RuntimeError("serve's build did not index the edit")
@@ -245,6 +240,14 @@ def serve_latency(build: list[str], archive: Path, edited: Path) -> tuple[dict, 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def indexed_build(printed: ServerOutput, after: float, seconds: float, what: str) -> None:
+    """Wait for serve's next build (or its word that the site is up to date); an error when it could not index:
+    serve then goes on without the index, and its builds say "Built" all the same."""
+    done = printed.wait_for(r"^(Built |site/ is up to date|warning: search index not updated)", after=after, seconds=seconds)
+    if done.group(1).startswith("warning"):
+        raise RuntimeError(f"serve could not index {what}: {done.string.strip()}")
 
 
 class ServerOutput:
