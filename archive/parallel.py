@@ -12,17 +12,21 @@ from typing import TypeVar, cast
 
 T = TypeVar("T")
 PARALLEL_FROM = 400  # items: below this, starting worker processes costs more than it saves
+CHUNKS_PER_CORE = 8  # parallel_map's work, cut small enough that the workers finish together
 _task: tuple[Callable, Sequence] | None = None  # what forked workers run: set just before forking, read by them
 _background: Callable[[], object] | None = None  # what in_background's worker runs, likewise
 
 
 def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, int], None] = lambda done, total: None,
-                 workers: int | None = None) -> list:
+                 workers: int | None = None, chunks_per_worker: int | None = None) -> list:
     """`[function(item) for item in items]`, on every core when there are enough items.
 
     Workers are forked, so `function` may be a closure over large objects (the archive
     model): nothing is pickled on the way in, only the results on the way back.
-    `progress(done, total)` is called in this process as chunks complete.
+    `progress(done, total)` is called in this process as chunks complete. The items are cut into
+    CHUNKS_PER_CORE chunks per worker; with `chunks_per_worker`, a worker that has done that many
+    exits and a fresh one is forked: it gives back the memory it made its own (the pages of the
+    model it copied by reading them, what it remembered), which otherwise grows until the end.
     """
     global _task
     workers = workers or os.cpu_count() or 1
@@ -32,12 +36,12 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
             results.append(function(item))
             progress(done, len(items))
         return results
-    size = max(50, len(items) // (workers * 8))
+    size = max(50, len(items) // (workers * CHUNKS_PER_CORE))
     chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
     results = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=chunks_per_worker) as pool:
             for part in pool.imap(_run_chunk, chunks):
                 results += part
                 progress(len(results), len(items))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from archive.parallel import PARALLEL_FROM, in_background, parallel_map
+from archive.parallel import CHUNKS_PER_CORE, PARALLEL_FROM, in_background, parallel_map
 
 forking = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="work runs in this process on one core")
 
@@ -32,6 +33,21 @@ def test_parallel_map_reports_progress_up_to_the_total():
     seen: list[tuple[int, int]] = []
     parallel_map(str, list(range(PARALLEL_FROM * 2)), progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (PARALLEL_FROM * 2, PARALLEL_FROM * 2)
+
+
+@forking
+def test_parallel_map_workers_give_way_to_fresh_ones_after_their_chunks():
+    """Each exits after `chunks_per_worker` chunks, giving back what it copied: the page writers of a
+    build of 100,000 incidents each grew to 0.8-1.0 GB otherwise."""
+    items = list(range(PARALLEL_FROM * 4))
+    chunk = max(50, len(items) // (2 * CHUNKS_PER_CORE))
+    done_by = parallel_map(lambda item: (item, os.getpid()), items, workers=2, chunks_per_worker=2)
+    assert [item for item, _ in done_by] == items
+    per_worker = Counter(pid for _, pid in done_by)
+    assert os.getpid() not in per_worker
+    assert max(per_worker.values()) <= 2 * chunk
+    assert len(per_worker) >= len(items) // (2 * chunk)
+    assert len(Counter(pid for _, pid in parallel_map(lambda item: (item, os.getpid()), items, workers=2))) <= 2  # (the same two at most, otherwise)
 
 
 @forking
