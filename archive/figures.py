@@ -133,8 +133,10 @@ def _read_group(measure: Measure, region: Region | None, subject: str | None, we
     claims = sorted(claims, key=_newest_first)
     superseded = _superseded(claims)
     current = [claim for claim in claims if not any(claim is old for old in superseded)] if superseded else claims
-    parties = sorted({party_of(claim) for claim in current})
-    readings = [read_claims([claim for claim in current if party_of(claim) == party], party) for party in parties]
+    by_party: dict[str, list[Figure]] = {}
+    for claim in current:
+        by_party.setdefault(party_of(claim), []).append(claim)
+    readings = [read_claims(by_party[party], party) for party in sorted(by_party)]
     return FigureGroup(measure, region, subject, weapon, claims, superseded, readings)
 
 
@@ -293,31 +295,32 @@ def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Me
     By region first: the totals of a region ask for its own contributions alone (by code, whose hash is
     kept, where a Region's is worked out again each time).
     """
-    groups = [group for group in reconcile(incident.figures)
-              if group.subject is None and group.weapon is None and group.measure.summable]
+    by_measure: dict[Measure, list[FigureGroup]] = {}
+    for group in reconcile(incident.figures):
+        if group.subject is None and group.weapon is None and group.measure.summable:
+            by_measure.setdefault(group.measure, []).append(group)
     result: dict[str | None, dict[tuple[Measure, str], Contribution]] = {}
-    for measure in sorted({group.measure for group in groups}, key=lambda m: m.order):
-        mine = [group for group in groups if group.measure == measure]
+    for measure in sorted(by_measure, key=lambda m: m.order):
+        mine = by_measure[measure]
         wide_group = next((group for group in mine if group.region is None), None)
+        regional_groups = [(group.region.code, group) for group in mine if group.region is not None]
         for party in sorted({r.party for group in mine for r in group.readings}):
             wide = wide_group.reading_for(party) if wide_group else None
-            regional = {group.region: reading for group in mine
-                        if group.region is not None and (reading := group.reading_for(party))}
-            for where in (None, *incident.regions):
-                contribution = _contribution(incident, wide, regional, where)
-                if contribution:
-                    result.setdefault(where.code if where else None, {})[(measure, party)] = contribution
+            regional = {code: reading for code, group in regional_groups if (reading := group.reading_for(party))}
+            whole = _whole_contribution(incident, wide, regional)
+            if whole:
+                result.setdefault(None, {})[(measure, party)] = whole
+            alone = wide if len(incident.regions) == 1 else None  # an incident-wide reading is its one region's
+            for region in incident.regions:
+                reading = regional.get(region.code) or alone
+                if reading:
+                    result.setdefault(region.code, {})[(measure, party)] = Contribution(
+                        incident, reading.lower, reading.upper, reading.approximate, reading.conflict, reading.counted)
     return result
 
 
-def _contribution(incident: Incident, wide: Reading | None, regional: dict[Region, Reading],
-                  region: Region | None) -> Contribution | None:
-    """What the incident adds for one party: in `region`, or (None) in all, from its incident-wide and regional readings."""
-    if region is not None:
-        reading = regional.get(region) or (wide if len(incident.regions) == 1 else None)
-        if reading is None:
-            return None
-        return Contribution(incident, reading.lower, reading.upper, reading.approximate, reading.conflict, reading.counted)
+def _whole_contribution(incident: Incident, wide: Reading | None, regional: dict[str, Reading]) -> Contribution | None:
+    """What the incident adds for one party in all, from its incident-wide reading and its regional ones (by region code)."""
     if wide is None and not regional:
         return None
     parts = list(regional.values())
