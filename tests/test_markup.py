@@ -414,7 +414,8 @@ NEAR_PIECES = ["  \n", " \n", "- ", "* ", "+ ", "1. ", "# ", "> ", "    ", "\t",
 MARKED = ["**{}**", "*{}*", "[{}](https://example.org/a/1)", "[{}](http://x.org)"]
 NEAR_MARKS = ["*", "**", "***", "[", "]", "](", "[x](https://example.org/?a=1&b=2)", '[x](https://example.org/a "t")', "[x](/relative)",
               "[x](mailto:a@example.org)", "[ x](https://example.org)", "** a**", "*a *", " *", "* ", "- ", "1. "]
-WORD = st.sampled_from(["Kyiv", "strike", "a", "й", "café", "10", "1.5", "(with AFP)", "'q'", '"q"', "5%", "a/b", "x-y", "end.", "so,", "ǅ"])
+WORD = st.sampled_from(["Kyiv", "strike", "a", "й", "café", "10", "10.", "1.5", "(with AFP)", "(", ")", "'", '"', "'q'", '"q"', "5%", "a/b",
+                        "x-y", "-", "end.", "so,", "ǅ", "١٢"])
 WORDS = st.lists(WORD, min_size=1, max_size=3).map(" ".join)
 PART = st.one_of(WORDS, st.tuples(st.sampled_from(MARKED), WORDS).map(lambda marked: marked[0].format(marked[1])),
                  st.sampled_from(NEAR_MARKS + NEAR_PIECES))
