@@ -12,21 +12,25 @@ from typing import TypeVar, cast
 
 T = TypeVar("T")
 PARALLEL_FROM = 400  # items: below this, starting worker processes costs more than it saves
-CHUNKS_PER_CORE = 8  # parallel_map's work, cut small enough that the workers finish together
+CHUNKS_PER_CORE = 8  # parallel_map's work (each turn of it), cut small enough that the workers finish together
 _task: tuple[Callable, Sequence] | None = None  # what forked workers run: set just before forking, read by them
 _background: Callable[[], object] | None = None  # what in_background's worker runs, likewise
 
 
 def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, int], None] = lambda done, total: None,
-                 workers: int | None = None, chunks_per_worker: int | None = None) -> list:
+                 workers: int | None = None, turns: int = 1) -> list:
     """`[function(item) for item in items]`, on every core when there are enough items.
 
     Workers are forked, so `function` may be a closure over large objects (the archive
     model): nothing is pickled on the way in, only the results on the way back.
-    `progress(done, total)` is called in this process as chunks complete. The items are cut into
-    CHUNKS_PER_CORE chunks per worker; with `chunks_per_worker`, a worker that has done that many
-    exits and a fresh one is forked: it gives back the memory it made its own (the pages of the
-    model it copied by reading them, what it remembered), which otherwise grows until the end.
+    `progress(done, total)` is called in this process as chunks complete.
+
+    With `turns`, the items are done in that many parts, one after the other, each by workers
+    forked for it: a worker gives back the memory it made its own (the pages of the model it
+    copied by reading them, what it remembered), which otherwise grows until the end. They are
+    forked here, in this thread, as the first ones are. (Pool's maxtasksperchild forks them from a
+    thread of its own, which could copy a lock held by this one at that moment, such as standard
+    error's while progress is written, and leave the new worker waiting for it forever.)
     """
     global _task
     workers = workers or os.cpu_count() or 1
@@ -38,13 +42,17 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
         return results
     size = max(50, len(items) // (workers * CHUNKS_PER_CORE))
     chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    # The same chunks whatever the turns: smaller ones would have both workers of a turn read its heaviest pages
+    # (the lists of totals, which show incidents from all over the model) and copy the model twice over.
+    per_turn = -(-len(chunks) // max(turns, 1))
     _task = (function, items)
     results = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=chunks_per_worker) as pool:
-            for part in pool.imap(_run_chunk, chunks):
-                results += part
-                progress(len(results), len(items))
+        for first in range(0, len(chunks), per_turn):
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap(_run_chunk, chunks[first:first + per_turn]):
+                    results += part
+                    progress(len(results), len(items))
     finally:
         _task = None
     return results

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from archive.parallel import CHUNKS_PER_CORE, PARALLEL_FROM, in_background, parallel_map
+from archive.parallel import PARALLEL_FROM, in_background, parallel_map
 
 forking = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="work runs in this process on one core")
 
@@ -35,18 +36,32 @@ def test_parallel_map_reports_progress_up_to_the_total():
     assert seen[-1] == (PARALLEL_FROM * 2, PARALLEL_FROM * 2)
 
 
+_forked_by: list[int] | None = None  # while a test listens: the thread each fork was made from
+os.register_at_fork(before=lambda: _forked_by.append(threading.get_ident()) if _forked_by is not None else None)
+
+
 @forking
-def test_parallel_map_workers_give_way_to_fresh_ones_after_their_chunks():
-    """Each exits after `chunks_per_worker` chunks, giving back what it copied: the page writers of a
-    build of 100,000 incidents each grew to 0.8-1.0 GB otherwise."""
+def test_parallel_map_in_turns_forks_fresh_workers_for_each_turn_from_this_thread():
+    """Workers give back what they copied at the end of each turn: the page writers of a build of
+    100,000 incidents each grew to 0.8-1.0 GB otherwise. Each is forked by the thread that called,
+    never by a thread of Pool's own, which could copy a lock this one holds (standard error's,
+    while it writes progress) and leave the worker waiting for it forever."""
+    global _forked_by
     items = list(range(PARALLEL_FROM * 4))
-    chunk = max(50, len(items) // (2 * CHUNKS_PER_CORE))
-    done_by = parallel_map(lambda item: (item, os.getpid()), items, workers=2, chunks_per_worker=2)
+    _forked_by = []
+    try:
+        done_by = parallel_map(lambda item: (item, os.getpid()), items, workers=2, turns=4)
+        forked_by, _forked_by = _forked_by, None
+    finally:
+        _forked_by = None
     assert [item for item, _ in done_by] == items
-    per_worker = Counter(pid for _, pid in done_by)
-    assert os.getpid() not in per_worker
-    assert max(per_worker.values()) <= 2 * chunk
-    assert len(per_worker) >= len(items) // (2 * chunk)
+    turns_of: dict[int, set[int]] = {}
+    for item, pid in done_by:
+        turns_of.setdefault(pid, set()).add(item // PARALLEL_FROM)  # (four turns of PARALLEL_FROM items)
+    assert os.getpid() not in turns_of
+    assert sorted(set().union(*turns_of.values())) == [0, 1, 2, 3]
+    assert all(len(turns) == 1 for turns in turns_of.values())  # none went on to the next turn
+    assert len(forked_by) == 8 and set(forked_by) == {threading.get_ident()}
     assert len(Counter(pid for _, pid in parallel_map(lambda item: (item, os.getpid()), items, workers=2))) <= 2  # (the same two at most, otherwise)
 
 
