@@ -169,14 +169,19 @@ _SIMPLE_LINE = rf"(?:- )?(?!\d+\.)(?:[\w(\"']|{_MARKED.pattern})(?:[\w ,.;:'\"?(
 _SIMPLE = re.compile(rf"(?:{_SIMPLE_LINE})?(?:\n(?:{_SIMPLE_LINE})?)*")
 
 
+def _never_quick(text: str) -> bool:
+    """Whether a text has a space at the end of a line (two make a line break) or an `_` (emphasis): never plain, nor simple."""
+    return text.endswith(" ") or " \n" in text or "_" in text
+
+
 def _is_plain(text: str) -> bool:
     """Whether a text is plain prose (see _PLAIN)."""
-    return not (text.endswith(" ") or " \n" in text or "_" in text) and _PLAIN.fullmatch(text) is not None
+    return not _never_quick(text) and _PLAIN.fullmatch(text) is not None
 
 
 def _simple_html(text: str) -> str | None:
     """The HTML of a text of plain prose (see _PLAIN) or of simple Markdown (see _SIMPLE); None for any other text."""
-    if text.endswith(" ") or " \n" in text or "_" in text:
+    if _never_quick(text):
         return None
     if _PLAIN.fullmatch(text) is not None:
         return "\n".join(f"<p>{paragraph}</p>" for paragraph in _PARAGRAPH_GAP.split(text.strip("\n")) if paragraph)
