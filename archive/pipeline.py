@@ -21,7 +21,7 @@ from .dates import parse_date
 from .figures import forget_readings, read_ahead
 from .git import last_commit_dates
 from .load import Document, find_incident_files, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots, repository_path
-from .markup import markdown_problem
+from .markup import convert_ahead, markdown_problem
 from .memo import next_build
 from .model import Archive, ContentPage, Incident, build_archive, build_incident, content_page
 from .offline import write_offline, write_zip
@@ -33,7 +33,6 @@ from .reference import Reference, load_reference
 from .render import (
     Page,
     compiled_environment,
-    convert_summaries_ahead,
     data_page,
     download_sizes,
     forget_rows,
@@ -282,8 +281,11 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         download_keys = incident_download_keys(archive, previous)
         fresh = new_incidents(archive, previous, download_keys)
-        convert_summaries_ahead(fresh)
-        read_ahead(fresh)  # (the others' parts are mostly copied from the last build: see new_incidents)
+        # Their summaries' HTML and words, and their readings, worked out now (the summaries on every core): the page
+        # writers, the downloads and the search records, forked next, inherit them. The others' parts are mostly
+        # copied from the last build (see new_incidents).
+        convert_ahead(incident.summary for incident in fresh)
+        read_ahead(fresh)
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""

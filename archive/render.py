@@ -28,7 +28,7 @@ from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, 
 from .files import copy_regular_files, make_folder_of
 from .fragments import FILTERS as SOURCE_FILTERS
 from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
-from .markup import convert_ahead, markdown_to_html, page_to_html
+from .markup import markdown_to_html, page_to_html
 from .memo import LastBuilds
 from .model import AREA_PRECISIONS, Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
@@ -532,12 +532,6 @@ def new_incidents(archive: Archive, previous: EarlierBuild, keys: list[str]) -> 
     the last build (their records are made again only when their whole shard of the search index is indexed again)."""
     earlier = set(previous.downloads.get("keys", ()))
     return [incident for incident, key in zip(archive.incidents, keys, strict=True) if key not in earlier]
-
-
-def convert_summaries_ahead(incidents: list[Incident]) -> None:
-    """Convert the summaries of `incidents` ahead, on every core (markup.convert_ahead), before the processes
-    that each need them are forked: the page writers, the downloads and the search records."""
-    convert_ahead(incident.summary for incident in incidents)
 
 
 def incident_download_keys(archive: Archive, previous: EarlierBuild) -> list[str]:
