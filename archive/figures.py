@@ -288,30 +288,18 @@ def _distinct_keys(found: list[Total]) -> list[Total]:
     return found
 
 
-Contributions = dict[str | None, dict[tuple[Measure, str], Contribution]]
-# Each incident's contributions once worked out, or taken back from the last build (restore_contributions).
-# Emptied by forget_readings, which `check` calls before its model's incidents outnumber the current ones.
-_contributions_of: dict[Incident, Contributions] = {}
-
-
-def incident_contributions(incident: Incident) -> Contributions:
+@lru_cache(maxsize=250_000)
+def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Measure, str], Contribution]]:
     """What the incident adds to totals, by region code (None: the whole incident), then by (measure, party).
 
     By region first: the totals of a region ask for its own contributions alone (by code, whose hash is
     kept, where a Region's is worked out again each time).
     """
-    found = _contributions_of.get(incident)
-    if found is None:
-        found = _contributions_of[incident] = _work_out_contributions(incident)
-    return found
-
-
-def _work_out_contributions(incident: Incident) -> Contributions:
     by_measure: dict[Measure, list[FigureGroup]] = {}
     for group in reconcile(incident.figures):
         if group.subject is None and group.weapon is None and group.measure.summable:
             by_measure.setdefault(group.measure, []).append(group)
-    result: Contributions = {}
+    result: dict[str | None, dict[tuple[Measure, str], Contribution]] = {}
     for measure in sorted(by_measure, key=lambda m: m.order):
         mine = by_measure[measure]
         wide_group = next((group for group in mine if group.region is None), None)
@@ -352,40 +340,11 @@ def _whole_contribution(incident: Incident, wide: Reading | None, regional: dict
     return Contribution(incident, lower, upper, approximate, conflict, claims)
 
 
-def contributions_as_data(incident: Incident) -> list[list]:
-    """What the incident adds to totals as JSON data, for the next build to take back (restore_contributions):
-    [region code or None, measure key, party, lower, upper, approximate, conflict, positions of the claims counted]."""
-    return [[code, measure.key, party, contribution.lower, contribution.upper, contribution.approximate,
-             contribution.conflict, [claim.position for claim in contribution.claims]]
-            for code, by_total in incident_contributions(incident).items() for (measure, party), contribution in by_total.items()]
-
-
-def restore_contributions(incident: Incident, rows: object, measures: dict[str, Measure]) -> bool:
-    """Take back what contributions_as_data gave for an incident of the same file, checked with the same code and
-    reference data, instead of working it out again (a third of a build after an edit, at 10,000 incidents);
-    False, taking nothing, when `rows` do not fit the incident (a cache damaged or written by hand)."""
-    if incident in _contributions_of:
-        return True
-    codes, figures = {None, *(region.code for region in incident.regions)}, incident.figures
-    result: Contributions = {}
-    try:
-        for code, measure_key, party, lower, upper, approximate, conflict, positions in rows:  # type: ignore[attr-defined]
-            claims = [figures[position] for position in positions]  # (an index that is no int, or too large, raises)
-            if (code not in codes or type(party) is not str or type(lower) is not int or not (upper is None or type(upper) is int)
-                    or type(approximate) is not bool or type(conflict) is not bool or (positions and min(positions) < 0)):
-                return False
-            result.setdefault(code, {})[(measures[measure_key], party)] = Contribution(incident, lower, upper, approximate, conflict, claims)
-    except (TypeError, ValueError, KeyError, IndexError):
-        return False
-    _contributions_of[incident] = result
-    return True
-
-
 def forget_readings() -> None:
     """Empty the caches above: a check that keeps no incident of an earlier model (in `serve`, after a
     change of the reference data or code) makes new objects, and these caches would hold the old ones."""
     _reconcile.cache_clear()
-    _contributions_of.clear()
+    incident_contributions.cache_clear()
     _totals.cache_clear()
     key_readings.cache_clear()
 

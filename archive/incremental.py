@@ -24,7 +24,6 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,17 +259,16 @@ class CheckedFiles:
     text: str = ""
 
     def lines(self) -> list[str]:
-        """Each file's line, in the order of `files`; none when the text is not laid out as _text_of_lines lays it out."""
+        """Each file's line, in the order of `files`; none when the text is not laid out as `text_of` lays it out."""
         lines = _entry_lines(self.text) or []
         return lines if len(lines) == len(self.files) else []
 
+    @staticmethod
+    def text_of(version: str, lines: list[str]) -> str:
+        return f'{{"version": {json.dumps(version)}, "entries": {_FIRST_LINE}' + ",\n".join(lines) + _LAST_LINE
+
 
 _FIRST_LINE, _LAST_LINE = "[\n", "\n]}"  # around the files' lines in the cache's text
-
-
-def _text_of_lines(version: str, lines: list[str]) -> str:
-    """A cache whose entries are a list with a line for each file (each a JSON text): the layout _entry_lines reads."""
-    return f'{{"version": {json.dumps(version)}, "entries": {_FIRST_LINE}' + ",\n".join(lines) + _LAST_LINE
 
 
 def _entry_lines(text: str) -> list[str] | None:
@@ -305,9 +303,9 @@ def read_checked_files(root: Path, version: str) -> CheckedFiles:
 
 def _files_by_line(text: str, version: str) -> dict[str, CheckedFile] | None:
     """The files of the cache's `text`, parsed line by line where a line is not one read last time;
-    None when no cache was read before, or the text is not laid out as _text_of_lines lays it out."""
+    None when no cache was read before, or the text is not laid out as CheckedFiles.text_of lays it out."""
     global _last_read
-    lines = _entry_lines(text) if _last_read and text.startswith(_text_of_lines(version, [])[:-len(_LAST_LINE)]) else None
+    lines = _entry_lines(text) if _last_read and text.startswith(CheckedFiles.text_of(version, [])[:-len(_LAST_LINE)]) else None
     if lines is None:
         return None
     read: dict[str, tuple[str, CheckedFile]] = {}
@@ -387,49 +385,7 @@ class EarlierChecks:
             same = earlier is not None and earlier.file_hash == file_hashes[path] and earlier.warnings == warnings
             line = earlier_lines.get(path) if same else None
             lines.append(line or _checked_file_line(path, file_hashes[path], document.data, warnings, document.value_positions))
-        _write_text(self.root, CHECKED_FILES, _text_of_lines(self.version, lines))
-
-
-# --- what the totals were made of --------------------------------------------------------
-
-CONTRIBUTIONS = "contributions.json"
-
-
-@dataclass(frozen=True)
-class StoredContributions:
-    """What the last build's incidents added to totals (figures.contributions_as_data), as the cache holds it:
-    by repository path, the file's hash and the data, and the line it was read from."""
-
-    entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    lines: dict[str, str] = field(default_factory=dict)
-
-
-def read_contributions(root: Path, version: str) -> StoredContributions:
-    """The contributions of the last build's incidents, when it checked them with this `version` (checking_digest):
-    they depend on the files, the code and the reference data only."""
-    text = _read_text(root, CONTRIBUTIONS)
-    stored, lines = _stored_entries(_parsed(text), version), _entry_lines(text)
-    if not isinstance(stored, list) or lines is None or len(lines) != len(stored):
-        return StoredContributions()
-    entries, by_path = {}, {}
-    for entry, line in zip(stored, lines, strict=True):
-        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[1], str)):
-            return StoredContributions()
-        entries[entry[0]] = (entry[1], entry[2])
-        by_path[entry[0]] = line
-    return StoredContributions(entries, by_path)
-
-
-def write_contributions(root: Path, version: str, files: list[tuple[str, str]], as_data: Callable[[int], Any],
-                        stored: StoredContributions, taken: set[str]) -> None:
-    """Keep each incident file's contributions for the next build: `files` are (path, hash), `as_data(i)` the data of
-    the i-th. A file whose contributions were `taken` from `stored` keeps its line, and when every file's was, the
-    cache is left as it is: after an edit, one line is encoded, not 10,000."""
-    if len(taken) == len(files) == len(stored.lines) and all(path in taken for path, _ in files):
-        return
-    lines = [stored.lines[path] if path in taken else json.dumps([path, file_hash, as_data(index)], ensure_ascii=False)
-             for index, (path, file_hash) in enumerate(files)]
-    _write_text(root, CONTRIBUTIONS, _text_of_lines(version, lines))
+        _write_text(self.root, CHECKED_FILES, CheckedFiles.text_of(self.version, lines))
 
 
 # --- pages of the current site/ ----------------------------------------------------------

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from . import incremental
 from .config import load_config
 from .dates import parse_date
-from .figures import contributions_as_data, forget_readings, read_ahead, restore_contributions
+from .figures import forget_readings, read_ahead
 from .git import last_commit_dates
 from .load import Document, find_incident_files, parse_yaml_bytes, read_bytes, read_content_pages, read_snapshots, repository_path
 from .markup import convert_ahead, markdown_problem
@@ -273,8 +273,6 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
     if archive is None:
         raise BuildError(problems)
-    stored_contributions = incremental.read_contributions(project.root, archive.checked_with)
-    taken = _take_contributions(archive, stored_contributions)
     out_dir = project.out_dir
     with contextlib.ExitStack() as folders:
         staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
@@ -311,9 +309,6 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
         if shard_keys is not None:  # (the index of the site now in place)
             incremental.write_shard_keys(project.root, records_version, shard_keys)
-    incidents = archive.incidents
-    incremental.write_contributions(project.root, archive.checked_with, [(incident.path, incident.file_hash) for incident in incidents],
-                                    lambda index: contributions_as_data(incidents[index]), stored_contributions, taken)
     incremental.write_last_build(project.root, inputs.fingerprint, problems, with_search)
     return BuildReport(
         incidents=len(archive.incidents),
@@ -324,15 +319,6 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         warnings=problems,
         archive=archive,
     )
-
-
-def _take_contributions(archive: Archive, stored: incremental.StoredContributions) -> set[str]:
-    """Take what incidents of unchanged files added to totals in the last build, instead of working it out again
-    (0.6 s at 10,000 incidents with several regions each); the paths of those taken."""
-    measures = archive.reference.measures if archive.reference else {}
-    return {incident.path for incident in archive.incidents
-            if (entry := stored.entries.get(incident.path)) and entry[0] == incident.file_hash
-            and restore_contributions(incident, entry[1], measures)}
 
 
 def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:

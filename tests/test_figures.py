@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from archive.charts import CHARTED_MEASURES
-from archive.figures import claim_bounds, contributions_as_data, forget_readings, incident_contributions, lower_bounds, range_text, read_claims, readings_text, reconcile, restore_contributions, totals
+from archive.figures import claim_bounds, lower_bounds, range_text, read_claims, reconcile, totals
 from archive.model import Figure, Incident, Source
 from archive.pipeline import Project, check
 from archive.reference import load_reference
@@ -240,51 +240,3 @@ def test_the_lower_bounds_charts_draw_are_those_of_the_totals(tmp_path, kind):
     several = [incident for incident in archive.incidents if len(incident.regions) > 1 and incident.figures]
     assert several and any(lower_bounds([incident], archive.measures, incident.regions[0]) != lower_bounds([incident], archive.measures)
                            for incident in several)  # (a region's part differs from the whole incident's)
-
-
-# --- contributions kept between builds ----------------------------------------------------
-
-def _totals_shown(archive) -> list:
-    """What every total of the archive and of each region shows, and what it is made of."""
-    lists = [(archive.incidents, None)] + [(incidents, region) for region in archive.regions()
-                                           for code, incidents in archive.incidents_by_region().items() if code == region.code]
-    return [(region.code if region else None, total.key, total.text, total.conflict,
-             [(c.incident.id, c.text, c.conflict, [claim.position for claim in c.claims]) for c in total.contributions])
-            for incidents, region in lists for total in totals(incidents, archive.measures, region)]
-
-
-@pytest.mark.parametrize("kind", ["uniform", "varied"])
-def test_contributions_taken_back_from_the_last_build_make_the_totals_worked_out_anew(tmp_path, kind):
-    """A build after an edit takes the unchanged incidents' contributions from the cache: the totals, their
-    contributions and the rows' readings are those a build that works them out shows."""
-    generate(60, tmp_path / "archive", seed=11, kind=kind)
-    project = Project(root=tmp_path / "archive")
-    forget_readings()
-    worked_out, _ = check(project, today=TODAY)
-    assert worked_out is not None
-    stored = {incident.path: contributions_as_data(incident) for incident in worked_out.incidents}
-    expected = _totals_shown(worked_out), [readings_text(incident) for incident in worked_out.incidents]
-    forget_readings()
-    taken, _ = check(project, today=TODAY)  # the same files, made anew
-    assert taken is not None and taken.reference is not None
-    assert all(restore_contributions(incident, stored[incident.path], taken.reference.measures) for incident in taken.incidents)
-    assert (_totals_shown(taken), [readings_text(incident) for incident in taken.incidents]) == expected
-    assert any(len(shown[4]) > 1 for shown in expected[0]) and any(shown[0] for shown in expected[0])  # (totals of several, of regions)
-
-
-def test_contributions_that_do_not_fit_the_incident_are_not_taken_and_are_worked_out_instead():
-    regional = [KYIV, LUTSK]
-    figures = [claim(4, "at least", position=0), claim(3, region=KYIV, position=1), claim(2, region=LUTSK, party="Russia", by="R", position=2)]
-    good = contributions_as_data(incident("good", figures, regions=regional))
-    assert [row[:3] for row in good] == [[None, "killed", "Russia"], [None, "killed", "Ukraine"], ["UA-07", "killed", "Russia"],
-                                         ["UA-30", "killed", "Ukraine"]]
-    expected = [total.text for total in totals([incident("good", figures, regions=regional)], MEASURES)]
-    for damaged in ([[*good[0][:7], [3]]], [[*good[0][:7], [-1]]], [[*good[0][:7], ["0"]]], [["UA-46", *good[0][1:]]],
-                    [[None, "dead", *good[0][2:]]], [[*good[0][:3], "4", *good[0][4:]]], [[*good[0][:5], 1, *good[0][6:]]],
-                    [good[0][:7]], 3, {"rows": good}, [[[None], *good[0][1:]]]):
-        fresh = incident("fresh", figures, regions=regional)
-        assert not restore_contributions(fresh, damaged, REFERENCE.measures), damaged
-        assert [total.text for total in totals([fresh], MEASURES)] == expected
-    taken = incident("taken", figures, regions=regional)
-    assert restore_contributions(taken, good, REFERENCE.measures)
-    assert incident_contributions(taken)[None][(REFERENCE.measures["killed"], "Ukraine")].claims == figures[:2]  # (the very figures)

@@ -39,25 +39,6 @@ def test_a_damaged_cache_of_checked_files_is_checked_again_and_made_whole(tiny):
         assert json.loads(cached.read_text(encoding="utf-8")) == stored
 
 
-def test_a_damaged_cache_of_contributions_is_worked_out_again_and_made_whole(tiny):
-    tiny.write(NAME)
-    build(tiny.project, today=TODAY, with_search=False)
-    cached = tiny.root / ".cache" / "contributions.json"
-    text = cached.read_text(encoding="utf-8")
-    stored = json.loads(text)
-    totals_page = (tiny.root / "site" / "totals" / "index.html").read_bytes()
-    [[path, file_hash, rows]] = stored["entries"]
-    for damaged in (text[: len(text) // 2], "not json", json.dumps({**stored, "entries": [[path, file_hash]]}),
-                    json.dumps({**stored, "entries": [[path, file_hash, [[*row[:3], str(row[3]), *row[4:]] for row in rows]]]}),
-                    json.dumps({**stored, "entries": [[path, file_hash, [[*row[:7], [99]] for row in rows]]]}),
-                    json.dumps({**stored, "entries": {}}), json.dumps(stored, indent=2)):  # the last is whole, only laid out otherwise
-        cached.write_text(damaged, encoding="utf-8")
-        (tiny.root / "content" / "about.md").write_text(f"# About\n\n{len(damaged)}\n", encoding="utf-8")  # (a build to do)
-        build(tiny.project, today=TODAY, with_search=False)
-        assert (tiny.root / "site" / "totals" / "index.html").read_bytes() == totals_page
-        assert json.loads(cached.read_text(encoding="utf-8")) == stored
-
-
 @pytest.mark.parametrize("layout", ["as written", "laid out otherwise"])
 def test_after_an_edit_the_cache_holds_the_edited_file_and_the_others_as_they_were(tiny, layout):
     tiny.write(NAME)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import archive.incremental
-from archive import exports, figures, parallel, pipeline, render
-from archive.model import Archive, Incident
+from archive import exports, parallel, pipeline, render
+from archive.model import Archive
 from archive.pipeline import Project, build, check, preview_edits
 from archive.problems import BuildError
 from archive.search import SearchIndexError
@@ -248,40 +248,6 @@ def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_
         clean = clean_build(root, tmp_path / "clean")
         assert incremental.keys() == clean.keys(), edit
         assert [name for name in clean if incremental[name] != clean[name]] == [], edit
-
-
-def test_a_build_works_out_what_the_edited_incident_adds_to_totals_and_takes_the_others_from_the_last_build(tiny, monkeypatch):
-    """Each incident's contributions to totals are kept between builds (.cache/contributions.json): after an edit
-    only the edited incident's are worked out, and after a change of the reference data every one's is."""
-    data = tiny.root / "data"
-    shutil.copytree(REPO / "data", data)
-    project = Project(root=tiny.root, data_dir=data)
-    tiny.write(NAME)
-    tiny.write("2025-03-01-strike-on-lviv", VALID_INCIDENT.replace("2025-06-06", "2025-03-01"))
-    worked_out: list[str] = []
-    work_out = figures._work_out_contributions
-
-    def counted(incident: Incident) -> figures.Contributions:
-        worked_out.append(incident.id)
-        return work_out(incident)
-    monkeypatch.setattr(figures, "_work_out_contributions", counted)
-    build(project, today=TODAY, with_search=False)
-    assert sorted(worked_out) == ["2025-03-01-strike-on-lviv", NAME]
-
-    worked_out.clear()
-    tiny.write(NAME, VALID_INCIDENT.replace("value: 4", "value: 5").replace("At least four", "At least five"))
-    build(project, today=TODAY, with_search=False)
-    assert worked_out == [NAME]
-    assert "at least 9" in (tiny.root / "site" / "totals" / "index.html").read_text(encoding="utf-8")  # 5 + 4 killed
-
-    worked_out.clear()
-    people = data / "people.yaml"
-    people.write_text(people.read_text(encoding="utf-8").replace("Vitali Klitschko:\n  party: Ukraine", "Vitali Klitschko:\n  party: Kyiv City"),
-                      encoding="utf-8")
-    build(project, today=TODAY, with_search=False)
-    assert sorted(worked_out) == ["2025-03-01-strike-on-lviv", NAME]
-    totals_page = (tiny.root / "site" / "totals" / "index.html").read_text(encoding="utf-8")
-    assert "Kyiv City" in totals_page and "at least 9" in totals_page
 
 
 def test_a_check_keeps_the_earlier_models_unchanged_incidents_and_makes_the_others_anew(tiny):
