@@ -234,6 +234,7 @@ class Total:
         return any(claim.claimant is not None for contribution in self.contributions for claim in contribution.claims)
 
 
+@lru_cache(maxsize=250_000)  # asked for each total's key, and a party has totals of several measures and regions
 def party_slug(party: str) -> str:
     """`Russia's Defence Ministry` -> `russia-s-defence-ministry`; empty for a name without Latin letters or digits."""
     return re.sub(r"[^a-z0-9]+", "-", party.lower()).strip("-")

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from hypothesis import example, given, strategies as st
+
 from archive.model import build_archive
 from archive.paging import PAGE_ROWS, by_month, paginate
 from archive.pipeline import APP_DIR
@@ -30,6 +32,23 @@ def test_the_pager_links_the_ends_and_the_neighbours_only():
 def test_rows_heavy_with_text_end_a_page_sooner():
     pages = paginate("t/", ["x" * 1000] * 150, weight=len)
     assert all(len(page.rows) <= 40 for page in pages) and sum(len(page.rows) for page in pages) == 150
+
+
+@given(st.lists(st.integers(0, 30), max_size=40), st.integers(1, 12), st.integers(0, 60))
+@example([5, 6], 5, 10).via("one row over the text limit")
+@example([1, 1, 1], 2, 10).via("one row over the row limit")
+@example([5, 5], 5, 10).via("both limits met exactly")
+def test_each_page_takes_rows_until_the_next_would_pass_its_row_or_text_limit(weights, per_page, text):
+    """Whether the list fits one page or not (most lists do, and are cut short), every page is as full as the limits let it be."""
+    expected: list[list[int]] = [[]]
+    for number, weight in enumerate(weights):
+        if expected[-1] and (len(expected[-1]) == per_page or sum(weights[i] for i in expected[-1]) + weight > text):
+            expected.append([])
+        expected[-1].append(number)
+    pages = paginate("t/", list(range(len(weights))), weight=lambda number: weights[number], per_page=per_page, text=text)
+    assert [list(page.rows) for page in pages] == expected
+    assert [(page.number, page.count, page.first_row, page.total_rows) for page in pages] == [
+        (index + 1, len(expected), 1 + sum(map(len, expected[:index])), len(weights)) for index in range(len(expected))]
 
 
 def test_rows_are_grouped_under_their_months_in_order():
