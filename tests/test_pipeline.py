@@ -239,8 +239,8 @@ def test_a_rebuild_after_any_edit_writes_exactly_the_bytes_of_a_clean_build(tmp_
     root = tmp_path / "archive"
     generate(40, root, seed=7, kind="varied" if workers.endswith("varied archive") else "uniform")  # varied: totals of claimants unknown to the registry
     model = build(Project(root=root), today=TODAY, with_search=False).archive
-    rng = random.Random(162)  # (its eight edits are of most kinds: a date, an addition, a figure, a move, a title ...)
-    for _ in range(8):
+    rng = random.Random(197)  # (its six edits are of six kinds: a title, figures, a date, a page, a summary, a move)
+    for _ in range(6):
         edit = random_edit(root, rng)
         report = build(Project(root=root), today=TODAY, with_search=False, earlier=model if workers.startswith("model") else None)
         model = report.archive
