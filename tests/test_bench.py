@@ -1,5 +1,6 @@
 """bench/: the generator makes archives that pass check, and the benchmark's smoke run works."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,19 @@ def test_benchmark_smoke_run(tmp_path):
     for run in ("ours: full build", "ours: no change", "ours: one edit", "ours: one edit, no search index", "ours: check, no cache"):
         rows = [line for line in text.splitlines() if line.startswith(f"| {run} |")]
         assert rows and all("median of 3 runs (" in row for row in rows)
+
+
+def test_the_phases_of_a_build_after_an_edit_are_shown_in_order_with_the_steps_inside_them(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "build_phases.py"), "--incidents", "30", "--edit", "--no-search"],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line.split("|")[1:-1] for line in result.stdout.splitlines() if line.startswith("| ") and not line.startswith(("| step", "| ---"))]
+    steps = [name.rstrip() for name, *_ in rows]
+    assert steps.index(" read_build_inputs") < steps.index(" check") < steps.index(" write_site") < steps.index("   site_pages") < steps.index(" swap_in")
+    starts = [float(start) for _, start, *_ in rows]
+    assert starts == sorted(starts) and all(float(end) >= float(start) for _, start, end, *_ in rows)
+    assert "## one edit of 30 uniform incidents, without the search index" in result.stdout
+    assert "Built 30 incidents" in result.stdout  # the edit's build, not an "up to date" one
 
 
 @pytest.mark.slow
