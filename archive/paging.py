@@ -68,8 +68,6 @@ def paginate(base: str, rows: Sequence[Row], weight: Callable[[Row], int] = lamb
 
     An empty list still has its first page.
     """
-    if len(rows) <= per_page and sum(map(weight, rows)) <= text:  # most lists, such as most totals of a claimant
-        return [ListPage(base, 1, 1, list(rows), 1, len(rows))]
     chunks: list[list[Row]] = [[]]
     used = 0
     for row in rows:

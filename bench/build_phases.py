@@ -171,7 +171,7 @@ def main() -> None:
             generate(options.incidents, archive, kind=options.kind)
         for folder in ("site", ".cache"):
             shutil.rmtree(archive / folder, ignore_errors=True)
-        what = f"{archive.name if options.archive else f'{options.incidents:,} {options.kind} incidents'}"
+        what = archive.name if options.archive else f"{options.incidents:,} {options.kind} incidents"
         if options.edit:  # built in full by a process of its own: the timed build starts from the caches on disk only, as build.py's does
             subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(archive), "build", *([] if search else ["--no-search"])],
                            check=True, capture_output=True)

@@ -39,7 +39,7 @@ def test_rows_heavy_with_text_end_a_page_sooner():
 @example([1, 1, 1], 2, 10).via("one row over the row limit")
 @example([5, 5], 5, 10).via("both limits met exactly")
 def test_each_page_takes_rows_until_the_next_would_pass_its_row_or_text_limit(weights, per_page, text):
-    """Whether the list fits one page or not (most lists do, and are cut short), every page is as full as the limits let it be."""
+    """Whether the list fits one page or not, every page is as full as the limits let it be."""
     expected: list[list[int]] = [[]]
     for number, weight in enumerate(weights):
         if expected[-1] and (len(expected[-1]) == per_page or sum(weights[i] for i in expected[-1]) + weight > text):
