@@ -8,22 +8,30 @@ blocks, so a search loads only the shards its words and results need.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import functools
 import json
+import os
 import re
-import shutil
+import sys
+import tempfile
 import unicodedata
-import zipfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from .files import make_folder_of
 from .model import Archive
+from .parallel import parallel_map
 from .search import search_records
+from .zipping import Deflated, deflate, write_zip
 
 DOCS_PER_BLOCK = 200
 CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
 WORD = re.compile(r"\w+", re.UNICODE)
-LINK_ATTRIBUTE = re.compile(r'((?:href|src|action)="|content="0; url=)([^"]*)(")')
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed, so the same archive gives the same zip
 
 
 @dataclass
@@ -46,7 +54,7 @@ def search_documents(archive: Archive) -> list[SearchDocument]:
     find the same words and show the same details. The details (date, regions, readings) are searched
     as Pagefind searches metadata, so "Kyiv 2022" finds the same incidents offline."""
     documents = []
-    for record in search_records(archive):
+    for record in search_records(archive, each=parallel_map):
         details = [record.meta.get(name, "") for name in DETAILS]
         documents.append(SearchDocument(
             url=record.url + "index.html", title=record.title, kind=record.kind, date=record.date,
@@ -63,8 +71,15 @@ def _context(parts: list[str]) -> str:
 
 def words_of(text: str) -> list[str]:
     """Lower-case words without accents: the same rule as static/offline-search.js."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    return WORD.findall("".join(char for char in folded if not unicodedata.combining(char)))
+    if text.isascii():  # nothing to take off (most text of a synthetic archive, little of a real one)
+        return WORD.findall(text.lower())
+    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_combining_marks()))
+
+
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """A str.translate table that deletes every combining mark (the accents NFKD takes off letters)."""
+    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
 
 
 def shard_of(word: str) -> str:
@@ -78,7 +93,7 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
     sets the object's prototype instead of adding a key, and `obj["constructor"]` finds Object's own. So the
     terms of a shard and the values of the filters are lists of [key, value] pairs, which offline-search.js
     turns into Maps; the only object keys in the files are the fixed names of the filters file's parts."""
-    postings: dict[str, dict[str, dict[int, int]]] = {}
+    postings: dict[str, array[int]] = collections.defaultdict(lambda: array("l"))  # word: document, weight, document, weight...
     for number, document in enumerate(documents):
         weights: dict[str, int] = {}
         for word in words_of(document.title):
@@ -86,10 +101,15 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
         for word in words_of(document.text):
             weights[word] = weights.get(word, 0) + 1
         for word, weight in weights.items():
-            postings.setdefault(shard_of(word), {}).setdefault(word, {})[number] = weight
+            posting = postings[word]
+            posting.append(number)
+            posting.append(weight)
+    by_shard: dict[str, list[str]] = {}
+    for word in sorted(postings):
+        by_shard.setdefault(shard_of(word), []).append(word)
     files = {}
-    for shard, words in sorted(postings.items()):
-        pairs = [[word, [number for item in sorted(docs.items()) for number in item]] for word, docs in sorted(words.items())]
+    for shard, words in by_shard.items():
+        pairs = [[word, postings[word].tolist()] for word in words]
         files[f"terms/{_file_name(shard)}.js"] = _script("terms", _file_name(shard), pairs)  # the key the page asks for
     for start in range(0, len(documents), DOCS_PER_BLOCK):
         block = [[d.url, d.title, d.kind, d.date, d.context, *d.details] for d in documents[start:start + DOCS_PER_BLOCK]]
@@ -103,7 +123,7 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
         "blockSize": DOCS_PER_BLOCK, "count": len(documents),
         "dates": [d.date for d in documents],
         "filters": [[name, [list(item) for item in sorted(values.items())]] for name, values in sorted(filters.items())],
-        "shards": sorted(_file_name(shard) for shard in postings),
+        "shards": sorted(_file_name(shard) for shard in by_shard),
     })
     return files
 
@@ -121,41 +141,94 @@ def _script(kind: str, key: str, data: object) -> str:
     return "ArchiveSearch.receive(" + arguments.replace("<", "\\u003c") + ");\n"
 
 
-def offline_link(value: str) -> str:
-    """A link that works from disk: `regions/ua-30/` -> `regions/ua-30/index.html`; others unchanged."""
-    if value.startswith(("#", "/")) or re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
-        return value
-    cut = min((at for at in (value.find("?"), value.find("#")) if at >= 0), default=len(value))
-    path, tail = value[:cut], value[cut:]  # the path, and its query and fragment
-    if path.endswith("/"):
-        path += "index.html"
-    elif path in (".", ".."):
-        path += "/index.html"
-    return path + tail
+# A relative link to a folder (`regions/ua-30/`, `../`, `..`, `../search/?q=Kyiv`) gets `index.html`, for a
+# browser opens no folder's index from disk; an absolute path (`/`), a fragment (`#`) or an address with a
+# scheme (`https:`) stays as it is. The links are the values of href, src and action attributes, found from
+# their `="` (a literal start is what lets the regular expression skip ahead: five times faster than starting
+# with the names), and a redirect page's refresh. A folder's path is taken without its last `/`, `..` as it is.
+_RELATIVE_FOLDER = r'(?![a-zA-Z][a-zA-Z0-9+.-]*:|[#/])(?:([^"?#]*)/|(\.\.?))(?=["?#])'
+_ATTRIBUTE_LINK = re.compile(r'="(?:(?<=href=")|(?<=src=")|(?<=action="))' + _RELATIVE_FOLDER)
+_REFRESH_LINK = re.compile(r'(content="0; url=)' + _RELATIVE_FOLDER)
+LEFT_OUT = ("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth
 
 
 def rewrite_links(html: str) -> str:
-    return LINK_ATTRIBUTE.sub(lambda m: m.group(1) + offline_link(m.group(2)) + m.group(3), html)
+    """`html` with every relative link to a folder ending in index.html: a link that works from disk."""
+    return _REFRESH_LINK.sub(r"\1\2\3/index.html", _ATTRIBUTE_LINK.sub(r'="\1\2/index.html', html))
 
 
-def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_page: str) -> None:
-    """Copy the built site into `offline_dir` for use from disk, with its own search."""
-    shutil.copytree(site_dir, offline_dir, ignore=shutil.ignore_patterns("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js"))
-    (offline_dir / "search" / "index.html").write_text(search_page, encoding="utf-8")
-    for page in offline_dir.rglob("*.html"):
-        page.write_text(rewrite_links(page.read_text(encoding="utf-8")), encoding="utf-8")
-    for relative, content in build_index(search_documents(archive)).items():
-        target = offline_dir / "search-index" / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_page: str, zip_path: Path,
+                  zip_folder: str = "incident-archive") -> None:
+    """Write `offline_dir`, the built site for use from disk with its own search, and its zip at `zip_path`
+    (under one top folder, sorted, with fixed times: the same site gives the same zip). Every file is written
+    and deflated by the page writers, on every core; this process lays out the zip from what they deflated."""
+    members: dict[str, Path | str] = {name: site_dir / name for name in _site_files(site_dir)}
+    members["search/index.html"] = search_page
+    members.update({f"search-index/{name}": content for name, content in build_index(search_documents(archive)).items()})
+    names = sorted(members, key=lambda name: name.split("/"))  # a folder's files before its sibling 2022-01-01-x/'s
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=".offline-zip-") as parts:
+        written = parallel_map(functools.partial(_write_member, members, offline_dir, Path(parts)), names)
+        with open(zip_path, "wb") as target:
+            write_zip(target, zip([f"{zip_folder}/{name}" for name in names], _read_deflated(written), strict=True))
 
 
-def write_zip(tree: Path, target: Path, folder_name: str = "incident-archive") -> None:
-    """A zip of `tree` under one top folder, with fixed times and sorted entries (the same tree, the same bytes)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive_file:
-        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{folder_name}/{path.relative_to(tree).as_posix()}", date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive_file.writestr(info, path.read_bytes())
+def _site_files(site_dir: Path) -> list[str]:
+    """The site's regular files the offline copy keeps, by path relative to `site_dir` (with `/`, in no order)."""
+    found, folders = [], [""]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(site_dir / folder) as entries:
+            for entry in entries:
+                if entry.name in LEFT_OUT:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(f"{folder}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(folder + entry.name)
+    return found
+
+
+@dataclass(frozen=True)
+class PartOfFile:
+    """Where a member's deflated content waits: in the parts file of the process that deflated it."""
+
+    path: Path
+    offset: int
+    deflated_size: int
+    crc: int
+    size: int
+
+    def read(self, part: BinaryIO) -> Deflated:
+        """Its deflated content, from its parts file opened as `part`."""
+        part.seek(self.offset)
+        return Deflated(part.read(self.deflated_size), self.crc, self.size)
+
+
+def _read_deflated(written: list[PartOfFile]) -> Iterator[Deflated]:
+    """Each member's deflated content, in the order of `written`, from the parts files."""
+    with contextlib.ExitStack() as closing:
+        parts: dict[Path, BinaryIO] = {}
+        for member in written:
+            if member.path not in parts:
+                parts[member.path] = closing.enter_context(open(member.path, "rb"))
+            yield member.read(parts[member.path])
+
+
+def _write_member(members: dict[str, Path | str], offline_dir: Path, parts: Path, name: str) -> PartOfFile:
+    """Write one file of the offline copy (a page with its links rewritten) and append it, deflated, to this
+    process's parts file: what goes back to the process that writes the zip is where it is, not the content."""
+    source = members[name]
+    if name.endswith(".html"):
+        content = rewrite_links(source if isinstance(source, str) else source.read_text(encoding="utf-8")).encode("utf-8")
+    else:
+        content = source.encode("utf-8") if isinstance(source, str) else source.read_bytes()
+    target = offline_dir / name
+    make_folder_of(target)
+    target.write_bytes(content)
+    member = deflate(content)
+    path = parts / str(os.getpid())
+    with open(path, "ab") as part:
+        offset = part.tell()
+        part.write(member.data)
+    return PartOfFile(path, offset, len(member.data), member.crc, member.size)

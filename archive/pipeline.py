@@ -24,7 +24,7 @@ from .load import Document, find_incident_files, parse_yaml_bytes, read_bytes, r
 from .markup import convert_ahead, markdown_problem
 from .memo import next_build
 from .model import Archive, ContentPage, Incident, build_archive, build_incident, content_page
-from .offline import write_offline, write_zip
+from .offline import write_offline
 from .parallel import in_background, parallel_map
 from .problems import BuildError, Problem
 from .progress import ReportProgress, no_progress
@@ -376,6 +376,5 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
 def _write_offline_copy(environment: Environment, archive: Archive, site_dir: Path, offline_dir: Path) -> None:
     """site-offline/ from the built site, its zip in site/downloads/, and the data page that links the zip."""
     search_page = render_page(environment, Page("search/index.html", "search_offline.html", {}), archive.config)
-    write_offline(site_dir, offline_dir, archive, search_page)
-    write_zip(offline_dir, site_dir / "downloads" / "archive-offline.zip")
+    write_offline(site_dir, offline_dir, archive, search_page, site_dir / "downloads" / "archive-offline.zip")
     write_page(environment, data_page(archive), archive.config, site_dir, download_sizes(site_dir))

@@ -93,10 +93,12 @@ class SearchRecord:
     filters: dict[str, list[str]] = field(default_factory=dict)  # only filters that have values
 
 
-def search_records(archive: Archive) -> list[SearchRecord]:
-    """What search finds, in a stable order: incidents (newest first), regions, content pages."""
+def search_records(archive: Archive, each: Callable[[Callable, list], list] = lambda function, items: list(map(function, items))
+                   ) -> list[SearchRecord]:
+    """What search finds, in a stable order: incidents (newest first), regions, content pages. The incidents'
+    records are made by `each(incident_record, incidents)`, which may be parallel_map."""
     by_region = archive.incidents_by_region()
-    return ([incident_record(incident) for incident in archive.incidents]
+    return (each(incident_record, archive.incidents)
             + [region_record(region, by_region[region.code]) for region in archive.regions()]
             + [page_record(page) for page in archive.pages])
 

@@ -2,13 +2,16 @@
 
 import contextlib
 import json
+import re
 import shutil
+import unicodedata
 import zipfile
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from playwright.sync_api import expect
 
-from archive.offline import SearchDocument, build_index, offline_link, rewrite_links, search_documents, words_of
+from archive.offline import SearchDocument, build_index, rewrite_links, search_documents, words_of
 from archive.pipeline import Project, build, check
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, served
 
@@ -33,7 +36,31 @@ def offline_build(tmp_path_factory):
     ("..", "../index.html"),
 ])
 def test_links_end_in_index_html(link, expected):
-    assert offline_link(link) == expected
+    assert rewrite_links(f'<a href="{link}">') == f'<a href="{expected}">'
+
+
+def link_from_disk(value: str) -> str:
+    """The rule, one link at a time: a relative link to a folder gets index.html; others stay as they are."""
+    if value.startswith(("#", "/")) or re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
+        return value
+    cut = min((at for at in (value.find("?"), value.find("#")) if at >= 0), default=len(value))
+    path, tail = value[:cut], value[cut:]
+    if path.endswith("/"):
+        path += "index.html"
+    elif path in (".", ".."):
+        path += "/index.html"
+    return path + tail
+
+
+link_values = st.lists(st.sampled_from([*"ab.:/?#-+1", "https:", "..", "./", "q=x&amp;y"]), max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(['href="', 'src="', 'action="', 'content="0; url=', 'title="']), link_values), max_size=5))
+def test_every_link_of_a_page_follows_the_rule(attributes):
+    page = " ".join(f'<a {opening}{value}">x</a>' for opening, value in attributes)
+    expected = " ".join(f'<a {opening}{value if opening.startswith("title") else link_from_disk(value)}">x</a>' for opening, value in attributes)
+    assert rewrite_links(page) == expected
 
 
 def test_rewrite_links_touches_only_link_attributes():
@@ -43,6 +70,14 @@ def test_rewrite_links_touches_only_link_attributes():
 
 def test_words_fold_case_and_accents():
     assert words_of("Київ, Kyïv and KYIV's") == ["киів", "kyiv", "and", "kyiv", "s"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec="utf-8")) | st.text(st.sampled_from("aeiouy ïйёéÅ\u0301\u0308-'’.,1")))
+def test_words_follow_the_rule_of_the_offline_search_page(text):
+    """offline-search.js folds what is typed this way: lower case, NFKD, combining marks left out."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    assert words_of(text) == re.findall(r"\w+", "".join(char for char in folded if not unicodedata.combining(char)))
 
 
 def test_the_index_is_split_into_script_files(offline_build):
