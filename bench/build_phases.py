@@ -4,6 +4,7 @@
     python bench/build_phases.py                          # a full build of 10,000 uniform incidents, search index included
     python bench/build_phases.py --edit --kind varied     # one edit, and the build after it
     python bench/build_phases.py --archive /tmp/a10k --no-search
+    python bench/build_phases.py --offline --incidents 100000 --kind realistic   # the offline copy and its zip too
 
 The build runs in this process, with the code of this tree, on a generated archive
 (bench/generate.py) or on `--archive` (whose site/ and .cache/ are deleted first for a full
@@ -35,16 +36,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from archive import incremental, pipeline, render  # noqa: E402
+from archive import incremental, offline, pipeline, render  # noqa: E402
 from archive.project import Project  # noqa: E402
 from generate import KINDS, generate  # noqa: E402
 from run import incident_to_edit, retitle, settle  # noqa: E402
 
 # The steps shown: functions each module looks up by name when the build calls them.
 STEPS = {
-    pipeline: ["check", "compiled_environment", "convert_ahead", "read_ahead", "entries_of", "write_site", "swap_in"],
+    pipeline: ["check", "compiled_environment", "convert_ahead", "read_ahead", "entries_of", "write_site", "swap_in", "write_offline"],
     incremental: ["read_build_inputs", "read_checked_files", "previous_build", "write_page_keys", "write_shard_keys", "write_last_build"],
     render: ["site_pages"],
+    offline: ["search_documents", "build_index", "write_zip"],  # with --offline; its files are written between the index and the zip
 }
 SAMPLE_SECONDS = 0.1
 
@@ -134,14 +136,14 @@ def _timed(function: Callable, name: str, steps: list[Step], started: float, ope
     return timed
 
 
-def build_once(archive: Path, search: bool) -> tuple[pipeline.BuildReport, list[Step], CoreUse, float]:
+def build_once(archive: Path, search: bool, with_offline: bool = False) -> tuple[pipeline.BuildReport, list[Step], CoreUse, float]:
     """One build of `archive`, timed step by step."""
     steps: list[Step] = []
     started = time.perf_counter()
     unwrap = timing_steps(steps, started)
     try:
         with CoreUse() as cores:
-            report = pipeline.build(Project(root=archive), with_search=search)
+            report = pipeline.build(Project(root=archive), with_search=search, offline=with_offline)
     finally:
         unwrap()
     return report, sorted(steps, key=lambda step: step.start), cores, started
@@ -163,23 +165,25 @@ def main() -> None:
     parser.add_argument("--archive", type=Path, help="an archive to build instead of a generated one")
     parser.add_argument("--edit", action="store_true", help="time the build after one edit, not the full build")
     parser.add_argument("--no-search", action="store_true", help="leave the search index out")
+    parser.add_argument("--offline", action="store_true", help="build the offline copy and its zip too, as `make site` does")
     options = parser.parse_args()
     search = not options.no_search
     with tempfile.TemporaryDirectory(prefix="build-phases-") as scratch:
         archive = options.archive or Path(scratch) / "archive"
         if options.archive is None:
             generate(options.incidents, archive, kind=options.kind)
-        for folder in ("site", ".cache"):
+        for folder in ("site", "site-offline", ".cache"):
             shutil.rmtree(archive / folder, ignore_errors=True)
         what = archive.name if options.archive else f"{options.incidents:,} {options.kind} incidents"
         if options.edit:  # built in full by a process of its own: the timed build starts from the caches on disk only, as build.py's does
-            subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(archive), "build", *([] if search else ["--no-search"])],
+            subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(archive), "build", *([] if search else ["--no-search"]),
+                            *(["--offline"] if options.offline else [])],
                            check=True, capture_output=True)
             settle(archive)
             retitle(incident_to_edit(archive), f" (edit {time.time_ns() % 100_000})")  # never the title it had: an archive may be edited again
             what = f"one edit of {what}"
-        report, steps, cores, started = build_once(archive, search)
-        print(f"## {what}, {'with' if search else 'without'} the search index\n")
+        report, steps, cores, started = build_once(archive, search, options.offline)
+        print(f"## {what}, {'with' if search else 'without'} the search index{', offline copy too' if options.offline else ''}\n")
         print(table(steps, cores, started))
         print(f"\n{report.summary()}")
 
