@@ -5,12 +5,14 @@
     python bench/build_speed.py --incidents 2000 --kinds varied --repeat 3
     python bench/build_speed.py --before /tmp/old-tree --after .
     python bench/build_speed.py --search                 # the full build with the search index
+    python bench/build_speed.py --offline                # the full build with the search index and the offline copy
     python bench/build_speed.py --edit --repeat 3        # one edit and the build after it, search index included
 
 For each kind of generated archive (bench/generate.py) it builds the same incidents with each
 tree of code, in turn (before, after, before, after ... so that a busy machine weighs on both
 alike), each build from a clean start (no site/, no .cache/), each in its own process:
-`python TREE/build.py --root ARCHIVE build --no-search` (with --search: `build`). It prints wall seconds, CPU seconds
+`python TREE/build.py --root ARCHIVE build --no-search` (with --search: `build`; with --offline:
+`build --offline`, and site-offline/ is compared too). It prints wall seconds, CPU seconds
 (the build and its worker processes) and peak RSS of each build, the ratio after/before, and
 whether the two trees wrote the same site/ byte for byte (files that differ are listed).
 
@@ -55,10 +57,11 @@ def measure(command: list[str]) -> dict[str, float]:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
 
 
-def build(tree: Path, archive: Path, search: bool) -> dict[str, float]:
-    for name in ("site", ".cache"):
+def build(tree: Path, archive: Path, search: bool, offline: bool = False) -> dict[str, float]:
+    for name in ("site", "site-offline", ".cache"):
         shutil.rmtree(archive / name, ignore_errors=True)
-    return measure([sys.executable, str(tree / "build.py"), "--root", str(archive), "build", *([] if search else ["--no-search"])])
+    return measure([sys.executable, str(tree / "build.py"), "--root", str(archive), "build", *([] if search else ["--no-search"]),
+                    *(["--offline"] if offline else [])])
 
 
 def differing_files(left: Path, right: Path) -> list[str]:
@@ -111,13 +114,14 @@ def copies(kind: str, count: int, trees: dict[str, Path], work: Path) -> dict[st
     return roots
 
 
-def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int, search: bool) -> None:
+def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int, search: bool, offline: bool = False) -> None:
     roots = copies(kind, count, trees, work)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, tree in trees.items():
-            runs[name].append(build(tree, roots[name], search))
-    print(f"\n## {count:,} incidents, {kind} archive: full build {'with' if search else 'without'} the search index\n")
+            runs[name].append(build(tree, roots[name], search, offline))
+    print(f"\n## {count:,} incidents, {kind} archive: full build {'with' if search else 'without'} the search index"
+          f"{', offline copy too' if offline else ''}\n")
     print("| code | wall s | CPU s | peak RSS MB | runs |")
     print("| --- | ---: | ---: | ---: | --- |")
     medians = medians_of(runs)
@@ -135,6 +139,9 @@ def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: 
         print(f"site/ differs in {len(different)} file(s): " + ", ".join(different[:20]) + (" ..." if len(different) > 20 else ""))
     else:
         print(f"site/ is the same byte for byte ({pages:,} HTML pages)")
+    if offline:
+        different = differing_files(roots["before"] / "site-offline", roots["after"] / "site-offline")
+        print(f"site-offline/ differs in {len(different)} file(s): {', '.join(different[:20])}" if different else "site-offline/ is the same byte for byte")
 
 
 def run_edits(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: int) -> None:
@@ -173,6 +180,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for archives and outputs (default: a temporary one, removed after)")
     parser.add_argument("--search", action="store_true", help="time the full build with the search index")
     parser.add_argument("--edit", action="store_true", help="time one edit and the build after it, search index included")
+    parser.add_argument("--offline", action="store_true", help="time the full build with the search index and the offline copy")
     args = parser.parse_args()
     if args.edit and args.search:
         parser.error("--edit always times builds with the search index: leave out --search")
@@ -186,7 +194,7 @@ def main() -> None:
             if args.edit:
                 run_edits(kind, args.incidents, trees, work, args.repeat)
             else:
-                run_kind(kind, args.incidents, trees, work, args.repeat, args.search)
+                run_kind(kind, args.incidents, trees, work, args.repeat, args.search or args.offline, args.offline)
 
 
 if __name__ == "__main__":
