@@ -145,11 +145,11 @@ def _script(kind: str, key: str, data: object) -> str:
 # browser opens no folder's index from disk; an absolute path (`/`), a fragment (`#`) or an address with a
 # scheme (`https:`) stays as it is. The links are the values of href, src and action attributes, found from
 # their `="` (a literal start is what lets the regular expression skip ahead: five times faster than starting
-# with the names), and a redirect page's refresh. A folder's path is taken without its last `/`, `..` as it is.
+# with the names; the space before the name keeps the end of a value such as `?src=` from passing for the
+# start of one), and a redirect page's refresh. A folder's path is taken without its last `/`, `..` as it is.
 _RELATIVE_FOLDER = r'(?![a-zA-Z][a-zA-Z0-9+.-]*:|[#/])(?:([^"?#]*)/|(\.\.?))(?=["?#])'
-_ATTRIBUTE_LINK = re.compile(r'="(?:(?<=href=")|(?<=src=")|(?<=action="))' + _RELATIVE_FOLDER)
+_ATTRIBUTE_LINK = re.compile(r'="(?:(?<=\shref=")|(?<=\ssrc=")|(?<=\saction="))' + _RELATIVE_FOLDER)
 _REFRESH_LINK = re.compile(r'(content="0; url=)' + _RELATIVE_FOLDER)
-LEFT_OUT = ("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth
 
 
 def rewrite_links(html: str) -> str:
@@ -173,6 +173,9 @@ def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_pa
             write_zip(target, zip([f"{zip_folder}/{name}" for name in names], _read_deflated(written), strict=True))
 
 
+LEFT_OUT = ("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth
+
+
 def _site_files(site_dir: Path) -> list[str]:
     """The site's regular files the offline copy keeps, by path relative to `site_dir` (with `/`, in no order)."""
     found, folders = [], [""]
@@ -190,7 +193,7 @@ def _site_files(site_dir: Path) -> list[str]:
 
 
 @dataclass(frozen=True)
-class PartOfFile:
+class DeflatedMember:
     """Where a member's deflated content waits: in the parts file of the process that deflated it."""
 
     path: Path
@@ -205,7 +208,7 @@ class PartOfFile:
         return Deflated(part.read(self.deflated_size), self.crc, self.size)
 
 
-def _read_deflated(written: list[PartOfFile]) -> Iterator[Deflated]:
+def _read_deflated(written: list[DeflatedMember]) -> Iterator[Deflated]:
     """Each member's deflated content, in the order of `written`, from the parts files."""
     with contextlib.ExitStack() as closing:
         parts: dict[Path, BinaryIO] = {}
@@ -215,7 +218,7 @@ def _read_deflated(written: list[PartOfFile]) -> Iterator[Deflated]:
             yield member.read(parts[member.path])
 
 
-def _write_member(members: dict[str, Path | str], offline_dir: Path, parts: Path, name: str) -> PartOfFile:
+def _write_member(members: dict[str, Path | str], offline_dir: Path, parts: Path, name: str) -> DeflatedMember:
     """Write one file of the offline copy (a page with its links rewritten) and append it, deflated, to this
     process's parts file: what goes back to the process that writes the zip is where it is, not the content."""
     source = members[name]
@@ -231,4 +234,4 @@ def _write_member(members: dict[str, Path | str], offline_dir: Path, parts: Path
     with open(path, "ab") as part:
         offset = part.tell()
         part.write(member.data)
-    return PartOfFile(path, offset, len(member.data), member.crc, member.size)
+    return DeflatedMember(path, offset, len(member.data), member.crc, member.size)

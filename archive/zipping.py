@@ -4,8 +4,8 @@ Python's zipfile deflates each member as it writes it, in the one process that w
 at 100,000 incidents the offline copy is 3.3 GB of pages, 40 s of deflating on one core. Here
 the members come already deflated (by `deflate`, anywhere), and this module only lays them out
 as the zip format (PKWARE's APPNOTE.TXT) wants: each member's local header and data, then the
-central directory that lists them, with the ZIP64 records a zip of over 65,535 members or 4 GB
-needs. Every member gets the same fixed time and permissions, so the same members give the same
+central directory that lists them, with the ZIP64 records a zip of 65,535 members or more, or of
+4 GB, needs. Every member gets the same fixed time and permissions, so the same members give the same
 bytes.
 """
 
@@ -55,7 +55,7 @@ def write_zip(target: BinaryIO, members: Iterable[tuple[str, Deflated]]) -> None
     count = 0
     for name, member in members:
         if max(member.size, len(member.data)) >= _IN_ZIP64_32:
-            raise ValueError(f"{name}: {member.size:,} bytes, too large for this zip writer (no page is)")
+            raise ValueError(f"{name}: {max(member.size, len(member.data)):,} bytes, too large for this zip writer (no page is)")
         encoded = name.encode("utf-8")
         flags = 0 if encoded.isascii() else _UTF8_NAME
         offset = target.tell()

@@ -182,8 +182,8 @@ def main() -> None:
     parser.add_argument("--edit", action="store_true", help="time one edit and the build after it, search index included")
     parser.add_argument("--offline", action="store_true", help="time the full build with the search index and the offline copy")
     args = parser.parse_args()
-    if args.edit and args.search:
-        parser.error("--edit always times builds with the search index: leave out --search")
+    if args.edit and (args.search or args.offline):
+        parser.error("--edit times builds with the search index and without the offline copy: leave out --search and --offline")
     with tempfile.TemporaryDirectory(prefix="build-speed-") as temporary:
         work = (args.work or Path(temporary)).resolve()
         work.mkdir(parents=True, exist_ok=True)

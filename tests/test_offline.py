@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import unicodedata
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from playwright.sync_api import expect
 
+from archive import parallel
 from archive.offline import SearchDocument, build_index, rewrite_links, search_documents, words_of
 from archive.pipeline import Project, build, check
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, served
@@ -52,14 +54,18 @@ def link_from_disk(value: str) -> str:
     return path + tail
 
 
-link_values = st.lists(st.sampled_from([*"ab.:/?#-+1", "https:", "..", "./", "q=x&amp;y"]), max_size=8).map("".join)
+link_values = st.lists(st.sampled_from([*"ab.:/?#-+1", "https:", "..", "./", "q=x&amp;y", "src=", "?href=", "action="]),
+                       max_size=8).map("".join)
+between_tags = st.sampled_from(["", " ", "Kyiv/#x", "a/?b", "..", " href=x/ "])  # text, never a link
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(['href="', 'src="', 'action="', 'content="0; url=', 'title="']), link_values), max_size=5))
+@given(st.lists(st.tuples(st.sampled_from(['href="', 'src="', 'action="', 'content="0; url=', 'title="']), link_values, between_tags),
+                max_size=5))
 def test_every_link_of_a_page_follows_the_rule(attributes):
-    page = " ".join(f'<a {opening}{value}">x</a>' for opening, value in attributes)
-    expected = " ".join(f'<a {opening}{value if opening.startswith("title") else link_from_disk(value)}">x</a>' for opening, value in attributes)
+    page = "".join(f'<a {opening}{value}">{text}</a>' for opening, value, text in attributes)
+    expected = "".join(f'<a {opening}{value if opening.startswith("title") else link_from_disk(value)}">{text}</a>'
+                       for opening, value, text in attributes)
     assert rewrite_links(page) == expected
 
 
@@ -172,6 +178,21 @@ def test_the_zip_holds_exactly_the_offline_tree(offline_build):
     tree = {f"incident-archive/{p.relative_to(offline).as_posix()}": p.read_bytes() for p in offline.rglob("*") if p.is_file()}
     assert names.keys() == tree.keys()
     assert all(names[name] == tree[name] for name in tree)
+
+
+def test_page_writers_write_the_offline_copy_and_its_zip_together(tiny, monkeypatch):
+    """With more files than a process writes alone, several page writers deflate into parts files of their own,
+    and the zip put together from them holds the offline tree, in order, every CRC right."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    build(tiny.project, today=TODAY, offline=True)
+    offline = tiny.project.root / "site-offline"
+    tree = {f"incident-archive/{p.relative_to(offline).as_posix()}": p.read_bytes() for p in offline.rglob("*") if p.is_file()}
+    assert len(tree) > 10 * (os.cpu_count() or 1)
+    with zipfile.ZipFile(tiny.project.root / "site" / "downloads" / "archive-offline.zip") as archive:
+        assert archive.testzip() is None
+        assert [info.filename for info in archive.infolist()] == sorted(tree, key=lambda name: name.split("/"))
+        assert all(archive.read(name) == content for name, content in tree.items())
 
 
 def test_the_data_page_links_the_zip_with_its_size_and_date(offline_build):
