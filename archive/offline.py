@@ -18,7 +18,7 @@ import sys
 import tempfile
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -158,7 +158,7 @@ def rewrite_links(html: str) -> str:
 
 
 def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_page: str, zip_path: Path,
-                  zip_folder: str = "incident-archive") -> None:
+                  zip_folder: str = "incident-archive", progress: Callable[[int, int], None] = lambda done, total: None) -> None:
     """Write `offline_dir`, the built site for use from disk with its own search, and its zip at `zip_path`
     (under one top folder, sorted, with fixed times: the same site gives the same zip). Every file is written
     and deflated by the page writers, on every core; this process lays out the zip from what they deflated."""
@@ -168,7 +168,7 @@ def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_pa
     names = sorted(members, key=lambda name: name.split("/"))  # a folder's files before its sibling 2022-01-01-x/'s
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=".offline-zip-") as parts:
-        written = parallel_map(functools.partial(_write_member, members, offline_dir, Path(parts)), names)
+        written = parallel_map(functools.partial(_write_member, members, offline_dir, Path(parts)), names, progress=progress)
         with open(zip_path, "wb") as target:
             write_zip(target, zip([f"{zip_folder}/{name}" for name in names], _read_deflated(written), strict=True))
 

@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -302,8 +302,9 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
             incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:
-            progress("Writing the offline copy")
-            _write_offline_copy(environment, archive, staging, offline_staging)
+            progress("Writing the offline copy")  # (its search index first: no steps to count)
+            _write_offline_copy(environment, archive, staging, offline_staging,
+                                progress=lambda done, total: progress("Writing the offline copy", done, total))
             swap_in(offline_staging, project.offline_dir, large)
         swap_in(staging, out_dir, large)
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
@@ -373,8 +374,9 @@ def preview_edits(project: Project, archive: Archive, paths: list[Path], today: 
         return edited
 
 
-def _write_offline_copy(environment: Environment, archive: Archive, site_dir: Path, offline_dir: Path) -> None:
+def _write_offline_copy(environment: Environment, archive: Archive, site_dir: Path, offline_dir: Path,
+                        progress: Callable[[int, int], None]) -> None:
     """site-offline/ from the built site, its zip in site/downloads/, and the data page that links the zip."""
     search_page = render_page(environment, Page("search/index.html", "search_offline.html", {}), archive.config)
-    write_offline(site_dir, offline_dir, archive, search_page, site_dir / "downloads" / "archive-offline.zip")
+    write_offline(site_dir, offline_dir, archive, search_page, site_dir / "downloads" / "archive-offline.zip", progress=progress)
     write_page(environment, data_page(archive), archive.config, site_dir, download_sizes(site_dir))
