@@ -32,6 +32,7 @@ from .zipping import Deflated, deflate, write_zip
 DOCS_PER_BLOCK = 200
 CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
 WORD = re.compile(r"\w+", re.UNICODE)
+ZIP_FOLDER = "incident-archive"  # the one folder the zip holds, for it to unzip into
 
 
 @dataclass
@@ -54,7 +55,7 @@ def search_documents(archive: Archive) -> list[SearchDocument]:
     find the same words and show the same details. The details (date, regions, readings) are searched
     as Pagefind searches metadata, so "Kyiv 2022" finds the same incidents offline."""
     documents = []
-    for record in search_records(archive, each=parallel_map):
+    for record in search_records(archive):
         details = [record.meta.get(name, "") for name in DETAILS]
         documents.append(SearchDocument(
             url=record.url + "index.html", title=record.title, kind=record.kind, date=record.date,
@@ -158,19 +159,18 @@ def rewrite_links(html: str) -> str:
 
 
 def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_page: str, zip_path: Path,
-                  zip_folder: str = "incident-archive", progress: Callable[[int, int], None] = lambda done, total: None) -> None:
+                  progress: Callable[[int, int], None] = lambda done, total: None) -> None:
     """Write `offline_dir`, the built site for use from disk with its own search, and its zip at `zip_path`
     (under one top folder, sorted, with fixed times: the same site gives the same zip). Every file is written
     and deflated by the page writers, on every core; this process lays out the zip from what they deflated."""
-    members: dict[str, Path | str] = {name: site_dir / name for name in _site_files(site_dir)}
-    members["search/index.html"] = search_page
-    members.update({f"search-index/{name}": content for name, content in build_index(search_documents(archive)).items()})
-    names = sorted(members, key=lambda name: name.split("/"))  # a folder's files before its sibling 2022-01-01-x/'s
+    made_here = {"search/index.html": search_page,
+                 **{f"search-index/{name}": content for name, content in build_index(search_documents(archive)).items()}}
+    names = sorted({*_site_files(site_dir), *made_here}, key=lambda name: name.split("/"))  # a folder's files before its sibling 2022-01-01-x/'s
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=".offline-zip-") as parts:
-        written = parallel_map(functools.partial(_write_member, members, offline_dir, Path(parts)), names, progress=progress)
+        written = parallel_map(functools.partial(_write_member, site_dir, made_here, offline_dir, Path(parts)), names, progress=progress)
         with open(zip_path, "wb") as target:
-            write_zip(target, zip([f"{zip_folder}/{name}" for name in names], _read_deflated(written), strict=True))
+            write_zip(target, zip([f"{ZIP_FOLDER}/{name}" for name in names], _read_deflated(written), strict=True))
 
 
 LEFT_OUT = ("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth
@@ -218,14 +218,15 @@ def _read_deflated(written: list[DeflatedMember]) -> Iterator[Deflated]:
             yield member.read(parts[member.path])
 
 
-def _write_member(members: dict[str, Path | str], offline_dir: Path, parts: Path, name: str) -> DeflatedMember:
-    """Write one file of the offline copy (a page with its links rewritten) and append it, deflated, to this
-    process's parts file: what goes back to the process that writes the zip is where it is, not the content."""
-    source = members[name]
+def _write_member(site_dir: Path, made_here: dict[str, str], offline_dir: Path, parts: Path, name: str) -> DeflatedMember:
+    """Write one file of the offline copy (the site's file, or one of `made_here`, a page with its links rewritten)
+    and append it, deflated, to this process's parts file: what goes back to the process that writes the zip is
+    where it is, not the content."""
+    text = made_here.get(name)
     if name.endswith(".html"):
-        content = rewrite_links(source if isinstance(source, str) else source.read_text(encoding="utf-8")).encode("utf-8")
+        content = rewrite_links(text if text is not None else (site_dir / name).read_text(encoding="utf-8")).encode("utf-8")
     else:
-        content = source.encode("utf-8") if isinstance(source, str) else source.read_bytes()
+        content = text.encode("utf-8") if text is not None else (site_dir / name).read_bytes()
     target = offline_dir / name
     make_folder_of(target)
     target.write_bytes(content)

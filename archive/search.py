@@ -60,6 +60,7 @@ from .pagefind_files import (
     read_bundle,
     write_pages,
 )
+from .parallel import parallel_map
 
 if TYPE_CHECKING:
     from .reference import Region
@@ -93,12 +94,11 @@ class SearchRecord:
     filters: dict[str, list[str]] = field(default_factory=dict)  # only filters that have values
 
 
-def search_records(archive: Archive, each: Callable[[Callable, list], list] = lambda function, items: list(map(function, items))
-                   ) -> list[SearchRecord]:
+def search_records(archive: Archive) -> list[SearchRecord]:
     """What search finds, in a stable order: incidents (newest first), regions, content pages. The incidents'
-    records are made by `each(incident_record, incidents)`, which may be parallel_map."""
+    records are made on every core (parallel_map: in this process for a small archive)."""
     by_region = archive.incidents_by_region()
-    return (each(incident_record, archive.incidents)
+    return (parallel_map(incident_record, archive.incidents)
             + [region_record(region, by_region[region.code]) for region in archive.regions()]
             + [page_record(page) for page in archive.pages])
 
