@@ -121,15 +121,33 @@ def reconcile(figures: list[Figure]) -> list[FigureGroup]:
 
 @lru_cache(maxsize=250_000)
 def _reconcile(figures: tuple[Figure, ...]) -> list[FigureGroup]:
-    grouped: dict[tuple[Measure, Region | None, str | None, Weapon | None], list[Figure]] = defaultdict(list)
+    # Grouped by the keys of measure, region and weapon, whose hashes Python keeps (a Measure's and a Region's
+    # are worked out by a method each time): this runs for every incident of every build.
+    grouped: dict[tuple[str, str | None, str | None, str | None], list[Figure]] = {}
     for figure in figures:
-        grouped[(figure.measure, figure.region, figure.subject, figure.weapon)].append(figure)
-    groups = [_read_group(*key, claims) for key, claims in grouped.items()]
-    return sorted(groups, key=lambda g: (g.measure.order, g.region is not None, g.region.name if g.region else "",
-                                         g.subject or "", g.weapon.key if g.weapon else ""))
+        region, weapon = figure.region, figure.weapon
+        key = (figure.measure.key, region.code if region else None, figure.subject, weapon.key if weapon else None)
+        claims = grouped.get(key)
+        if claims is None:
+            grouped[key] = [figure]
+        else:
+            claims.append(figure)
+    groups = [_read_group(claims) for claims in grouped.values()]
+    if len(groups) > 1:
+        groups.sort(key=_group_order)
+    return groups
 
 
-def _read_group(measure: Measure, region: Region | None, subject: str | None, weapon: Weapon | None, claims: list[Figure]) -> FigureGroup:
+def _group_order(group: FigureGroup) -> tuple[int, bool, str, str, str]:
+    return (group.measure.order, group.region is not None, group.region.name if group.region else "",
+            group.subject or "", group.weapon.key if group.weapon else "")
+
+
+def _read_group(claims: list[Figure]) -> FigureGroup:
+    """The group of `claims` (of one measure, region, subject and weapon, in file order) read."""
+    first = claims[0]
+    if len(claims) == 1:  # most groups: one claim, superseding nothing, read for its party alone
+        return FigureGroup(first.measure, first.region, first.subject, first.weapon, claims, [], [read_claims(claims, party_of(first))])
     claims = sorted(claims, key=_newest_first)
     superseded = _superseded(claims)
     current = [claim for claim in claims if not any(claim is old for old in superseded)] if superseded else claims
@@ -137,7 +155,7 @@ def _read_group(measure: Measure, region: Region | None, subject: str | None, we
     for claim in current:
         by_party.setdefault(party_of(claim), []).append(claim)
     readings = [read_claims(by_party[party], party) for party in sorted(by_party)]
-    return FigureGroup(measure, region, subject, weapon, claims, superseded, readings)
+    return FigureGroup(first.measure, first.region, first.subject, first.weapon, claims, superseded, readings)
 
 
 def party_of(figure: Figure) -> str:
@@ -252,11 +270,23 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
 
 @LastBuilds
 def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], region: Region | None) -> list[Total]:
-    found: dict[tuple, list[Contribution]] = defaultdict(list)
-    for measure, party, contribution in _contributions(incidents, measures, region):
-        found[(measure, party)].append(contribution)
-    ordered = sorted(found.items(), key=lambda item: (item[0][0].order, item[0][1] is None, item[0][1] or ""))
-    return _distinct_keys([Total(measure, party, contributions) for (measure, party), contributions in ordered])
+    found: dict[tuple[str, str], list[Contribution]] = {}  # by measure key: a key's hash is kept, a Measure's worked out each time
+    measure_of = {measure.key: measure for measure in measures}
+    code = region.code if region else None
+    for incident in incidents:
+        for (measure, party), contribution in incident_contributions(incident).get(code, _NONE).items():
+            if measure.key in measure_of:
+                key = (measure.key, party)
+                listed = found.get(key)
+                if listed is None:
+                    found[key] = [contribution]
+                else:
+                    listed.append(contribution)
+    ordered = sorted(found.items(), key=lambda item: (measure_of[item[0][0]].order, item[0][1]))
+    return _distinct_keys([Total(measure_of[key], party, contributions) for (key, party), contributions in ordered])
+
+
+_NONE: dict = {}  # (never written to)
 
 
 def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure], region: Region | None = None) -> dict[tuple[str, str], int]:
@@ -296,22 +326,25 @@ def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Me
     By region first: the totals of a region ask for its own contributions alone (by code, whose hash is
     kept, where a Region's is worked out again each time).
     """
-    by_measure: dict[Measure, list[FigureGroup]] = {}
+    by_measure: dict[str, list[FigureGroup]] = {}  # groups come in measure order, incident-wide first (see reconcile)
     for group in reconcile(incident.figures):
         if group.subject is None and group.weapon is None and group.measure.summable:
-            by_measure.setdefault(group.measure, []).append(group)
+            by_measure.setdefault(group.measure.key, []).append(group)
     result: dict[str | None, dict[tuple[Measure, str], Contribution]] = {}
-    for measure in sorted(by_measure, key=lambda m: m.order):
-        mine = by_measure[measure]
-        wide_group = next((group for group in mine if group.region is None), None)
-        regional_groups = [(group.region.code, group) for group in mine if group.region is not None]
-        for party in sorted({r.party for group in mine for r in group.readings}):
+    alone_region = len(incident.regions) == 1
+    for mine in by_measure.values():
+        measure = mine[0].measure
+        wide_group = mine[0] if mine[0].region is None else None
+        regional_groups = [group for group in mine if group.region is not None]
+        # A group has one reading per party, in party order: with one group, its parties are in order already.
+        parties = [r.party for r in mine[0].readings] if len(mine) == 1 else sorted({r.party for group in mine for r in group.readings})
+        for party in parties:
             wide = wide_group.reading_for(party) if wide_group else None
-            regional = {code: reading for code, group in regional_groups if (reading := group.reading_for(party))}
+            regional = {group.region.code: reading for group in regional_groups if (reading := group.reading_for(party))}
             whole = _whole_contribution(incident, wide, regional)
             if whole:
                 result.setdefault(None, {})[(measure, party)] = whole
-            alone = wide if len(incident.regions) == 1 else None  # an incident-wide reading is its one region's
+            alone = wide if alone_region else None  # an incident-wide reading is its one region's
             for region in incident.regions:
                 reading = regional.get(region.code) or alone
                 if reading:
@@ -322,8 +355,13 @@ def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Me
 
 def _whole_contribution(incident: Incident, wide: Reading | None, regional: dict[str, Reading]) -> Contribution | None:
     """What the incident adds for one party in all, from its incident-wide reading and its regional ones (by region code)."""
-    if wide is None and not regional:
-        return None
+    if not regional:  # most: an incident-wide reading alone
+        if wide is None:
+            return None
+        lower, upper, conflict = max(wide.lower, 0), wide.upper, wide.conflict
+        if upper is not None and lower > upper:
+            lower, upper, conflict = min(wide.lower, 0), None if incident.regions else max(upper, 0), True
+        return Contribution(incident, lower, upper, wide.approximate, conflict, list(wide.counted))
     parts = list(regional.values())
     summed_lower = sum(r.lower for r in parts)
     uppers = [r.upper for r in parts if r.upper is not None]
