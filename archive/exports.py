@@ -335,6 +335,7 @@ def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], str], ke
         if source is not None and source.read(len(head)) != head:
             earlier_places = {}
         out.write(head)
+        at = len(head)  # where the next byte goes (counted here: asking the file is a system call, 80,000 of them at 10,000 incidents)
         written = False
         for number, key in enumerate(keys):
             span = earlier_places.get(key) if key else None
@@ -344,11 +345,10 @@ def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], str], ke
             else:
                 content = part(number).encode()
             if content:
-                out.write((layout.between if written else layout.first).encode())
+                at += out.write((layout.between if written else layout.first).encode())
                 written = True
-            start = out.tell()
-            out.write(content)
-            places += [start, out.tell()]
+            places += [at, at + out.write(content)]
+            at = places[-1]
         out.write((layout.tail if written else layout.empty).encode())
     return places
 

@@ -31,14 +31,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from .memo import LastBuilds
 from .model import Figure, Incident
 from .reference import Measure, Region, Weapon
 
 
-@dataclass(frozen=True, slots=True)
-class Bounds:
+class Bounds(NamedTuple):  # (a tuple: made for every claim of every build, and a tuple is quicker to make than a frozen dataclass)
     lower: int
     upper: int | None  # None: the claim sets no upper bound
 
@@ -184,9 +184,18 @@ def _superseded(claims: list[Figure]) -> list[Figure]:
 
 def read_claims(claims: list[Figure], party: str = "") -> Reading:
     """One party's reading of its current claims in a group (see the module docstring)."""
+    if len(claims) == 1:  # most readings: one claim, read as the rules below read it
+        claim = claims[0]
+        lower, upper = claim_bounds(claim)
+        if claim.qualifier == "about":
+            high = lower if upper is None else upper
+            return Reading(party, min(lower, high), max(lower, high), approximate=True, counted=[claim])
+        if upper is not None and lower > upper:
+            return Reading(party, lower, upper, conflict=True, counted=[claim])
+        return Reading(party, lower, upper, counted=[claim])
     precise = [claim for claim in claims if claim.qualifier != "about"]
     if not precise:
-        values = [bound for claim in claims for bound in (claim_bounds(claim).lower, claim_bounds(claim).upper) if bound is not None]
+        values = [bound for claim in claims for bound in claim_bounds(claim) if bound is not None]
         return Reading(party, min(values), max(values), approximate=True, counted=list(claims))
     bounds = [claim_bounds(claim) for claim in precise]
     lower = max(bound.lower for bound in bounds)

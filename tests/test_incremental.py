@@ -74,6 +74,7 @@ def test_a_cache_read_again_in_the_same_process_is_read_as_a_first_read_reads_it
 
     def first_read() -> dict:
         monkeypatch.setattr(archive.incremental, "_last_read", {})
+        monkeypatch.setattr(archive.incremental, "_last_parsed", None)
         return read_checked_files(tiny.root, version).files
 
     cached.write_text(text.replace('"title": "Second strike on Kyiv"', '"title": "Changed by hand"'), encoding="utf-8")
