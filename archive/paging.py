@@ -68,15 +68,17 @@ def paginate(base: str, rows: Sequence[Row], weight: Callable[[Row], int] = lamb
 
     An empty list still has its first page.
     """
-    chunks: list[list[Row]] = [[]]
+    chunks: list[list[Row]] = []
+    chunk: list[Row] = []
     used = 0
     for row in rows:
         size = weight(row)
-        if chunks[-1] and (len(chunks[-1]) == per_page or used + size > text):
-            chunks.append([])
-            used = 0
-        chunks[-1].append(row)
+        if chunk and (len(chunk) == per_page or used + size > text):
+            chunks.append(chunk)
+            chunk, used = [], 0
+        chunk.append(row)
         used += size
+    chunks.append(chunk)
     starts = [1]
     for chunk in chunks[:-1]:
         starts.append(starts[-1] + len(chunk))

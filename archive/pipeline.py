@@ -277,7 +277,6 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     with contextlib.ExitStack() as folders:
         staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
-        environment = compiled_environment(project.templates_dir, inputs.rendering)
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         download_keys = incident_download_keys(archive, previous)
         fresh = new_incidents(archive, previous, download_keys)
@@ -294,7 +293,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         indexing = in_background(lambda: _index_for_search(project, entries, staging, previous.site_dir, records_version),
                                  items=len(archive.incidents)) if with_search else None
         try:
-            written = write_site(environment, archive, staging, project.static_dir, SCHEMA_PATH, previous, download_keys,
+            written = write_site(project.templates_dir, inputs.rendering, archive, staging, project.static_dir, SCHEMA_PATH, previous, download_keys,
                                  progress=lambda done, total: progress("Writing pages", done, total))
         finally:
             search_seconds, shard_keys = indexing() if indexing else (0.0, None)
@@ -303,7 +302,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:
             progress("Writing the offline copy")  # (its search index first: no steps to count)
-            _write_offline_copy(environment, archive, staging, offline_staging,
+            _write_offline_copy(compiled_environment(project.templates_dir, inputs.rendering), archive, staging, offline_staging,
                                 progress=lambda done, total: progress("Writing the offline copy", done, total))
             swap_in(offline_staging, project.offline_dir, large)
         swap_in(staging, out_dir, large)
