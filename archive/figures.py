@@ -344,12 +344,12 @@ def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Me
     for mine in by_measure.values():
         measure = mine[0].measure
         wide_group = mine[0] if mine[0].region is None else None
-        regional_groups = [group for group in mine if group.region is not None]
+        regional_groups = [(group.region.code, group) for group in mine if group.region is not None]
         # A group has one reading per party, in party order: with one group, its parties are in order already.
         parties = [r.party for r in mine[0].readings] if len(mine) == 1 else sorted({r.party for group in mine for r in group.readings})
         for party in parties:
             wide = wide_group.reading_for(party) if wide_group else None
-            regional = {group.region.code: reading for group in regional_groups if (reading := group.reading_for(party))}
+            regional = {code: reading for code, group in regional_groups if (reading := group.reading_for(party))}
             whole = _whole_contribution(incident, wide, regional)
             if whole:
                 result.setdefault(None, {})[(measure, party)] = whole

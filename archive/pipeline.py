@@ -32,6 +32,7 @@ from .project import APP_DIR as APP_DIR, Project as Project  # named here too: t
 from .reference import Reference, load_reference
 from .render import (
     Page,
+    compile_ahead,
     compiled_environment,
     data_page,
     download_sizes,
@@ -270,11 +271,12 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
     if unchanged is not None:
         return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
-    archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
-    if archive is None:
-        raise BuildError(problems)
     out_dir = project.out_dir
     with contextlib.ExitStack() as folders:
+        folders.callback(compile_ahead(project.templates_dir, inputs.rendering, items=len(inputs.file_hashes)))
+        archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
+        if archive is None:
+            raise BuildError(problems)
         staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)

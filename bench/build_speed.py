@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 from generate import generate  # noqa: E402
-from run import commit_as_generated, incident_to_edit, retitle, settle  # noqa: E402
+from run import commit_as_generated, incident_to_edit, retitle, settle, with_python_defaults  # noqa: E402
 
 
 def measure(command: list[str]) -> dict[str, float]:
@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--edit", action="store_true", help="time one edit and the build after it, search index included")
     parser.add_argument("--offline", action="store_true", help="time the full build with the search index and the offline copy")
     args = parser.parse_args()
+    with_python_defaults()
     if args.edit and (args.search or args.offline):
         parser.error("--edit times builds with the search index and without the offline copy: leave out --search and --offline")
     with tempfile.TemporaryDirectory(prefix="build-speed-") as temporary:
