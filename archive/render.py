@@ -576,13 +576,17 @@ def _write_new_file(target: Path, content: bytes) -> None:
     """Write a file that is not there yet (a page of a new site folder): no temporary file to rename.
     One that is there already is replaced as _replace_file does."""
     make_folder_of(target)
-    try:
-        out = open(target, "xb")  # noqa: SIM115 (closed below)
+    try:  # (a descriptor, not a file object: 34,000 pages at 10,000 incidents, and a file object costs a fifth more)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     except FileExistsError:
         _replace_file(target, content)
         return
-    with out:
-        out.write(content)
+    try:
+        unwritten = memoryview(content)
+        while unwritten:
+            unwritten = unwritten[os.write(descriptor, unwritten):]
+    finally:
+        os.close(descriptor)
 
 
 def new_incidents(archive: Archive, previous: EarlierBuild, keys: list[str]) -> list[Incident]:
