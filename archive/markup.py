@@ -11,7 +11,7 @@ import html
 import itertools
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from xml.etree import ElementTree
@@ -63,14 +63,15 @@ _converted_ahead: dict[str, tuple[Markup, str]] = {}
 CONVERTED_AHEAD_KEPT = 250_000  # texts: serve converts ahead on each build, so the table is emptied beyond this
 
 
-def convert_ahead(texts: Iterable[str]) -> None:
+def convert_ahead(texts: Iterable[str], meanwhile: Callable[[], object] = lambda: None) -> None:
     """Convert summaries now, on every core, for the processes that are forked next and would each
     convert them again: a build's page writers, its downloads and its search records all read every new
-    summary. Python-Markdown takes about 0.6 ms for a summary of 1 KB: 6 s at 10,000 incidents, in each."""
+    summary. Python-Markdown takes about 0.6 ms for a summary of 1 KB: 6 s at 10,000 incidents, in each.
+    `meanwhile()` is called in this process while the summaries are converted (see parallel_map)."""
     if len(_converted_ahead) > CONVERTED_AHEAD_KEPT:
         _converted_ahead.clear()
     todo = [text for text in dict.fromkeys(texts) if text not in _converted_ahead]
-    for text, converted in zip(todo, parallel_map(_both_forms, todo), strict=True):
+    for text, converted in zip(todo, parallel_map(_both_forms, todo, meanwhile=meanwhile), strict=True):
         if converted is not None:
             _converted_ahead[text] = converted
 

@@ -18,8 +18,9 @@ _background: Callable[[], object] | None = None  # what in_background's worker r
 
 
 def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, int], None] = lambda done, total: None,
-                 workers: int | None = None, turns: int = 1) -> list:
-    """`[function(item) for item in items]`, on every core when there are enough items.
+                 workers: int | None = None, turns: int = 1, meanwhile: Callable[[], object] = lambda: None) -> list:
+    """`[function(item) for item in items]`, on every core when there are enough items; `meanwhile()`
+    is called in this process while the workers run (else before the items are done here).
 
     Workers are forked, so `function` may be a closure over large objects (the archive
     model): nothing is pickled on the way in, only the results on the way back.
@@ -35,6 +36,7 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
     global _task
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        meanwhile()
         results = []
         for done, item in enumerate(items, 1):
             results.append(function(item))
@@ -50,7 +52,10 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
     try:
         for first in range(0, len(chunks), per_turn):
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap(_run_chunk, chunks[first:first + per_turn]):
+                parts = pool.imap(_run_chunk, chunks[first:first + per_turn])
+                if first == 0:
+                    meanwhile()
+                for part in parts:
                     results += part
                     progress(len(results), len(items))
     finally:

@@ -282,11 +282,10 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
         download_keys = incident_download_keys(archive, previous)
         fresh = new_incidents(archive, previous, download_keys)
-        # Their summaries' HTML and words, and their readings, worked out now (the summaries on every core): the page
-        # writers, the downloads and the search records, forked next, inherit them. The others' parts are mostly
-        # copied from the last build (see new_incidents).
-        convert_ahead(incident.summary for incident in fresh)
-        read_ahead(fresh)
+        # Their summaries' HTML and words, and their readings, worked out now (the summaries on every core, the readings
+        # here meanwhile): the page writers, the downloads and the search records, forked next, inherit them. The others'
+        # parts are mostly copied from the last build (see new_incidents).
+        convert_ahead((incident.summary for incident in fresh), meanwhile=lambda: read_ahead(fresh))
         # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written.
         progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""

@@ -36,6 +36,26 @@ def test_parallel_map_reports_progress_up_to_the_total():
     assert seen[-1] == (PARALLEL_FROM * 2, PARALLEL_FROM * 2)
 
 
+@forking
+def test_parallel_map_works_meanwhile_in_this_process_while_the_workers_run():
+    """A build works out the readings while the summaries are converted: `meanwhile` runs here, once, while
+    the workers work (each item waits until it has run), and before a loop that is not worth the workers."""
+    import multiprocessing
+
+    ran = multiprocessing.get_context("fork").Event()
+    calls: list[int] = []
+
+    def meanwhile() -> None:
+        calls.append(os.getpid())
+        ran.set()
+    done = parallel_map(lambda item: (ran.wait(30), os.getpid()), list(range(PARALLEL_FROM)), meanwhile=meanwhile)
+    assert calls == [os.getpid()]
+    assert all(waited for waited, _ in done) and os.getpid() not in {pid for _, pid in done}
+    order: list[str] = []
+    parallel_map(order.append, ["item"], meanwhile=lambda: order.append("meanwhile"))
+    assert order == ["meanwhile", "item"]
+
+
 _forked_by: list[int] | None = None  # while a test listens: the thread each fork was made from
 os.register_at_fork(before=lambda: _forked_by.append(threading.get_ident()) if _forked_by is not None else None)
 

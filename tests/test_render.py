@@ -214,3 +214,40 @@ def test_maps_of_places_with_the_longest_names_a_name_may_have_keep_pages_under_
     assert region_map is not None
     drawn = sum(len(str(mark.mark.label).encode()) for mark in region_map.marks)
     assert drawn <= 30 * 120, drawn
+
+
+def test_templates_compiled_ahead_in_another_process_render_as_templates_compiled_here(tmp_path, monkeypatch):
+    """A build compiles its templates in a process of its own while it checks the files (render.compile_ahead);
+    the environment it renders with loads that code instead of compiling, and compiles again a template edited meanwhile."""
+    import shutil
+
+    from archive import parallel, render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(APP_DIR / "templates", templates)
+    monkeypatch.setattr(render, "_environments", {})
+    loaded: list[str] = []  # the templates whose code was taken from the other process
+
+    def load_bytecode(self, bucket, load=render._CompiledTemplates.load_bytecode):
+        load(self, bucket)
+        if bucket.code is not None:
+            loaded.append(bucket.key)
+    monkeypatch.setattr(render._CompiledTemplates, "load_bytecode", load_bytecode)
+    incident_key = render._CompiledTemplates({}).get_cache_key("incident.html", str(templates / "incident.html"))
+    archive = build_archive([incident()], [], REFERENCE)
+    page = site_pages(archive)[9]  # the incident's page
+    expected = render_page(make_environment(templates), page)
+
+    wait = render.compile_ahead(templates, "one version", items=parallel.PARALLEL_FROM)  # (in a forked process)
+    assert render_page(render.compiled_environment(templates, "one version"), page) == expected
+    wait()
+    assert incident_key in loaded
+
+    loaded.clear()
+    wait = render.compile_ahead(templates, "another version", items=parallel.PARALLEL_FROM)
+    render._compiling[(templates, "another version")]()  # compiled (a build's `wait` comes at its end): then the template changes
+    (templates / "incident.html").write_text((templates / "incident.html").read_text(encoding="utf-8")
+                                             .replace("{% block main %}", "{% block main %}<p>Edited meanwhile</p>", 1), encoding="utf-8")
+    assert "<p>Edited meanwhile</p>" in render_page(render.compiled_environment(templates, "another version"), page)
+    wait()
+    assert incident_key not in loaded and loaded  # the others were taken as compiled
