@@ -487,6 +487,8 @@ def _opens_at_most(text: str, limit: int) -> bool:
     """Whether the lines of `text` open at most `limit` levels all together: then Python-Markdown cannot
     nest it deeper, as each list or quote it opens takes a level of a line (and most texts with a
     list or two need no parse to tell)."""
+    if "<" in text:  # raw HTML, which Python-Markdown takes out before it reads the blocks, can leave a line
+        return False  # that opens levels where none seemed to start (`<!-- c -->- - - - - - - x`): parsed
     opened = 0
     for start, end in _lines_found(text, _MAY_OPEN):
         opened += max((depth for _, depth in _levels(text, start, end)), default=0)
