@@ -280,22 +280,15 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
 @LastBuilds
 def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], region: Region | None) -> list[Total]:
     found: dict[tuple[str, str], list[Contribution]] = {}  # by measure key: a key's hash is kept, a Measure's worked out each time
+    for measure, party, contribution in _contributions(incidents, measures, region):
+        listed = found.get((measure.key, party))
+        if listed is None:
+            found[(measure.key, party)] = [contribution]
+        else:
+            listed.append(contribution)
     measure_of = {measure.key: measure for measure in measures}
-    code = region.code if region else None
-    for incident in incidents:
-        for (measure, party), contribution in incident_contributions(incident).get(code, _NONE).items():
-            if measure.key in measure_of:
-                key = (measure.key, party)
-                listed = found.get(key)
-                if listed is None:
-                    found[key] = [contribution]
-                else:
-                    listed.append(contribution)
     ordered = sorted(found.items(), key=lambda item: (measure_of[item[0][0]].order, item[0][1]))
     return _distinct_keys([Total(measure_of[key], party, contributions) for (key, party), contributions in ordered])
-
-
-_NONE: dict = {}  # (never written to)
 
 
 def lower_bounds(incidents: Iterable[Incident], measures: Iterable[Measure], region: Region | None = None) -> dict[tuple[str, str], int]:
@@ -313,9 +306,12 @@ def _contributions(incidents: Iterable[Incident], measures: Iterable[Measure], r
     wanted = {measure.key for measure in measures}  # (a key's hash is kept; a Measure's is worked out each time)
     code = region.code if region else None
     for incident in incidents:
-        for (measure, party), contribution in incident_contributions(incident).get(code, {}).items():
+        for (measure, party), contribution in incident_contributions(incident).get(code, _NONE).items():
             if measure.key in wanted:
                 yield measure, party, contribution
+
+
+_NONE: dict = {}  # (never written to)
 
 
 def _distinct_keys(found: list[Total]) -> list[Total]:

@@ -80,7 +80,7 @@ def in_background(function: Callable[[], T], items: int) -> Callable[[], T]:
     simply runs now.
     """
     global _background
-    if items < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks_for(items):
         result = function()
         return lambda: result
     context = multiprocessing.get_context("fork")
@@ -109,6 +109,11 @@ def in_background(function: Callable[[], T], items: int) -> Callable[[], T]:
         return cast(T, value)
 
     return wait
+
+
+def forks_for(items: int) -> bool:
+    """Whether in_background forks a worker for work of `items` items (else the work is done at once, in this process)."""
+    return items >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _receive(receiving: Connection, outcome: list[tuple[bool, object]]) -> None:

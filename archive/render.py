@@ -33,7 +33,7 @@ from .markup import markdown_to_html, page_to_html
 from .memo import LastBuilds
 from .model import AREA_PRECISIONS, Archive, Figure, Incident, Place
 from .paging import PAGE_TEXT, ListPage, by_month, paginate
-from .parallel import in_background, parallel_map
+from .parallel import forks_for, in_background, parallel_map
 from .places import gazetteer_attribution, outline_codes
 from .reference import Measure, Person, Region
 from .template_helpers import FILTERS as ROW_FILTERS
@@ -81,7 +81,7 @@ def compiled_environment(templates_dir: Path, version: str) -> Environment:
     if key not in _environments:
         ahead = _compiling.pop(key, None)
         _environments.clear()  # (one: serve's builds ask for the same one until a template or the code changes)
-        environment = _every_template_loaded(make_environment(templates_dir, _CompiledTemplates(ahead() if ahead else {})))
+        environment = _every_template_loaded(make_environment(templates_dir, _CompiledTemplates(_code_from(ahead))))
         outline_codes(), map_codes(), gazetteer_attribution()  # (each cached for the process)
         _environments[key] = environment
     return _environments[key]
@@ -91,25 +91,34 @@ _environments: dict[tuple[Path, str], Environment] = {}
 _compiling: dict[tuple[Path, str], Callable[[], dict[str, bytes]]] = {}  # compile_ahead's, until compiled_environment takes them
 
 
-def compile_ahead(templates_dir: Path, version: str, items: int) -> Callable[[], object]:
-    """Start compiling the templates for compiled_environment(templates_dir, version) in a process of their own
-    (when the build is of `items` incident files or more, see parallel.in_background); returns `wait`, which
-    the caller calls in the end, whatever happens (once the environment has taken the templates, it returns at once).
+def compile_ahead(templates_dir: Path, version: str, items: int) -> Callable[[], None]:
+    """Start compiling the templates for compiled_environment(templates_dir, version) in a process of their own;
+    returns `wait`, which the caller calls in the end, whatever happens.
 
     A build calls it first, so that the templates compile while it checks the incident files: after an edit,
     the check leaves the other core idle, and compiling them took a tenth of a second of the build's own.
-    Nothing is started when that environment is made already (in serve, until a template or the code changes).
+    Nothing is started for a build of fewer than parallel.PARALLEL_FROM files (`items`), where the process
+    costs more than it saves, nor when that environment is made already (in serve, until a template or
+    the code changes): compiled_environment then compiles the templates itself.
     """
     key = (templates_dir, version)
-    if key in _environments or key in _compiling:
+    if key in _environments or key in _compiling or not forks_for(items):
         return lambda: None
-    wait = in_background(lambda: _compiled_code(templates_dir), items=items)
-    _compiling[key] = wait
+    _compiling[key] = in_background(lambda: _compiled_code(templates_dir), items=items)
 
-    def reap() -> object:
-        _compiling.pop(key, None)
-        return wait()
-    return reap
+    def wait() -> None:
+        _code_from(_compiling.pop(key, None))
+    return wait
+
+
+def _code_from(ahead: Callable[[], dict[str, bytes]] | None) -> dict[str, bytes]:
+    """What compile_ahead's process compiled, after waiting for it; none when it failed (the code is only
+    a head start: the templates are then compiled here, and a template that cannot be compiled is
+    reported by the page that uses it)."""
+    try:
+        return ahead() if ahead else {}
+    except Exception:  # whatever stopped that process, this one compiles the templates itself
+        return {}
 
 
 def _compiled_code(templates_dir: Path) -> dict[str, bytes]:

@@ -240,3 +240,40 @@ def test_the_lower_bounds_charts_draw_are_those_of_the_totals(tmp_path, kind):
     several = [incident for incident in archive.incidents if len(incident.regions) > 1 and incident.figures]
     assert several and any(lower_bounds([incident], archive.measures, incident.regions[0]) != lower_bounds([incident], archive.measures)
                            for incident in several)  # (a region's part differs from the whole incident's)
+
+
+one_claim = st.one_of(
+    st.builds(lambda value, qualifier: claim(value, qualifier), st.integers(0, 500), st.sampled_from(QUALIFIERS)),
+    st.builds(lambda low, high, qualifier: claim(None, qualifier, low=low, high=high), st.integers(0, 500), st.integers(0, 500),
+              st.sampled_from(["exactly", "about"])))
+
+
+@given(one_claim)
+def test_one_claim_reads_as_its_own_bounds(figure):
+    """The reading of a group of one claim (most groups): its bounds, low to high; approximate when `about`;
+    a range written high to low is a conflict, unless it is approximate (then it is read low to high)."""
+    reading = read_claims([figure], "Ukraine")
+    lower, upper = claim_bounds(figure)
+    if figure.qualifier == "about":
+        assert (reading.lower, reading.upper, reading.approximate, reading.conflict) == (min(lower, upper), max(lower, upper), True, False)
+    else:
+        assert (reading.lower, reading.upper, reading.approximate) == (lower, upper, False)
+        assert reading.conflict == (upper is not None and lower > upper)
+    assert reading.counted == [figure]
+
+
+@given(st.lists(one_claim, min_size=1, max_size=4), st.sampled_from([(), (KYIV,), (KYIV, TERNOPIL)]))
+def test_an_incident_adds_its_readings_to_the_whole_and_to_its_one_region(claims, regions):
+    """Figures about the whole incident add their reading to the archive's total, and to its region's when it
+    has one region (its figures are then that region's); an incident of several regions adds them to none of them."""
+    figures = [dataclasses.replace(figure, position=number) for number, figure in enumerate(claims)]
+    built = incident("i", figures, regions=regions)
+    [reading] = reconcile(figures)[0].readings
+    whole = totals([built], MEASURES)
+    assert [(t.lower, t.upper, t.approximate) for t in whole] == [(max(reading.lower, 0), reading.upper, reading.approximate)] or reading.conflict
+    for region in (KYIV, TERNOPIL):
+        in_region = totals([built], MEASURES, region=region)
+        if regions == (region,):
+            assert [(t.lower, t.upper, t.conflict) for t in in_region] == [(reading.lower, reading.upper, reading.conflict)]
+        else:
+            assert in_region == []

@@ -38,19 +38,28 @@ def test_parallel_map_reports_progress_up_to_the_total():
 
 @forking
 def test_parallel_map_works_meanwhile_in_this_process_while_the_workers_run():
-    """A build works out the readings while the summaries are converted: `meanwhile` runs here, once, while
-    the workers work (each item waits until it has run), and before a loop that is not worth the workers."""
+    """A build works out the readings while the summaries are converted: `meanwhile` runs here, once, after a
+    worker has started (it waits for one) and before the workers are done (the first item of each waits for it);
+    and before a loop that is not worth the workers."""
     import multiprocessing
 
-    ran = multiprocessing.get_context("fork").Event()
-    calls: list[int] = []
+    started, ran = multiprocessing.get_context("fork").Event(), multiprocessing.get_context("fork").Event()
+    calls: list[tuple[int, bool]] = []
+    waited_here: list[int] = []  # (in each worker, its own copy: only its first item waits)
+
+    def work(item: int) -> tuple[bool, int]:
+        started.set()
+        if not waited_here:
+            waited_here.append(item)
+            return ran.wait(10), os.getpid()
+        return ran.is_set(), os.getpid()
 
     def meanwhile() -> None:
-        calls.append(os.getpid())
+        calls.append((os.getpid(), started.wait(10)))
         ran.set()
-    done = parallel_map(lambda item: (ran.wait(30), os.getpid()), list(range(PARALLEL_FROM)), meanwhile=meanwhile)
-    assert calls == [os.getpid()]
-    assert all(waited for waited, _ in done) and os.getpid() not in {pid for _, pid in done}
+    done = parallel_map(work, list(range(PARALLEL_FROM)), meanwhile=meanwhile)
+    assert calls == [(os.getpid(), True)]  # here, once, with a worker at work
+    assert all(after for after, _ in done) and os.getpid() not in {pid for _, pid in done}  # no item was done before it
     order: list[str] = []
     parallel_map(order.append, ["item"], meanwhile=lambda: order.append("meanwhile"))
     assert order == ["meanwhile", "item"]

@@ -1,6 +1,9 @@
 """render.py: pages, relative links, and escaping of everything a contributor writes."""
 
 import dataclasses
+import os
+
+import pytest
 
 from archive.model import build_archive
 from archive.pipeline import APP_DIR
@@ -216,6 +219,7 @@ def test_maps_of_places_with_the_longest_names_a_name_may_have_keep_pages_under_
     assert drawn <= 30 * 120, drawn
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="on one core the templates are compiled in the build's own process")
 def test_templates_compiled_ahead_in_another_process_render_as_templates_compiled_here(tmp_path, monkeypatch):
     """A build compiles its templates in a process of its own while it checks the files (render.compile_ahead);
     the environment it renders with loads that code instead of compiling, and compiles again a template edited meanwhile."""
@@ -251,3 +255,19 @@ def test_templates_compiled_ahead_in_another_process_render_as_templates_compile
     assert "<p>Edited meanwhile</p>" in render_page(render.compiled_environment(templates, "another version"), page)
     wait()
     assert incident_key not in loaded and loaded  # the others were taken as compiled
+
+
+def test_a_build_whose_process_compiling_the_templates_failed_compiles_them_itself(tmp_path, monkeypatch):
+    """The templates compile_ahead compiles are a head start, not a need: a build goes on without them."""
+    from archive import parallel, render
+
+    def fails(templates_dir):
+        raise MemoryError("killed")
+    monkeypatch.setattr(render, "_environments", {})
+    monkeypatch.setattr(render, "_compiled_code", fails)
+    archive = build_archive([incident()], [], REFERENCE)
+    page = site_pages(archive)[9]
+    wait = render.compile_ahead(APP_DIR / "templates", "a version", items=parallel.PARALLEL_FROM)
+    assert render_page(render.compiled_environment(APP_DIR / "templates", "a version"), page) == \
+        render_page(make_environment(APP_DIR / "templates"), page)
+    wait()  # (raises nothing)
