@@ -255,6 +255,7 @@ def test_one_claim_reads_as_its_own_bounds(figure):
     reading = read_claims([figure], "Ukraine")
     lower, upper = claim_bounds(figure)
     if figure.qualifier == "about":
+        assert upper is not None  # (about n, or a range: both ends)
         assert (reading.lower, reading.upper, reading.approximate, reading.conflict) == (min(lower, upper), max(lower, upper), True, False)
     else:
         assert (reading.lower, reading.upper, reading.approximate) == (lower, upper, False)

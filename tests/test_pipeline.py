@@ -363,7 +363,11 @@ def test_a_build_converts_ahead_the_summaries_of_new_and_edited_incidents_only(t
     for day in ("2025-06-01", "2025-06-02", "2025-06-03"):
         tiny.write(f"{day}-drone-strike-on-kyiv", VALID_INCIDENT.replace("2025-06-06", day).replace("  Drones hit", f"  On {day}, drones hit"))
     asked: list[list[str]] = []
-    monkeypatch.setattr(pipeline, "convert_ahead", lambda texts, meanwhile: (asked.append(list(texts)), meanwhile()))
+
+    def convert_ahead(texts, meanwhile):
+        asked.append(list(texts))
+        meanwhile()
+    monkeypatch.setattr(pipeline, "convert_ahead", convert_ahead)
     build(tiny.project, today=TODAY, with_search=False)
     edited = tiny.root / "incidents" / "2025" / "2025-06-02-drone-strike-on-kyiv.yaml"
     edited.write_text(edited.read_text().replace("On 2025-06-02, ", "Early on 2025-06-02, "))
