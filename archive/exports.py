@@ -347,8 +347,9 @@ def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], str], ke
             if content:
                 at += out.write((layout.between if written else layout.first).encode())
                 written = True
-            places += [at, at + out.write(content)]
-            at = places[-1]
+            start = at
+            at += out.write(content)
+            places += [start, at]
         out.write((layout.tail if written else layout.empty).encode())
     return places
 

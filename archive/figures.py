@@ -123,15 +123,10 @@ def reconcile(figures: list[Figure]) -> list[FigureGroup]:
 def _reconcile(figures: tuple[Figure, ...]) -> list[FigureGroup]:
     # Grouped by the keys of measure, region and weapon, whose hashes Python keeps (a Measure's and a Region's
     # are worked out by a method each time): this runs for every incident of every build.
-    grouped: dict[tuple[str, str | None, str | None, str | None], list[Figure]] = {}
+    grouped: dict[tuple[str, str | None, str | None, str | None], list[Figure]] = defaultdict(list)
     for figure in figures:
         region, weapon = figure.region, figure.weapon
-        key = (figure.measure.key, region.code if region else None, figure.subject, weapon.key if weapon else None)
-        claims = grouped.get(key)
-        if claims is None:
-            grouped[key] = [figure]
-        else:
-            claims.append(figure)
+        grouped[(figure.measure.key, region.code if region else None, figure.subject, weapon.key if weapon else None)].append(figure)
     groups = [_read_group(claims) for claims in grouped.values()]
     if len(groups) > 1:
         groups.sort(key=_group_order)
@@ -279,13 +274,9 @@ def totals(incidents: list[Incident], measures: list[Measure], region: Region | 
 
 @LastBuilds
 def _totals(incidents: tuple[Incident, ...], measures: tuple[Measure, ...], region: Region | None) -> list[Total]:
-    found: dict[tuple[str, str], list[Contribution]] = {}  # by measure key: a key's hash is kept, a Measure's worked out each time
+    found: dict[tuple[str, str], list[Contribution]] = defaultdict(list)  # by measure key: a key's hash is kept, a Measure's worked out each time
     for measure, party, contribution in _contributions(incidents, measures, region):
-        listed = found.get((measure.key, party))
-        if listed is None:
-            found[(measure.key, party)] = [contribution]
-        else:
-            listed.append(contribution)
+        found[(measure.key, party)].append(contribution)
     measure_of = {measure.key: measure for measure in measures}
     ordered = sorted(found.items(), key=lambda item: (measure_of[item[0][0]].order, item[0][1]))
     return _distinct_keys([Total(measure_of[key], party, contributions) for (key, party), contributions in ordered])
@@ -360,21 +351,21 @@ def incident_contributions(incident: Incident) -> dict[str | None, dict[tuple[Me
 
 def _whole_contribution(incident: Incident, wide: Reading | None, regional: dict[str, Reading]) -> Contribution | None:
     """What the incident adds for one party in all, from its incident-wide reading and its regional ones (by region code)."""
-    if not regional:  # most: an incident-wide reading alone
-        if wide is None:
-            return None
-        lower, upper, conflict = max(wide.lower, 0), wide.upper, wide.conflict
-        if upper is not None and lower > upper:
-            lower, upper, conflict = min(wide.lower, 0), None if incident.regions else max(upper, 0), True
-        return Contribution(incident, lower, upper, wide.approximate, conflict, list(wide.counted))
-    parts = list(regional.values())
-    summed_lower = sum(r.lower for r in parts)
-    uppers = [r.upper for r in parts if r.upper is not None]
-    covers_all = len(regional) == len(incident.regions) and len(uppers) == len(parts)
+    if wide is None and not regional:
+        return None
+    # One pass over the regional readings (most incidents have none: an incident-wide reading alone).
+    summed_lower, uppers = 0, []
+    claims = list(wide.counted) if wide else []
+    approximate, conflict = bool(wide and wide.approximate), bool(wide and wide.conflict)
+    for reading in regional.values():
+        summed_lower += reading.lower
+        if reading.upper is not None:
+            uppers.append(reading.upper)
+        claims += reading.counted
+        approximate = approximate or reading.approximate
+        conflict = conflict or reading.conflict
+    covers_all = len(regional) == len(incident.regions) and len(uppers) == len(regional)
     summed_upper = sum(uppers) if covers_all else None
-    claims = (wide.counted if wide else []) + [claim for r in parts for claim in r.counted]
-    approximate = any(r.approximate for r in parts) or bool(wide and wide.approximate)
-    conflict = any(r.conflict for r in parts) or bool(wide and wide.conflict)
     if wide is None:
         return Contribution(incident, summed_lower, summed_upper, approximate, conflict, claims)
     lower = max(wide.lower, summed_lower)

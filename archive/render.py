@@ -81,7 +81,8 @@ def compiled_environment(templates_dir: Path, version: str) -> Environment:
     if key not in _environments:
         ahead = _compiling.pop(key, None)
         _environments.clear()  # (one: serve's builds ask for the same one until a template or the code changes)
-        environment = _every_template_loaded(make_environment(templates_dir, _CompiledTemplates(_code_from(ahead))))
+        code = _code_from(ahead)  # (no cache without it: one would keep a copy of each template compiled here, for nothing)
+        environment = _every_template_loaded(make_environment(templates_dir, _CompiledTemplates(code) if code else None))
         outline_codes(), map_codes(), gazetteer_attribution()  # (each cached for the process)
         _environments[key] = environment
     return _environments[key]
