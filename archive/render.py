@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -150,8 +150,20 @@ class _CompiledTemplates(BytecodeCache):
         self.code[bucket.key] = bucket.bytecode_to_string()
 
 
+class _PageEnvironment(Environment):
+    """Jinja's Environment, but each template's globals a plain dict rather than a ChainMap over the environment's.
+
+    A ChainMap would show globals added after a template is loaded; make_environment adds ours before any is.
+    Each page's `{% from "_macros.html" import ... %}` compares the keys of the two templates' globals, and over
+    a ChainMap that comparison took a sixth of rendering a total's page (10,000 incidents make 23,000 of them).
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(templates_dir: Path, compiled: BytecodeCache | None = None) -> Environment:
-    environment = Environment(
+    environment = _PageEnvironment(
         loader=FileSystemLoader(templates_dir),
         bytecode_cache=compiled,
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from .figures import Contribution, FigureGroup, KeyReading
+    from .paging import ListPage
     from .model import Figure, Incident, Quote, Source
     from .reference import Region
 
@@ -92,6 +93,32 @@ def _row_readings(incident: Incident) -> str:
 def _row_reading(reading: KeyReading) -> str:
     return (f'<span class="row-reading">{_escaped(reading.measure.label)}: <strong>{_escaped(reading.text)}</strong> '
             f'<span class="muted">({_escaped(reading.party)})</span>{CONFLICT_BADGE if reading.conflict else ""}</span>')
+
+
+# --- the pages of a long list (month, region year, totals, a total) ------------------------------
+
+def pager(listing: ListPage, root: str, label: str) -> Markup:
+    """Links to a long list's other pages: first, last and nearby ones, with rel prev/next; nothing for a list of one page."""
+    if listing.count <= 1:
+        return Markup("")
+    root = _escaped(root)
+    number = listing.number
+    parts = [f'<nav class="pager" aria-label="{_escaped(label)}">\n'
+             f"  <p>Page {number} of {listing.count} · {listing.first_row:,}–{listing.last_row:,} of {listing.total_rows:,}</p>\n"
+             "  <ul>\n"]
+    if number > 1:
+        parts.append(f'<li><a rel="prev" href="{root}{_escaped(listing.link(number - 1))}">← Previous</a></li>')
+    for shown in listing.pager:  # (the line breaks where the macro this replaced wrote them, so that pages kept their bytes)
+        if shown is None:
+            parts.append('<li aria-hidden="true">…</li>\n')
+        elif shown == number:
+            parts.append(f'<li><a aria-current="page" href="{root}{_escaped(listing.link(shown))}">{shown}</a></li>\n')
+        else:
+            parts.append(f'<li><a href="{root}{_escaped(listing.link(shown))}">{shown}</a></li>')
+    if number < listing.count:
+        parts.append(f'<li><a rel="next" href="{root}{_escaped(listing.link(number + 1))}">Next →</a></li>')
+    parts.append("  </ul>\n</nav>\n")
+    return Markup("".join(parts))
 
 
 # --- how a total was added up (total.html) -----------------------------------------------------
@@ -215,6 +242,7 @@ def _source_address(url: str | None) -> str:
 
 
 FILTERS = {
+    "pager": pager,
     "incident_rows": incident_rows,
     "contribution_rows": contribution_rows,
     "figure_group": figure_group,
