@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from .figures import Contribution, FigureGroup, KeyReading
-    from .paging import ListPage
     from .model import Figure, Incident, Quote, Source
+    from .paging import ListPage
     from .reference import Region
 
 CONFLICT_BADGE = ' <span class="badge badge-conflict">conflicting claims</span>'
