@@ -377,5 +377,7 @@ def _shades(classes: int) -> list[int]:
     return [1 + round(index * (MAP_CLASSES - 1) / (classes - 1)) for index in range(classes)]
 
 
+@lru_cache(maxsize=1)
 def map_codes() -> set[str]:
-    return set(_map_data()["regions"])
+    """The codes of the regions the map draws, without drawing them: a build's main process needs only these."""
+    return set(json.loads(MAP_PATH.read_text(encoding="utf-8"))["regions"])

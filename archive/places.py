@@ -14,11 +14,14 @@ equirectangular projection around the point, accurate to metres at these sizes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from .wording import close_matches
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOUNDARIES_PATH = DATA_DIR / "region-boundaries.json"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.json"
+ATTRIBUTION_WITHIN = 16_384  # characters at the start of the gazetteer that hold its attribution
 CLOSE_PLACE_NAME = 0.75  # how alike (difflib's ratio) a gazetteer name must be to be offered as "did you mean"
 
 PRECISIONS = ("exact", "street", "settlement", "district", "region")
@@ -136,12 +140,8 @@ def _outlines() -> dict[str, Outline]:
 
 def _decoded(ring: list[int]) -> tuple[tuple[float, float], ...]:
     """A ring written as whole thousandths of a degree, each point relative to the one before (see make_places.py)."""
-    x, y = ring[0], ring[1]
-    points = [(x / 1000, y / 1000)]
-    for index in range(2, len(ring), 2):
-        x, y = x + ring[index], y + ring[index + 1]
-        points.append((x / 1000, y / 1000))
-    return tuple(points)
+    # (sums of whole numbers, then divided: the very floats of adding point by point, in a fifth of the time)
+    return tuple(zip([x / 1000 for x in accumulate(ring[0::2])], [y / 1000 for y in accumulate(ring[1::2])], strict=True))
 
 
 @cache  # read once: every map shows it
@@ -243,6 +243,16 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
 
 @cache  # read once: every map shows it
 def gazetteer_attribution() -> str:
+    """The gazetteer's attribution, read from the start of the file where make_places.py writes it: the 1.6 MB of
+    places after it took a build's main process 45 ms to parse, and it needs only this."""
+    with GAZETTEER_PATH.open(encoding="utf-8") as file:
+        head = file.read(ATTRIBUTION_WITHIN)
+    start = re.match(r'\{\s*"attribution"\s*:\s*', head)
+    if start:
+        with contextlib.suppress(ValueError):  # (not all of it within the head: the whole file is read below)
+            attribution, _ = json.JSONDecoder().raw_decode(head, start.end())
+            if isinstance(attribution, str):
+                return attribution
     return str(json.loads(GAZETTEER_PATH.read_text(encoding="utf-8"))["attribution"])
 
 

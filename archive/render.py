@@ -70,7 +70,7 @@ class Page:
 
 def compiled_environment(templates_dir: Path, version: str) -> Environment:
     """make_environment's, ready for the page writers forked from this process: every template compiled,
-    and the data files the maps are drawn from read. Kept for every build of serve's while `version` is
+    and what most maps are drawn from read (the regions map, on two pages, is drawn by the writer of each). Kept for every build of serve's while `version` is
     the same (incremental.rendering_digest: any change to the templates, static files, settings or code
     makes a new one). The templates compile_ahead compiled are loaded, not compiled again.
 

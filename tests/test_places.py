@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from hypothesis import given, strategies as st
 
 from archive import places
 from archive.pipeline import APP_DIR
@@ -138,6 +139,29 @@ def test_haversine_distances():
 def test_coordinate_problems_are_said_in_words(lat, lon, precision, expected):
     problem = coordinate_problem(lat, lon, precision)
     assert problem is None if expected is None else expected in (problem or "")
+
+
+def test_the_maps_show_the_gazetteers_whole_attribution_read_from_the_start_of_the_file(tmp_path, monkeypatch):
+    gazetteer = json.loads(places.GAZETTEER_PATH.read_text(encoding="utf-8"))
+    assert places.gazetteer_attribution() == gazetteer["attribution"]
+    # One longer than the part read first, and one written after the places: read all the same.
+    for name, data in {"long": {"attribution": "Ü\\\"" * places.ATTRIBUTION_WITHIN, "places": []},
+                       "last": {"places": [[1, "Kyiv", [], 50.45, 30.52, "UA-30", 2_900_000]], "attribution": "GeoNames"}}.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        monkeypatch.setattr(places, "GAZETTEER_PATH", path)
+        places.gazetteer_attribution.cache_clear()
+        assert places.gazetteer_attribution() == data["attribution"]
+    places.gazetteer_attribution.cache_clear()
+
+
+@given(st.lists(st.integers(-10**6, 10**6), min_size=2, max_size=40).filter(lambda ring: len(ring) % 2 == 0))
+def test_an_outline_ring_is_decoded_point_by_point_from_thousandths(ring):
+    x, y, expected = 0, 0, []
+    for index in range(0, len(ring), 2):
+        x, y = x + ring[index], y + ring[index + 1]
+        expected.append((x / 1000, y / 1000))
+    assert places._decoded(ring) == tuple(expected)
 
 
 def test_the_data_files_state_their_source_version_and_licence():
