@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, strategies as st
@@ -145,8 +146,9 @@ def test_the_maps_show_the_gazetteers_whole_attribution_read_from_the_start_of_t
     gazetteer = json.loads(places.GAZETTEER_PATH.read_text(encoding="utf-8"))
     assert places.gazetteer_attribution() == gazetteer["attribution"]
     # One longer than the part read first, and one written after the places: read all the same.
-    for name, data in {"long": {"attribution": "Ü\\\"" * places.ATTRIBUTION_WITHIN, "places": []},
-                       "last": {"places": [[1, "Kyiv", [], 50.45, 30.52, "UA-30", 2_900_000]], "attribution": "GeoNames"}}.items():
+    files: dict[str, dict[str, Any]] = {"long": {"attribution": "Ü\\\"" * places.ATTRIBUTION_WITHIN, "places": []},
+                                        "last": {"places": [[1, "Kyiv", [], 50.45, 30.52, "UA-30", 2_900_000]], "attribution": "GeoNames"}}
+    for name, data in files.items():
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         monkeypatch.setattr(places, "GAZETTEER_PATH", path)
