@@ -13,6 +13,7 @@ from typing import TypeVar, cast
 T = TypeVar("T")
 PARALLEL_FROM = 400  # items: below this, starting worker processes costs more than it saves
 CHUNKS_PER_CORE = 8  # parallel_map's work (each turn of it), cut small enough that the workers finish together
+YIELDING_NICENESS = 10  # added to the niceness of a worker that yields to the others (see in_background)
 _task: tuple[Callable, Sequence] | None = None  # what forked workers run: set just before forking, read by them
 _background: Callable[[], object] | None = None  # what in_background's worker runs, likewise
 
@@ -70,14 +71,15 @@ def _run_chunk(indices: range) -> list:
     return [function(items[index]) for index in indices]
 
 
-def in_background(function: Callable[[], T], items: int) -> Callable[[], T]:
+def in_background(function: Callable[[], T], items: int, yielding: bool = False) -> Callable[[], T]:
     """Start `function()` in a forked process and go on; returns `wait`, which gives its result.
 
     `wait()` must be called (in a `finally`): it re-raises what the function raised. The worker
     exits as soon as the function returns, so the memory it made its own (copies of the model's
     pages it touched) is given back then, not when `wait` is called. When the function's work is
     small (it handles fewer than PARALLEL_FROM `items`), or there is one core or no fork, it
-    simply runs now.
+    simply runs now. A worker `yielding` runs at a lower priority, so that the build's own work, which
+    it waits for, gets the cores first (it then has them when that work is done).
     """
     global _background
     if not forks_for(items):
@@ -87,7 +89,7 @@ def in_background(function: Callable[[], T], items: int) -> Callable[[], T]:
     receiving, sending = context.Pipe(duplex=False)
     _background = function
     try:
-        worker = context.Process(target=_run_background, args=(sending,), daemon=True)
+        worker = context.Process(target=_run_background, args=(sending, yielding), daemon=True)
         worker.start()  # forked here, with `function`
     finally:
         _background = None
@@ -125,9 +127,11 @@ def _receive(receiving: Connection, outcome: list[tuple[bool, object]]) -> None:
         outcome.append((False, RuntimeError(f"a background worker's outcome could not be read: {problem!r}")))
 
 
-def _run_background(sending: Connection) -> None:
+def _run_background(sending: Connection, yielding: bool) -> None:
     if _background is None:
         raise RuntimeError("_run_background runs only in the worker in_background forks")
+    if yielding:
+        os.nice(YIELDING_NICENESS)
     try:
         outcome: tuple[bool, object] = (True, _background())
     except BaseException as problem:  # whatever it is, `wait` raises it in the parent

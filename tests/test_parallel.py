@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.parallel import PARALLEL_FROM, in_background, parallel_map
+from archive.parallel import PARALLEL_FROM, YIELDING_NICENESS, in_background, parallel_map
 
 forking = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="work runs in this process on one core")
 
@@ -99,6 +99,16 @@ def test_background_work_runs_in_another_process_and_gives_its_result():
     wait = in_background(lambda: ("done", os.getpid()), items=PARALLEL_FROM)
     word, pid = wait()
     assert word == "done" and pid != os.getpid()
+
+
+@forking
+def test_background_work_that_yields_runs_at_a_lower_priority_than_the_build_and_only_there():
+    """The search index's worker yields the cores to the pages the build is waiting for; this process keeps its priority."""
+    mine = os.nice(0)
+    wait = in_background(lambda: (os.getpid(), os.nice(0)), items=PARALLEL_FROM, yielding=True)
+    pid, niceness = wait()
+    assert pid != os.getpid() and niceness == min(19, mine + YIELDING_NICENESS) and os.nice(0) == mine
+    assert in_background(lambda: os.nice(0), items=PARALLEL_FROM - 1, yielding=True)() == mine  # run here: never lowered
 
 
 def test_small_background_work_runs_at_once_here():
