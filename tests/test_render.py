@@ -27,6 +27,27 @@ def test_the_404_page_links_from_the_sites_own_path():
     assert relative_root("404.html", SiteConfig(url="https://example.org/archive/")) == "/archive/"
 
 
+def test_every_page_shows_its_own_header_and_footer_rendered_once_for_its_place_in_the_site():
+    from archive.config import SiteConfig
+    from archive.render import Page
+
+    environment = make_environment(APP_DIR / "templates")
+
+    def header(path: str, site: SiteConfig) -> str:
+        html = render_page(environment, Page(path, "search.html", {}), site)
+        return html[html.index('<header class="site-header">'):html.index("</header>")] + html[html.index('<footer class="site-footer">'):]
+
+    archive_site, renamed = SiteConfig(title="Strikes <archive>"), SiteConfig(title="Kyiv strikes")
+    region = header("regions/kyiv/index.html", archive_site)
+    assert '<a href="../../regions/" aria-current="page">Regions</a>' in region and "Strikes &lt;archive&gt;" in region
+    assert 'aria-current="page">Incidents' not in region and '<a href="../../contribute/">Propose a correction</a>' in region
+    assert header("regions/kharkiv/index.html", archive_site) == region  # the same place in the site: the same parts
+    incidents = header("incidents/x/index.html", archive_site)
+    assert '<a href="../../incidents/" aria-current="page">Incidents</a>' in incidents and 'aria-current="page">Regions' not in incidents
+    assert 'aria-current' not in header("index.html", archive_site) and 'href="./about/"' in header("index.html", archive_site)
+    assert "Kyiv strikes" in header("regions/kyiv/index.html", renamed)  # another site's settings: rendered again
+
+
 def test_qualified_value():
     built = incident()
     figure = built.figures[0]
