@@ -351,7 +351,7 @@ def listing_pages(listings: list[ListPage], template: str, context: dict, *shown
 
 
 def totals_pages(all_totals: list[Total], base: str, region: Region | None) -> list[Page]:
-    """The list of totals under `base`, and each total's pages showing how it was added up.
+    """The list of totals under `base`, and the pages of each total of several incidents showing how it was added up.
 
     Remembered by the totals themselves, which `figures.totals` gives again for incidents that
     have not changed (in `serve`, the totals of every region but the edited incident's).
@@ -367,7 +367,8 @@ def _totals_pages(all_totals: tuple[Total, ...], base: str, region: Region | Non
                   _digest(digest, str(listing.number), str(listing.count)))
              for listing in paginate(base, all_totals, row_text)]
     for total in all_totals:
-        pages += _total_pages(total.measure, total.party, total.suffix, tuple(total.contributions), base, region)
+        if len(total.contributions) > 1:  # (a total of one incident links to its claims: see totals_table in _macros.html)
+            pages += _total_pages(total.measure, total.party, total.suffix, tuple(total.contributions), base, region)
     return pages
 
 

@@ -34,7 +34,7 @@ def test_build_prints_a_one_line_summary(tiny):
     tiny.write(NAME)
     result = run("--root", str(tiny.root))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Built 1 incidents, 2 regions, 20 pages in ")
+    assert result.stdout.startswith("Built 1 incidents, 2 regions, 18 pages in ")
     assert (tiny.root / "site" / "index.html").is_file()
 
 
