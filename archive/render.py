@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from jinja2.bccache import Bucket
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
@@ -27,7 +27,7 @@ from .dates import long_date
 from .exports import EarlierDownloads, write_downloads, write_site_index
 from .figures import Contribution, FigureGroup, Total, key_readings, reconcile, totals
 from .files import copy_regular_files, make_folder_of
-from .fragments import FILTERS as SOURCE_FILTERS
+from .fragments import FILTERS as SOURCE_FILTERS, escaped
 from .maps import MIN_RADIUS, Mark, PointMap, merged, point_map, svg as map_svg
 from .markup import markdown_to_html, page_to_html
 from .memo import LastBuilds
@@ -212,8 +212,8 @@ def page_parts(environment: Environment) -> Callable[[str, str, str, SiteConfig]
 
 def person_name(name: str, person: Person | None) -> Markup:
     """A claimant's or speaker's name; the registry's other names for them as its title (a filter: quicker than a macro)."""
-    also = f' title="Also: {escape(", ".join(person.aliases))}"' if person and person.aliases else ""
-    return Markup(f"<span{also}>{escape(name)}</span>")
+    also = f' title="Also: {escaped(", ".join(person.aliases))}"' if person and person.aliases else ""
+    return Markup(f"<span{also}>{escaped(name)}</span>")
 
 
 def filesize(size: int) -> str:
@@ -313,7 +313,7 @@ def row_text(row: Incident | Contribution | Total) -> int:
 
 @lru_cache(maxsize=250_000)  # an incident is a row of each of its totals' lists
 def _title_text(incident: Incident) -> int:
-    return len(escape(incident.title))
+    return len(escaped(incident.title))
 
 
 @lru_cache(maxsize=250_000)  # an incident is a row of its month's list and of its regions' years: weighed once
@@ -321,11 +321,11 @@ def _incident_row_text(incident: Incident) -> int:
     readings, _ = key_readings(incident)
     shown = [incident.title, *[place.name for place in incident.places[:3]], *[region.name for region in incident.regions[:3]],
              *[reading.party for reading in readings]]
-    return sum(len(escape(text)) for text in shown)
+    return sum(len(escaped(text)) for text in shown)
 
 
 _ROW_TEXT: dict[type, Callable[[Any], int]] = {
-    Total: lambda total: len(escape(total.party)),
+    Total: lambda total: len(escaped(total.party)),
     Contribution: lambda contribution: _title_text(contribution.incident),
     Incident: _incident_row_text,
 }

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .dates import long_date
 from .figures import key_readings
-from .fragments import sentence_links, short_address
+from .fragments import escaped, sentence_links, short_address
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -33,12 +33,6 @@ SUPERSEDED_BADGE = ' <span class="badge">superseded</span>'
 PATH_BREAK = Markup("/<wbr>")  # between the parts of an address's path: where a long one may break
 
 
-def _escaped(text: str) -> str:
-    """A text escaped as markupsafe.escape escapes a str (the same five replacements, in its order), but as a
-    plain str: making the Markup is most of escape's cost, and rows only put the text into a larger string."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -48,14 +42,14 @@ def _plural(count: int, word: str) -> str:
 def incident_rows(incidents: Iterable[Incident], root: str, here: Region | None = None) -> Markup:
     """The <li> of each incident of a list, each followed by a line break: date, title, where (apart from
     `here`, the page's own region), and its key readings."""
-    root = _escaped(root)
+    root = escaped(root)
     return Markup("".join([f"{_incident_row(incident, root, here)}\n" for incident in incidents]))
 
 
 def _incident_row(incident: Incident, root: str, here: Region | None) -> str:
     details = f"{_row_places(incident, here)}{_row_regions(incident, here)}{_row_readings(incident)}"
     return (f'  <li>\n    <time datetime="{incident.date.isoformat()}">{long_date(incident.date)}</time>\n'
-            f'    <a href="{root}incidents/{_escaped(incident.id)}/">{_escaped(incident.title)}</a>\n'
+            f'    <a href="{root}incidents/{escaped(incident.id)}/">{escaped(incident.title)}</a>\n'
             + (f'    <span class="row-details">{details}    </span>\n' if details else "")
             + "  </li>")
 
@@ -79,7 +73,7 @@ def _row_regions(incident: Incident, here: Region | None) -> str:
 
 def _first_three(names: Sequence[str]) -> str:
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-    return f"{_escaped(', '.join(names[:3]))}{more}"
+    return f"{escaped(', '.join(names[:3]))}{more}"
 
 
 def _row_readings(incident: Incident) -> str:
@@ -91,8 +85,8 @@ def _row_readings(incident: Incident) -> str:
 
 
 def _row_reading(reading: KeyReading) -> str:
-    return (f'<span class="row-reading">{_escaped(reading.measure.label)}: <strong>{_escaped(reading.text)}</strong> '
-            f'<span class="muted">({_escaped(reading.party)})</span>{CONFLICT_BADGE if reading.conflict else ""}</span>')
+    return (f'<span class="row-reading">{escaped(reading.measure.label)}: <strong>{escaped(reading.text)}</strong> '
+            f'<span class="muted">({escaped(reading.party)})</span>{CONFLICT_BADGE if reading.conflict else ""}</span>')
 
 
 # --- the pages of a long list (month, region year, totals, a total) ------------------------------
@@ -101,22 +95,22 @@ def pager(listing: ListPage, root: str, label: str) -> Markup:
     """Links to a long list's other pages: first, last and nearby ones, with rel prev/next; nothing for a list of one page."""
     if listing.count <= 1:
         return Markup("")
-    root = _escaped(root)
+    root = escaped(root)
     number = listing.number
-    parts = [f'<nav class="pager" aria-label="{_escaped(label)}">\n'
+    parts = [f'<nav class="pager" aria-label="{escaped(label)}">\n'
              f"  <p>Page {number} of {listing.count} · {listing.first_row:,}–{listing.last_row:,} of {listing.total_rows:,}</p>\n"
              "  <ul>\n"]
     if number > 1:
-        parts.append(f'<li><a rel="prev" href="{root}{_escaped(listing.link(number - 1))}">← Previous</a></li>')
+        parts.append(f'<li><a rel="prev" href="{root}{escaped(listing.link(number - 1))}">← Previous</a></li>')
     for shown in listing.pager:  # (the line breaks where the macro this replaced wrote them, so that pages kept their bytes)
         if shown is None:
             parts.append('<li aria-hidden="true">…</li>\n')
         elif shown == number:
-            parts.append(f'<li><a aria-current="page" href="{root}{_escaped(listing.link(shown))}">{shown}</a></li>\n')
+            parts.append(f'<li><a aria-current="page" href="{root}{escaped(listing.link(shown))}">{shown}</a></li>\n')
         else:
-            parts.append(f'<li><a href="{root}{_escaped(listing.link(shown))}">{shown}</a></li>')
+            parts.append(f'<li><a href="{root}{escaped(listing.link(shown))}">{shown}</a></li>')
     if number < listing.count:
-        parts.append(f'<li><a rel="next" href="{root}{_escaped(listing.link(number + 1))}">Next →</a></li>')
+        parts.append(f'<li><a rel="next" href="{root}{escaped(listing.link(number + 1))}">Next →</a></li>')
     parts.append("  </ul>\n</nav>\n")
     return Markup("".join(parts))
 
@@ -128,14 +122,14 @@ def contribution_rows(environment: Environment, contributions: Iterable[Contribu
     """The <li> of each incident that adds to a total, each followed by a line break: its reading, and a
     link to the claims behind it."""
     group_anchor = environment.filters["group_anchor"]
-    root = _escaped(root)
+    root = escaped(root)
     rows = []
     for contribution in contributions:
         incident, claims = contribution.incident, contribution.claims
-        page = f"{root}incidents/{_escaped(incident.id)}/"
-        rows.append(f'  <li>\n    <a href="{page}">{long_date(incident.date)}: {_escaped(incident.title)}</a>\n'
-                    f"    adds <strong>{_escaped(contribution.text)}</strong>{CONFLICT_BADGE if contribution.conflict else ''}"
-                    f'    (<a href="{page}#{_escaped(group_anchor(claims[0]))}">{_plural(len(claims), "claim")}</a>)\n  </li>\n')
+        page = f"{root}incidents/{escaped(incident.id)}/"
+        rows.append(f'  <li>\n    <a href="{page}">{long_date(incident.date)}: {escaped(incident.title)}</a>\n'
+                    f"    adds <strong>{escaped(contribution.text)}</strong>{CONFLICT_BADGE if contribution.conflict else ''}"
+                    f'    (<a href="{page}#{escaped(group_anchor(claims[0]))}">{_plural(len(claims), "claim")}</a>)\n  </li>\n')
     return Markup("".join(rows))
 
 
@@ -145,7 +139,7 @@ def contribution_rows(environment: Environment, contributions: Iterable[Contribu
 def figure_group(environment: Environment, group: FigureGroup, source_refs: Mapping[str, Markup]) -> Markup:
     """A group's <tbody> in the table of figures: what it counts, its readings, then a row per claim;
     `source_refs`: the incident's fragments.source_refs."""
-    anchor = _escaped(environment.filters["group_anchor"](group))
+    anchor = escaped(environment.filters["group_anchor"](group))
     claims = "".join([_claim_row(environment, group, figure, source_refs) for figure in group.claims])
     conflict = ' class="conflict"' if group.has_conflict else ""
     return Markup(f'<tbody id="{anchor}"{conflict}>\n'
@@ -160,12 +154,12 @@ def figure_group(environment: Environment, group: FigureGroup, source_refs: Mapp
 
 def _group_heading(group: FigureGroup) -> str:
     """`Killed · Kyiv · rescuers · Shahed-136`, the weapon's type and other names as its title."""
-    heading = f"{_escaped(group.measure.label)} · {_escaped(group.region.name) if group.region else 'whole incident'}"
+    heading = f"{escaped(group.measure.label)} · {escaped(group.region.name) if group.region else 'whole incident'}"
     if group.subject:
-        heading += f" · {_escaped(group.subject.lower())}"
+        heading += f" · {escaped(group.subject.lower())}"
     if group.weapon:
-        also = f"; also: {_escaped(', '.join(group.weapon.aliases))}" if group.weapon.aliases else ""
-        heading += f' · <span title="{_escaped(group.weapon.type)}{also}">{_escaped(group.weapon.key)}</span>'
+        also = f"; also: {escaped(', '.join(group.weapon.aliases))}" if group.weapon.aliases else ""
+        heading += f' · <span title="{escaped(group.weapon.type)}{also}">{escaped(group.weapon.key)}</span>'
     return heading
 
 
@@ -174,8 +168,8 @@ def _group_readings(group: FigureGroup) -> str:
     several = len(group.readings) > 1
     lines = []
     for reading in group.readings:
-        whose = f" of {_escaped(reading.party)}'s claims" if several else ""
-        lines.append(f'            <span class="reading">Reading{whose}: <strong>{_escaped(reading.text)}</strong>'
+        whose = f" of {escaped(reading.party)}'s claims" if several else ""
+        lines.append(f'            <span class="reading">Reading{whose}: <strong>{escaped(reading.text)}</strong>'
                      f'{CONFLICT_BADGE if reading.conflict else ""}</span>\n')
     return "".join(lines)
 
@@ -185,27 +179,27 @@ def _claim_row(environment: Environment, group: FigureGroup, figure: Figure, sou
     to it there. A row a line: an incident can hold dozens of claims, and indentation would weigh on every one."""
     filters = environment.filters
     superseded = group.is_superseded(figure)
-    party = f' <span class="muted">({_escaped(figure.party)})</span>' if figure.party else ""
-    as_of = (f' <span class="subject">as of <time datetime="{figure.as_of.isoformat()}">{_escaped(filters["timestamp"](figure.as_of))}'
+    party = f' <span class="muted">({escaped(figure.party)})</span>' if figure.party else ""
+    as_of = (f' <span class="subject">as of <time datetime="{figure.as_of.isoformat()}">{escaped(filters["timestamp"](figure.as_of))}'
              "</time></span>" if figure.as_of else "")
-    return (f'<tr{SUPERSEDED_CLASS if superseded else ""}><td class="value">{_escaped(filters["qualified"](figure))}'
+    return (f'<tr{SUPERSEDED_CLASS if superseded else ""}><td class="value">{escaped(filters["qualified"](figure))}'
             f'{SUPERSEDED_BADGE if superseded else ""}</td>\n'
             f'<td>{filters["person_name"](figure.claimed_by, figure.claimant)}{party}{as_of}</td>\n'
             f"<td>{source_refs[figure.source.key]}</td>\n"
-            f'<td class="excerpt"><q>{_escaped(figure.excerpt)}</q><br>{sentence_links(figure.source, figure.excerpt, "sentence")}</td></tr>\n')
+            f'<td class="excerpt"><q>{escaped(figure.excerpt)}</q><br>{sentence_links(figure.source, figure.excerpt, "sentence")}</td></tr>\n')
 
 
 @pass_environment
 def quote_figure(environment: Environment, quote: Quote, source_refs: Mapping[str, Markup]) -> Markup:
     """A quote, its translation, who said it and which source reports it (`source_refs`: the incident's
     fragments.source_refs), with a link to it there."""
-    lang = f' lang="{_escaped(quote.lang)}"' if quote.lang else ""
-    translation = f'<p class="translation">Translation: {_escaped(quote.translation)}</p>' if quote.translation else ""
-    reported_as = f' <span class="muted">(reported as {_escaped(quote.speaker_as_reported)})</span>' if quote.speaker_as_reported else ""
-    role = f', <span class="role">{_escaped(quote.role)}</span>' if quote.role else ""
+    lang = f' lang="{escaped(quote.lang)}"' if quote.lang else ""
+    translation = f'<p class="translation">Translation: {escaped(quote.translation)}</p>' if quote.translation else ""
+    reported_as = f' <span class="muted">(reported as {escaped(quote.speaker_as_reported)})</span>' if quote.speaker_as_reported else ""
+    role = f', <span class="role">{escaped(quote.role)}</span>' if quote.role else ""
     speaker = environment.filters["person_name"](quote.speaker, quote.person)
     return Markup('<figure class="quote">\n'
-                  f"      <blockquote{lang}><p>{_escaped(quote.text)}</p></blockquote>\n"
+                  f"      <blockquote{lang}><p>{escaped(quote.text)}</p></blockquote>\n"
                   f"{translation}      <figcaption>{speaker}{reported_as}{role}, as reported by {source_refs[quote.source.key]}."
                   f'<br>{sentence_links(quote.source, quote.text, "quote")}</figcaption>\n'
                   "    </figure>")
@@ -215,19 +209,19 @@ def quote_figure(environment: Environment, quote: Quote, source_refs: Mapping[st
 def source_entry(environment: Environment, source: Source) -> Markup:
     """A source in the incident's numbered list: publisher (linked), title, date, kind and language,
     its address as readers see it, and its archived copy."""
-    publisher = _escaped(source.publisher)
-    parts = [f'<li id="source-{_escaped(source.key)}">\n        ',
-             f'<a href="{_escaped(source.url)}" rel="noopener noreferrer">{publisher}</a>' if source.url else publisher]
+    publisher = escaped(source.publisher)
+    parts = [f'<li id="source-{escaped(source.key)}">\n        ',
+             f'<a href="{escaped(source.url)}" rel="noopener noreferrer">{publisher}</a>' if source.url else publisher]
     if source.title:
-        parts.append(f": <cite>{_escaped(source.title)}</cite>")
+        parts.append(f": <cite>{escaped(source.title)}</cite>")
     if source.published:
         parts.append(f', <time datetime="{source.published.isoformat()}">{long_date(source.published)}</time>')
     if source.kind or source.language:
-        parts.append(f'<span class="muted"> ({_escaped(", ".join([part for part in (source.kind, source.language) if part]))})</span>')
+        parts.append(f'<span class="muted"> ({escaped(", ".join([part for part in (source.kind, source.language) if part]))})</span>')
     parts.append(_source_address(source.url))
     if source.archive_url:
-        parts.append(f' · <a href="{_escaped(source.archive_url)}" rel="noopener noreferrer">archived copy</a> '
-                     f'<span class="url">({_escaped(environment.filters["host"](source.archive_url))})</span>')
+        parts.append(f' · <a href="{escaped(source.archive_url)}" rel="noopener noreferrer">archived copy</a> '
+                     f'<span class="url">({escaped(environment.filters["host"](source.archive_url))})</span>')
     parts.append("      </li>")
     return Markup("".join(parts))
 
@@ -238,7 +232,7 @@ def _source_address(url: str | None) -> str:
         return '<br><span class="muted">Web address not recorded.</span>'
     host, path = short_address(url)
     broken = f'<wbr><span class="url">{PATH_BREAK.join(path.split("/"))}</span>' if path else ""
-    return f'<br><span class="url">{_escaped(host)}</span>{broken}'
+    return f'<br><span class="url">{escaped(host)}</span>{broken}'
 
 
 FILTERS = {

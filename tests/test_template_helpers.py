@@ -5,17 +5,18 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 from markupsafe import escape
 
+from archive.fragments import escaped
 from archive.paging import paginate
-from archive.template_helpers import _escaped, pager
+from archive.template_helpers import pager
 
 
 @given(st.text())
 def test_escaped_is_markupsafe_escape(text: str) -> None:
-    assert _escaped(text) == str(escape(text))
+    assert escaped(text) == str(escape(text))
 
 
-def test_every_markup_character_is_escaped() -> None:
-    assert _escaped("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+def test_every_markup_character_isescaped() -> None:
+    assert escaped("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
 
 
 def test_the_pager_links_the_other_pages_of_a_long_list_and_is_absent_from_a_short_one() -> None:
