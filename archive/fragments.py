@@ -115,8 +115,9 @@ def _with_directive(url: str, directive: str | None) -> str:
 
 
 def escaped(text: str) -> str:
-    """A text escaped as markupsafe.escape escapes a str (the same five replacements, in its order), but as a
-    plain str: making the Markup is most of escape's cost, and rows only put the text into a larger string."""
+    """A str (never a Markup, whose replace escapes its arguments) escaped as markupsafe.escape escapes it, with the
+    same five replacements in its order, but as a plain str: making the Markup is most of escape's cost, and rows
+    only put the text into a larger string."""
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
 
 

@@ -68,8 +68,6 @@ def paginate(base: str, rows: Sequence[Row], weight: Callable[[Row], int] = lamb
 
     An empty list still has its first page.
     """
-    if len(rows) <= 1:  # most lists of a total's incidents: one page of one row, whatever it weighs
-        return [ListPage(base, 1, 1, list(rows), 1, len(rows))]
     chunks: list[list[Row]] = []
     chunk: list[Row] = []
     used = 0

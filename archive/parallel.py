@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -131,7 +132,8 @@ def _run_background(sending: Connection, yielding: bool) -> None:
     if _background is None:
         raise RuntimeError("_run_background runs only in the worker in_background forks")
     if yielding:
-        os.nice(YIELDING_NICENESS)
+        with contextlib.suppress(OSError):  # (where the system refuses it, the work is done all the same)
+            os.nice(YIELDING_NICENESS)
     try:
         outcome: tuple[bool, object] = (True, _background())
     except BaseException as problem:  # whatever it is, `wait` raises it in the parent

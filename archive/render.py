@@ -155,7 +155,7 @@ class _PageEnvironment(Environment):
 
     A ChainMap would show globals added after a template is loaded; make_environment adds ours before any is.
     Each page's `{% from "_macros.html" import ... %}` compares the keys of the two templates' globals, and over
-    a ChainMap that comparison took a sixth of rendering a total's page (10,000 incidents make 23,000 of them).
+    a ChainMap that comparison took a sixth of rendering a total's page (10,000 incidents make thousands of them).
     """
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
@@ -196,7 +196,7 @@ def make_environment(templates_dir: Path, compiled: BytecodeCache | None = None)
 def page_parts(environment: Environment) -> Callable[[str, str, str, SiteConfig], Markup]:
     """`page_part(template, root, page_path, site)`: what every page shows (its header, its footer), rendered once
     for each place a page can be in, its root and its section of the site (`incidents/` of `incidents/x/index.html`),
-    and taken from there by every other page there: 34,000 pages at 10,000 incidents, the header and footer a fifth
+    and taken from there by every other page there: 13,000 to 15,000 pages at 10,000 incidents, the header and footer a fifth
     of the time of the smallest."""
     rendered: dict[tuple[str, str, str], tuple[SiteConfig, Markup]] = {}
 
@@ -251,7 +251,7 @@ def site_pages(archive: Archive) -> list[Page]:
     months = archive.incidents_by_month()
     everything = inputs_digest(archive.incidents)
 
-    archive_totals = totals(archive.incidents, archive.measures)  # each total has its own pages
+    archive_totals = totals(archive.incidents, archive.measures)  # each total of several incidents has its own pages
     pages = [
         Page("index.html", "home.html", lambda: {
             "latest": leading_rows(archive.incidents, LATEST_ON_HOME),
@@ -617,7 +617,7 @@ def _write_new_file(target: Path, content: bytes) -> None:
     """Write a file that is not there yet (a page of a new site folder): no temporary file to rename.
     One that is there already is replaced as _replace_file does."""
     make_folder_of(target)
-    try:  # (a descriptor, not a file object: 34,000 pages at 10,000 incidents, and a file object costs a fifth more)
+    try:  # (a descriptor, not a file object: 13,000 to 15,000 pages at 10,000 incidents, and a file object costs a fifth more)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     except FileExistsError:
         _replace_file(target, content)

@@ -51,6 +51,7 @@ class Preview:
         self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
         self.search_failed = False  # the search index could not be made: later builds leave it out
         self.model_from_check = False  # `archive` came from check, with no build: its pages are not worked out (see prepare_for_edits)
+        self.prepared = False  # prepare_for_edits is done (it is tried once)
         self.changed = threading.Condition()
 
     def rebuild(self, changed: list[Path] | None = None, with_search: bool = True) -> None:
@@ -89,13 +90,15 @@ class Preview:
         return []
 
     def prepare_for_edits(self) -> None:
-        """Work out the pages of a model that came without a build (the site was up to date), as a build
-        would: the first edit's build then reuses what it can of them, as the builds of later edits do."""
-        if self.archive is None or not self.model_from_check:
+        """Once, after the first build: what every edit's build would work out again (see pipeline.prepare_for_edits),
+        and the pages of a model that came without a build (the site was up to date), as a build would: the first
+        edit's build then reuses what it can of them, as the builds of later edits do."""
+        if self.prepared:
             return
-        self.model_from_check = False
+        self.prepared = True
+        from_check, self.model_from_check = self.model_from_check, False
         try:
-            prepare_for_edits(self.archive)
+            prepare_for_edits(self.archive if from_check else None)
         except Exception as failure:  # only a head start for the first edit: its build does the work anyway
             print(f"(working out the pages ahead of the first edit skipped: {failure!r})", flush=True)
 

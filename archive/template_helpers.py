@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from jinja2 import pass_environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .dates import long_date
 from .figures import key_readings
@@ -97,7 +97,7 @@ def pager(listing: ListPage, root: str, label: str) -> Markup:
         return Markup("")
     root = escaped(root)
     number = listing.number
-    parts = [f'<nav class="pager" aria-label="{escaped(label)}">\n'
+    parts = [f'<nav class="pager" aria-label="{escape(label)}">\n'
              f"  <p>Page {number} of {listing.count} · {listing.first_row:,}–{listing.last_row:,} of {listing.total_rows:,}</p>\n"
              "  <ul>\n"]
     if number > 1:
@@ -121,16 +121,19 @@ def pager(listing: ListPage, root: str, label: str) -> Markup:
 def contribution_rows(environment: Environment, contributions: Iterable[Contribution], root: str) -> Markup:
     """The <li> of each incident that adds to a total, each followed by a line break: its reading, and a
     link to the claims behind it."""
-    group_anchor = environment.filters["group_anchor"]
-    root = escaped(root)
     rows = []
     for contribution in contributions:
-        incident, claims = contribution.incident, contribution.claims
-        page = f"{root}incidents/{escaped(incident.id)}/"
-        rows.append(f'  <li>\n    <a href="{page}">{long_date(incident.date)}: {escaped(incident.title)}</a>\n'
+        incident = contribution.incident
+        rows.append(f'  <li>\n    <a href="{escaped(root)}incidents/{escaped(incident.id)}/">{long_date(incident.date)}: {escaped(incident.title)}</a>\n'
                     f"    adds <strong>{escaped(contribution.text)}</strong>{CONFLICT_BADGE if contribution.conflict else ''}"
-                    f'    (<a href="{page}#{escaped(group_anchor(claims[0]))}">{_plural(len(claims), "claim")}</a>)\n  </li>\n')
+                    f'    (<a href="{escaped(claims_address(environment, contribution, root))}">{_plural(len(contribution.claims), "claim")}</a>)\n  </li>\n')
     return Markup("".join(rows))
+
+
+@pass_environment
+def claims_address(environment: Environment, contribution: Contribution, root: str) -> str:
+    """Where the claims behind what an incident adds to a total are: their group on the incident's page."""
+    return f"{root}incidents/{contribution.incident.id}/#{environment.filters['group_anchor'](contribution.claims[0])}"
 
 
 # --- an incident's page (incident.html) ---------------------------------------------------------
@@ -239,6 +242,7 @@ FILTERS = {
     "pager": pager,
     "incident_rows": incident_rows,
     "contribution_rows": contribution_rows,
+    "claims_address": claims_address,
     "figure_group": figure_group,
     "quote_figure": quote_figure,
     "source_entry": source_entry,

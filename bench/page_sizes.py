@@ -75,16 +75,19 @@ def representative_pages(site: Path) -> dict[str, str]:
                            if any(region["code"] == busiest for region in incident["regions"])).most_common(1)[0][0]
     busy_month = Counter(incident["date"][:7] for incident in incidents).most_common(1)[0][0]
     fullest = max(incidents, key=lambda incident: (len(incident["figures"]), len(incident["sources"]), incident["id"]))
-    total = max((site / "totals").glob("total-*/index.html"), key=lambda page: page.stat().st_size)
     slug = busiest.lower()
-    region_total = max((site / "regions" / slug / "totals").glob("total-*/index.html"), key=lambda page: page.stat().st_size)
-    return {
+    pages = {
         "home": "", "busiest region": f"regions/{slug}/", "region year": f"regions/{slug}/{busiest_year}/",
         "busy month": f"incidents/{busy_month.replace('-', '/')}/", "incident": fullest["url"], "regions map": "regions/",
-        "totals": "totals/", "total": f"totals/{total.parent.name}/", "region totals": f"regions/{slug}/totals/",
-        "region total": f"regions/{slug}/totals/{region_total.parent.name}/", "incident index": "incidents/", "search": "search/?q=strike",
+        "totals": "totals/", "region totals": f"regions/{slug}/totals/", "incident index": "incidents/", "search": "search/?q=strike",
         "places map": "map/",
     }
+    # The biggest page of a total (only totals of several incidents have one), where there is any.
+    for kind, folder in (("total", "totals/"), ("region total", f"regions/{slug}/totals/")):
+        biggest = max((site / folder).glob("total-*/index.html"), key=lambda page: page.stat().st_size, default=None)
+        if biggest is not None:
+            pages[kind] = f"{folder}{biggest.parent.name}/"
+    return pages
 
 
 def measure(size: int, work: Path, seed: int) -> dict:

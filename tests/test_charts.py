@@ -351,3 +351,13 @@ def test_the_map_outlines_are_simplified_within_their_tolerance():
             # every point drawn is one of the original's (to the tenth it is written in)
             assert all(min(math.hypot(x - a, y - b) for a, b in ring) < 0.1 for x, y in kept), code
             assert MAP_TOLERANCE <= 1
+
+
+def test_serve_draws_the_regions_map_once_for_every_later_build_and_a_one_shot_build_leaves_it_to_its_page():
+    from archive import charts
+    from archive.pipeline import prepare_for_edits
+
+    charts._map_data.cache_clear()
+    assert charts.map_codes() and charts._map_data.cache_info().currsize == 0  # the codes alone: nothing drawn
+    prepare_for_edits(None)  # serve's, once the site is on view
+    assert charts._map_data.cache_info().currsize == 1

@@ -461,3 +461,26 @@ def test_the_processes_a_build_forks_inherit_the_readings_instead_of_working_the
     build(Project(root=root), today=TODAY)
     assert downloads_by.read_text() != str(os.getpid())  # (the downloads were written by a forked process)
     assert set(read_by.read_text().split()) == {str(os.getpid())}
+
+
+def test_a_totals_page_goes_when_its_total_is_down_to_one_incident_and_comes_back_with_a_second(tiny):
+    """Incremental builds follow the rule of a clean one: a total of one incident links to that incident's claims."""
+    from linkcheck import check_links
+
+    lviv = "2025-03-01-strike-on-lviv"
+    lviv_text = (VALID_INCIDENT.replace("2025-06-06", lviv[:10]).replace("UA-30, UA-32", "UA-46")
+                 .replace("region: UA-32", "region: UA-46").replace("region: UA-30", "region: UA-46"))
+    tiny.write(NAME)
+    lviv_file = tiny.write(lviv, lviv_text)
+    site, total_page = tiny.root / "site", "totals/total-killed-ukraine/index.html"
+    for step in ("both", "Kyiv alone", "both again"):
+        if step == "Kyiv alone":
+            lviv_file.unlink()
+        elif step == "both again":
+            tiny.write(lviv, lviv_text)
+        build(tiny.project, today=TODAY, with_search=False)
+        home = (site / "index.html").read_text(encoding="utf-8")
+        assert (site / total_page).is_file() == (step != "Kyiv alone"), step
+        assert ('href="./totals/total-killed-ukraine/">2 incidents' in home) == (step != "Kyiv alone"), step
+        assert (f'href="./incidents/{NAME}/#figures-killed-ua-30">1 incident: its claims' in home) == (step == "Kyiv alone"), step
+        assert check_links(site)[0] == [], step
