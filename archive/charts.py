@@ -262,12 +262,18 @@ MAP_TOLERANCE = 0.5
 
 
 @lru_cache(maxsize=1)
+def _map_file() -> dict:
+    """The map's data as the file has it (read once: map_codes and _map_data both start from it; not to be changed)."""
+    data: dict = json.loads(MAP_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
 def _map_data() -> dict:
     """The map's data, its outlines simplified (see MAP_TOLERANCE): the original path data is 140 KB."""
-    data: dict = json.loads(MAP_PATH.read_text(encoding="utf-8"))
-    for entry in data["regions"].values():
-        entry["path"] = simplified_path(entry["path"], MAP_TOLERANCE)
-    return data
+    data = _map_file()
+    return {**data, "regions": {code: {**entry, "path": simplified_path(entry["path"], MAP_TOLERANCE)}
+                                for code, entry in data["regions"].items()}}
 
 
 def simplified_path(path: str, tolerance: float) -> str:
@@ -380,7 +386,7 @@ def _shades(classes: int) -> list[int]:
 @lru_cache(maxsize=1)
 def map_codes() -> frozenset[str]:
     """The codes of the regions the map draws, without drawing them: a build's main process needs only these."""
-    return frozenset(json.loads(MAP_PATH.read_text(encoding="utf-8"))["regions"])
+    return frozenset(_map_file()["regions"])
 
 
 def draw_map_ahead() -> None:

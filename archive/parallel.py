@@ -37,7 +37,7 @@ def parallel_map(function: Callable, items: Sequence, progress: Callable[[int, i
     """
     global _task
     workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if not _forks(workers, len(items)):
         meanwhile()
         results = []
         for done, item in enumerate(items, 1):
@@ -116,7 +116,12 @@ def in_background(function: Callable[[], T], items: int, yielding: bool = False)
 
 def forks_for(items: int) -> bool:
     """Whether in_background forks a worker for work of `items` items (else the work is done at once, in this process)."""
-    return items >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    return _forks(os.cpu_count() or 1, items)
+
+
+def _forks(workers: int, items: int) -> bool:
+    """Whether work of `items` items is worth forking `workers` processes for, and this system can fork them."""
+    return workers >= 2 and items >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _receive(receiving: Connection, outcome: list[tuple[bool, object]]) -> None:

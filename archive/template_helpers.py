@@ -121,10 +121,10 @@ def pager(listing: ListPage, root: str, label: str) -> Markup:
 def contribution_rows(environment: Environment, contributions: Iterable[Contribution], root: str) -> Markup:
     """The <li> of each incident that adds to a total, each followed by a line break: its reading, and a
     link to the claims behind it."""
-    rows = []
+    rows, shown_root = [], escaped(root)
     for contribution in contributions:
         incident = contribution.incident
-        rows.append(f'  <li>\n    <a href="{escaped(root)}incidents/{escaped(incident.id)}/">{long_date(incident.date)}: {escaped(incident.title)}</a>\n'
+        rows.append(f'  <li>\n    <a href="{shown_root}incidents/{escaped(incident.id)}/">{long_date(incident.date)}: {escaped(incident.title)}</a>\n'
                     f"    adds <strong>{escaped(contribution.text)}</strong>{CONFLICT_BADGE if contribution.conflict else ''}"
                     f'    (<a href="{escaped(claims_address(environment, contribution, root))}">{_plural(len(contribution.claims), "claim")}</a>)\n  </li>\n')
     return Markup("".join(rows))
