@@ -95,7 +95,7 @@ def run(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     project = Project(root=args.root.resolve())
-    if __name__ == "__main__" and args.command in ("check", "build"):
+    if __name__ == "__main__" and args.command in ("check", "build", None):  # (None: `python build.py`, a build)
         # A command run from the shell does its work once and exits (exit_now). Once check or build is
         # done, the cycle collector, paused meanwhile (pipeline.collector_paused), would go over the
         # whole model once more (half a second at 10,000 incidents) only for the process to end.
