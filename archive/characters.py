@@ -41,11 +41,13 @@ def name_problem(name: str) -> str | None:
         return f"is {len(name):,} characters long; a name has at most {NAME_LENGTH} (put the rest in a role or the excerpt)"
     if "  " in name or name != name.strip(" "):
         return "has leading, trailing or double spaces; write single spaces between words"
-    bad = next((char for char in name if not NAME.fullmatch(char)), None)
+    bad = None if NAME.fullmatch(name) else next((char for char in name if not NAME.fullmatch(char)), None)
     if bad is not None:
         shown = f"`{bad}`" if bad.isprintable() and not bad.isspace() else character_name(bad)
         return (f"contains {shown}, which a name cannot hold; a name has letters, digits, spaces and "
                 f"{' '.join(NAME_PUNCTUATION.strip())} only")
+    if name.isascii():  # (most names: ASCII letters are all of one script, and in NFC)
+        return None
     if not unicodedata.is_normalized("NFC", name):
         return "has letters written as base letter plus accent; retype it, or paste it through a tool that writes composed (NFC) text"
     for word in regex.findall(r"\p{L}[\p{L}\p{M}]*", name):
