@@ -11,7 +11,8 @@ and whose texts vary in size), it measures, each in its own process: our full bu
 build again with nothing changed, a build after editing one incident, `check` with no cache,
 the full build with the offline copy and its zip (`--offline`, as `make site` builds),
 mkdocs-material on the same pages (navigation pruned so that it finishes; the unpruned
-navigation too, at the smallest size) and Hugo (Debian's `hugo`) on the same pages; and what
+navigation too, once, at the smallest size) and Hugo (Debian's `hugo`) on the same pages, both
+in turns with our build without the index, the median of each shown; and what
 the first search transfers (bench/search_transfer.py, with Chromium). Wall time, CPU time, peak
 memory (of our full build: of the whole process tree, ours and Pagefind's processes together, in
 a run of its own that is not timed), output size and file count; ratios ours/baseline, and the
@@ -304,7 +305,7 @@ def settle(archive: Path, timeout: float = 300) -> None:
 
 
 # Runs of each measurement of a few seconds (no change, one edit, check), and of our full build without the
-# index and Hugo's, taken in turns: the median one is reported. This machine's speed drifts by a third from
+# index, Hugo's and mkdocs-material's (pruned navigation), these three taken in turns: the median one is reported. This machine's speed drifts by a third from
 # minute to minute, so a ratio of two single runs minutes apart says more of the drift than of the builds.
 REPEATS = 3
 
@@ -376,18 +377,26 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
     results["ours: one edit"] = median_run([edit_and_build(archive, edited, f" (edit {number})", build, work / f"ours-edit-{kind}-{size}-{number}.log")
                                             for number in range(1, REPEATS + 1)])
     results["first search transfer"] = search_transfer(archive / "site", work / f"transfer-{kind}-{size}.log")
-    # The same two builds without Pagefind: our own time and memory; the full build in turns with Hugo's.
+    # The same two builds without Pagefind: our own time and memory; the full build in turns with Hugo's and
+    # mkdocs-material's (pruned navigation), so that each ratio is of medians taken in the same minutes.
     hugo = shutil.which("hugo") if baselines else None
+    python = bench_python() if baselines else None
+    pruned_project = work / f"mkdocs-{kind}-{size}-pruned"
     ours_runs: list[dict] = []
     hugo_runs: list[dict] = []
+    mkdocs_runs: list[dict] = []
     if hugo:
         write_hugo_project(archive, work / f"hugo-{kind}-{size}")
+    if python:
+        write_mkdocs_project(archive, pruned_project, pruned=True)
     for number in range(1, (REPEATS if baselines else 1) + 1):
         shutil.rmtree(archive / "site")
         shutil.rmtree(archive / ".cache")
         ours_runs.append(measure([*build, "build", "--no-search"], log=work / f"ours-nosearch-{kind}-{size}-{number}.log"))
         if hugo:
             hugo_runs.append(hugo_build(hugo, work / f"hugo-{kind}-{size}", work / f"hugo-{kind}-{size}-{number}.log"))
+        if python:
+            mkdocs_runs.append(mkdocs_build(python, pruned_project, work / f"mkdocs-{kind}-{size}-{number}.log"))
     results["ours: full build, no search index"] = median_run(ours_runs) if baselines else ours_runs[0]
     results["ours: one edit, no search index"] = median_run([
         edit_and_build(archive, edited, f" (again {number})", [*build, "build", "--no-search"], work / f"ours-edit-nosearch-{kind}-{size}-{number}.log")
@@ -403,18 +412,23 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
                                                               REPEATS if size <= TARGETS else 1)
     if not baselines:
         return results
-    python = bench_python()
     if python:
-        for pruned in (True, False) if unpruned_too else (True,):
-            project = work / f"mkdocs-{kind}-{size}-{'pruned' if pruned else 'full-nav'}"
-            write_mkdocs_project(archive, project, pruned)
-            name = f"mkdocs-material ({'pruned nav' if pruned else 'full nav'})"
-            results[name] = {**measure([str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")],
-                                       log=work / f"mkdocs-{kind}-{size}.log"), **tree_size(project / "site")}
+        results["mkdocs-material (pruned nav)"] = median_run(mkdocs_runs)
+        if unpruned_too:  # (once: it is shown for what full navigation costs, not compared with a target)
+            full_nav_project = work / f"mkdocs-{kind}-{size}-full-nav"
+            write_mkdocs_project(archive, full_nav_project, pruned=False)
+            results["mkdocs-material (full nav)"] = mkdocs_build(python, full_nav_project, work / f"mkdocs-{kind}-{size}-full-nav.log")
     else:
         results["mkdocs-material (pruned nav)"] = {"missing": "pip install -r bench/requirements.txt failed"}
     results["Hugo"] = median_run(hugo_runs) if hugo_runs else {"missing": "apt-get install hugo"}
     return results
+
+
+def mkdocs_build(python: Path, project: Path, log: Path) -> dict:
+    """One build of the mkdocs-material project, its last output deleted first, with the size of what it wrote."""
+    shutil.rmtree(project / "site", ignore_errors=True)
+    measured = measure([str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")], log=log)
+    return {**measured, **tree_size(project / "site")}
 
 
 def hugo_build(hugo: str, project: Path, log: Path) -> dict:
@@ -477,7 +491,8 @@ def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
              "processes together (the sum of their PSS, sampled every 0.1 s; at least the largest process's peak RSS), "
              "in a build of its own that is not timed: the sampling takes CPU from the build. In the other rows it is "
              "the largest one process's peak RSS. Our full build of up to 10,000 incidents is timed "
-             f"{REPEATS} times, from a clean start each time, and the median is shown. Python caches the modules it compiles, "
+             f"{REPEATS} times, from a clean start each time, and the median is shown; without the index, it is timed in turns with Hugo and "
+             "mkdocs-material (pruned navigation), whose medians are shown. Python caches the modules it compiles, "
              "as it does by default (PYTHONDONTWRITEBYTECODE is unset for every run).", ""]
     for (size, kind), results in all_results.items():
         lines += [f"## {size:,} incidents, `{kind}` archive", "", "| run | wall s | CPU s | peak memory MB | output MB | files | notes |",
