@@ -190,7 +190,14 @@ def make_environment(templates_dir: Path, compiled: BytecodeCache | None = None)
         **SOURCE_FILTERS,
         **ROW_FILTERS,
     )
+    environment.tests["with_own_page"] = has_own_page
     return environment
+
+
+def has_own_page(total: Total) -> bool:
+    """Whether a total has pages of how it was added up (totals_pages writes them, totals_table links to them): a total
+    of one incident links to that incident's claims instead, which say all such a page would."""
+    return len(total.contributions) > 1
 
 
 def page_parts(environment: Environment) -> Callable[[str, str, str, SiteConfig], Markup]:
@@ -367,7 +374,7 @@ def _totals_pages(all_totals: tuple[Total, ...], base: str, region: Region | Non
                   _digest(digest, str(listing.number), str(listing.count)))
              for listing in paginate(base, all_totals, row_text)]
     for total in all_totals:
-        if len(total.contributions) > 1:  # (a total of one incident links to its claims: see totals_table in _macros.html)
+        if has_own_page(total):
             pages += _total_pages(total.measure, total.party, total.suffix, tuple(total.contributions), base, region)
     return pages
 

@@ -425,16 +425,20 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
 
 
 def mkdocs_build(python: Path, project: Path, log: Path) -> dict:
-    """One build of the mkdocs-material project, its last output deleted first, with the size of what it wrote."""
-    shutil.rmtree(project / "site", ignore_errors=True)
-    measured = measure([str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")], log=log)
-    return {**measured, **tree_size(project / "site")}
+    """One build of the mkdocs-material project, with the size of what it wrote."""
+    return baseline_build([str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")],
+                          project / "site", log)
 
 
 def hugo_build(hugo: str, project: Path, log: Path) -> dict:
-    """One build of the Hugo project, its last output deleted first, with the size of what it wrote."""
-    shutil.rmtree(project / "public", ignore_errors=True)
-    return {**measure([hugo, "--quiet", "-s", str(project), "-d", str(project / "public")], log=log), **tree_size(project / "public")}
+    """One build of the Hugo project, with the size of what it wrote."""
+    return baseline_build([hugo, "--quiet", "-s", str(project), "-d", str(project / "public")], project / "public", log)
+
+
+def baseline_build(command: list[str], output: Path, log: Path) -> dict:
+    """One run of a baseline's build `command`, which writes `output` (deleted first), with the size of what it wrote."""
+    shutil.rmtree(output, ignore_errors=True)
+    return {**measure(command, log=log), **tree_size(output)}
 
 
 def search_transfer(site: Path, log: Path) -> dict:
