@@ -6,6 +6,7 @@ Validation never stops at the first problem: `check` shows them all at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import fastjsonschema
 import jsonschema
+import jsonschema_rs
 from jsonschema import ValidationError
 
 from . import places
@@ -65,56 +66,24 @@ def schema_validator() -> jsonschema.protocols.Validator:
 
 
 @lru_cache(maxsize=1)
-def schema_accepts() -> Callable[[object], object]:
-    """A compiled check (fastjsonschema) that only says whether a document is valid: about 50x faster.
+def schema_accepts() -> Callable[[object], bool]:
+    """A compiled check (jsonschema-rs, in Rust) that only says whether a document is valid: 5 us a file of
+    the `uniform` archive, where fastjsonschema took 25 and jsonschema itself 50 times that.
 
-    It is compiled from the schema with every `$ref` written out in place, which it accepts and
-    refuses exactly as the schema does, with none of the calls (and their error-message
-    prefixes) that fastjsonschema makes for each reference: about twice as fast again. A schema
-    whose references cannot be written out (one to itself, one outside #/$defs/) is compiled as it is.
+    It refuses whatever the full validator refuses. It may refuse more, and then the full validator decides
+    (and says why): a value it cannot take raises ValueError (a key that is not text), and where a pattern
+    ends in `$`, Python's also matches before a line break at the end of the text; the schema's patterns
+    are otherwise of ASCII classes and anchors, which both read alike, and it asserts no `format`.
     """
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    try:
-        return fastjsonschema.compile(_references_written_out(schema, schema.get("$defs", {}), ()))
-    except _KeptReference:
-        return fastjsonschema.compile(schema)
-
-
-ANNOTATIONS = {"description", "title", "$comment", "examples"}  # keywords that validate nothing
-
-
-class _KeptReference(Exception):
-    """A `$ref` that _references_written_out cannot write out."""
-
-
-def _references_written_out(node: Any, definitions: dict[str, Any], within: tuple[str, ...]) -> Any:
-    """`node` with each `{"$ref": "#/$defs/name"}` replaced by that definition (itself written out);
-    `within` are the definitions being written out around it.
-
-    A reference with validating keywords beside it is kept as `allOf` of both, as the schema means it.
-    """
-    if isinstance(node, list):
-        return [_references_written_out(child, definitions, within) for child in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        reference = node["$ref"]
-        name = reference.removeprefix("#/$defs/") if isinstance(reference, str) and reference.startswith("#/$defs/") else None
-        if name not in definitions or name in within:
-            raise _KeptReference(reference)
-        target = _references_written_out(definitions[name], definitions, (*within, name))
-        beside = {key: value for key, value in node.items() if key != "$ref"}
-        return target if beside.keys() <= ANNOTATIONS else {"allOf": [target, _references_written_out(beside, definitions, within)]}
-    return {key: value if key == "$defs" else _references_written_out(value, definitions, within) for key, value in node.items()}
+    return jsonschema_rs.validator_for(json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))).is_valid
 
 
 def schema_errors(data: Any) -> list[ValidationError]:
     """Every schema error; the fast check first, since almost every file is valid."""
-    try:
-        schema_accepts()(data)
-        return []
-    except fastjsonschema.JsonSchemaException:
-        return list(schema_validator().iter_errors(data))
+    with contextlib.suppress(ValueError):  # a value the fast check cannot take: the full validator decides
+        if schema_accepts()(data):
+            return []
+    return list(schema_validator().iter_errors(data))
 
 
 def incident_id(document: Document) -> str:

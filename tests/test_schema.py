@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 import yaml
 
-from archive.validate import SCHEMA_PATH
+from archive.validate import SCHEMA_PATH, schema_accepts, schema_errors, schema_validator
 from conftest import REPO, VALID_INCIDENT
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
@@ -27,7 +27,7 @@ def test_every_shipped_incident_points_editors_at_the_schema():
         assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../../schema/incident.schema.json\n"), path
 
 
-@pytest.mark.parametrize("old, new", [
+BAD_INPUT = [
     ("    source: mt\n    excerpt", "    sorce: mt\n    excerpt"),
     ("    value: 4\n", "    value: -4\n"),
     ("    value: 4\n", "    value: 4.5\n"),
@@ -38,7 +38,10 @@ def test_every_shipped_incident_points_editors_at_the_schema():
     ("title: Drone strike on Kyiv\n", ""),
     ("{name: Boryspil, region: UA-32}", "{name: Boryspil, region: UA-32, lat: 50.35051}"),  # lat, lon and precision go together
     ("{name: Boryspil, region: UA-32}", "{name: Boryspil, region: UA-32, lat: 50.35051, lon: 30.95263, precision: city}"),
-])
+]
+
+
+@pytest.mark.parametrize("old, new", BAD_INPUT)
 def test_schema_rejects_bad_input(old, new):
     assert old in VALID_INCIDENT
     with pytest.raises(jsonschema.ValidationError):
@@ -47,3 +50,19 @@ def test_schema_rejects_bad_input(old, new):
 
 def test_schema_is_published_with_the_site(shipped_site):
     assert json.loads((shipped_site / "schema" / "incident.json").read_text()) == SCHEMA
+
+
+@pytest.mark.parametrize("old, new", [*BAD_INPUT, ("", "")])
+def test_the_quick_check_accepts_and_refuses_as_the_full_validator_does(old, new):
+    """The check of every file asks schema_accepts first, and the full validator only when it refuses."""
+    document = as_editor_sees(VALID_INCIDENT.replace(old, new))
+    assert schema_accepts()(document) == (not list(schema_validator().iter_errors(document)))
+    assert [error.message for error in schema_errors(document)] == [error.message for error in schema_validator().iter_errors(document)]
+
+
+def test_where_the_quick_check_refuses_what_python_accepts_the_full_validator_decides():
+    document = as_editor_sees(VALID_INCIDENT)
+    document["date"] += "\n"  # Python's `$` matches before a final line break; the quick check's does not
+    assert not schema_accepts()(document) and schema_errors(document) == []
+    document = {**as_editor_sees(VALID_INCIDENT), 1: "a key that is not text"}  # the quick check cannot take it
+    assert [error.validator for error in schema_errors(document)] == ["additionalProperties"]
