@@ -309,3 +309,18 @@ def test_a_build_whose_process_compiling_the_templates_failed_compiles_them_itse
     assert render_page(render.compiled_environment(APP_DIR / "templates", "a version"), page) == \
         render_page(make_environment(APP_DIR / "templates"), page)
     wait()  # (raises nothing)
+
+
+def test_values_are_written_as_markupsafe_escapes_them():
+    """Templates write each value through escaped_text, not markupsafe.escape (see _TextOutput): the same text."""
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self) -> str:
+            return "<b>own</b>"
+    source = '{{ v }}|<a title="{{ v }}">{{ v|string }}</a>{% set s %}[{{ v }}]{% endset %}{{ s }}{% macro m(x) %}{{ x }}{% endmacro %}{{ m(v) }}'
+    ours = make_environment(APP_DIR / "templates").from_string(source)
+    jinjas = Environment(autoescape=True).from_string(source)
+    for value in ["<script>&'\"", Markup("<i>kept</i>"), 42, None, 1.5, Html(), "plain"]:
+        assert ours.render(v=value) == jinjas.render(v=value), value
