@@ -21,7 +21,7 @@ import unicodedata
 from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup, _escape_inner
+from markupsafe import Markup, _escape_inner  # type: ignore[attr-defined]  # (_escape_inner is not exported by name: see escaped)
 
 if TYPE_CHECKING:
     from .model import Source

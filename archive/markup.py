@@ -153,7 +153,8 @@ def _finish(converter: markdown.Markdown, root: ElementTree.Element | None) -> s
 # `_` (emphasis) is no letter here: a text with one is never plain. Ruled out first, it leaves `\w` to
 # stand for letters and digits, and a line one character class, which the regular expression engine
 # runs ten times quicker than the alternatives `[^\W_]|[...]` (a summary is matched on every build).
-_PLAIN_LINE = r"(?!\d+\.)[\w(\"'][\w ,.;:'\"?()%/-]*"
+_LINE_WORDS = r"[\w ,.;:'\"?()%/-]*"  # any run of letters, digits, spaces and plain punctuation
+_PLAIN_LINE = rf"(?!\d+\.)[\w(\"']{_LINE_WORDS}"
 _PLAIN = re.compile(rf"(?:{_PLAIN_LINE})?(?:\n(?:{_PLAIN_LINE})?)*")
 _PARAGRAPH_GAP = re.compile(r"\n\n+")  # not `\n{2,}`, which the engine scans for ten times slower
 
@@ -172,7 +173,6 @@ _MARKED = re.compile(rf"\*\*({_WORDS})\*\*(?!\*)|\*({_WORDS})\*(?!\*)|\[({_WORDS
 # there is one way to read a line, and a line that fails is given up in linear time as before. (Possessive
 # repeats, `*+`, would do the same, but Python 3.11.0 to 3.11.4, Debian 12's among them, can match them where
 # the plain repeat does not when what they repeat backtracks, as _MARKED does: CPython issue gh-106052.)
-_LINE_WORDS = r"[\w ,.;:'\"?()%/-]*"
 _SIMPLE_LINE = rf"(?:- )?(?!\d+\.)(?:[\w(\"']|{_MARKED.pattern}){_LINE_WORDS}(?:(?:{_MARKED.pattern}){_LINE_WORDS})*"
 _SIMPLE = re.compile(rf"(?:{_SIMPLE_LINE})?(?:\n(?:{_SIMPLE_LINE})?)*")
 
@@ -184,10 +184,10 @@ def _never_quick(text: str) -> bool:
 
 def _is_plain(text: str) -> bool:
     """Whether a text is plain prose (see _PLAIN)."""
-    return not _never_quick(text) and _plain(text)
+    return not _never_quick(text) and _matches_plain(text)
 
 
-def _plain(text: str) -> bool:
+def _matches_plain(text: str) -> bool:
     """_PLAIN's test, told at once for a text with bold, italic or a link: most that are not plain (the
     expression took 6 us to find that a summary of 1 KB is not, where it has its first mark)."""
     return "*" not in text and "[" not in text and _PLAIN.fullmatch(text) is not None
@@ -197,7 +197,7 @@ def _simple_html(text: str) -> str | None:
     """The HTML of a text of plain prose (see _PLAIN) or of simple Markdown (see _SIMPLE); None for any other text."""
     if _never_quick(text):
         return None
-    if _plain(text):
+    if _matches_plain(text):
         return "\n".join(f"<p>{paragraph}</p>" for paragraph in _PARAGRAPH_GAP.split(text.strip("\n")) if paragraph)
     if _SIMPLE.fullmatch(text) is None:
         return None

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError, nodes, select_autoescape
 from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import Markup, _escape_inner
+from markupsafe import Markup
 
 from .charts import map_codes, region_map, timelines
 from .citation import bibtex, citation_text, json_ld, permalink
@@ -154,10 +154,11 @@ class _CompiledTemplates(BytecodeCache):
 def escaped_text(value: Any) -> str:
     """The text markupsafe.escape(value) holds, as a str (see _TextOutput)."""
     if type(value) is str:
-        return _escape_inner(value)  # (markupsafe's own escaping, in C; see fragments.escaped)
+        return escaped(value)
     if hasattr(value, "__html__"):
-        return value.__html__()
-    return _escape_inner(str(value))
+        html: str = value.__html__()
+        return html
+    return escaped(str(value))
 
 
 class _TextOutput(CodeGenerator):

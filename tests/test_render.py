@@ -121,6 +121,20 @@ def test_json_ld_cannot_be_closed_by_a_title():
     assert json_module.loads(text)["name"] == "</script><script>alert(1)</script>"
 
 
+@pytest.mark.parametrize("title", ['quote " back\\slash', "tab\tline\nbreak", "\u2028\u2029 separators", "Київ, Белгород, Tōkyō", "</script><!--&"])
+def test_json_ld_is_written_as_json_dumps_writes_it(title):
+    """orjson writes it (citation.json_ld): the text json.dumps(ensure_ascii=False, separators=(",", ":")) wrote, escapes and all."""
+    import json as json_module
+
+    from archive.citation import json_ld
+    from archive.config import SiteConfig
+
+    text = str(json_ld(incident(title=title), SiteConfig()))
+    data = json_module.loads(text)
+    written = json_module.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert text == written.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") and data["name"] == title
+
+
 def test_citation_and_bibtex():
     from archive.citation import bibtex, citation_text
     from archive.config import SiteConfig
@@ -319,8 +333,10 @@ def test_values_are_written_as_markupsafe_escapes_them():
     class Html:
         def __html__(self) -> str:
             return "<b>own</b>"
-    source = '{{ v }}|<a title="{{ v }}">{{ v|string }}</a>{% set s %}[{{ v }}]{% endset %}{{ s }}{% macro m(x) %}{{ x }}{% endmacro %}{{ m(v) }}'
-    ours = make_environment(APP_DIR / "templates").from_string(source)
-    jinjas = Environment(autoescape=True).from_string(source)
+    source = ('{{ v }}|<a title="{{ v }}">{{ v|string }}</a>{% set s %}[{{ v }}]{% endset %}{{ s }}{% macro m(x) %}{{ x }}{% endmacro %}'
+              '{{ m(v) }}{% macro c() %}({{ caller() }}){% endmacro %}{% call c() %}{{ v }}{% endcall %}{% filter upper %}{{ v }}{% endfilter %}{% autoescape false %}{{ v }}{% endautoescape %}')
+    environment = make_environment(APP_DIR / "templates")
+    assert "environment.escaped_text(" in environment.compile(source, raw=True)  # ours, not Jinja's escape()
+    ours, jinjas = environment.from_string(source), Environment(autoescape=True).from_string(source)
     for value in ["<script>&'\"", Markup("<i>kept</i>"), 42, None, 1.5, Html(), "plain"]:
         assert ours.render(v=value) == jinjas.render(v=value), value

@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 import yaml
 
+from archive.load import TooLongNumber
 from archive.validate import SCHEMA_PATH, schema_accepts, schema_errors, schema_validator
 from conftest import REPO, VALID_INCIDENT
 
@@ -64,5 +65,6 @@ def test_where_the_quick_check_refuses_what_python_accepts_the_full_validator_de
     document = as_editor_sees(VALID_INCIDENT)
     document["date"] += "\n"  # Python's `$` matches before a final line break; the quick check's does not
     assert not schema_accepts()(document) and schema_errors(document) == []
-    document = {**as_editor_sees(VALID_INCIDENT), 1: "a key that is not text"}  # the quick check cannot take it
-    assert [error.validator for error in schema_errors(document)] == ["additionalProperties"]
+    figure = {**as_editor_sees(VALID_INCIDENT)["figures"][0], "value": TooLongNumber("1" * 30)}  # (as the loader keeps it)
+    document = {**as_editor_sees(VALID_INCIDENT), "figures": [figure]}  # a str of its own class: the quick check cannot take it
+    assert [error.validator for error in schema_errors(document)] == ["type"]
