@@ -166,7 +166,9 @@ _PARAGRAPH_GAP = re.compile(r"\n\n+")  # not `\n{2,}`, which the engine scans fo
 # compares the two on texts made of these pieces and of the ones just beyond them.
 _WORDS = r"[\w,.;:'\"?()%/-](?:[\w ,.;:'\"?()%/-]*[\w,.;:'\"?()%/-])?"  # plain, no space at either end
 _ADDRESS = r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9.~/-]*)?"
-_MARKED = re.compile(rf"\*\*({_WORDS})\*\*(?!\*)|\*({_WORDS})\*(?!\*)|\[({_WORDS})\]\(({_ADDRESS})\)")
+_BOLD = rf"{_WORDS}(?: \*{_WORDS}\* {_WORDS})*"  # words, and italic words among them with a space on each side
+_MARKED = re.compile(rf"\*\*({_BOLD})\*\*(?!\*)|\*({_WORDS})\*(?!\*)|\[({_WORDS})\]\(({_ADDRESS})\)")
+_ITALIC_IN_BOLD = re.compile(rf"\*({_WORDS})\*")
 # A line's words and marks are written `words (mark words)*`, not `(character | mark)*`: the same lines, but the
 # engine takes a run of words in one step instead of a step (and a place to come back to) for each character,
 # four times quicker on the `varied` archive's summaries. A mark never starts with a character of the words, so
@@ -202,26 +204,43 @@ def _simple_html(text: str) -> str | None:
     if _SIMPLE.fullmatch(text) is None:
         return None
     blocks: list[str] = []
-    after_list = False
+    lists: list[list[str]] = []  # the lines of list blocks one after the other, with blank lines between: one list
     for block in _PARAGRAPH_GAP.split(text.strip("\n")):
         if not block:
             continue
         lines = block.split("\n")
         items = [line.startswith("- ") for line in lines]
-        if any(items) and (after_list or not all(items)):  # two lists with a blank line between are one (of paragraphs)
+        if all(items):
+            lists.append(lines)
+            continue
+        if any(items):  # a paragraph and a list with no blank line between
             return None
-        after_list = all(items)
-        if after_list:
-            blocks.append("<ul>\n" + "\n".join(f"<li>{_MARKED.sub(_marked_html, line[2:])}</li>" for line in lines) + "\n</ul>")
-        else:
-            blocks.append(f"<p>{_MARKED.sub(_marked_html, block)}</p>")
+        if lists:
+            blocks.append(_list_html(lists))
+            lists = []
+        blocks.append(f"<p>{_MARKED.sub(_marked_html, block)}</p>")
+    if lists:
+        blocks.append(_list_html(lists))
     return "\n".join(blocks)
+
+
+def _list_html(blocks: list[list[str]]) -> str:
+    """One list of list blocks with blank lines between them, as Python-Markdown makes it: an item next to
+    one of those blank lines (the last of a block, the first of the next) holds its text as a paragraph."""
+    rows = []
+    for number, lines in enumerate(blocks):
+        for index, line in enumerate(lines):
+            item = _MARKED.sub(_marked_html, line[2:])
+            loose = (index == 0 and number > 0) or (index == len(lines) - 1 and number < len(blocks) - 1)
+            rows.append(f"<li>\n<p>{item}</p>\n</li>" if loose else f"<li>{item}</li>")
+    return "<ul>\n" + "\n".join(rows) + "\n</ul>"
 
 
 def _marked_html(marked: re.Match) -> str:
     bold, italic, link, address = marked.groups()
     if bold:
-        return f"<strong>{bold}</strong>"
+        inner = _ITALIC_IN_BOLD.sub(r"<em>\1</em>", bold) if "*" in bold else bold
+        return f"<strong>{inner}</strong>"
     if italic:
         return f"<em>{italic}</em>"
     return f'<a href="{address}" rel="noopener noreferrer nofollow">{link}</a>'

@@ -411,9 +411,10 @@ PLAIN_PIECES = ["Kyiv", "strike", "a", "Z", "й", "café", "²", " ", " ", ",", 
                 "\n", "\n\n", "\n\n\n", "12", "10 ", "10.", "1.5", "(with AFP)", "ǅ", "١٢"]
 NEAR_PIECES = ["  \n", " \n", "- ", "* ", "+ ", "1. ", "# ", "> ", "    ", "\t", "===", "---", "_", "*", "`", "[", "]", "&amp;", "&",
                "<", ">", "\\", "\u00a0", "\u0301", "\u2028", "|", "!", "\r"]
-MARKED = ["**{}**", "*{}*", "[{}](https://example.org/a/1)", "[{}](http://x.org)"]
+MARKED = ["**{}**", "*{}*", "[{}](https://example.org/a/1)", "[{}](http://x.org)", "**{} *strike* a**", "**a *{}* Kyiv *b* c**"]
 NEAR_MARKS = ["*", "**", "***", "[", "]", "](", "[x](https://example.org/?a=1&b=2)", '[x](https://example.org/a "t")', "[x](/relative)",
-              "[x](mailto:a@example.org)", "[ x](https://example.org)", "** a**", "*a *", " *", "* ", "- ", "1. "]
+              "[x](mailto:a@example.org)", "[ x](https://example.org)", "** a**", "*a *", " *", "* ", "- ", "1. ", "**a *b***", "**a *b*c**",
+              "**a *b*, c**", "***a***", "** a *b* c**", "**a * b* c**", "**a *b *c**"]
 WORD = st.sampled_from(["Kyiv", "strike", "a", "й", "café", "10", "10.", "1.5", "(with AFP)", "(", ")", "'", '"', "'q'", '"q"', "5%", "a/b",
                         "x-y", "-", "end.", "so,", "ǅ", "١٢"])
 WORDS = st.lists(WORD, min_size=1, max_size=3).map(" ".join)
@@ -449,7 +450,8 @@ def test_plain_prose_renders_as_python_markdown_and_the_sanitizer_would(pieces, 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SIMPLE_TEXTS)
-@example("- *a*\n\n- b")  # two lists with a blank line between: one list of paragraphs
+@example("- *a*\n\n- b")  # two lists with a blank line between: one list, whose items next to it are paragraphs
+@example("- a\n- b\n\n- c\n- d\n\n\n- e\n- f\n\nx\n\n- g\n\n- h")
 @example("**Kyiv strike***Lviv*")
 @example("Kyiv\n- a")
 def test_simple_markdown_renders_as_python_markdown_and_the_sanitizer_would(text):
@@ -458,7 +460,7 @@ def test_simple_markdown_renders_as_python_markdown_and_the_sanitizer_would(text
 
 def test_summaries_with_any_markup_are_not_taken_for_plain_prose():
     for text in ["Kyiv  \nstrike", "1. one", "Kyiv\n12. Lviv", "Title\n===", "Title\n---", "a_b", "x &amp; y", "    code", "Kyiv ",
-                 "a **b *c* d**", "- a\n\n- b", "Kyiv\n- a", "- 1. a", "[a](https://example.org/?q=1)", "*a**b*"]:
+                 "a **b *c***", "Kyiv\n- a", "- 1. a", "[a](https://example.org/?q=1)", "*a**b*", "- a\n\n- b\nc"]:
         assert markup._simple_html(text) is None, text
     assert markup._simple_html("Strike on Kyiv.\n10 drones (with AFP).\n\n\nNext 5%.\n") == "<p>Strike on Kyiv.\n10 drones (with AFP).</p>\n<p>Next 5%.</p>"
 
@@ -471,6 +473,8 @@ def test_simple_markdown_takes_the_quick_way(monkeypatch):
     assert str(markdown_to_html(text)) == (
         '<p><strong>Kyiv</strong>, <em>overnight</em>: see <a href="https://example.org/a/1" rel="noopener noreferrer nofollow">the report</a>.</p>\n'
         "<ul>\n<li>Two killed.</li>\n<li>A <em>fire</em>.</li>\n</ul>\n<p>More.</p>")
+    assert str(markdown_to_html("- Two killed.\n- A fire.\n\n- Power cut.")) == (  # one list: the items beside the blank line are paragraphs
+        "<ul>\n<li>Two killed.</li>\n<li>\n<p>A fire.</p>\n</li>\n<li>\n<p>Power cut.</p>\n</li>\n</ul>")
 
 
 MARKDOWN_PIECES = ["- ", "* ", "1. ", "> ", "    ", "\n", "\n\n", "word", "**", "*", "_", "[a](https://example.org/a)", "<b>", "`c`",
