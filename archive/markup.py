@@ -168,7 +168,6 @@ _WORDS = r"[\w,.;:'\"?()%/-](?:[\w ,.;:'\"?()%/-]*[\w,.;:'\"?()%/-])?"  # plain,
 _ADDRESS = r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9.~/-]*)?"
 _BOLD = rf"{_WORDS}(?: \*{_WORDS}\* {_WORDS})*"  # words, and italic words among them with a space on each side
 _MARKED = re.compile(rf"\*\*({_BOLD})\*\*(?!\*)|\*({_WORDS})\*(?!\*)|\[({_WORDS})\]\(({_ADDRESS})\)")
-_ITALIC_IN_BOLD = re.compile(rf"\*({_WORDS})\*")
 # A line's words and marks are written `words (mark words)*`, not `(character | mark)*`: the same lines, but the
 # engine takes a run of words in one step instead of a step (and a place to come back to) for each character,
 # four times quicker on the `varied` archive's summaries. A mark never starts with a character of the words, so
@@ -239,7 +238,7 @@ def _list_html(blocks: list[list[str]]) -> str:
 def _marked_html(marked: re.Match) -> str:
     bold, italic, link, address = marked.groups()
     if bold:
-        inner = _ITALIC_IN_BOLD.sub(r"<em>\1</em>", bold) if "*" in bold else bold
+        inner = _MARKED.sub(_marked_html, bold) if "*" in bold else bold  # (its italic words: see _BOLD)
         return f"<strong>{inner}</strong>"
     if italic:
         return f"<em>{italic}</em>"

@@ -57,9 +57,16 @@ TIMESTAMP_WORDS = "a date (YYYY-MM-DD, 1900 to 2099) or date and time (YYYY-MM-D
 
 
 @lru_cache(maxsize=1)
+def incident_schema() -> dict[str, Any]:
+    """schema/incident.schema.json, read once for both validators."""
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+@lru_cache(maxsize=1)
 def schema_validator() -> jsonschema.protocols.Validator:
     """The full validator: slow, but it reports every error with its path."""
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = incident_schema()
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
@@ -76,7 +83,7 @@ def schema_accepts() -> Callable[[object], bool]:
     before a line break at the end of the text; the schema's patterns are otherwise of ASCII classes and
     anchors, which both read alike, and it asserts no `format`.
     """
-    return jsonschema_rs.validator_for(json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))).is_valid
+    return jsonschema_rs.validator_for(incident_schema()).is_valid
 
 
 def schema_errors(data: Any) -> list[ValidationError]:
