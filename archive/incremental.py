@@ -31,7 +31,7 @@ from typing import Any
 from .config import environment_settings
 from .files import Repository, UnsafeFile, make_folder_of, read_regular_file
 from .git import GitError, GitMissing, head_commit, in_a_checkout, tracked_files
-from .load import Document, find_incident_files, read_bytes, repository_path
+from .load import Document, read_bytes, repository_path
 from .problems import Problem
 from .project import APP_DIR, Project
 
@@ -60,21 +60,16 @@ class BuildInputs:
     fingerprint: str  # everything the build reads, and its offline option (see input_fingerprint)
 
 
-def read_build_inputs(project: Project, today: dt.date, offline: bool) -> BuildInputs:
-    """What a build with this option reads today; incident files unchanged since the last build are not read."""
-    rendering = rendering_digest(project)
-    file_hashes = incident_file_hashes(project)
+def read_build_inputs(project: Project, today: dt.date, offline: bool, rendering: str, incident_files: list[Path]) -> BuildInputs:
+    """What a build with this option reads today, given its `rendering_digest` and `incident_files` (load.find_incident_files);
+    incident files unchanged since the last build are not read."""
+    file_hashes = hash_files(project.root, incident_files, project.repository)
     return BuildInputs(file_hashes, rendering, input_fingerprint(project, today, offline, rendering, file_hashes))
-
-
-def incident_file_hashes(project: Project) -> dict[Path, str]:
-    """The hash of every readable incident file's bytes (files unchanged since the last build are not read)."""
-    return hash_files(project.root, find_incident_files(project.incidents_dir), project.repository)
 
 
 def input_fingerprint(project: Project, today: dt.date, offline: bool, rendering: str, file_hashes: dict[Path, str]) -> str:
     """A hash of everything a build reads: the incident files (by `file_hashes`, in the stable
-    order incident_file_hashes gives), content pages, `rendering` (see rendering_digest) and the
+    order of find_incident_files), content pages, `rendering` (see rendering_digest) and the
     offline option (whether the build had the search index is kept beside it: see write_last_build).
 
     Today's date and the git commit are part of it too: validation refuses future dates, and
@@ -167,11 +162,16 @@ def unchanged_since_last_build(project: Project, fingerprint: str, offline: bool
     an index that is still right), so that serve, which shows the pages before it indexes them, does
     not build again a site that is up to date; one built without it is not up to date for a build with it.
     """
-    outputs = [project.out_dir / "index.html"] + ([project.offline_dir / "index.html"] if offline else [])
-    stored = _read(project.root, "last-build.json", fingerprint) if all(path.is_file() for path in outputs) else None
+    stored = _read(project.root, "last-build.json", fingerprint) if may_be_up_to_date(project, offline) else None
     if not isinstance(stored, dict) or (with_search and stored.get("with_search") is not True):
         return None
     return [Problem(**warning) for warning in stored["warnings"]]
+
+
+def may_be_up_to_date(project: Project, offline: bool) -> bool:
+    """Whether a last build left its output and its record: else a build runs whatever its inputs (see unchanged_since_last_build)."""
+    outputs = [project.out_dir / "index.html"] + ([project.offline_dir / "index.html"] if offline else [])
+    return all(path.is_file() for path in outputs) and (project.root / CACHE_DIR / "last-build.json").is_file()
 
 
 def write_last_build(root: Path, fingerprint: str, warnings: list[Problem], with_search: bool) -> None:

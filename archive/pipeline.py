@@ -90,7 +90,7 @@ def check(project: Project, today: dt.date | None = None, snapshots_dir: Path | 
     reference data) are taken from the cache instead of being read again. With
     `snapshots_dir`, excerpts and quotes are also compared with the sources' text snapshots
     (and the cache is not used). `file_hashes` are the incident files' hashes when the
-    caller has read them already (see incremental.incident_file_hashes): then they are the list of
+    caller has read them already (see incremental.read_build_inputs): then they are the list of
     incident files too, so they must be of every one. `earlier` is the model of
     the last check in this process (serve's): when it was checked with the same code and
     reference data, its incidents whose files are unchanged are kept as they are, with what was
@@ -268,13 +268,16 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     started = time.perf_counter()
     project.out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers([project.out_dir, project.offline_dir])  # what builds killed before us left behind
-    inputs = incremental.read_build_inputs(project, today or latest_date_anywhere(), offline)
-    unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
-    if unchanged is not None:
-        return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
     out_dir = project.out_dir
     with contextlib.ExitStack() as folders:
-        folders.callback(compile_ahead(project.templates_dir, inputs.rendering, items=len(inputs.file_hashes)))
+        rendering, incident_files = incremental.rendering_digest(project), find_incident_files(project.incidents_dir)
+        if not incremental.may_be_up_to_date(project, offline):  # it runs: the templates compile while the files are hashed
+            folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))
+        inputs = incremental.read_build_inputs(project, today or latest_date_anywhere(), offline, rendering, incident_files)
+        unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
+        if unchanged is not None:
+            return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
+        folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))  # (unless started above)
         archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
         if archive is None:
             raise BuildError(problems)

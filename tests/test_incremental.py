@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import archive.incremental
-from archive.incremental import PreviousBuild, cache_usable, checking_digest, incident_file_hashes, page_key, read_checked_files, read_page_keys, write_page_keys
+from archive.incremental import PreviousBuild, cache_usable, checking_digest, hash_files, page_key, read_checked_files, read_page_keys, write_page_keys
+from archive.load import find_incident_files
 from archive.pipeline import APP_DIR, Project, build, check
 from conftest import TODAY, VALID_INCIDENT
 
@@ -148,6 +149,11 @@ def test_an_edit_is_seen_even_when_size_and_modification_time_are_put_back(tiny,
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     build(tiny.project, today=TODAY, with_search=False)
     assert "Drone strike on Lviv" in (tiny.root / "site" / "incidents" / NAME / "index.html").read_text(encoding="utf-8")
+
+
+def incident_file_hashes(project: Project) -> dict[Path, str]:
+    """What a build reads first: the hash of every incident file."""
+    return hash_files(project.root, find_incident_files(project.incidents_dir), project.repository)
 
 
 def test_a_file_unchanged_since_the_last_build_is_not_read_again(tiny, monkeypatch):

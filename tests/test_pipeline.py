@@ -378,6 +378,32 @@ def test_a_build_converts_ahead_the_summaries_of_new_and_edited_incidents_only(t
     assert [summary[:19] for summary in second] == ["Early on 2025-06-02"]
 
 
+def test_the_templates_compile_while_the_files_are_hashed_only_in_a_build_that_cannot_be_up_to_date(tiny, monkeypatch):
+    """With no last build, the build runs whatever its files hold: its templates compile on the core the hashing leaves
+    idle. A build that may find nothing changed compiles nothing before it knows (else it would wait for them for nothing)."""
+    tiny.write(NAME)
+    steps: list[str] = []
+    real_compile_ahead, real_hash_files = pipeline.compile_ahead, archive.incremental.hash_files
+
+    def compile_ahead(*arguments, **keywords):
+        steps.append("compile")
+        return real_compile_ahead(*arguments, **keywords)
+
+    def hash_files(*arguments):
+        steps.append("hash")
+        return real_hash_files(*arguments)
+    monkeypatch.setattr(pipeline, "compile_ahead", compile_ahead)
+    monkeypatch.setattr(archive.incremental, "hash_files", hash_files)
+    build(tiny.project, today=TODAY, with_search=False)
+    assert steps[:2] == ["compile", "hash"]
+    steps.clear()
+    assert build(tiny.project, today=TODAY, with_search=False).up_to_date
+    assert steps == ["hash"]
+    (tiny.root / "site" / "index.html").unlink()  # the last build's output is gone: this one runs
+    steps.clear()
+    assert not build(tiny.project, today=TODAY, with_search=False).up_to_date
+    assert steps[:2] == ["compile", "hash"]
+
 def test_a_download_changed_in_site_since_the_last_build_is_written_whole(tiny, tmp_path):
     """The places of the incidents' parts are those of the file the last build wrote: a file changed since
     (here, the same length) is not copied from."""
