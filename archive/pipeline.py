@@ -162,16 +162,21 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
     problems = sorted(set(problems))  # an unsafe incident file is found by the scan and again when read
     remembering = in_background(lambda: earlier_checks.remember(documents, hashes, problems),
                                 items=len(documents)) if earlier_checks.out_of_date(documents) else None
-    # Added after the cache of checked files took `problems`: a pair of files is no one file's result to keep.
-    problems = sorted(problems + duplicate_problems(documents))
+    # Possible duplicates are warnings of pairs of files, no one file's result for that cache to keep. With no model to keep
+    # incidents from, they are looked for by a process of their own while the model is made here; serve's later checks,
+    # which keep most of the model, look for them here, where the title words of the last check are kept (title_words).
+    pairing = in_background(lambda: duplicate_problems(documents), items=0 if keepable else len(documents))
+    incidents = None
     try:
-        if any(problem.is_error for problem in problems):
-            return None, problems
-        changed = last_commit_dates(project.root)
-        incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], keepable) for doc in documents]
+        if not any(problem.is_error for problem in problems):
+            changed = last_commit_dates(project.root)
+            incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], keepable) for doc in documents]
     finally:
+        problems = sorted(problems + pairing())
         if remembering:
             remembering()
+    if incidents is None:
+        return None, problems
     replaced = earlier.replaced + sum(keepable.get(incident.path) is not incident for incident in incidents) if earlier and keepable else 0
     return build_archive(incidents, pages, reference, config, earlier_checks.version, replaced), problems
 

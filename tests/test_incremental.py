@@ -11,7 +11,7 @@ import pytest
 
 import archive.incremental
 from archive.incremental import PreviousBuild, cache_usable, checking_digest, hash_files, page_key, read_checked_files, read_page_keys, write_page_keys
-from archive.load import find_incident_files
+from archive.load import Document, find_incident_files, parse_yaml_bytes
 from archive.pipeline import APP_DIR, Project, build, check
 from conftest import TODAY, VALID_INCIDENT
 
@@ -78,19 +78,39 @@ def test_a_cache_read_again_in_the_same_process_is_read_as_a_first_read_reads_it
         monkeypatch.setattr(archive.incremental, "_last_parsed", None)
         return read_checked_files(tiny.root, version).files
 
-    cached.write_text(text.replace('"title": "Second strike on Kyiv"', '"title": "Changed by hand"'), encoding="utf-8")
+    cached.write_text(text.replace('"title":"Second strike on Kyiv"', '"title":"Changed by hand"'), encoding="utf-8")
     again = read_checked_files(tiny.root, version).files
     assert again[f"incidents/2025/{other}.yaml"].data["title"] == "Changed by hand"
     assert again[f"incidents/2025/{NAME}.yaml"].data["title"] == "Drone strike on Kyiv"
     assert again == first_read()
     read_checked_files(tiny.root, version)
-    for damaged in (text.replace('"title": "Second strike on Kyiv"', '"title": "Second strike on Kyiv'),  # a line is no JSON
-                    text.replace(f'"path": "incidents/2025/{other}.yaml"', '"where": "elsewhere"'),  # a line is no file's
+    for damaged in (text.replace('"title":"Second strike on Kyiv"', '"title":"Second strike on Kyiv'),  # a line is no JSON
+                    text.replace(f'"path":"incidents/2025/{other}.yaml"', '"where":"elsewhere"'),  # a line is no file's
                     text.replace(json.dumps(version), json.dumps("another version"))):
         cached.write_text(damaged, encoding="utf-8")
         assert read_checked_files(tiny.root, version).files == first_read() == {}, damaged[:80]
         cached.write_text(text, encoding="utf-8")
         read_checked_files(tiny.root, version)
+
+
+def test_a_file_taken_from_the_cache_is_the_file_checked(tiny):
+    """What the cache gives back of a file is what checking it gave: its data (text of any script, numbers,
+    lists and mappings) and its warnings."""
+    path = tiny.write(NAME, VALID_INCIDENT.replace("Drone strike on Kyiv", "Удар дронів по Києву \u201cKyiv\u201d \\ \u00e9\t1"))
+    document = Document(path, f"incidents/2025/{NAME}.yaml")
+    assert parse_yaml_bytes(path.read_bytes(), document) == []
+    _, problems = check(tiny.project, today=TODAY)
+    cached = read_checked_files(tiny.root, checking_digest(tiny.project)).files[document.display_path]
+    assert cached.data == document.data and cached.data["title"] == "Удар дронів по Києву \u201cKyiv\u201d \\ \u00e9\t1"
+    assert cached.warnings == problems
+
+
+def test_a_cache_line_holds_what_only_json_can_write_too():
+    """orjson writes the lines; what it refuses (a key that is not text, which the loader never makes) is written
+    by json.dumps, not left to stop the check."""
+    line = archive.incremental._checked_file_line("incidents/a.yaml", "hash", {1: "one", "n": 2**70}, [], {("previous_ids", 0): (3, 4)})
+    assert json.loads(line) == {"path": "incidents/a.yaml", "file_hash": "hash", "data": {"1": "one", "n": 2**70}, "warnings": [],
+                                "positions": {'["previous_ids", 0]': [3, 4]}}
 
 
 def test_a_cache_that_git_tracks_is_not_trusted(tiny):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from archive import parallel, pipeline, similar
 from archive.memo import next_build
 from archive.pipeline import check
 from archive.similar import Entry, possible_duplicates, title_words, titles_alike
@@ -73,3 +76,25 @@ def test_the_titles_one_check_compared_are_not_split_into_words_again_by_the_nex
     split.clear()
     check(tiny.project, today=TODAY)
     assert split == ["Drone strikes hit the capital"]  # the edited title only
+
+
+def test_the_pairs_are_looked_for_beside_the_model_with_no_earlier_one_and_here_with_one(tmp_path, monkeypatch):
+    """A check with no earlier model (a build, `check`) looks for possible duplicates in a process of its own while it makes
+    the model; serve's check, which keeps most of the last model, looks for them itself, where the titles' words are kept.
+    Either way the warnings are the same."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)  # (forked from 2 files on, not 400)
+    tiny = TinyArchive(tmp_path / "archive")
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    tiny.write("2025-06-06-drone-strikes-hit-kyiv", VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strikes hit Kyiv"))
+    looked_for_by = tmp_path / "pids"
+
+    def duplicate_problems(documents):
+        with looked_for_by.open("a") as pids:
+            pids.write(f"{os.getpid()}\n")
+        return similar.duplicate_problems(documents)
+    monkeypatch.setattr(pipeline, "duplicate_problems", duplicate_problems)
+    first, problems = check(tiny.project, today=TODAY)
+    assert first is not None and len(problems) == 2 and all("possible duplicate" in problem.message for problem in problems)
+    again, problems_again = check(tiny.project, today=TODAY, earlier=first)
+    assert again is not None and problems_again == problems
+    assert [int(pid) != os.getpid() for pid in looked_for_by.read_text().split()] == [True, False]
