@@ -383,7 +383,7 @@ def test_the_templates_compile_while_the_files_are_hashed_only_in_a_build_that_c
     idle. A build that may find nothing changed compiles nothing before it knows (else it would wait for them for nothing)."""
     tiny.write(NAME)
     steps: list[str] = []
-    real_compile_ahead, real_hash_files = pipeline.compile_ahead, archive.incremental.hash_files
+    real_compile_ahead, real_hash_files = render.compile_ahead, archive.incremental.hash_files
 
     def compile_ahead(*arguments, **keywords):
         steps.append("compile")
