@@ -413,11 +413,12 @@ def _deep_line(text: str, limit: int) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class _LineStart:
-    """Lines of a text that start a certain way, found by regular expressions."""
+    """Lines of a text that start a certain way, found by regular expressions: in a text without \r, by one that looks
+    for \n, a search for one character, which the regular expression engine does 5 times quicker than for a set."""
 
     at_text_start: re.Pattern[str]  # matched at the start of the text
     after_any_break: re.Pattern[str]  # finds a line break (\r\n, \r or \n) followed by such a line
-    after_newline: re.Pattern[str]  # the same for a text without \r: a search for a character, not a set of them, is 5 times quicker
+    after_newline: re.Pattern[str]  # finds \n followed by such a line
 
 
 def _line_start(start: str) -> _LineStart:

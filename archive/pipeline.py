@@ -160,21 +160,21 @@ def _check(project: Project, today: dt.date | None, snapshots_dir: Path | None, 
         for heading in headings if f"\n## {heading}\n" not in "\n" + texts[name] + "\n"
     ]
     problems = sorted(set(problems))  # an unsafe incident file is found by the scan and again when read
-    remembering = in_background(lambda: earlier_checks.remember(documents, hashes, problems),
-                                items=len(documents)) if earlier_checks.out_of_date(documents) else None
-    # Possible duplicates are warnings of pairs of files, no one file's result for that cache to keep. With no model to keep
-    # incidents from, they are looked for by a process of their own while the model is made here; serve's later checks,
-    # which keep most of the model, look for them here, where the title words of the last check are kept (title_words).
-    pairing = in_background(lambda: duplicate_problems(documents), items=0 if keepable else len(documents))
+    failed = any(problem.is_error for problem in problems)
     incidents = None
-    try:
-        if not any(problem.is_error for problem in problems):
-            changed = last_commit_dates(project.root)
-            incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], keepable) for doc in documents]
-    finally:
-        problems = sorted(problems + pairing())
-        if remembering:
-            remembering()
+    with contextlib.ExitStack() as waits:
+        if earlier_checks.out_of_date(documents):
+            waits.callback(in_background(lambda: earlier_checks.remember(documents, hashes, problems), items=len(documents)))
+        # Possible duplicates are warnings of pairs of files, no one file's result for that cache to keep. While a new
+        # model is made here, they are looked for by a process of their own; serve's later checks, which keep most of the
+        # model, look for them here, where the words of the titles the check before compared are kept (title_words).
+        pairing = in_background(lambda: duplicate_problems(documents), items=0 if keepable or failed else len(documents))
+        try:
+            if not failed:
+                changed = last_commit_dates(project.root)
+                incidents = [_incident(doc, reference, changed.get(doc.display_path), hashes[doc.display_path], keepable) for doc in documents]
+        finally:
+            problems = sorted(problems + pairing())
     if incidents is None:
         return None, problems
     replaced = earlier.replaced + sum(keepable.get(incident.path) is not incident for incident in incidents) if earlier and keepable else 0
@@ -276,13 +276,17 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     out_dir = project.out_dir
     with contextlib.ExitStack() as folders:
         rendering, incident_files = incremental.rendering_digest(project), find_incident_files(project.incidents_dir)
-        if not incremental.may_be_up_to_date(project, offline):  # it runs: the templates compile while the files are hashed
+        # A build with no last one to compare with runs whatever its files hold: its templates compile while the files are
+        # hashed, on the core that leaves idle. Another compiles nothing before it knows that it runs.
+        runs_for_sure = not incremental.may_be_up_to_date(project, offline)
+        if runs_for_sure:
             folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))
         inputs = incremental.read_build_inputs(project, today or latest_date_anywhere(), offline, rendering, incident_files)
         unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
         if unchanged is not None:
             return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
-        folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))  # (unless started above)
+        if not runs_for_sure:
+            folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))
         archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
         if archive is None:
             raise BuildError(problems)

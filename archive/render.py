@@ -97,8 +97,9 @@ def compile_ahead(templates_dir: Path, version: str, items: int) -> Callable[[],
     """Start compiling the templates for compiled_environment(templates_dir, version) in a process of their own;
     returns `wait`, which the caller calls in the end, whatever happens.
 
-    A build calls it first, so that the templates compile while it checks the incident files: after an edit,
-    the check leaves the other core idle, and compiling them took a tenth of a second of the build's own.
+    A build calls it before it checks the incident files (before it hashes them, when it has no last build to
+    compare with), so that the templates compile meanwhile: after an edit, the check leaves the other core
+    idle, and compiling them took a tenth of a second of the build's own.
     Nothing is started for a build of fewer than parallel.PARALLEL_FROM files (`items`), where the process
     costs more than it saves, nor when that environment is made already (in serve, until a template or
     the code changes): compiled_environment then compiles the templates itself.

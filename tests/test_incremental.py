@@ -96,13 +96,13 @@ def test_a_cache_read_again_in_the_same_process_is_read_as_a_first_read_reads_it
 def test_a_file_taken_from_the_cache_is_the_file_checked(tiny):
     """What the cache gives back of a file is what checking it gave: its data (text of any script, numbers,
     lists and mappings) and its warnings."""
-    path = tiny.write(NAME, VALID_INCIDENT.replace("Drone strike on Kyiv", "Удар дронів по Києву \u201cKyiv\u201d \\ \u00e9\t1"))
+    path = tiny.write(NAME, VALID_INCIDENT.replace("Drone strike on Kyiv", "Удар дронів по Києву \u201cKyiv\u201d \\ \u00e9\t1 TODO"))
     document = Document(path, f"incidents/2025/{NAME}.yaml")
     assert parse_yaml_bytes(path.read_bytes(), document) == []
     _, problems = check(tiny.project, today=TODAY)
     cached = read_checked_files(tiny.root, checking_digest(tiny.project)).files[document.display_path]
-    assert cached.data == document.data and cached.data["title"] == "Удар дронів по Києву \u201cKyiv\u201d \\ \u00e9\t1"
-    assert cached.warnings == problems
+    assert cached.data == document.data and cached.data["title"] == "Удар дронів по Києву \u201cKyiv\u201d \\ \u00e9\t1 TODO"
+    assert cached.warnings == problems and [problem.message for problem in problems] == ["`title` still has a TODO placeholder"]
 
 
 def test_a_cache_line_holds_what_only_json_can_write_too():

@@ -395,14 +395,15 @@ def test_the_templates_compile_while_the_files_are_hashed_only_in_a_build_that_c
     monkeypatch.setattr(pipeline, "compile_ahead", compile_ahead)
     monkeypatch.setattr(archive.incremental, "hash_files", hash_files)
     build(tiny.project, today=TODAY, with_search=False)
-    assert steps[:2] == ["compile", "hash"]
+    assert steps == ["compile", "hash"]
     steps.clear()
     assert build(tiny.project, today=TODAY, with_search=False).up_to_date
     assert steps == ["hash"]
     (tiny.root / "site" / "index.html").unlink()  # the last build's output is gone: this one runs
     steps.clear()
     assert not build(tiny.project, today=TODAY, with_search=False).up_to_date
-    assert steps[:2] == ["compile", "hash"]
+    assert steps == ["compile", "hash"]
+
 
 def test_a_download_changed_in_site_since_the_last_build_is_written_whole(tiny, tmp_path):
     """The places of the incidents' parts are those of the file the last build wrote: a file changed since

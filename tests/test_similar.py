@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from archive import parallel, pipeline, similar
 from archive.memo import next_build
 from archive.pipeline import check
@@ -78,6 +80,7 @@ def test_the_titles_one_check_compared_are_not_split_into_words_again_by_the_nex
     assert split == ["Drone strikes hit the capital"]  # the edited title only
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="nothing is forked on one core")
 def test_the_pairs_are_looked_for_beside_the_model_with_no_earlier_one_and_here_with_one(tmp_path, monkeypatch):
     """A check with no earlier model (a build, `check`) looks for possible duplicates in a process of its own while it makes
     the model; serve's check, which keeps most of the last model, looks for them itself, where the titles' words are kept.
