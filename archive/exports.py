@@ -128,11 +128,11 @@ def _formula_like(text: str) -> bool:
     return False
 
 
-def _csv_text(rows: Iterable[list]) -> str:
-    """CSV rows, each cell through safe_cell, each line ended by CR LF (RFC 4180)."""
+def _csv_bytes(rows: Iterable[list]) -> bytes:
+    """CSV rows in UTF-8, each cell through safe_cell, each line ended by CR LF (RFC 4180)."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(_safe_rows(rows))
-    return out.getvalue()
+    return out.getvalue().encode()
 
 
 def _safe_rows(rows: Iterable[list]) -> Iterator[list]:
@@ -253,15 +253,15 @@ class Layout:
     """How a download is put together from its incidents' parts: its head, then the parts with `between`
     between them (`first` before the first), then its tail (`empty` when no incident has a part)."""
 
-    head: str
-    first: str = ""
-    between: str = ""
-    tail: str = ""
-    empty: str = ""
+    head: bytes
+    first: bytes = b""
+    between: bytes = b""
+    tail: bytes = b""
+    empty: bytes = b""
 
 
-JSON_ARRAY = Layout("[", "\n", ",\n", "\n]\n", "]\n")
-FEATURE_COLLECTION = Layout('{"type":"FeatureCollection","features":[', "\n", ",\n", "\n]}\n", "]}\n")
+JSON_ARRAY = Layout(b"[", b"\n", b",\n", b"\n]\n", b"]\n")
+FEATURE_COLLECTION = Layout(b'{"type":"FeatureCollection","features":[', b"\n", b",\n", b"\n]}\n", b"]}\n")
 
 
 @dataclass(frozen=True)
@@ -314,8 +314,8 @@ def write_downloads(archive: Archive, out_dir: Path, keys: list[str] | None = No
     incidents = archive.incidents
     downloads = {
         "data/incidents.json": (JSON_ARRAY, lambda number: _incident_json(incidents[number], archive)),
-        "data/incidents.csv": (Layout(_csv_text([_incidents_header(archive)])), lambda number: _csv_text([_incident_row(incidents[number], archive)]).encode()),
-        "data/figures.csv": (Layout(_csv_text([FIGURES_HEADER])), lambda number: _csv_text(_figure_rows(incidents[number])).encode()),
+        "data/incidents.csv": (Layout(_csv_bytes([_incidents_header(archive)])), lambda number: _csv_bytes([_incident_row(incidents[number], archive)])),
+        "data/figures.csv": (Layout(_csv_bytes([FIGURES_HEADER])), lambda number: _csv_bytes(_figure_rows(incidents[number]))),
         "data/incidents.geojson": (FEATURE_COLLECTION, lambda number: features_text(incidents[number], archive).encode()),
     }
     parts = {path: _write_in_parts(out_dir / path, layout, part, keys, earlier.places(path)) for path, (layout, part) in downloads.items()}
@@ -331,11 +331,9 @@ def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], bytes], 
     target.parent.mkdir(parents=True, exist_ok=True)
     places: list[int] = []
     with target.open("wb") as out, (earlier_file.open("rb") if earlier_file else contextlib.nullcontext()) as source:
-        head = layout.head.encode()
-        if source is not None and source.read(len(head)) != head:
+        if source is not None and source.read(len(layout.head)) != layout.head:
             earlier_places = {}
-        out.write(head)
-        at = len(head)  # where the next byte goes (counted here: asking the file is a system call, 80,000 of them at 10,000 incidents)
+        at = out.write(layout.head)  # where the next byte goes (counted here: asking the file is a system call, 80,000 of them at 10,000 incidents)
         written = False
         for number, key in enumerate(keys):
             span = earlier_places.get(key) if key else None
@@ -345,12 +343,12 @@ def _write_in_parts(target: Path, layout: Layout, part: Callable[[int], bytes], 
             else:
                 content = part(number)
             if content:
-                at += out.write((layout.between if written else layout.first).encode())
+                at += out.write(layout.between if written else layout.first)
                 written = True
             start = at
             at += out.write(content)
             places += [start, at]
-        out.write((layout.tail if written else layout.empty).encode())
+        out.write(layout.tail if written else layout.empty)
     return places
 
 

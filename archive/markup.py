@@ -153,7 +153,8 @@ def _finish(converter: markdown.Markdown, root: ElementTree.Element | None) -> s
 # `_` (emphasis) is no letter here: a text with one is never plain. Ruled out first, it leaves `\w` to
 # stand for letters and digits, and a line one character class, which the regular expression engine
 # runs ten times quicker than the alternatives `[^\W_]|[...]` (a summary is matched on every build).
-_LINE_WORDS = r"[\w ,.;:'\"?()%/-]*"  # any run of letters, digits, spaces and plain punctuation
+_PUNCTUATION = r",.;:'\"?()%/-"  # plain punctuation, inside a class (`-` last)
+_LINE_WORDS = rf"[\w {_PUNCTUATION}]*"  # any run of letters, digits, spaces and plain punctuation
 _PLAIN_LINE = rf"(?!\d+\.)[\w(\"']{_LINE_WORDS}"
 _PLAIN = re.compile(rf"(?:{_PLAIN_LINE})?(?:\n(?:{_PLAIN_LINE})?)*")
 _PARAGRAPH_GAP = re.compile(r"\n\n+")  # not `\n{2,}`, which the engine scans for ten times slower
@@ -164,7 +165,7 @@ _PARAGRAPH_GAP = re.compile(r"\n\n+")  # not `\n{2,}`, which the engine scans fo
 # and anything next to the markup that Python-Markdown could read another way (a `*` beside a `*`, a
 # link's address with `&`, `?` or a quote), and the text takes the slow way. tests/test_markup.py
 # compares the two on texts made of these pieces and of the ones just beyond them.
-_WORDS = r"[\w,.;:'\"?()%/-](?:[\w ,.;:'\"?()%/-]*[\w,.;:'\"?()%/-])?"  # plain, no space at either end
+_WORDS = rf"[\w{_PUNCTUATION}](?:{_LINE_WORDS}[\w{_PUNCTUATION}])?"  # plain, no space at either end
 _ADDRESS = r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9.~/-]*)?"
 _BOLD = rf"{_WORDS}(?: \*{_WORDS}\* {_WORDS})*"  # words, and italic words among them with a space on each side
 _MARKED = re.compile(rf"\*\*({_BOLD})\*\*(?!\*)|\*({_WORDS})\*(?!\*)|\[({_WORDS})\]\(({_ADDRESS})\)")
