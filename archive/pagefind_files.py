@@ -42,7 +42,6 @@ CHUNK_LOCATIONS = 20_000  # Pagefind cuts the word index after the word that bri
 # Only builds after an edit write them; a clean build, as a deploy's is, keeps Pagefind's own files.
 CHUNK_COMPRESSION = 3
 FILE_NAME = re.compile(r"[a-z]+_[0-9a-z_]+")  # en_4561ca3e30, en_202401_9c4: never a path
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # sort values Pagefind compares as text (never as numbers)
 
 
 class UnexpectedIndex(ValueError):
@@ -141,20 +140,20 @@ def _array_head(length: int) -> bytes:
 
 # --- writing --------------------------------------------------------------------------------
 
-def write_pages(output: Path, pages: list[tuple[Bundle, int]], sort_values: list[str], fragment_prefix: str) -> None:
+def write_pages(output: Path, pages: list[tuple[Bundle, int]], fragment_prefix: str) -> None:
     """Write a bundle of Pagefind's index whose pages are `pages` (each a page of another bundle), numbered
-    in this order; each page's value of the `date` sort is in `sort_values`. The pages of each bundle
+    in this order, without sorts (a shard's: see search.split_in_shards). The pages of each bundle
     must keep their order. Fragments are named as _compact_fragment_names does.
 
     The bundle with the most pages comes first: its word-index chunks are linked, and its words'
     bytes copied, where they stay the same."""
     try:
-        _write_pages(output, pages, sort_values, fragment_prefix)
+        _write_pages(output, pages, fragment_prefix)
     except (OSError, EOFError, zlib.error, KeyError, IndexError, TypeError, ValueError) as problem:  # an earlier bundle not as expected
         raise UnexpectedIndex(f"cannot put the pages together: {problem!r}") from problem
 
 
-def _write_pages(output: Path, pages: list[tuple[Bundle, int]], sort_values: list[str], fragment_prefix: str) -> None:
+def _write_pages(output: Path, pages: list[tuple[Bundle, int]], fragment_prefix: str) -> None:
     counts = Counter(id(bundle) for bundle, _ in pages)
     bundles = sorted({id(bundle): bundle for bundle, _ in pages}.values(), key=lambda bundle: -counts[id(bundle)])
     numbers = _new_numbers(bundles, pages)
@@ -166,7 +165,7 @@ def _write_pages(output: Path, pages: list[tuple[Bundle, int]], sort_values: lis
         _link_or_copy(bundle.fragment(number), output / "fragment" / f"{name}.pf_fragment")
     meta = [first.version, [[name, bundle.pages[number][1]] for name, (bundle, number) in zip(fragment_names, pages, strict=True)],
             _write_word_index(output, bundles, numbers, markers),
-            _write_filters(output, first.language, bundles, numbers), [["date", _sort_order(sort_values)]], fields]
+            _write_filters(output, first.language, bundles, numbers), [], fields]
     meta_hash = write_meta(output, first.language, meta)
     details = {**first.entry["languages"][first.language], "hash": meta_hash, "page_count": len(pages)}
     (output / "pagefind-entry.json").write_text(entry_json({**first.entry, "languages": {first.language: details}}), encoding="utf-8")
@@ -346,13 +345,6 @@ def write_meta(bundle: Path, language: str, meta: list) -> str:
     meta_hash = f"{language}_{pagefind_hash(body)[:len(language) + 8]}"
     write_index_file(bundle / f"pagefind.{meta_hash}.pf_meta", body)
     return meta_hash
-
-
-def _sort_order(values: list[str]) -> list[int]:
-    """The page numbers by their sort value, as Pagefind orders values that are not numbers: a stable sort of text."""
-    if not all(ISO_DATE.fullmatch(value) for value in values):
-        raise UnexpectedIndex("a sort value is not an ISO date: Pagefind might compare it as a number")
-    return sorted(range(len(values)), key=values.__getitem__)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

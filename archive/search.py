@@ -196,7 +196,11 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # when the cache knows the keys of its last version: Pagefind indexes only its new and changed
 # records, and pagefind_files puts them together with the last version's other pages. So that a
 # page can be taken over as it is, a record's hidden `shard` filter value is its shard's label
-# (its first month), not its name, which changes with every edit. pagefind/shards.json lists them,
+# (its first month), not its name, which changes with every edit. A shard's records are numbered
+# from oldest to newest, the reverse of the archive's order (newest first, as month pages list
+# them), so that the search page puts a shard's results in date order by their numbers (see
+# static/search.js) and a shard holds no date sort of its own: a list of every page, which the
+# first search would load from each shard (two bytes a record: 190 KB at 100,000 incidents). pagefind/shards.json lists the shards,
 # newest first, with the names of the filters that have values; pagefind/filters.json holds the
 # values with their counts in the whole archive. The search page loads filters.json, and
 # Pagefind's filter files, only when a reader opens a filter (or a link chose one): the first
@@ -210,7 +214,7 @@ PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the p
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
 # What the primary bundle keeps besides: the scripts static/search.js loads (not Pagefind's own UI).
 PRIMARY_FILES = (*SHARD_FILES, "pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "wasm.unknown.pagefind")
-INDEX_FORMAT = 3  # bump when what goes into a shard changes in a way its records do not show
+INDEX_FORMAT = 4  # bump when what goes into a shard changes in a way its records do not show
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefind writes other shards
 
 
@@ -270,7 +274,9 @@ def entry_of(record: SearchRecord) -> Entry:
 
 
 def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
-    """The primary bundle (content pages) and the shards, newest first.
+    """The primary bundle (content pages) and the shards, newest first, each's records from oldest to
+    newest: the reverse of `entries`' order once they are put newest first (a stable sort, so a
+    day's records keep the archive's order when read from newest to oldest).
 
     An incident's shard is by its date, a region's by its latest incident's. Every record carries
     its shard's label (first month) as the hidden `shard` filter, with which the search page asks one shard at a
@@ -286,7 +292,8 @@ def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
         length = 12 // next((parts for parts in MONTH_RUNS if _largest_run(months, 12 // parts) <= SHARD_RECORDS), 12)
         for entry, month in zip(in_year, months, strict=True):
             runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(entry)
-    shards = [Shard(f"{start}-{_digest([entry.key for entry in runs[start]])}", runs[start]) for start in sorted(runs, reverse=True)]
+    oldest_first = {start: sorted(run, key=lambda entry: entry.date, reverse=True)[::-1] for start, run in runs.items()}
+    shards = [Shard(f"{start}-{_digest([entry.key for entry in run])}", run) for start, run in sorted(oldest_first.items(), reverse=True)]
     return Shard(PAGES_SHARD, pages), shards
 
 
@@ -375,7 +382,7 @@ def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:
 def _index_bundle(shard: Shard, bundle: Path, is_shard: bool, earlier: Path | None, earlier_keys: list[str]) -> None:
     if earlier and _index_in_part(shard, bundle, earlier, earlier_keys):
         return
-    index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES)
+    index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES, date_sort=not is_shard)
     make_reproducible(bundle, fragment_prefix=_fragment_prefix(shard) if is_shard else None)
 
 
@@ -399,7 +406,7 @@ def _index_in_part(shard: Shard, bundle: Path, earlier: Path, earlier_keys: list
         with tempfile.TemporaryDirectory(prefix="shard-") as scratch:
             added_bundle: Bundle | None = None
             if added:
-                index_records(shard.records(added), Path(scratch), only=SHARD_FILES)
+                index_records(shard.records(added), Path(scratch), only=SHARD_FILES, date_sort=False)
                 added_bundle = read_bundle(Path(scratch))
                 if len(added_bundle.pages) != len(added):
                     raise UnexpectedIndex("Pagefind did not index a page for each record")
@@ -412,7 +419,7 @@ def _index_in_part(shard: Shard, bundle: Path, earlier: Path, earlier_keys: list
                 return added_bundle, next(added_numbers)
 
             pages = [page_of(entry) for entry in shard.entries]
-            write_pages(bundle, pages, [entry.date or UNDATED for entry in shard.entries], _fragment_prefix(shard))
+            write_pages(bundle, pages, _fragment_prefix(shard))
         return True
     except UnexpectedIndex:
         shutil.rmtree(bundle, ignore_errors=True)
@@ -437,8 +444,11 @@ def _link_primary(previous: Path, output_dir: Path) -> None:
         [SHARDS_DIR, MANIFEST, FILTER_TOTALS] if Path(folder) == previous else []))
 
 
-def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None) -> None:
+def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None, date_sort: bool = True) -> None:
     """Pagefind's index of `records` (pages numbered in the order given), written into `output_dir`.
+
+    With `date_sort`, the index can put results in date order itself (Pagefind's `date` sort);
+    a shard's records come from oldest to newest and need none (see split_in_shards).
 
     With `only`, just those files and folders of the bundle (and its metadata) are written: a
     shard needs no scripts of its own. Pagefind hands the files over and they are written here:
@@ -449,7 +459,7 @@ def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[
         index = service.request({"type": "NewIndex", "config": None})["index_id"]
         service.requests({"type": "AddRecord", "index_id": index, "url": "/" + record.url, "content": record.content,
                           "language": LANGUAGE, "meta": record.meta, "filters": record.filters,
-                          "sort": {"date": record.date or UNDATED}} for record in records)
+                          "sort": {"date": record.date or UNDATED} if date_sort else None} for record in records)
         files = service.request({"type": "GetFiles", "index_id": index})["files"]
     output_dir.mkdir(parents=True, exist_ok=True)
     for file in files:

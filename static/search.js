@@ -29,6 +29,7 @@
 
   var pagefind = null;
   var shardNames = [];  // the index's shards, newest month first, content pages last
+  var pagesShard = "";  // the content pages' shard (pagefind/ itself), which Pagefind puts in date order
   var filtersCounted = false;  // Pagefind's filter files loaded: counts within results
   var shardsCounted = false;  // the shard filter's files loaded (see countShards)
   var NO_SHARD = "none";  // no shard has this name: a search limited to it finds nothing
@@ -168,13 +169,15 @@
     var filters = {};
     Object.keys(chosen).forEach(function (name) { filters[name] = { any: chosen[name] }; });
     if (date) { filters.date = { any: date.days }; }
-    if (order !== "relevance" || (words || "").split(/\s+/).filter(Boolean).length > 1) { await countShards(); }
+    // Without words there is no relevance: results come newest first, as month pages list them.
+    var dateOrder = order !== "relevance" ? order : (words ? "" : "newest");
+    if (dateOrder || (words || "").split(/\s+/).filter(Boolean).length > 1) { await countShards(); }
     var shards = await shardsWithEveryWord(words);
     if (shards) { filters.shard = { any: shards.length ? shards : [NO_SHARD] }; }
     var search = await pagefind.search(words || null, { filters: filters });
     var results = search ? search.results : [];
     var count = results.length;
-    if (search && order !== "relevance") { results = await inDateOrder(words, filters, search.filters.shard || {}, order); }
+    if (search && dateOrder) { results = await inDateOrder(words, filters, search.filters.shard || {}, dateOrder); }
     var shownFirst = words && order === "relevance" && !date && !Object.keys(chosen).length ? await regionsNamed(words, shards) : [];
     var page = await Promise.all(firstThen(shownFirst, results).slice(0, shown).map(function (result) { return result.data(); }));
     if (ticket !== latest) { return; }  // a newer search has started; its results will be drawn instead
@@ -220,10 +223,22 @@
     for (var index = 0; index < names.length && ordered.length < shown; index++) {
       if (!perShard[names[index]]) { continue; }
       var inShard = Object.assign({}, filters, { shard: { any: [names[index]] } });
-      var found = await pagefind.search(words || null, { filters: inShard, sort: sortFor(order) });
-      ordered = ordered.concat(found ? found.results : []);
+      var isPages = names[index] === pagesShard;
+      var found = await pagefind.search(words || null, { filters: inShard, sort: isPages ? sortFor(order) : {} });
+      var results = found ? found.results : [];
+      ordered = ordered.concat(isPages ? results : byPageNumber(results, order));
     }
     return ordered;
+  }
+
+  // A month shard numbers its pages from oldest to newest and holds no date sort of its own (the
+  // first search would load it from every shard): its results are put in order by their pages'
+  // numbers, the hexadecimal ending of their names (en_202401_9c4). Newest first is the archive's
+  // order, as month pages list incidents; oldest first, its reverse.
+  function byPageNumber(results, order) {
+    var direction = order === "newest" ? -1 : 1;
+    function number(result) { return parseInt(result.id.slice(result.id.lastIndexOf("_") + 1), 16); }
+    return results.slice().sort(function (a, b) { return direction * (number(a) - number(b)); });
   }
 
   // The first search loads no filter values: neither pagefind/filters.json (each value's count in
@@ -262,7 +277,8 @@
       // Asked of the server each time ("no-cache"): a stale list would name shards a new build has replaced.
       var manifest = await (await fetch(siteRoot + "pagefind/shards.json", { cache: "no-cache" })).json();
       // A shard's records hold its label (its first month) as their hidden `shard` filter value.
-      shardNames = manifest.shards.map(function (shard) { return shard.label; }).concat([manifest.pages]);
+      pagesShard = manifest.pages;
+      shardNames = manifest.shards.map(function (shard) { return shard.label; }).concat([pagesShard]);
       await Promise.all(manifest.shards.map(function (shard) {
         return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
       }));

@@ -41,8 +41,11 @@ def sharded_site(tmp_path_factory) -> Path:
         build(project, today=TODAY)
     archive, _ = check(project, today=TODAY)
     assert archive is not None
-    single = root / "site" / "single-index"  # the baseline: one index of every record
-    index_records(search_records(archive), single)
+    single = root / "site" / "single-index"  # the baseline: one index of every record, numbered as the shards number them
+    records = search_records(archive)  # content pages (undated), then the rest newest first
+    undated = [record for record in records if not record.date]
+    oldest_first = sorted((record for record in records if record.date), key=lambda record: record.date, reverse=True)[::-1]
+    index_records(undated + oldest_first, single)
     make_reproducible(single)
     site: Path = root / "site"
     return site
@@ -112,6 +115,24 @@ def test_the_shards_answer_as_one_index_of_the_whole_archive(page, sharded_site,
             assert set(found["filters"]) <= set(expected["filters"]), (words, filters, sorted(expected["filters"]), sorted(found["filters"]))
             for name, counts in found["filters"].items():
                 assert counts == {value: expected["filters"][name].get(value, 0) for value in counts}, (words, filters, name)
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])  # without words, relevance is newest first
+def test_newest_first_is_the_order_of_month_pages(page, sharded_site, order):
+    """Incidents of one day come in the order month pages list them; oldest first is the reverse."""
+    archive, _ = check(Project(root=sharded_site.parent), today=TODAY)
+    assert archive is not None
+    by_year: dict[int, list] = {}
+    for incident in archive.incidents:
+        by_year.setdefault(incident.date.year, []).append(incident)
+    # A year with days of several incidents among its first and its last 20.
+    year, in_year = next((year, incidents) for year, incidents in by_year.items()
+                         if all(len({incident.date for incident in part}) < len(part) for part in (incidents[:20], incidents[-20:])))
+    with served(sharded_site) as site_url:
+        newest = shown(page, site_url, "", {"year": str(year)}, order)["titles"]
+        oldest = shown(page, site_url, "", {"year": str(year)}, "oldest")["titles"]
+    assert newest == [incident.title for incident in in_year[:20]]
+    assert oldest == [incident.title for incident in in_year[::-1][:20]]
 
 
 def test_shard_fragments_are_named_by_the_shard_and_page_number(sharded_site):
