@@ -505,7 +505,8 @@ def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
             if "missing" in r:
                 lines.append(f"| {name} | | | | | | not run: {r['missing']} |")
             elif "kb" in r:
-                lines.append(f"| {name} | | | | | | {r['kb']:.0f} KB in {r['requests']} requests, for \u201c{r['query']}\u201d |")
+                kinds = ", ".join(f"{what} {kb:.0f} KB" for what, kb in r.get("by_kind", {}).items())
+                lines.append(f"| {name} | | | | | | {r['kb']:.0f} KB in {r['requests']} requests, for \u201c{r['query']}\u201d{': ' + kinds if kinds else ''} |")
             elif "cpu" not in r:  # a latency, not a process
                 spread = f"; median of {REPEATS} edits ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)" if "spread" in r else ""
                 lines.append(f"| {name} | {r['wall']:.2f} | | | | | {r['note']}{spread} |")

@@ -7,7 +7,8 @@ Serves SITE_DIR as a static host does (text files gzip-compressed when the brows
 Pagefind's index files are compressed already), opens search/?q=QUERY in a fresh browser
 (nothing cached) and adds up the bytes of every response from the page itself to the results:
 HTML, styles, scripts, Pagefind's WebAssembly, its metadata and the shards' index, filter and
-fragment files. Prints one JSON object: {"kb", "requests", "pagefind_kb", "query"}.
+fragment files. Prints one JSON object: {"kb", "requests", "pagefind_kb", "query", "by_kind"}, the
+last the kilobytes of each kind of file (word index, metadata, fragments, WebAssembly, scripts ...).
 Needs Playwright (requirements-test.txt) and Debian's chromium.
 """
 
@@ -21,6 +22,7 @@ import json
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -78,7 +80,21 @@ def first_search(site: Path, query: str) -> dict:
         server.shutdown()
     total = sum(size for _, size in responses)
     pagefind = sum(size for url, size in responses if "/pagefind/" in url)
-    return {"kb": total / 1024, "requests": len(responses), "pagefind_kb": pagefind / 1024, "query": query}
+    by_kind: dict[str, float] = {}
+    for url, size in responses:
+        by_kind[kind_of(url)] = by_kind.get(kind_of(url), 0) + size / 1024
+    return {"kb": total / 1024, "requests": len(responses), "pagefind_kb": pagefind / 1024, "query": query,
+            "by_kind": dict(sorted(by_kind.items(), key=lambda item: -item[1]))}
+
+
+KINDS = {".pf_index": "word index", ".pf_meta": "metadata", ".pf_fragment": "fragments", ".pf_filter": "filters",
+         ".pagefind": "WebAssembly", ".js": "scripts", ".json": "shard list"}
+
+
+def kind_of(url: str) -> str:
+    """What a response is, for the breakdown: a kind of Pagefind file, a script, or the page with its styles and icon."""
+    suffix = Path(urlsplit(url).path).suffix
+    return KINDS.get(suffix, "page and styles")
 
 
 def main() -> None:
