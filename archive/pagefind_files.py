@@ -372,7 +372,7 @@ def put_in_order(bundle: Path, fragment_prefix: str | None = None) -> None:
     files keep their bytes. Raises UnexpectedIndex, leaving the bundle unusable, when its layout is
     not the one expected.
 
-    With `fragment_prefix` (a shard's), the fragments (one a record) are named by the prefix and
+    With `fragment_prefix` (a bundle's), the fragments (one a record) are named by the prefix and
     their page's number instead of their content's hash: see _compact_fragment_names.
     """
     entry_path = bundle / "pagefind-entry.json"
@@ -416,8 +416,9 @@ def _compact_fragment_names(bundle: Path, meta: list, prefix: str) -> None:
     The page list, with a fragment name for each of a shard's records, is most of what the first
     search loads of a shard, and hashes do not compress: numbers after a prefix shared by every
     name take a third less. Content hashes are not needed for caching in a shard: any change to
-    its records gives the whole shard a new folder (see search.split_in_shards). The prefix, the shard's
-    first month, keeps names apart between shards: search.js tells results apart by them. The _
+    its records gives the whole shard a new folder (see search.split_in_shards). The prefix (a
+    shard's first month; see search._fragment_prefix) keeps names apart between bundles, and the
+    names give each result's place in date order: search.js orders results by them. The _
     keeps them apart from Pagefind's names (hex), which are renamed one by one.
     """
     if not isinstance(meta[1], list) or not all(isinstance(page, list) and len(page) == 2 for page in meta[1]):

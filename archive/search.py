@@ -16,8 +16,8 @@ Pagefind indexes metadata too: a word of a result's date, regions or readings fi
 "killed June"), at a lower weight than the title. Dates typed as dates (2022-03-16, March 2022)
 never reach Pagefind as words: search.js turns them into the hidden `date` filter.
 
-Two builds of the same archive give the same index, byte for byte. Records are added in the
-archive's order (Pagefind numbers pages in the order it receives them), but Pagefind 1.5.2
+Two builds of the same archive give the same index, byte for byte. Records are added in a set
+order, oldest first (Pagefind numbers pages in the order it receives them: see split_in_shards), but Pagefind 1.5.2
 collects each filter's values, and the filters, in hash maps whose order is seeded at random in
 every run, and writes them in that order: `make_reproducible` sorts them afterwards (later
 Pagefind releases sort them too) and renames the files with Pagefind's own content hashing.
@@ -196,11 +196,12 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # when the cache knows the keys of its last version: Pagefind indexes only its new and changed
 # records, and pagefind_files puts them together with the last version's other pages. So that a
 # page can be taken over as it is, a record's hidden `shard` filter value is its shard's label
-# (its first month), not its name, which changes with every edit. A shard's records are numbered
-# from oldest to newest, the reverse of the archive's order (newest first, as month pages list
-# them), so that the search page puts a shard's results in date order by their numbers (see
-# static/search.js) and a shard holds no date sort of its own: a list of every page, which the
-# first search would load from each shard (two bytes a record: 190 KB at 100,000 incidents). pagefind/shards.json lists the shards,
+# (its first month), not its name, which changes with every edit. Every bundle numbers its
+# records from oldest to newest, the reverse of the archive's order (newest first, as month pages
+# list them), and names their fragments by its first month and their number, so the search page
+# puts results in date order by their names (see static/search.js): no bundle holds a date sort,
+# a list of every page that the first search would load from each shard (two bytes a record,
+# 190 KB at 100,000 incidents). pagefind/shards.json lists the shards,
 # newest first, with the names of the filters that have values; pagefind/filters.json holds the
 # values with their counts in the whole archive. The search page loads filters.json, and
 # Pagefind's filter files, only when a reader opens a filter (or a link chose one): the first
@@ -292,9 +293,15 @@ def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
         length = 12 // next((parts for parts in MONTH_RUNS if _largest_run(months, 12 // parts) <= SHARD_RECORDS), 12)
         for entry, month in zip(in_year, months, strict=True):
             runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(entry)
-    oldest_first = {start: sorted(run, key=lambda entry: entry.date, reverse=True)[::-1] for start, run in runs.items()}
-    shards = [Shard(f"{start}-{_digest([entry.key for entry in run])}", run) for start, run in sorted(oldest_first.items(), reverse=True)]
-    return Shard(PAGES_SHARD, pages), shards
+    in_order = {start: _oldest_first(run) for start, run in runs.items()}
+    shards = [Shard(f"{start}-{_digest([entry.key for entry in run])}", run) for start, run in sorted(in_order.items(), reverse=True)]
+    return Shard(PAGES_SHARD, _oldest_first(pages)), shards
+
+
+def _oldest_first(entries: list[Entry]) -> list[Entry]:
+    """The entries from oldest to newest: the reverse of their order once put newest first (a stable
+    sort, so that a day's entries read from newest to oldest keep their order in `entries`)."""
+    return sorted(entries, key=lambda entry: entry.date or UNDATED, reverse=True)[::-1]
 
 
 def _largest_run(months: list[int], length: int) -> int:
@@ -382,11 +389,17 @@ def filter_totals(entries: list[Entry]) -> dict[str, dict[str, int]]:
 def _index_bundle(shard: Shard, bundle: Path, is_shard: bool, earlier: Path | None, earlier_keys: list[str]) -> None:
     if earlier and _index_in_part(shard, bundle, earlier, earlier_keys):
         return
-    index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES, date_sort=not is_shard)
-    make_reproducible(bundle, fragment_prefix=_fragment_prefix(shard) if is_shard else None)
+    index_records(shard.records(), bundle, only=SHARD_FILES if is_shard else PRIMARY_FILES)
+    make_reproducible(bundle, fragment_prefix=_fragment_prefix(shard))
 
 
 def _fragment_prefix(shard: Shard) -> str:
+    """What a bundle's fragment names start with (see pagefind_files._compact_fragment_names): a shard's first
+    month (202401), or for the content pages p and a digest of their records: their bundle is pagefind/
+    itself, whose address never changes, so the names change whenever a record does (no stale copy in a
+    browser's cache)."""
+    if shard.name == PAGES_SHARD:
+        return "p" + _digest([entry.key for entry in shard.entries])[:6]
     return shard.label.replace("-", "")
 
 
@@ -406,7 +419,7 @@ def _index_in_part(shard: Shard, bundle: Path, earlier: Path, earlier_keys: list
         with tempfile.TemporaryDirectory(prefix="shard-") as scratch:
             added_bundle: Bundle | None = None
             if added:
-                index_records(shard.records(added), Path(scratch), only=SHARD_FILES, date_sort=False)
+                index_records(shard.records(added), Path(scratch), only=SHARD_FILES)
                 added_bundle = read_bundle(Path(scratch))
                 if len(added_bundle.pages) != len(added):
                     raise UnexpectedIndex("Pagefind did not index a page for each record")
@@ -444,11 +457,12 @@ def _link_primary(previous: Path, output_dir: Path) -> None:
         [SHARDS_DIR, MANIFEST, FILTER_TOTALS] if Path(folder) == previous else []))
 
 
-def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None, date_sort: bool = True) -> None:
+def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None, date_sort: bool = False) -> None:
     """Pagefind's index of `records` (pages numbered in the order given), written into `output_dir`.
 
-    With `date_sort`, the index can put results in date order itself (Pagefind's `date` sort);
-    a shard's records come from oldest to newest and need none (see split_in_shards).
+    With `date_sort`, the index can put results in date order itself (Pagefind's `date` sort):
+    the site's bundles need none, as their records come from oldest to newest (see split_in_shards),
+    and tests compare the search page's date order with Pagefind's.
 
     With `only`, just those files and folders of the bundle (and its metadata) are written: a
     shard needs no scripts of its own. Pagefind hands the files over and they are written here:

@@ -82,13 +82,14 @@ def first_search(site: Path, query: str) -> dict:
     pagefind = sum(size for url, size in responses if "/pagefind/" in url)
     by_kind: dict[str, float] = {}
     for url, size in responses:
-        by_kind[kind_of(url)] = by_kind.get(kind_of(url), 0) + size / 1024
+        kind = kind_of(url)
+        by_kind[kind] = by_kind.get(kind, 0) + size / 1024
     return {"kb": total / 1024, "requests": len(responses), "pagefind_kb": pagefind / 1024, "query": query,
             "by_kind": dict(sorted(by_kind.items(), key=lambda item: -item[1]))}
 
 
 KINDS = {".pf_index": "word index", ".pf_meta": "metadata", ".pf_fragment": "fragments", ".pf_filter": "filters",
-         ".pagefind": "WebAssembly", ".js": "scripts", ".json": "shard list"}
+         ".pagefind": "WebAssembly", ".js": "scripts", ".json": "JSON lists"}  # (the shards', each bundle's entry file)
 
 
 def kind_of(url: str) -> str:

@@ -29,7 +29,6 @@
 
   var pagefind = null;
   var shardNames = [];  // the index's shards, newest month first, content pages last
-  var pagesShard = "";  // the content pages' shard (pagefind/ itself), which Pagefind puts in date order
   var filtersCounted = false;  // Pagefind's filter files loaded: counts within results
   var shardsCounted = false;  // the shard filter's files loaded (see countShards)
   var NO_SHARD = "none";  // no shard has this name: a search limited to it finds nothing
@@ -40,12 +39,6 @@
   var typingTimer = 0;
 
   // --- the form ------------------------------------------------------------------------------
-
-  function sortFor(order) {
-    if (order === "newest") { return { date: "desc" }; }
-    if (order === "oldest") { return { date: "asc" }; }
-    return {};
-  }
 
   function chosenFilters() {
     var chosen = {};
@@ -171,13 +164,13 @@
     if (date) { filters.date = { any: date.days }; }
     // Without words there is no relevance: results come newest first, as month pages list them.
     var dateOrder = order !== "relevance" ? order : (words ? "" : "newest");
-    if (dateOrder || (words || "").split(/\s+/).filter(Boolean).length > 1) { await countShards(); }
+    if ((words || "").split(/\s+/).filter(Boolean).length > 1) { await countShards(); }
     var shards = await shardsWithEveryWord(words);
     if (shards) { filters.shard = { any: shards.length ? shards : [NO_SHARD] }; }
     var search = await pagefind.search(words || null, { filters: filters });
     var results = search ? search.results : [];
     var count = results.length;
-    if (search && dateOrder) { results = await inDateOrder(words, filters, search.filters.shard || {}, dateOrder); }
+    if (dateOrder) { results = inDateOrder(results, dateOrder); }
     var shownFirst = words && order === "relevance" && !date && !Object.keys(chosen).length ? await regionsNamed(words, shards) : [];
     var page = await Promise.all(firstThen(shownFirst, results).slice(0, shown).map(function (result) { return result.data(); }));
     if (ticket !== latest) { return; }  // a newer search has started; its results will be drawn instead
@@ -191,7 +184,7 @@
   }
 
   // Pagefind counts a search's results by the values of the filters whose files it has loaded.
-  // Date order and searches of several words need the counts by shard: the shard filter's files
+  // Searches of several words need the counts by shard: the shard filter's files
   // (one small file a shard) are loaded for them alone, by a search limited to no shard.
   async function countShards() {
     if (shardsCounted) { return; }
@@ -213,32 +206,22 @@
     return shardNames.filter(function (name) { return inShards.every(function (counts) { return counts[name] > 0; }); });
   }
 
-  // The first `shown` results in date order. The index is in shards, one per month (see
-  // archive/search.py), and Pagefind orders results merged from several shards by each shard's own
-  // scores, so the shards are asked one at a time, in date order, for their results in date order;
-  // `perShard` (the result counts of the search in every shard) says which hold any.
-  async function inDateOrder(words, filters, perShard, order) {
-    var names = order === "newest" ? shardNames : shardNames.slice().reverse();
-    var ordered = [];
-    for (var index = 0; index < names.length && ordered.length < shown; index++) {
-      if (!perShard[names[index]]) { continue; }
-      var inShard = Object.assign({}, filters, { shard: { any: [names[index]] } });
-      var isPages = names[index] === pagesShard;
-      var found = await pagefind.search(words || null, { filters: inShard, sort: isPages ? sortFor(order) : {} });
-      var results = found ? found.results : [];
-      ordered = ordered.concat(isPages ? results : byPageNumber(results, order));
-    }
-    return ordered;
-  }
-
-  // A month shard numbers its pages from oldest to newest and holds no date sort of its own (the
-  // first search would load it from every shard): its results are put in order by their pages'
-  // numbers, the hexadecimal ending of their names (en_202401_9c4). Newest first is the archive's
-  // order, as month pages list incidents; oldest first, its reverse.
-  function byPageNumber(results, order) {
+  // The results in date order. Every bundle of the index (the content pages' and each shard, a run
+  // of months: see archive/search.py) numbers its records from oldest to newest, and names each
+  // result by its bundle and number (en_202401_9c4; the content pages', undated and so oldest,
+  // en_p1a2b3c_2): newest first is the archive's order, as month pages list incidents, and oldest
+  // first its reverse. Pagefind's own date sort would order merged results by each shard's own
+  // place of a page, and each shard would send a list of every page for it.
+  function inDateOrder(results, order) {
     var direction = order === "newest" ? -1 : 1;
-    function number(result) { return parseInt(result.id.slice(result.id.lastIndexOf("_") + 1), 16); }
-    return results.slice().sort(function (a, b) { return direction * (number(a) - number(b)); });
+    var keys = new Map(results.map(function (result) {
+      var parts = result.id.split("_");  // language, bundle, number
+      return [result, [/^\d{6}$/.test(parts[1]) ? Number(parts[1]) : 0, parseInt(parts[2], 16)]];
+    }));
+    return results.slice().sort(function (a, b) {
+      var first = keys.get(a), second = keys.get(b);
+      return direction * (first[0] - second[0] || first[1] - second[1]);
+    });
   }
 
   // The first search loads no filter values: neither pagefind/filters.json (each value's count in
@@ -277,8 +260,7 @@
       // Asked of the server each time ("no-cache"): a stale list would name shards a new build has replaced.
       var manifest = await (await fetch(siteRoot + "pagefind/shards.json", { cache: "no-cache" })).json();
       // A shard's records hold its label (its first month) as their hidden `shard` filter value.
-      pagesShard = manifest.pages;
-      shardNames = manifest.shards.map(function (shard) { return shard.label; }).concat([pagesShard]);
+      shardNames = manifest.shards.map(function (shard) { return shard.label; }).concat([manifest.pages]);
       await Promise.all(manifest.shards.map(function (shard) {
         return pagefind.mergeIndex(siteRoot + "pagefind/shards/" + shard.name + "/", { baseUrl: siteRoot });
       }));

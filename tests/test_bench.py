@@ -186,8 +186,9 @@ def test_the_first_search_row_says_what_it_loaded_by_kind(bench_run):
         sys.path.remove(str(REPO / "bench"))
     kinds = [search_transfer.kind_of(f"http://127.0.0.1:8000/{path}") for path in (
         "pagefind/shards/2024-01-1a2b3c4d5e/index/en_4f9bea1.pf_index", "pagefind/shards/2024-01-1a2b3c4d5e/pagefind.en_1a2b3c4d5e.pf_meta",
-        "pagefind/fragment/en_202401_9c4.pf_fragment", "pagefind/wasm.en.pagefind", "static/search.js", "search/?q=strike")]
-    assert kinds == ["word index", "metadata", "fragments", "WebAssembly", "scripts", "page and styles"]
+        "pagefind/fragment/en_202401_9c4.pf_fragment", "pagefind/wasm.en.pagefind", "static/search.js", "search/?q=strike",
+        "pagefind/shards.json")]
+    assert kinds == ["word index", "metadata", "fragments", "WebAssembly", "scripts", "page and styles", "JSON lists"]
     process = {"wall": 5.0, "cpu": 6.0, "rss_mb": 400.0}
     results = {"ours: full build": process, "ours: full build, no search index": process,
                "first search transfer": {"kb": 288.2, "requests": 50, "query": "strike", "by_kind": {"word index": 126.1, "metadata": 43.1}}}

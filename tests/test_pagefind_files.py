@@ -39,7 +39,7 @@ def records(count: int, seed: int = 7) -> list[SearchRecord]:
 
 def pagefind_bundle(folder: Path, some: list[SearchRecord]) -> Path:
     """Pagefind's own index of the records, as search._index_bundle writes a shard."""
-    index_records(some, folder, only=SHARD_FILES, date_sort=False)
+    index_records(some, folder, only=SHARD_FILES)
     make_reproducible(folder, fragment_prefix=PREFIX)
     return folder
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -223,8 +224,12 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
     assert in_order == ["/regions/ua-32/", "/incidents/2025-06-06-drone-strike-on-kyiv/",
                         "/regions/ua-46/", "/regions/ua-30/", "/incidents/2025-06-07-missile-strike-on-lviv/"]
     assert sorts == []
-    *_, primary_sorts, _ = meta(bundle, "en")
-    assert [name for name, _ in primary_sorts] == ["date"]  # content pages are ordered by Pagefind
+    _, content_pages, *_, primary_sorts, _ = meta(bundle, "en")  # the content pages' bundle: named by a digest of them, oldest first
+    assert primary_sorts == []
+    [prefix] = {name.rsplit("_", 1)[0] for name, _ in content_pages}
+    assert re.fullmatch(r"en_p[0-9a-f]{6}", prefix) and [name for name, _ in content_pages] == [f"{prefix}_{n}" for n in range(3)]
+    in_order = [json.loads(read_index_file(bundle / "fragment" / f"{name}.pf_fragment"))["url"] for name, _ in content_pages]
+    assert in_order == ["/methodology/", "/contribute/", "/about/"]  # the reverse of the archive's order
 
 
 def test_both_search_pages_show_the_filters_the_index_has_in_one_order_with_one_name_each():
@@ -421,7 +426,10 @@ def record_pagefinds_records(monkeypatch) -> list[str]:
     return asked
 
 
-@pytest.mark.parametrize("change", ["edit", "addition", "removal", "rename", "new date"])
+ADDED_THE_SAME_DAY = {"same day, id before": "2025-05-12-a-zebrafinch-shelling", "same day, id after": "2025-05-12-zebrafinch-shelling"}
+
+
+@pytest.mark.parametrize("change", ["edit", "addition", "removal", "rename", "new date", *ADDED_THE_SAME_DAY])
 def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_clean_builds_index(tmp_path, monkeypatch, change):
     tiny = six_in_may(tmp_path / "archive")
     build(tiny.project, today=TODAY)
@@ -432,6 +440,8 @@ def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_
         irpin.write_text(text.replace("title: Strike on Irpin", "title: Strike on a zebrafinch depot in Irpin"), encoding="utf-8")
     elif change == "addition":
         tiny.write("2025-05-14-zebrafinch-shelling", text.replace("date: 2025-05-12", "date: 2025-05-14").replace("title: Strike on Irpin", "title: Zebrafinch shelling"))
+    elif change in ADDED_THE_SAME_DAY:  # numbered beside Irpin's, on one side or the other (by their ids)
+        tiny.write(ADDED_THE_SAME_DAY[change], text.replace("title: Strike on Irpin", "title: Zebrafinch shelling"))
     elif change == "removal":
         irpin.unlink()
     elif change == "rename":
@@ -445,7 +455,8 @@ def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_
     build(tiny.project, today=TODAY)
 
     changed = {"edit": ["incidents/2025-05-12-strike-on-irpin/"], "addition": ["incidents/2025-05-14-zebrafinch-shelling/"], "removal": [],
-               "rename": ["incidents/2025-05-12-zebrafinch-depot/"], "new date": ["incidents/2025-05-25-strike-on-irpin/"]}[change]
+               "rename": ["incidents/2025-05-12-zebrafinch-depot/"], "new date": ["incidents/2025-05-25-strike-on-irpin/"],
+               **{name: [f"incidents/{ident}/"] for name, ident in ADDED_THE_SAME_DAY.items()}}[change]
     assert [url for url in asked if url.startswith("incidents/")] == changed  # the other five incidents' pages are the last index's
     index = tiny.root / "site" / "pagefind"
     clean = tmp_path / "clean"
@@ -453,7 +464,7 @@ def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_
     build(Project(root=clean), today=TODAY)
     assert content(index) == content(clean / "site" / "pagefind")  # the same files, each the same once decompressed
     titles = {fragment["meta"]["title"] for fragment in fragments(index).values()}
-    assert ("Strike on Irpin" in titles) == (change == "addition")
+    assert ("Strike on Irpin" in titles) == (change == "addition" or change in ADDED_THE_SAME_DAY)
     assert any("zebrafinch" in title.lower() for title in titles) == (change != "removal")
 
 

@@ -183,6 +183,25 @@ def test_a_date_and_the_filters_chosen_narrow_together(page, site_url):
     expect(page.get_by_label("Donetsk Oblast (1)")).to_be_checked()
 
 
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_incidents_of_one_day_come_as_the_month_page_lists_them(page, tmp_path, where):
+    """Newest first, and a search without words, list a day's incidents as its month's page does; oldest first, the reverse."""
+    tiny = TinyArchive(tmp_path / "archive")
+    for name, day in (("alpha", 12), ("bravo", 12), ("charlie", 12), ("delta", 11)):
+        tiny.write(f"2024-05-{day}-{name}", incident(f"Drones over {name}", f"2024-05-{day}", "UA-30", "Kyiv", "Drones hit Kyiv."))
+    build(tiny.project, today=TODAY, offline=True)
+    month_page = (tiny.root / "site" / "incidents" / "2024" / "05" / "index.html").read_text(encoding="utf-8")
+    listed = sorted((f"Drones over {name}" for name in ("alpha", "bravo", "charlie", "delta")), key=month_page.index)
+    assert listed == ["Drones over charlie", "Drones over bravo", "Drones over alpha", "Drones over delta"]
+    titles = page.locator(f"#{where}-results .result-title")
+    with served(tiny.root / "site") as site_url:
+        for query, order, expected in (("drones", "newest", listed), ("drones", "oldest", listed[::-1]), ("2024-05", "relevance", listed)):
+            address = f"{site_url}search/" if where == ONLINE else offline_search(tiny.root)
+            page.goto(f"{address}?q={query}")
+            page.select_option(f"#{where}-order", order)
+            expect(titles).to_have_text(expected, timeout=10_000)
+
+
 # --- filters --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("where", [ONLINE, OFFLINE])

@@ -41,11 +41,12 @@ def sharded_site(tmp_path_factory) -> Path:
         build(project, today=TODAY)
     archive, _ = check(project, today=TODAY)
     assert archive is not None
-    single = root / "site" / "single-index"  # the baseline: one index of every record, numbered as the shards number them
-    records = search_records(archive)  # content pages (undated), then the rest newest first
-    undated = [record for record in records if not record.date]
-    oldest_first = sorted((record for record in records if record.date), key=lambda record: record.date, reverse=True)[::-1]
-    index_records(undated + oldest_first, single)
+    # The baseline: one index of every record, with Pagefind's own date sort. Its records come as the search page
+    # orders results: newest first in the archive's order (incidents, regions, content pages, each newest first), so
+    # that Pagefind's stable sort of dates keeps that order within a day; oldest first is then its reverse.
+    single = root / "site" / "single-index"
+    newest_first = sorted(search_records(archive), key=lambda record: record.date or "", reverse=True)
+    index_records(newest_first[::-1], single, date_sort=True)
     make_reproducible(single)
     site: Path = root / "site"
     return site
@@ -119,7 +120,7 @@ def test_the_shards_answer_as_one_index_of_the_whole_archive(page, sharded_site,
 
 @pytest.mark.parametrize("order", ["newest", "relevance"])  # without words, relevance is newest first
 def test_newest_first_is_the_order_of_month_pages(page, sharded_site, order):
-    """Incidents of one day come in the order month pages list them; oldest first is the reverse."""
+    """Incidents of one day come in the order month pages list them (the archive's); oldest first is the reverse."""
     archive, _ = check(Project(root=sharded_site.parent), today=TODAY)
     assert archive is not None
     by_year: dict[int, list] = {}
@@ -130,9 +131,10 @@ def test_newest_first_is_the_order_of_month_pages(page, sharded_site, order):
                          if all(len({incident.date for incident in part}) < len(part) for part in (incidents[:20], incidents[-20:])))
     with served(sharded_site) as site_url:
         newest = shown(page, site_url, "", {"year": str(year)}, order)["titles"]
-        oldest = shown(page, site_url, "", {"year": str(year)}, "oldest")["titles"]
+        oldest = shown(page, site_url, "", {"year": str(year)}, "oldest")["titles"] if order == "newest" else None
     assert newest == [incident.title for incident in in_year[:20]]
-    assert oldest == [incident.title for incident in in_year[::-1][:20]]
+    if oldest is not None:
+        assert oldest == [incident.title for incident in in_year[::-1][:20]]
 
 
 def test_shard_fragments_are_named_by_the_shard_and_page_number(sharded_site):
