@@ -4,7 +4,7 @@ Pagefind indexes each page on its own: a page's words with their positions (and 
 spellings with accents, Pagefind's variants of a word), its fragment (the
 text a result shows), its word count and its filter values do not depend on the other pages of
 its bundle. What does (the pages' numbers, the word index cut in chunks, the filter files, the
-sort order, the list of metadata fields) `write_pages` works out as Pagefind 1.5.2 does
+list of metadata fields) `write_pages` works out as Pagefind 1.5.2 does
 (pagefind/src/index/mod.rs: build_indexes, chunk_index, chunk_meta), then puts in order as
 `put_in_order` puts a bundle Pagefind wrote (Pagefind 1.5.2 writes filters in a random order). So a shard put together from the pages of the last build's shard
 and the changed records, indexed alone, holds the index Pagefind would have written for the

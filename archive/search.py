@@ -200,8 +200,8 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # records from oldest to newest, the reverse of the archive's order (newest first, as month pages
 # list them), and names their fragments by its first month and their number, so the search page
 # puts results in date order by their names (see static/search.js): no bundle holds a date sort,
-# a list of every page that the first search would load from each shard (two bytes a record,
-# 190 KB at 100,000 incidents). pagefind/shards.json lists the shards,
+# a list of every page that the first search would load from each shard (with them, the first
+# search at 100,000 incidents loaded 634 KB of metadata; without, 387 KB). pagefind/shards.json lists the shards,
 # newest first, with the names of the filters that have values; pagefind/filters.json holds the
 # values with their counts in the whole archive. The search page loads filters.json, and
 # Pagefind's filter files, only when a reader opens a filter (or a link chose one): the first
@@ -215,7 +215,7 @@ PAGES_SHARD = "pages"  # the hidden `shard` filter value of content pages (the p
 SHARD_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a shard keeps of a bundle (and its .pf_meta)
 # What the primary bundle keeps besides: the scripts static/search.js loads (not Pagefind's own UI).
 PRIMARY_FILES = (*SHARD_FILES, "pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "wasm.unknown.pagefind")
-INDEX_FORMAT = 4  # bump when what goes into a shard changes in a way its records do not show
+INDEX_FORMAT = 5  # bump when what goes into a shard changes in a way its records do not show
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")  # another Pagefind writes other shards
 
 
@@ -280,8 +280,8 @@ def split_in_shards(entries: list[Entry]) -> tuple[Shard, list[Shard]]:
     day's records keep the archive's order when read from newest to oldest).
 
     An incident's shard is by its date, a region's by its latest incident's. Every record carries
-    its shard's label (first month) as the hidden `shard` filter, with which the search page asks one shard at a
-    time for results in date order (see static/search.js)."""
+    its shard's label (first month) as the hidden `shard` filter, with which the search page keeps a search of
+    several words to the shards holding every word (see static/search.js)."""
     pages = [entry for entry in entries if not entry.date or entry.date == UNDATED]
     by_year: dict[str, list[Entry]] = {}
     for entry in entries:

@@ -132,14 +132,12 @@ var ArchiveSearch = (function () {
   }
 
   // Newest first is the documents' order within a day (the archive's, as month pages list
-  // incidents), and oldest first its reverse, as on the search page. Content pages have no date:
-  // they are the oldest.
+  // incidents), and oldest first its reverse, as on the search page.
   function order(results, how) {
     var dates = store.filters.dates;
-    function date(doc) { return dates[doc] || ""; }
     results.sort(function (a, b) {
-      if (how === "newest") { return date(a.doc) !== date(b.doc) ? (date(a.doc) < date(b.doc) ? 1 : -1) : a.doc - b.doc; }
-      if (how === "oldest") { return date(a.doc) !== date(b.doc) ? (date(a.doc) < date(b.doc) ? -1 : 1) : b.doc - a.doc; }
+      if (how === "newest") { return dates[a.doc] !== dates[b.doc] ? (dates[a.doc] < dates[b.doc] ? 1 : -1) : a.doc - b.doc; }
+      if (how === "oldest") { return dates[a.doc] !== dates[b.doc] ? (dates[a.doc] < dates[b.doc] ? -1 : 1) : b.doc - a.doc; }
       return b.score - a.score || a.doc - b.doc;
     });
     return results;

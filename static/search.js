@@ -215,8 +215,8 @@
   function inDateOrder(results, order) {
     var direction = order === "newest" ? -1 : 1;
     var keys = new Map(results.map(function (result) {
-      var parts = result.id.split("_");  // language, bundle, number
-      return [result, [/^\d{6}$/.test(parts[1]) ? Number(parts[1]) : 0, parseInt(parts[2], 16)]];
+      var parts = result.id.split("_").slice(-2);  // the bundle's first month (or p and a digest), the number
+      return [result, [/^\d{6}$/.test(parts[0]) ? Number(parts[0]) : 0, parseInt(parts[1], 16)]];
     }));
     return results.slice().sort(function (a, b) {
       var first = keys.get(a), second = keys.get(b);
