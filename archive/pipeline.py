@@ -278,15 +278,17 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         rendering, incident_files = incremental.rendering_digest(project), find_incident_files(project.incidents_dir)
         # A build with no last one to compare with runs whatever its files hold: its templates compile while the files are
         # hashed, on the core that leaves idle. Another compiles nothing before it knows that it runs.
+        def start_compiling() -> None:
+            folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))
         runs_for_sure = not incremental.may_be_up_to_date(project, offline)
         if runs_for_sure:
-            folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))
+            start_compiling()
         inputs = incremental.read_build_inputs(project, today or latest_date_anywhere(), offline, rendering, incident_files)
-        unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
-        if unchanged is not None:
-            return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
         if not runs_for_sure:
-            folders.callback(compile_ahead(project.templates_dir, rendering, items=len(incident_files)))
+            unchanged = incremental.unchanged_since_last_build(project, inputs.fingerprint, offline, with_search)
+            if unchanged is not None:
+                return BuildReport(0, 0, 0, time.perf_counter() - started, 0.0, unchanged, up_to_date=True)
+            start_compiling()
         archive, problems = check(project, today, progress=progress, file_hashes=inputs.file_hashes, earlier=earlier)
         if archive is None:
             raise BuildError(problems)

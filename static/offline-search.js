@@ -132,15 +132,13 @@ var ArchiveSearch = (function () {
   }
 
   // Newest first is the documents' order within a day (the archive's, as month pages list
-  // incidents), and oldest first its reverse, as on the search page.
+  // incidents), and oldest first its exact reverse, as on the search page.
   function order(results, how) {
     var dates = store.filters.dates;
-    results.sort(function (a, b) {
-      if (how === "newest") { return dates[a.doc] !== dates[b.doc] ? (dates[a.doc] < dates[b.doc] ? 1 : -1) : a.doc - b.doc; }
-      if (how === "oldest") { return dates[a.doc] !== dates[b.doc] ? (dates[a.doc] < dates[b.doc] ? -1 : 1) : b.doc - a.doc; }
-      return b.score - a.score || a.doc - b.doc;
-    });
-    return results;
+    function newestFirst(a, b) { return dates[a.doc] !== dates[b.doc] ? (dates[a.doc] < dates[b.doc] ? 1 : -1) : a.doc - b.doc; }
+    function oldestFirst(a, b) { return newestFirst(b, a); }
+    function bestFirst(a, b) { return b.score - a.score || a.doc - b.doc; }
+    return results.sort(how === "newest" ? newestFirst : how === "oldest" ? oldestFirst : bestFirst);
   }
 
   // The regions the words name (at most three) first, since a region's page lists its incidents,

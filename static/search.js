@@ -164,7 +164,6 @@
     if (date) { filters.date = { any: date.days }; }
     // Without words there is no relevance: results come newest first, as month pages list them.
     var dateOrder = order !== "relevance" ? order : (words ? "" : "newest");
-    if ((words || "").split(/\s+/).filter(Boolean).length > 1) { await countShards(); }
     var shards = await shardsWithEveryWord(words);
     if (shards) { filters.shard = { any: shards.length ? shards : [NO_SHARD] }; }
     var search = await pagefind.search(words || null, { filters: filters });
@@ -184,8 +183,8 @@
   }
 
   // Pagefind counts a search's results by the values of the filters whose files it has loaded.
-  // Searches of several words need the counts by shard: the shard filter's files
-  // (one small file a shard) are loaded for them alone, by a search limited to no shard.
+  // Searches of several words need the counts by shard (shardsWithEveryWord): the shard filter's
+  // files (one small file a shard) are loaded for them alone, by a search limited to no shard.
   async function countShards() {
     if (shardsCounted) { return; }
     await pagefind.search(null, { filters: { shard: { any: [NO_SHARD] } } });
@@ -199,6 +198,7 @@
   async function shardsWithEveryWord(words) {
     var terms = (words || "").split(/\s+/).filter(Boolean);
     if (terms.length < 2) { return null; }
+    await countShards();
     var found = await Promise.all(terms.map(function (term) { return pagefind.search(term); }));
     var inShards = found.map(function (search) { return (search && search.filters.shard) || {}; })
       .filter(function (counts) { return Object.keys(counts).some(function (name) { return counts[name] > 0; }); });

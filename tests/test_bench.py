@@ -1,9 +1,11 @@
 """bench/: the generator makes archives that pass check, and the benchmark's smoke run works."""
 
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -124,15 +126,18 @@ def test_the_varied_archive_passes_check_and_differs_from_the_others_where_it_sh
     assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}
 
 
-@pytest.fixture
-def bench_run():
-    """bench/run.py as a module (bench/ is no package), imported without leaving bench/ on the import path."""
+def bench_module(name: str) -> ModuleType:
+    """A script of bench/ as a module (bench/ is no package), imported without leaving bench/ on the import path."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
-        import run
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(REPO / "bench"))
-    return run
+
+
+@pytest.fixture
+def bench_run() -> ModuleType:
+    return bench_module("run")
 
 
 def test_a_failed_run_says_why_though_its_log_is_deleted(tmp_path, bench_run):
@@ -179,11 +184,7 @@ def test_at_100000_incidents_the_build_with_the_offline_copy_is_judged_by_the_sa
 
 def test_the_first_search_row_says_what_it_loaded_by_kind(bench_run):
     """bench/results.md says where a first search's kilobytes go, so that what makes it heavy is in the figures."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import search_transfer
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    search_transfer = bench_module("search_transfer")
     kinds = [search_transfer.kind_of(f"http://127.0.0.1:8000/{path}") for path in (
         "pagefind/shards/2024-01-1a2b3c4d5e/index/en_4f9bea1.pf_index", "pagefind/shards/2024-01-1a2b3c4d5e/pagefind.en_1a2b3c4d5e.pf_meta",
         "pagefind/fragment/en_202401_9c4.pf_fragment", "pagefind/wasm.en.pagefind", "static/search.js", "search/?q=strike",
