@@ -304,17 +304,20 @@ def settle(archive: Path, timeout: float = 300) -> None:
         time.sleep(0.2)
 
 
-# Runs of each measurement of a few seconds (no change, one edit, check), and of our full build without the
-# index, Hugo's and mkdocs-material's (pruned navigation), these three taken in turns: the median one is reported. This machine's speed drifts by a third from
-# minute to minute, so a ratio of two single runs minutes apart says more of the drift than of the builds.
+# Runs of each measurement of a few seconds (no change, one edit, check): the median one is reported. This machine's
+# speed drifts by a third from minute to minute, so a ratio of two single runs minutes apart says more of the drift than of the builds.
 REPEATS = 3
+# Turns of our full build without the index, Hugo's and mkdocs-material's (pruned navigation), taken one after the other:
+# the ratios of their medians are targets, which two runs of the benchmark an hour apart put on either side of their limits
+# with three turns each (bench/results.md of 2026-12-05 and the run before it).
+TURNS = 5
 
 
 def median_run(runs: list[dict]) -> dict:
     """The run of median wall time, with the fastest and slowest walls: on a shared machine one run
     of a few seconds can be a third off, which one full build of a minute is not."""
     ordered = sorted(runs, key=lambda run: run["wall"])
-    return {**ordered[len(ordered) // 2], "spread": (ordered[0]["wall"], ordered[-1]["wall"])}
+    return {**ordered[len(ordered) // 2], "spread": (ordered[0]["wall"], ordered[-1]["wall"]), "runs": len(runs)}
 
 
 def full_build(archive: Path, build: list[str], log_stem: Path, repeats: int) -> dict:
@@ -389,7 +392,7 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
         write_hugo_project(archive, work / f"hugo-{kind}-{size}")
     if python:
         write_mkdocs_project(archive, pruned_project, pruned=True)
-    for number in range(1, (REPEATS if baselines and size <= TARGETS else 1) + 1):  # (as full_build: once beyond TARGETS)
+    for number in range(1, (TURNS if baselines and size <= TARGETS else 1) + 1):  # (as full_build: once beyond TARGETS)
         shutil.rmtree(archive / "site")
         shutil.rmtree(archive / ".cache")
         ours_runs.append(measure([*build, "build", "--no-search"], log=work / f"ours-nosearch-{kind}-{size}-{number}.log"))
@@ -495,7 +498,7 @@ def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
              "processes together (the sum of their PSS, sampled every 0.1 s; at least the largest process's peak RSS), "
              "in a build of its own that is not timed: the sampling takes CPU from the build. In the other rows it is "
              "the largest one process's peak RSS. Our full build of up to 10,000 incidents is timed "
-             f"{REPEATS} times, from a clean start each time, and the median is shown; without the index, it is timed in turns with Hugo and "
+             f"{REPEATS} times, from a clean start each time, and the median is shown; without the index, it is timed {TURNS} times in turns with Hugo and "
              "mkdocs-material (pruned navigation), whose medians are shown. Python caches the modules it compiles, "
              "as it does by default (PYTHONDONTWRITEBYTECODE is unset for every run).", ""]
     for (size, kind), results in all_results.items():
@@ -508,12 +511,12 @@ def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
                 kinds = ", ".join(f"{what} {kb:.0f} KB" for what, kb in r.get("by_kind", {}).items())
                 lines.append(f"| {name} | | | | | | {r['kb']:.0f} KB in {r['requests']} requests, for \u201c{r['query']}\u201d{': ' + kinds if kinds else ''} |")
             elif "cpu" not in r:  # a latency, not a process
-                spread = f"; median of {REPEATS} edits ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)" if "spread" in r else ""
+                spread = f"; median of {r['runs']} edits ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)" if "spread" in r else ""
                 lines.append(f"| {name} | {r['wall']:.2f} | | | | | {r['note']}{spread} |")
             else:
                 notes = [f"Pagefind {r['pagefind']:.1f} s of it"] if r.get("pagefind") else []
                 if "spread" in r:
-                    notes.append(f"median of {REPEATS} runs ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)")
+                    notes.append(f"median of {r['runs']} runs ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)")
                 note = "; ".join(notes)
                 lines.append(f"| {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {r.get('mb', 0):.1f} | {r.get('files', '')} | {note} |")
         for ours_name in ("ours: full build", "ours: full build, no search index"):
