@@ -213,6 +213,28 @@ def copy_regular_files(source: Path, target: Path, skip: Collection[str] = froze
             destination.write_bytes(read_regular_file(path, name))
 
 
+def link_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
+    """Hard-link the regular files below `source` into `target` (copy them where the file system has no links),
+    leaving out links, FIFOs and devices, and the entries of `source` itself named in `skip`.
+
+    For what a build keeps of the last one (its search index): the last build's own files, but
+    whatever else lies in site/ is neither followed nor published.
+    """
+    for folder, folders, files in os.walk(source):
+        top = folder == os.fspath(source)
+        folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name)) and not (top and name in skip)]
+        into = os.path.join(target, os.path.relpath(folder, source))
+        os.makedirs(into, exist_ok=True)
+        for name in files:
+            path = os.path.join(folder, name)
+            if (top and name in skip) or not _is_regular_file(path):
+                continue
+            try:
+                os.link(path, os.path.join(into, name), follow_symlinks=False)
+            except OSError:  # another file system, or one without hard links
+                Path(into, name).write_bytes(read_regular_file(path, name))
+
+
 def is_text_name(name: str) -> bool:
     """False for a name with bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
     try:

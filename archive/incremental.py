@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import stat
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,7 +30,7 @@ from typing import Any
 import orjson
 
 from .config import environment_settings
-from .files import Repository, UnsafeFile, make_folder_of, read_regular_file
+from .files import Repository, UnsafeFile, link_regular_files, make_folder_of, read_regular_file
 from .git import GitError, GitMissing, head_commit, in_a_checkout, tracked_files
 from .load import Document, read_bytes, repository_path
 from .problems import Problem
@@ -461,23 +460,32 @@ def _lists_of_ints(stored: object) -> bool:
 
 
 def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path) -> bool:
-    """Link the previous build's Pagefind index when every page is byte for byte the same as then."""
+    """Link the previous build's Pagefind index when every page is byte for byte the same as then (rendered by the same code
+    from the same reference data, which records hold more of than pages show: see rendering_digest)."""
     index = previous.site_dir / "pagefind"
     if pages_changed or page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
         return False
-    shutil.copytree(index, staging / "pagefind", copy_function=os.link)
+    link_regular_files(index, staging / "pagefind")
     return True
 
 
-def read_shard_keys(root: Path, version: str) -> dict[str, list[str]]:
-    """Each search shard of the last index, with its records' keys (see search.write_index); {} when unknown."""
+def earlier_search_index(root: Path, version: str, site_dir: Path) -> tuple[Path | None, dict[str, list[str]]]:
+    """The search index of the site in `site_dir`, with each of its shards' records' keys (see search.write_index), when
+    the cache says that the last build wrote that site; (None, {}) otherwise. A site/ that came with the repository
+    (added to a pull request) or was put in place by hand is never read: its index could hold anything, scripts included,
+    which the build would publish."""
     stored = _read(root, SHARD_KEYS, version)
-    valid = isinstance(stored, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in stored.values())
-    return stored if valid else {}
+    if not isinstance(stored, dict) or stored.get("site") is None or stored.get("site") != _site_identity(site_dir):
+        return None, {}
+    shards = stored.get("shards")
+    if not (isinstance(shards, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in shards.values())):
+        shards = {}  # its shards are still linked by their names, which are digests of their records
+    return site_dir / "pagefind", shards
 
 
-def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]]) -> None:
-    _write(root, SHARD_KEYS, version, keys)
+def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]], site_dir: Path) -> None:
+    """Remember the keys of each shard of the index now in `site_dir`, and which site that is."""
+    _write(root, SHARD_KEYS, version, {"site": _site_identity(site_dir), "shards": keys})
 
 
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:
@@ -525,8 +533,9 @@ def _link(earlier: str | Path, target: str | Path) -> bool:
 
 def _same_bytes(path: Path, content: bytes) -> bool:
     try:
-        return path.stat().st_size == len(content) and path.read_bytes() == content
-    except OSError:
+        status = os.lstat(path)
+        return stat.S_ISREG(status.st_mode) and status.st_size == len(content) and read_regular_file(path, str(path)) == content
+    except (OSError, UnsafeFile):
         return False
 
 

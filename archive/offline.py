@@ -74,13 +74,14 @@ def words_of(text: str) -> list[str]:
     """Lower-case words without accents: the same rule as static/offline-search.js."""
     if text.isascii():  # nothing to take off (most text of a synthetic archive, little of a real one)
         return WORD.findall(text.lower())
-    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_combining_marks()))
+    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_marks()))
 
 
 @functools.cache
-def _combining_marks() -> dict[int, None]:
-    """A str.translate table that deletes every combining mark (the accents NFKD takes off letters)."""
-    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
+def _marks() -> dict[int, None]:
+    """A str.translate table that deletes every mark, as offline-search.js's \\p{M} does: the accents NFKD takes off
+    letters, and the vowel signs of scripts such as Devanagari, which would otherwise cut a word in parts."""
+    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)).startswith("M"))
 
 
 def shard_of(word: str) -> str:
@@ -130,8 +131,9 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
 
 
 def _file_name(shard: str) -> str:
-    """A file name for any two characters: letters and digits as they are, anything else by code point."""
-    return "".join(char if char.isascii() and char.isalnum() else f"u{ord(char):x}" for char in shard)
+    """A file name for any two characters: letters and digits as they are, anything else by its code point in six
+    digits (in fewer, "дa" and "䍊" would both be u434a), as offline-search.js's shardFile names it."""
+    return "".join(char if char.isascii() and char.isalnum() else f"u{ord(char):06x}" for char in shard)
 
 
 def _script(kind: str, key: str, data: object) -> str:

@@ -325,7 +325,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         swap_in(staging, out_dir, large)
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
         if shard_keys is not None:  # (the index of the site now in place)
-            incremental.write_shard_keys(project.root, records_version, shard_keys)
+            incremental.write_shard_keys(project.root, records_version, shard_keys, out_dir)
     incremental.write_last_build(project.root, inputs.fingerprint, problems, with_search)
     return BuildReport(
         incidents=len(archive.incidents),
@@ -340,10 +340,10 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
 
 def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:
     """Index the archive's `entries` into staging/pagefind, linking the shards of the previous site that are the same and
-    indexing the changed ones in part when the cache has their keys; the seconds it took, and the shards' keys."""
+    indexing the changed ones in part (when the cache says the last build wrote that site); the seconds it took, and the shards' keys."""
     started = time.perf_counter()
-    keys = write_index(entries, staging / "pagefind", previous=previous_site / "pagefind",
-                       earlier_keys=incremental.read_shard_keys(project.root, version))
+    previous, earlier_keys = incremental.earlier_search_index(project.root, version, previous_site)
+    keys = write_index(entries, staging / "pagefind", previous=previous, earlier_keys=earlier_keys)
     return time.perf_counter() - started, keys
 
 

