@@ -200,39 +200,56 @@ def make_folder_of(path: str | Path) -> None:
         os.makedirs(folder, exist_ok=True)
 
 
-def copy_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
-    """Copy the regular files below `source` (not links, FIFOs or devices, which check refuses) into `target`."""
+def regular_files_below(source: Path, skip: Collection[str] = frozenset()) -> Iterator[str]:
+    """The paths, from `source`, of the regular files below it: links (to files or folders), FIFOs and devices are left
+    out, and so are the entries of `source` itself named in `skip`. Nothing, when `source` is itself a link."""
+    if os.path.islink(source):
+        return
     for folder, folders, files in os.walk(source):
-        folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name))]
+        top = folder == os.fspath(source)
+        folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name)) and not (top and name in skip)]
         for name in files:
             path = os.path.join(folder, name)
-            if name in skip or not stat.S_ISREG(os.lstat(path).st_mode):
-                continue
-            destination = target / os.path.relpath(path, source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(read_regular_file(path, name))
+            if not (top and name in skip) and _is_regular_file(path):
+                yield os.path.relpath(path, source)
+
+
+def copy_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
+    """Copy the regular files below `source` (not links, FIFOs or devices, which check refuses) into `target`."""
+    for relative in regular_files_below(source, skip):
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(read_regular_file(source / relative, relative))
 
 
 def link_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
-    """Hard-link the regular files below `source` into `target` (copy them where the file system has no links),
-    leaving out links, FIFOs and devices, and the entries of `source` itself named in `skip`.
+    """Hard-link the regular files below `source` into `target` (see regular_files_below and link_regular_file).
 
     For what a build keeps of the last one (its search index): the last build's own files, but
     whatever else lies in site/ is neither followed nor published.
     """
-    for folder, folders, files in os.walk(source):
-        top = folder == os.fspath(source)
-        folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name)) and not (top and name in skip)]
-        into = os.path.join(target, os.path.relpath(folder, source))
-        os.makedirs(into, exist_ok=True)
-        for name in files:
-            path = os.path.join(folder, name)
-            if (top and name in skip) or not _is_regular_file(path):
-                continue
-            try:
-                os.link(path, os.path.join(into, name), follow_symlinks=False)
-            except OSError:  # another file system, or one without hard links
-                Path(into, name).write_bytes(read_regular_file(path, name))
+    for relative in regular_files_below(source, skip):
+        link_regular_file(source / relative, target / relative)
+
+
+def link_regular_file(source: Path, target: Path) -> bool:
+    """Hard-link `source` at `target`, making its folder if need be, or copy it where the file system has no hard
+    links; False, with nothing made, when `source` is not a regular file."""
+    if not _is_regular_file(os.fspath(source)):
+        return False
+    try:
+        os.link(source, target, follow_symlinks=False)
+        return True
+    except FileNotFoundError:  # the first file of its folder
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except OSError:
+        pass
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:  # another file system, or one without hard links
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        Path(target).write_bytes(read_regular_file(source, os.fspath(source)))
+    return True
 
 
 def is_text_name(name: str) -> bool:

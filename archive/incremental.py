@@ -444,9 +444,10 @@ class PreviousBuild:
 
 
 def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
-    """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version`."""
+    """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version` (and git
+    tracks none of its files: see _from_repository)."""
     stored = _read(root, "pages.json", version)
-    if not isinstance(stored, dict) or stored.get("site") != _site_identity(site_dir):
+    if not isinstance(stored, dict) or stored.get("site") != _site_identity(site_dir) or _from_repository(root, site_dir):
         return PreviousBuild(site_dir, {}, version, site_exists=site_dir.is_dir())
     pages, downloads = stored.get("pages"), stored.get("downloads")
     valid = (isinstance(downloads, dict) and isinstance(downloads.get("keys"), list) and all(isinstance(key, str) for key in downloads["keys"])
@@ -471,21 +472,49 @@ def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None]
 
 def earlier_search_index(root: Path, version: str, site_dir: Path) -> tuple[Path | None, dict[str, list[str]]]:
     """The search index of the site in `site_dir`, with each of its shards' records' keys (see search.write_index), when
-    the cache says that the last build wrote that site; (None, {}) otherwise. A site/ that came with the repository
-    (added to a pull request) or was put in place by hand is never read: its index could hold anything, scripts included,
-    which the build would publish."""
+    the cache says that a build of ours wrote that index (or kept it whole: see reuse_search_index); (None, {}) otherwise.
+    An index that came with the repository (added to a pull request, written over the last build's by a checkout) or was
+    put in place by hand is never read: it could hold anything, scripts included, which the build would publish."""
     stored = _read(root, SHARD_KEYS, version)
-    if not isinstance(stored, dict) or stored.get("site") is None or stored.get("site") != _site_identity(site_dir):
+    index = site_dir / "pagefind"
+    if not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _index_identity(index) or _from_repository(root, site_dir):
         return None, {}
     shards = stored.get("shards")
     if not (isinstance(shards, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in shards.values())):
         shards = {}  # its shards are still linked by their names, which are digests of their records
-    return site_dir / "pagefind", shards
+    return index, shards
 
 
 def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]], site_dir: Path) -> None:
-    """Remember the keys of each shard of the index now in `site_dir`, and which site that is."""
-    _write(root, SHARD_KEYS, version, {"site": _site_identity(site_dir), "shards": keys})
+    """Remember the keys of each shard of the index now in `site_dir`, and which index that is."""
+    _write(root, SHARD_KEYS, version, {"index": _index_identity(site_dir / "pagefind"), "shards": keys})
+
+
+def _index_identity(index: Path) -> str | None:
+    """Which index the folder holds: the inode and time of its entry file, which a build writes anew with the content
+    pages' bundle, or links from the last build with the rest of it (a build without the index links the whole index)."""
+    try:
+        entry = os.lstat(index / "pagefind-entry.json")
+    except OSError:
+        return None
+    if index.is_symlink() or not stat.S_ISREG(entry.st_mode):
+        return None
+    return f"{entry.st_dev}:{entry.st_ino}:{entry.st_mtime_ns}"
+
+
+def _from_repository(root: Path, site_dir: Path) -> bool:
+    """Whether git tracks a file in `site_dir` (or cannot say, in a checkout): a pull request can add one with
+    `git add -f`, and checking it out writes it over the last build's, in place."""
+    try:
+        relative = site_dir.resolve().relative_to(root.resolve())
+    except (OSError, ValueError):  # a site outside the repository: no checkout writes there
+        return False
+    try:
+        return bool(tracked_files(root, relative.as_posix()))
+    except GitMissing:
+        return True
+    except GitError:
+        return in_a_checkout(root)
 
 
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:

@@ -131,9 +131,13 @@ def build_index(documents: list[SearchDocument]) -> dict[str, str]:
 
 
 def _file_name(shard: str) -> str:
-    """A file name for any two characters: letters and digits as they are, anything else by its code point in six
-    digits (in fewer, "дa" and "䍊" would both be u434a), as offline-search.js's shardFile names it."""
-    return "".join(char if char.isascii() and char.isalnum() else f"u{ord(char):06x}" for char in shard)
+    """A file name for any two characters, as offline-search.js's shardFile names it: lower-case ASCII letters and digits
+    as they are, anything else by its code point in six digits. (In fewer, "дa" and "䍊" would both be u434a; and NFKD
+    leaves capitals in some words, "№" giving "No", whose file would be no.js's on a disk that ignores case.)"""
+    return "".join(char if char in _PLAIN else f"u{ord(char):06x}" for char in shard)
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _script(kind: str, key: str, data: object) -> str:

@@ -21,9 +21,7 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -34,6 +32,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import cbor2
+
+from .files import UnsafeFile, link_regular_file, read_regular_file
 
 SIGNATURE = b"pagefind_dcd"  # the first bytes of every gzip'd index file, once decompressed
 CHUNK_LOCATIONS = 20_000  # Pagefind cuts the word index after the word that brings a chunk to this many locations and postings
@@ -348,17 +348,8 @@ def write_meta(bundle: Path, language: str, meta: list) -> str:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-        return
-    except FileNotFoundError:  # the first file of its folder (a shard's fragments share one)
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or no links there
-        shutil.copyfile(source, target)
+    if not link_regular_file(source, target):
+        raise UnexpectedIndex(f"{source.name} is not a regular file")
 
 
 # --- a bundle as Pagefind wrote it, in a stable order ------------------------------------------
@@ -476,7 +467,10 @@ def decode(path: Path) -> Any:  # CBOR: whatever the file holds; the callers che
 
 def read_index_file(path: Path) -> bytes:
     """The body of a gzip'd Pagefind file (a .pf_meta, .pf_filter, .pf_index or .pf_fragment), after its signature."""
-    data = gzip.decompress(path.read_bytes())
+    try:
+        data = gzip.decompress(read_regular_file(path, path.name))
+    except UnsafeFile as unsafe:
+        raise UnexpectedIndex(f"{path.name} {unsafe.problem.message}") from None
     if not data.startswith(SIGNATURE):
         raise UnexpectedIndex(f"{path.name}: no {SIGNATURE.decode()} signature")
     return data[len(SIGNATURE):]

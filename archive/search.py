@@ -346,7 +346,7 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
         jobs.append((pages, output_dir, False, None, []))
     unchanged: list[Path] = []  # the previous build's shards of the same names
     for shard in shards:
-        if previous and shard.name in earlier_shards and (previous / SHARDS_DIR / shard.name).is_dir():
+        if previous and shard.name in earlier_shards and _is_folder(previous / SHARDS_DIR / shard.name):
             unchanged.append(previous / SHARDS_DIR / shard.name)
             continue
         name, keys = _earlier_version(shard, earlier_shards, earlier_keys or {})
@@ -364,6 +364,10 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
     (output_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
     (output_dir / FILTER_TOTALS).write_text(json.dumps(totals, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return {shard.name: [entry.key for entry in shard.entries] for shard in shards}
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 def _earlier_version(shard: Shard, earlier_shards: set[str], earlier_keys: ShardKeys) -> tuple[str | None, list[str]]:

@@ -68,7 +68,7 @@ var ArchiveSearch = (function () {
 
   function shardFile(word) {
     return Array.from(word).slice(0, 2).map(function (char) {
-      return /^[A-Za-z0-9]$/.test(char) ? char : "u" + char.codePointAt(0).toString(16).padStart(6, "0");
+      return /^[a-z0-9]$/.test(char) ? char : "u" + char.codePointAt(0).toString(16).padStart(6, "0");
     }).join("");
   }
 

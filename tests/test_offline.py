@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from playwright.sync_api import expect
 
 from archive import parallel
-from archive.offline import SearchDocument, build_index, rewrite_links, search_documents, words_of
+from archive.offline import SearchDocument, _file_name, build_index, rewrite_links, search_documents, words_of
 from archive.pipeline import Project, build, check
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, served
 
@@ -76,6 +76,13 @@ def test_rewrite_links_touches_only_link_attributes():
 
 def test_words_fold_case_and_accents():
     assert words_of("Київ, Kyïv and KYIV's") == ["киів", "kyiv", "and", "kyiv", "s"]
+    assert words_of("हिंदी और বাংলা") == ["हद", "और", "বল"]  # vowel signs are marks too, taken off as the search page takes them
+
+
+def test_each_shard_of_words_has_a_file_of_its_own_on_any_disk():
+    names = [_file_name(shard) for shard in ("дa", "䍊", "no", "No", "ñ", "n\u0303")]
+    assert len({name.lower() for name in names}) == len(names)  # (a disk that ignores case too)
+    assert all(re.fullmatch(r"[a-z0-9]+", name) for name in names)
 
 
 @settings(max_examples=300, deadline=None)

