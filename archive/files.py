@@ -203,15 +203,20 @@ def make_folder_of(path: str | Path) -> None:
 def regular_files_below(source: Path, skip: Collection[str] = frozenset()) -> Iterator[str]:
     """The paths, from `source`, of the regular files below it: links (to files or folders), FIFOs and devices are left
     out, and so are the entries of `source` itself named in `skip`. Nothing, when `source` is itself a link."""
-    if os.path.islink(source):
-        return
-    for folder, folders, files in os.walk(source):
-        top = folder == os.fspath(source)
-        folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name)) and not (top and name in skip)]
-        for name in files:
-            path = os.path.join(folder, name)
-            if not (top and name in skip) and _is_regular_file(path):
-                yield os.path.relpath(path, source)
+    top = os.fspath(source)
+    if not os.path.islink(top):
+        yield from _regular_files_in(top, "", skip)
+
+
+def _regular_files_in(folder: str, inside: str, skip: Collection[str]) -> Iterator[str]:
+    with os.scandir(folder) as entries:  # (their kinds as the folder lists them: no stat for each)
+        for entry in entries:
+            if entry.name in skip:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _regular_files_in(entry.path, inside + entry.name + os.sep, ())
+            elif entry.is_file(follow_symlinks=False):
+                yield inside + entry.name
 
 
 def copy_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
@@ -223,18 +228,25 @@ def copy_regular_files(source: Path, target: Path, skip: Collection[str] = froze
 
 
 def link_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
-    """Hard-link the regular files below `source` into `target` (see regular_files_below and link_regular_file).
+    """Hard-link the regular files below `source` into `target` (see regular_files_below), or copy them where the
+    file system has no hard links.
 
     For what a build keeps of the last one (its search index): the last build's own files, but
     whatever else lies in site/ is neither followed nor published.
     """
+    made: set[str] = set()
     for relative in regular_files_below(source, skip):
-        link_regular_file(source / relative, target / relative)
+        destination = os.path.join(target, relative)
+        folder = os.path.dirname(destination)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        _link_or_copy(os.path.join(source, relative), destination)
 
 
 def link_regular_file(source: Path, target: Path) -> bool:
     """Hard-link `source` at `target`, making its folder if need be, or copy it where the file system has no hard
-    links; False, with nothing made, when `source` is not a regular file."""
+    links; False, with nothing made, when `source` is not a regular file (or is no longer one by the time it is copied)."""
     if not _is_regular_file(os.fspath(source)):
         return False
     try:
@@ -244,11 +256,18 @@ def link_regular_file(source: Path, target: Path) -> bool:
         os.makedirs(os.path.dirname(target), exist_ok=True)
     except OSError:
         pass
+    return _link_or_copy(source, target)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> bool:
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError:  # another file system, or one without hard links
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        Path(target).write_bytes(read_regular_file(source, os.fspath(source)))
+        try:
+            Path(target).write_bytes(read_regular_file(source, os.fspath(source)))
+        except UnsafeFile:  # gone, or no longer a regular file, since it was looked at
+            return False
     return True
 
 

@@ -79,7 +79,7 @@ class Bundle:
 def read_bundle(path: Path) -> Bundle:
     """Read the bundle's entry, metadata, word index and filters (not its fragments)."""
     try:
-        entry = json.loads((path / "pagefind-entry.json").read_text(encoding="utf-8"))
+        entry = json.loads(read_regular_file(path / "pagefind-entry.json", "pagefind-entry.json").decode("utf-8"))
         [(language, details)] = entry["languages"].items()
         version, pages, chunks, filter_files, _, fields = decode(path / f"pagefind.{details['hash']}.pf_meta")
         names = [details["hash"], *(name for name, _ in pages), *(name for _, _, name in chunks), *(name for _, name in filter_files)]
@@ -103,7 +103,7 @@ def read_bundle(path: Path) -> Bundle:
                 raise UnexpectedIndex(f"filter file {filter_hash} holds {filter_name!r}, listed as {name!r}")
             filters[name] = dict(by_value)
         return Bundle(path, entry, language, version, pages, chunks, chunk_words, words, encoded, variants, filters, fields)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError) as problem:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zlib.error, cbor2.CBORError, UnsafeFile) as problem:
         raise UnexpectedIndex(f"cannot read the Pagefind index in {path}: {problem}") from problem
 
 

@@ -51,7 +51,7 @@ import pagefind_bin
 
 from .dates import long_date
 from .figures import readings_text
-from .files import link_regular_files
+from .files import UnsafeFile, link_regular_files, read_regular_file
 from .markup import markdown_to_text
 from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 from .pagefind_files import (
@@ -447,8 +447,8 @@ def _index_in_part(shard: Shard, bundle: Path, earlier: Path, earlier_keys: list
 def _read_manifest(bundle: Path) -> dict | None:
     """The shard list of an earlier index; None when there is none or it is unreadable (then every shard is indexed)."""
     try:
-        manifest = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(read_regular_file(bundle / MANIFEST, MANIFEST).decode("utf-8"))
+    except (UnsafeFile, ValueError):
         return None
     valid = (isinstance(manifest, dict) and isinstance(manifest.get("primary"), str) and isinstance(manifest.get("shards"), list)
              and all(isinstance(entry, dict) and isinstance(entry.get("name"), str) for entry in manifest["shards"]))

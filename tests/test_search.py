@@ -577,18 +577,19 @@ def test_an_index_a_checkout_wrote_over_the_last_builds_is_never_taken_into_the_
     assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
-@pytest.mark.parametrize("planted", ["link", "fifo"])
-def test_a_fragment_that_is_not_a_regular_file_has_its_shard_indexed_whole(tmp_path, monkeypatch, planted):
-    """A shard indexed in part links its unchanged pages' fragments from the last build: one that is a link or a FIFO
-    is neither followed nor published, and the shard is indexed whole instead."""
+@pytest.mark.parametrize("planted", ["fragment: link", "fragment: fifo", "entry file: fifo", "shard list: fifo"])
+def test_a_file_of_the_last_index_that_is_not_a_regular_file_has_its_shard_indexed_whole(tmp_path, monkeypatch, planted):
+    """A shard indexed in part reads the last build's shard and links its unchanged pages' fragments: a file of it
+    that is a link or a FIFO is neither followed, waited for nor published, and the shard is indexed whole instead."""
     tiny = six_in_may(tmp_path / "archive")
     build(tiny.project, today=TODAY)
     [shard] = (tiny.root / "site" / "pagefind" / "shards").iterdir()
-    victim = sorted((shard / "fragment").iterdir())[0]
-    outside = tmp_path / "outside.pf_fragment"  # the very fragment, outside the repository
+    victim = {"fragment": sorted((shard / "fragment").iterdir())[0], "entry file": shard / "pagefind-entry.json",
+              "shard list": tiny.root / "site" / "pagefind" / "shards.json"}[planted.split(":")[0]]
+    outside = tmp_path / "outside"  # the very file, outside the repository
     shutil.copyfile(victim, outside)
     victim.unlink()
-    victim.symlink_to(outside) if planted == "link" else os.mkfifo(victim)
+    victim.symlink_to(outside) if planted.endswith("link") else os.mkfifo(victim)
     irpin = tiny.root / "incidents" / "2025" / "2025-05-12-strike-on-irpin.yaml"
     irpin.write_text(irpin.read_text(encoding="utf-8").replace("title: Strike on Irpin", "title: Strike on Irpin again"), encoding="utf-8")
     asked = record_pagefinds_records(monkeypatch)
