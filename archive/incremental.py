@@ -420,6 +420,7 @@ class PreviousBuild:
     # time when written: exports.EarlierDownloads' keys, parts and files ({} when unknown).
     downloads: dict[str, Any] = field(default_factory=dict)
     site_exists: bool = True  # whether there is a site in `site_dir` at all
+    tracked: str = ""  # a file git tracks in `site_dir`, if any (see tracked_in): then nothing of it is reused
 
     def key(self, page_path: str, template: str, inputs: str | None) -> str | None:
         """What the page is rendered from in this build (see page_key)."""
@@ -445,10 +446,12 @@ class PreviousBuild:
 
 def previous_build(root: Path, version: str, site_dir: Path) -> PreviousBuild:
     """The site now in `site_dir`, with the keys of its pages and downloads when it was built by this `version` (and git
-    tracks none of its files: see _from_repository)."""
+    tracks none of its files: see tracked_in)."""
+    site_exists = site_dir.is_dir()
+    tracked = tracked_in(root, site_dir) if site_exists else ""
     stored = _read(root, "pages.json", version)
-    if not isinstance(stored, dict) or stored.get("site") != _site_identity(site_dir) or _from_repository(root, site_dir):
-        return PreviousBuild(site_dir, {}, version, site_exists=site_dir.is_dir())
+    if tracked or not isinstance(stored, dict) or stored.get("site") != _site_identity(site_dir):
+        return PreviousBuild(site_dir, {}, version, site_exists=site_exists, tracked=tracked)
     pages, downloads = stored.get("pages"), stored.get("downloads")
     valid = (isinstance(downloads, dict) and isinstance(downloads.get("keys"), list) and all(isinstance(key, str) for key in downloads["keys"])
              and _lists_of_ints(downloads.get("parts")) and _lists_of_ints(downloads.get("files")))
@@ -477,7 +480,7 @@ def earlier_search_index(root: Path, version: str, site_dir: Path) -> tuple[Path
     put in place by hand is never read: it could hold anything, scripts included, which the build would publish."""
     stored = _read(root, SHARD_KEYS, version)
     index = site_dir / "pagefind"
-    if not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _index_identity(index) or _from_repository(root, site_dir):
+    if not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _index_identity(index) or tracked_in(root, site_dir):
         return None, {}
     shards = stored.get("shards")
     if not (isinstance(shards, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in shards.values())):
@@ -502,19 +505,20 @@ def _index_identity(index: Path) -> str | None:
     return f"{entry.st_dev}:{entry.st_ino}:{entry.st_mtime_ns}"
 
 
-def _from_repository(root: Path, site_dir: Path) -> bool:
-    """Whether git tracks a file in `site_dir` (or cannot say, in a checkout): a pull request can add one with
-    `git add -f`, and checking it out writes it over the last build's, in place."""
+def tracked_in(root: Path, site_dir: Path) -> str:
+    """A file git tracks in `site_dir` (its path from `root`; the folder's when git cannot say, in a checkout), or ""
+    when there is none: a pull request can add one with `git add -f`, and checking it out writes it over the last
+    build's, in place, so nothing of a site/ with one is reused."""
     try:
-        relative = site_dir.resolve().relative_to(root.resolve())
+        relative = site_dir.resolve().relative_to(root.resolve()).as_posix()
     except (OSError, ValueError):  # a site outside the repository: no checkout writes there
-        return False
+        return ""
     try:
-        return bool(tracked_files(root, relative.as_posix()))
+        return next(iter(tracked_files(root, relative)), "")
     except GitMissing:
-        return True
+        return f"{relative}/"
     except GitError:
-        return in_a_checkout(root)
+        return f"{relative}/" if in_a_checkout(root) else ""
 
 
 def read_page_keys(root: Path, version: str, site_dir: Path) -> dict[str, str]:

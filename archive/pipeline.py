@@ -295,6 +295,13 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         staging = folders.enter_context(staging_folder(out_dir.parent, ".site-build-"))
         offline_staging = folders.enter_context(staging_folder(out_dir.parent, ".site-offline-build-")) / "site-offline" if offline else None
         previous = incremental.previous_build(project.root, inputs.rendering, out_dir)
+        if previous.tracked:
+            site, among = out_dir.name, "" if previous.tracked.endswith("/") else " (this one among them)"
+            problems.append(Problem(previous.tracked, 1, 1, (
+                f"{site}/ holds files git tracks{among}; builds write {site}/, and none reuses the pages or the search index "
+                f"of one with files git tracks (a checkout could have written them), so each renders every page and indexes "
+                f"everything again. Take them out of git with `git rm -r --cached {site}`; files to publish as they are go in static/"),
+                severity="warning"))
         download_keys = incident_download_keys(archive, previous)
         fresh = new_incidents(archive, previous, download_keys)
         # Their summaries' HTML and words, and their readings, worked out now (the summaries on every core, the readings

@@ -572,8 +572,10 @@ def test_an_index_a_checkout_wrote_over_the_last_builds_is_never_taken_into_the_
     subprocess.run([*git, "add", "-f", *map(str, planted)], cwd=tiny.root, check=True)
     subprocess.run([*git, "commit", "-qm", "a site of its own"], cwd=tiny.root, check=True)
     change_may(tiny, "edit")
-    build(tiny.project, today=TODAY)
+    warnings = build(tiny.project, today=TODAY).warnings
     assert not [path for path, body in planted.items() if path.read_bytes() == body]
+    [warning] = [warning for warning in warnings if "git rm -r --cached site" in warning.message]
+    assert warning.path in {str(path.relative_to(tiny.root)) for path in planted} and warning.severity == "warning"
     assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
