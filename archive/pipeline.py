@@ -347,7 +347,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
 
 def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:
     """Index the archive's `entries` into staging/pagefind, linking the shards of the previous site that are the same and
-    indexing the changed ones in part (when the cache says the last build wrote that site); the seconds it took, and the shards' keys."""
+    indexing the changed ones in part (when the cache says a build of ours wrote that index); the seconds it took, and the shards' keys."""
     started = time.perf_counter()
     previous, earlier_keys = incremental.earlier_search_index(project.root, version, previous_site)
     keys = write_index(entries, staging / "pagefind", previous=previous, earlier_keys=earlier_keys)
