@@ -473,14 +473,14 @@ def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None]
     return True
 
 
-def earlier_search_index(root: Path, version: str, site_dir: Path) -> tuple[Path | None, dict[str, list[str]]]:
-    """The search index of the site in `site_dir`, with each of its shards' records' keys (see search.write_index), when
+def earlier_search_index(root: Path, version: str, previous: PreviousBuild) -> tuple[Path | None, dict[str, list[str]]]:
+    """The search index of the previous site, with each of its shards' records' keys (see search.write_index), when
     the cache says that a build of ours wrote that index (or kept it whole: see reuse_search_index); (None, {}) otherwise.
     An index that came with the repository (added to a pull request, written over the last build's by a checkout) or was
     put in place by hand is never read: it could hold anything, scripts included, which the build would publish."""
     stored = _read(root, SHARD_KEYS, version)
-    index = site_dir / "pagefind"
-    if not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _index_identity(index) or tracked_in(root, site_dir):
+    index = previous.site_dir / "pagefind"
+    if previous.tracked or not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _index_identity(index):
         return None, {}
     shards = stored.get("shards")
     if not (isinstance(shards, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in shards.values())):
@@ -566,8 +566,7 @@ def _link(earlier: str | Path, target: str | Path) -> bool:
 
 def _same_bytes(path: Path, content: bytes) -> bool:
     try:
-        status = os.lstat(path)
-        return stat.S_ISREG(status.st_mode) and status.st_size == len(content) and read_regular_file(path, str(path)) == content
+        return os.lstat(path).st_size == len(content) and read_regular_file(path, str(path)) == content  # (regular files only)
     except (OSError, UnsafeFile):
         return False
 

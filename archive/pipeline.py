@@ -314,7 +314,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         records_version = incremental.records_digest(project) if with_search else ""
         # Listed here, not in the worker: going over the whole model there would copy most of its memory.
         entries = entries_of(archive, records_version) if with_search else []
-        indexing = in_background(lambda: _index_for_search(project, entries, staging, previous.site_dir, records_version),
+        indexing = in_background(lambda: _index_for_search(project, entries, staging, previous, records_version),
                                  items=len(archive.incidents), yielding=True) if with_search else None
         try:
             written = write_site(project.templates_dir, inputs.rendering, archive, staging, project.static_dir, SCHEMA_PATH, previous, download_keys,
@@ -345,11 +345,12 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
     )
 
 
-def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_site: Path, version: str) -> tuple[float, ShardKeys]:
+def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_build: incremental.PreviousBuild,
+                      version: str) -> tuple[float, ShardKeys]:
     """Index the archive's `entries` into staging/pagefind, linking the shards of the previous site that are the same and
     indexing the changed ones in part (when the cache says a build of ours wrote that index); the seconds it took, and the shards' keys."""
     started = time.perf_counter()
-    previous, earlier_keys = incremental.earlier_search_index(project.root, version, previous_site)
+    previous, earlier_keys = incremental.earlier_search_index(project.root, version, previous_build)
     keys = write_index(entries, staging / "pagefind", previous=previous, earlier_keys=earlier_keys)
     return time.perf_counter() - started, keys
 
