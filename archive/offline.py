@@ -1,25 +1,19 @@
 """A copy of the site that works from disk: links end in index.html, search runs from script files.
 
 Browsers refuse fetch() and WebAssembly on file:// pages, so Pagefind cannot run there. This
-copy carries its own index as plain <script> files instead: a small file of filter values,
-postings split by the first two letters of each word, and documents split into fixed
-blocks, so a search loads only the shards its words and results need.
+copy carries the archive's own index instead (archive/search_index.py), plain <script> files
+of which a search loads only those its words and results need.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
-import json
 import os
 import re
-import sys
 import tempfile
-import unicodedata
-from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,26 +21,11 @@ from .files import make_folder_of
 from .model import Archive
 from .parallel import parallel_map
 from .search import search_records
+from .search_index import SearchDocument, build_index
 from .zipping import Deflated, deflate, write_zip
 
-DOCS_PER_BLOCK = 200
 CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
-WORD = re.compile(r"\w+", re.UNICODE)
 ZIP_FOLDER = "incident-archive"  # the one folder the zip holds, for it to unzip into
-
-
-@dataclass
-class SearchDocument:
-    url: str  # relative to the site root, ending in index.html
-    title: str
-    kind: str  # incident | region | page
-    date: str  # ISO date, "" for undated pages
-    text: str  # what is searched besides the title
-    context: str  # readable text the result snippet is cut from
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    details: list[str] = field(default_factory=list)  # shown with the result: date, regions, readings ("" when none)
-
-
 DETAILS = ("date", "regions", "readings")  # the search records' metadata a result shows, in this order
 
 
@@ -68,84 +47,6 @@ def search_documents(archive: Archive) -> list[SearchDocument]:
 def _context(parts: list[str]) -> str:
     text = " ".join(parts)
     return text if len(text) <= CONTEXT_CHARS else text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
-
-
-def words_of(text: str) -> list[str]:
-    """Lower-case words without accents: the same rule as static/offline-search.js."""
-    if text.isascii():  # nothing to take off (most text of a synthetic archive, little of a real one)
-        return WORD.findall(text.lower())
-    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_marks()))
-
-
-@functools.cache
-def _marks() -> dict[int, None]:
-    """A str.translate table that deletes every mark, as offline-search.js's \\p{M} does: the accents NFKD takes off
-    letters, and the vowel signs of scripts such as Devanagari, which would otherwise cut a word in parts."""
-    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)).startswith("M"))
-
-
-def shard_of(word: str) -> str:
-    return word[:2]
-
-
-def build_index(documents: list[SearchDocument]) -> dict[str, str]:
-    """The offline index as JavaScript files, by path below search-index/.
-
-    No word, filter name or filter value is ever a key of a JavaScript object: a literal `{"__proto__": ...}`
-    sets the object's prototype instead of adding a key, and `obj["constructor"]` finds Object's own. So the
-    terms of a shard and the values of the filters are lists of [key, value] pairs, which offline-search.js
-    turns into Maps; the only object keys in the files are the fixed names of the filters file's parts."""
-    postings: dict[str, array[int]] = collections.defaultdict(lambda: array("l"))  # word: document, weight, document, weight...
-    for number, document in enumerate(documents):
-        weights: dict[str, int] = {}
-        for word in words_of(document.title):
-            weights[word] = weights.get(word, 0) + 5
-        for word in words_of(document.text):
-            weights[word] = weights.get(word, 0) + 1
-        for word, weight in weights.items():
-            posting = postings[word]
-            posting.append(number)
-            posting.append(weight)
-    by_shard: dict[str, list[str]] = {}
-    for word in sorted(postings):
-        by_shard.setdefault(shard_of(word), []).append(word)
-    files = {}
-    for shard, words in by_shard.items():
-        pairs = [[word, postings[word].tolist()] for word in words]
-        files[f"terms/{_file_name(shard)}.js"] = _script("terms", _file_name(shard), pairs)  # the key the page asks for
-    for start in range(0, len(documents), DOCS_PER_BLOCK):
-        block = [[d.url, d.title, d.kind, d.date, d.context, *d.details] for d in documents[start:start + DOCS_PER_BLOCK]]
-        files[f"docs/{start // DOCS_PER_BLOCK}.js"] = _script("docs", str(start // DOCS_PER_BLOCK), block)
-    filters: dict[str, dict[str, list[int]]] = {}
-    for number, document in enumerate(documents):
-        for name, values in document.filters.items():
-            for value in values:
-                filters.setdefault(name, {}).setdefault(value, []).append(number)
-    files["filters.js"] = _script("filters", "all", {
-        "blockSize": DOCS_PER_BLOCK, "count": len(documents),
-        "dates": [d.date for d in documents],
-        "filters": [[name, [list(item) for item in sorted(values.items())]] for name, values in sorted(filters.items())],
-        "shards": sorted(_file_name(shard) for shard in by_shard),
-    })
-    return files
-
-
-def _file_name(shard: str) -> str:
-    """A file name for any two characters, as offline-search.js's shardFile names it: lower-case ASCII letters and digits
-    as they are, anything else by its code point in six digits. (In fewer, "дa" and "䍊" would both be u434a; and NFKD
-    leaves capitals in some words, "№" giving "No", whose file would be no.js's on a disk that ignores case.)"""
-    return "".join(char if char in _PLAIN else f"u{ord(char):06x}" for char in shard)
-
-
-_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-def _script(kind: str, key: str, data: object) -> str:
-    """A call of ArchiveSearch.receive with JSON for arguments, safe in any script context: JSON is ASCII only
-    (ensure_ascii escapes U+2028 and U+2029, line ends to JavaScript before ES2019, and lone surrogates),
-    and every "<" is written \\u003c, so no text can close a <script> element or open an HTML comment in one."""
-    arguments = ",".join(json.dumps(part, ensure_ascii=True, separators=(",", ":")) for part in (kind, key, data))
-    return "ArchiveSearch.receive(" + arguments.replace("<", "\\u003c") + ");\n"
 
 
 # A relative link to a folder (`regions/ua-30/`, `../`, `..`, `../search/?q=Kyiv`) gets `index.html`, for a

@@ -4,7 +4,7 @@
     python bench/offline_search.py --incidents 10000        # generate, build --offline, measure
     python bench/offline_search.py --root /tmp/archive10k   # measure an archive already built
 
-Prints, per query, the milliseconds from opening the search page to a usable form (filters.js
+Prints, per query, the milliseconds from opening the search page to a usable form (index.js
 loaded), from typing to the first result on screen in that fresh page (cold: its word shards
 and document blocks still to load) and again once loaded (warm); then the index and zip sizes.
 """
@@ -54,8 +54,8 @@ def measure(root: Path, runs: int) -> None:
     index = offline / "search-index"
     files = [p for p in index.rglob("*.js")]
     print(f"index: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB in all; "
-          f"filters.js {(index / 'filters.js').stat().st_size / 1e3:.0f} kB; "
-          f"largest shard {max(p.stat().st_size for p in files) / 1e3:.0f} kB")
+          f"index.js {(index / 'index.js').stat().st_size / 1e3:.0f} kB; "
+          f"largest file {max(p.stat().st_size for p in files) / 1e3:.0f} kB")
     tree = sum(p.stat().st_size for p in offline.rglob("*") if p.is_file())
     zip_size = (root / "site" / "downloads" / "archive-offline.zip").stat().st_size
     print(f"site-offline: {tree / 1e6:.1f} MB; archive-offline.zip: {zip_size / 1e6:.1f} MB")

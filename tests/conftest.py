@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import http.server
+import json
 import os
 import shutil
 import textwrap
@@ -185,3 +186,18 @@ def page(browser):
     assert page.console_errors == []
     assert page.foreign_requests == []
     context.close()
+
+
+INDEX_KEYS = {"count", "months", "words", "days", "filters"}  # the only object keys the search index may have (index.js's)
+
+
+def index_file_data(script: str) -> tuple[str, str, Any]:
+    """The arguments of one search index file's ArchiveSearch.receive(...) call, checking that every object in it
+    has only the index's own fixed keys: a word, a filter value or a title is never a property name."""
+    assert script.startswith("ArchiveSearch.receive(") and script.endswith(");\n"), script[:80]
+
+    def fixed_keys(pairs):
+        assert {key for key, _ in pairs} <= INDEX_KEYS, pairs
+        return dict(pairs)
+    kind, key, data = json.loads("[" + script.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]", object_pairs_hook=fixed_keys)
+    return kind, key, data
