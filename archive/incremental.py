@@ -37,7 +37,7 @@ from .problems import Problem
 from .project import APP_DIR, Project
 
 CACHE_DIR = ".cache"
-SHARD_KEYS = "search-shards.json"
+SEARCH_INDEX = "search-index.json"
 
 
 def content_hash(raw: bytes) -> str:
@@ -463,44 +463,41 @@ def _lists_of_ints(stored: object) -> bool:
     return isinstance(stored, dict) and all(isinstance(values, list) and all(type(value) is int for value in values) for values in stored.values())
 
 
-def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path) -> bool:
-    """Link the previous build's Pagefind index when every page is byte for byte the same as then (rendered by the same code
-    from the same reference data, which records hold more of than pages show: see rendering_digest)."""
-    index = previous.site_dir / "pagefind"
+def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path, index_dir: str) -> bool:
+    """Link the previous build's search index (its folder `index_dir`) when every page is byte for byte the same as then
+    (rendered by the same code from the same reference data, which records hold more of than pages show: see rendering_digest)."""
+    index = previous.site_dir / index_dir
     if pages_changed or page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
         return False
-    link_regular_files(index, staging / "pagefind")
+    link_regular_files(index, staging / index_dir)
     return True
 
 
-def earlier_search_index(root: Path, version: str, previous: PreviousBuild) -> tuple[Path | None, dict[str, list[str]]]:
-    """The search index of the previous site, with each of its shards' records' keys (see search.write_index), when
-    the cache says that a build of ours wrote that index (or kept it whole: see reuse_search_index); (None, {}) otherwise.
-    An index that came with the repository (added to a pull request, written over the last build's by a checkout) or was
-    put in place by hand is never read: it could hold anything, scripts included, which the build would publish."""
-    stored = _read(root, SHARD_KEYS, version)
-    index = previous.site_dir / "pagefind"
-    if previous.tracked or not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _index_identity(index):
-        return None, {}
-    shards = stored.get("shards")
-    if not (isinstance(shards, dict) and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in shards.values())):
-        shards = {}  # its shards are still linked by their names, which are digests of their records
-    return index, shards
+def earlier_search_index(root: Path, version: str, previous: PreviousBuild, index_file: str) -> Path | None:
+    """The search index of the previous site, when the cache says that a build of ours wrote that index (or kept it
+    whole: see reuse_search_index) from records of the same `version`; None otherwise. An index that came with the
+    repository (added to a pull request, written over the last build's by a checkout) or was put in place by hand is
+    never read: it could hold anything, scripts included, which the build would publish. `index_file` is the index's
+    file that every build writes anew (search_index's index.js), by its path in the site."""
+    stored = _read(root, SEARCH_INDEX, version)
+    if previous.tracked or not isinstance(stored, dict) or stored.get("index") is None or stored.get("index") != _identity(previous.site_dir / index_file):
+        return None
+    return (previous.site_dir / index_file).parent
 
 
-def write_shard_keys(root: Path, version: str, keys: dict[str, list[str]], site_dir: Path) -> None:
-    """Remember the keys of each shard of the index now in `site_dir`, and which index that is."""
-    _write(root, SHARD_KEYS, version, {"index": _index_identity(site_dir / "pagefind"), "shards": keys})
+def write_index_identity(root: Path, version: str, site_dir: Path, index_file: str) -> None:
+    """Remember which index is now in `site_dir`: the one a build of ours wrote from records of `version`."""
+    _write(root, SEARCH_INDEX, version, {"index": _identity(site_dir / index_file)})
 
 
-def _index_identity(index: Path) -> str | None:
-    """Which index the folder holds: the inode and time of its entry file, which a build writes anew with the content
-    pages' bundle, or links from the last build with the rest of it (a build without the index links the whole index)."""
+def _identity(index_file: Path) -> str | None:
+    """Which index a folder holds: the inode and time of the file every build writes anew (a build without the index
+    links the whole index, that file included); None when it is not a regular file in a folder that is no link."""
     try:
-        entry = os.lstat(index / "pagefind-entry.json")
+        entry = os.lstat(index_file)
     except OSError:
         return None
-    if index.is_symlink() or not stat.S_ISREG(entry.st_mode):
+    if index_file.parent.is_symlink() or not stat.S_ISREG(entry.st_mode):
         return None
     return f"{entry.st_dev}:{entry.st_ino}:{entry.st_mtime_ns}"
 

@@ -37,9 +37,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _page_converter = markdown.Markdown(extensions=["tables", "sane_lists", "toc"], output_format="html")
 _summary_converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
 # A converter keeps the state of the text it is converting, so two threads must never use one at
-# once (nor _structure_parser, below): the search index makes its records in several threads, one
-# per Pagefind process, and a summary converted by two of them at a time raised IndexError in about
-# one build in twenty of 10,000 incidents. Under the GIL the lock costs no parallelism.
+# once (nor _structure_parser, below): a summary converted by two threads at a time (when the search
+# index made its records in several) raised IndexError in about one build in twenty of 10,000
+# incidents. Any code may convert text in a thread (serve builds in one of its own); under the GIL
+# the lock costs no parallelism.
 _converting = threading.RLock()
 
 

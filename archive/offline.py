@@ -1,8 +1,7 @@
 """A copy of the site that works from disk: links end in index.html, search runs from script files.
 
-Browsers refuse fetch() and WebAssembly on file:// pages, so Pagefind cannot run there. This
-copy carries the archive's own index instead (archive/search_index.py), plain <script> files
-of which a search loads only those its words and results need.
+Its search is the site's: the index (archive/search_index.py) is plain <script> files, which
+browsers load from disk as they do from a server (they refuse fetch() on file:// pages).
 """
 
 from __future__ import annotations
@@ -20,33 +19,11 @@ from typing import BinaryIO
 from .files import make_folder_of
 from .model import Archive
 from .parallel import parallel_map
-from .search import search_records
-from .search_index import SearchDocument, build_index
+from .search import entries_of, index_files
+from .search_index import INDEX, INDEX_DIR
 from .zipping import Deflated, deflate, write_zip
 
-CONTEXT_CHARS = 1200  # text kept per document for result snippets, chosen around the words found
 ZIP_FOLDER = "incident-archive"  # the one folder the zip holds, for it to unzip into
-DETAILS = ("date", "regions", "readings")  # the search records' metadata a result shows, in this order
-
-
-def search_documents(archive: Archive) -> list[SearchDocument]:
-    """What the offline search indexes: the records Pagefind indexes online (archive/search.py), so both
-    find the same words and show the same details. The details (date, regions, readings) are searched
-    as Pagefind searches metadata, so "Kyiv 2022" finds the same incidents offline."""
-    documents = []
-    for record in search_records(archive):
-        details = [record.meta.get(name, "") for name in DETAILS]
-        documents.append(SearchDocument(
-            url=record.url + "index.html", title=record.title, kind=record.kind, date=record.date,
-            text=" ".join([record.content, *details]), context=_context([record.content]),
-            filters=record.filters, details=details,
-        ))
-    return documents
-
-
-def _context(parts: list[str]) -> str:
-    text = " ".join(parts)
-    return text if len(text) <= CONTEXT_CHARS else text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 # A relative link to a folder (`regions/ua-30/`, `../`, `..`, `../search/?q=Kyiv`) gets `index.html`, for a
@@ -70,8 +47,9 @@ def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_pa
     """Write `offline_dir`, the built site for use from disk with its own search, and its zip at `zip_path`
     (under one top folder, sorted, with fixed times: the same site gives the same zip). Every file is written
     and deflated by the page writers, on every core; this process lays out the zip from what they deflated."""
-    made_here = {"search/index.html": search_page,
-                 **{f"search-index/{name}": content for name, content in build_index(search_documents(archive)).items()}}
+    made_here = {"search/index.html": search_page}
+    if not (site_dir / INDEX_DIR / INDEX).is_file():  # a site built without the index: the offline copy has one all the same
+        made_here.update({f"{INDEX_DIR}/{name}": content for name, content in index_files(entries_of(archive, None)).items()})
     names = sorted({*_site_files(site_dir), *made_here}, key=lambda name: name.split("/"))  # a folder's files before its sibling 2022-01-01-x/'s
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=".offline-zip-") as parts:
@@ -80,7 +58,7 @@ def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_pa
             write_zip(target, zip([f"{ZIP_FOLDER}/{name}" for name in names], _read_deflated(written), strict=True))
 
 
-LEFT_OUT = ("pagefind", "downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth
+LEFT_OUT = ("downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth
 
 
 def _site_files(site_dir: Path) -> list[str]:

@@ -47,7 +47,8 @@ from .render import (
     write_page,
     write_site,
 )
-from .search import Entry, ShardKeys, entries_of, forget_entries, write_index
+from .search import Entry, entries_of, forget_entries, write_index
+from .search_index import INDEX, INDEX_DIR
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
@@ -308,9 +309,8 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         # here meanwhile): the page writers, the downloads and the search records, forked next, inherit them. The others'
         # parts are mostly copied from the last build (see new_incidents).
         convert_ahead((incident.summary for incident in fresh), meanwhile=lambda: read_ahead(fresh))
-        # The search index needs the model only: Pagefind indexes (the shards whose records changed) while pages are written,
-        # yielding the cores to them, which this process waits for: 3% off a build after one edit, a full build's time the same.
-        progress("Writing pages and downloads" + (", indexing for search (Pagefind)" if with_search else ""))
+        # The search index needs the model only: the shards whose records changed are indexed while pages are written.
+        progress("Writing pages and downloads" + (", indexing for search" if with_search else ""))
         records_version = incremental.records_digest(project) if with_search else ""
         # Listed here, not in the worker: going over the whole model there would copy most of its memory.
         entries = entries_of(archive, records_version) if with_search else []
@@ -320,9 +320,9 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
             written = write_site(project.templates_dir, inputs.rendering, archive, staging, project.static_dir, SCHEMA_PATH, previous, download_keys,
                                  progress=lambda done, total: progress("Writing pages", done, total))
         finally:
-            search_seconds, shard_keys = indexing() if indexing else (0.0, None)
+            search_seconds = indexing() if indexing else 0.0
         if not with_search:  # the last index, if it is still right; else none
-            incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging)
+            incremental.reuse_search_index(previous, written.page_keys, written.pages_changed, staging, INDEX_DIR)
         large = len(written.page_keys) > LARGE_SITE
         if offline_staging:
             progress("Writing the offline copy")  # (its search index first: no steps to count)
@@ -331,8 +331,8 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
             swap_in(offline_staging, project.offline_dir, large)
         swap_in(staging, out_dir, large)
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
-        if shard_keys is not None:  # (the index of the site now in place)
-            incremental.write_shard_keys(project.root, records_version, shard_keys, out_dir)
+        if indexing:  # (the index of the site now in place)
+            incremental.write_index_identity(project.root, records_version, out_dir, f"{INDEX_DIR}/{INDEX}")
     incremental.write_last_build(project.root, inputs.fingerprint, problems, with_search)
     return BuildReport(
         incidents=len(archive.incidents),
@@ -346,13 +346,13 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
 
 
 def _index_for_search(project: Project, entries: list[Entry], staging: Path, previous_build: incremental.PreviousBuild,
-                      version: str) -> tuple[float, ShardKeys]:
-    """Index the archive's `entries` into staging/pagefind, linking the shards of the previous site that are the same and
-    indexing the changed ones in part (when the cache says a build of ours wrote that index); the seconds it took, and the shards' keys."""
+                      version: str) -> float:
+    """Index the archive's `entries` into the staging site, linking the shards of the previous site's index that are the same
+    (when the cache says a build of ours wrote that index); the seconds it took."""
     started = time.perf_counter()
-    previous, earlier_keys = incremental.earlier_search_index(project.root, version, previous_build)
-    keys = write_index(entries, staging / "pagefind", previous=previous, earlier_keys=earlier_keys)
-    return time.perf_counter() - started, keys
+    previous = incremental.earlier_search_index(project.root, version, previous_build, f"{INDEX_DIR}/{INDEX}")
+    write_index(entries, staging / INDEX_DIR, previous=previous)
+    return time.perf_counter() - started
 
 
 def prepare_for_edits(archive: Archive | None) -> None:

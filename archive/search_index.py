@@ -1,42 +1,49 @@
-"""The archive's own search index: script files a search page loads only as a search needs them.
+"""The search index's files: what static/search-engine.js loads, a file at a time, as a search needs it.
 
 Each file below search-index/ is one call of ArchiveSearch.receive(kind, key, data), which
-static/search-engine.js defines; a <script> element loads it, from a server or from disk alike.
+search-engine.js defines; a <script> element loads it, from a server or from disk alike.
 
-- index.js, what every search needs and nothing that grows with the archive's text: how many
-  documents each month holds, the first word of each words file, and the names of the filters.
-- words/<n>.js: a run of words in sorted order, each with its postings, [gap, weight, gap, weight, ...]:
-  the document's number less the one before (the first, less 0), and how often the word is in it
-  (a word of the title counting TITLE_WEIGHT times). A search loads the file of each word it has.
-- docs/<month>/<n>.js: one document, what its result shows. A search loads those it shows.
-- filters/<n>.js: one filter's values, each with its documents as gaps; loaded when a filter is used.
+- index.js, what every search needs and nothing that grows with the archive's text: the shards,
+  newest first, each with how many documents it holds and the first word of each of its words
+  files; and each filter's name with the key of its file.
+- shards/<shard>/words/<n>.js: a run of the shard's words in sorted order, each with its postings,
+  [gap, weight, gap, weight, ...]: the document's number in the shard less the one before (the
+  first, less 0), and how often the word is in it (a word of the title counting TITLE_WEIGHT
+  times). A search loads, from every shard, the file that may hold each word it has.
+- shards/<shard>/docs/<n>.js: one document, what its result shows. A search loads those it shows.
+- filters/<key>.js: one filter's values, each with its documents (numbered across the archive) as
+  gaps; loaded when a filter is used.
 
-Documents are numbered newest first, in the archive's order within a day, the undated pages last:
-the date orders are the numbers' order. Files are
-named by ASCII keys only, and no word, value or title is ever a key of a JavaScript object (see
-_script): a literal {"__proto__": ...} would set the object's prototype, not add a key.
+A document's number across the archive is its number in its shard after the documents of the
+shards before. Shards come newest first and each numbers its documents newest first, so the date
+orders are the numbers' order. A shard's files depend on its documents alone: a build writes the
+shards whose documents changed and takes the others from the last build (see search.write_index).
+Files are named by keys the build makes, never by a word, value or title, and none of those is
+ever the key of a JavaScript object (see _script): a literal {"__proto__": ...} sets the object's
+prototype instead of adding a key.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
 import re
-import sys
 import unicodedata
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 TITLE_WEIGHT = 5  # a word of the title counts as this many of the text
-WORDS_PER_FILE = 12_000  # postings (and words) a words file holds about; a word more frequent than that has a file of its own
-UNDATED = "pages"  # the month key of documents without a date: regions and content pages
+WORDS_PER_FILE = 4000  # postings a words file holds about; a word with more has a file of its own
 WORD = re.compile(r"\w+", re.UNICODE)
+INDEX_DIR = "search-index"  # the index's folder in the site
+INDEX = "index.js"
+SHARDS_DIR = "shards"
 
 
 @dataclass
 class SearchDocument:
-    url: str  # relative to the site root
+    url: str  # relative to the site root, ending in "/"
     title: str
     kind: str  # incident | region | page
     date: str  # ISO date, "" for undated pages
@@ -50,14 +57,21 @@ def words_of(text: str) -> list[str]:
     """Lower-case words without marks: the same rule as static/search-engine.js's wordsOf."""
     if text.isascii():  # nothing to take off (most text of a synthetic archive, little of a real one)
         return WORD.findall(text.lower())
-    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_marks()))
+    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_MARKS))
 
 
-@functools.cache
-def _marks() -> dict[int, None]:
+class _Marks(dict[int, int | None]):
     """A str.translate table that deletes every mark, as search-engine.js's \\p{M} does: the accents NFKD takes off
-    letters, and the vowel signs of scripts such as Devanagari, which would otherwise cut a word in parts."""
-    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)).startswith("M"))
+    letters, and the vowel signs of scripts such as Devanagari, which would otherwise cut a word in parts. Each
+    character is looked up the first time it is met (a table of every code point took 0.4 s to make)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)).startswith("M") else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
 
 
 def javascript_order(word: str) -> bytes:
@@ -66,43 +80,27 @@ def javascript_order(word: str) -> bytes:
     return word.encode("utf-16-be", "surrogatepass")
 
 
-def build_index(documents: list[SearchDocument]) -> dict[str, str]:
-    """The index of `documents` as JavaScript files, by path below search-index/."""
-    ordered = newest_first(documents)
-    postings = _postings(ordered)
+def shard_files(name: str, documents: list[SearchDocument]) -> tuple[dict[str, str], list[str]]:
+    """The files of shard `name`, by path below search-index/, for `documents` in their order (newest first);
+    and the first word of each of its words files, which index.js lists."""
+    postings = _postings(documents)
     words = sorted(postings, key=javascript_order)
     files: dict[str, str] = {}
     first_words = []
     for number, run in enumerate(_runs(words, postings)):
         first_words.append(run[0])
-        files[f"words/{number}.js"] = _script("words", str(number), [[word, postings[word].tolist()] for word in run])
-    months = _months(ordered)
-    start = 0
-    for month, count in months:
-        for local, document in enumerate(ordered[start:start + count]):
-            files[f"docs/{month}/{local}.js"] = _script("docs", f"{month}/{local}", [
-                document.url, document.title, document.kind, document.date, document.context, *document.details])
-        start += count
-    filters = _filters(ordered)
-    for number, (_name, values) in enumerate(filters):
-        files[f"filters/{number}.js"] = _script("filters", str(number), values)
-    files["index.js"] = _script("index", "", {
-        "count": len(ordered), "months": months, "words": first_words,
-        "filters": [name for name, _values in filters],
-    })
-    return files
+        files[f"{SHARDS_DIR}/{name}/words/{number}.js"] = _script("words", f"{name}/{number}", [[word, postings[word].tolist()] for word in run])
+    for number, document in enumerate(documents):
+        files[f"{SHARDS_DIR}/{name}/docs/{number}.js"] = _script("docs", f"{name}/{number}", [
+            document.url, document.title, document.kind, document.date, document.context, *document.details])
+    return files, first_words
 
 
-def newest_first(documents: list[SearchDocument]) -> list[SearchDocument]:
-    """The documents in the order of their numbers: newest first, undated last, the given order within a day."""
-    return sorted(documents, key=lambda document: document.date or "", reverse=True)  # (sorted is stable, also reversed)
-
-
-def _postings(ordered: list[SearchDocument]) -> dict[str, array[int]]:
+def _postings(documents: list[SearchDocument]) -> dict[str, array[int]]:
     """Each word's postings, [gap, weight, gap, weight, ...], for documents numbered in the order given."""
     postings: dict[str, array[int]] = {}
     last: dict[str, int] = {}  # the number of the last document that has the word
-    for number, document in enumerate(ordered):
+    for number, document in enumerate(documents):
         weights: dict[str, int] = {}
         for word in words_of(document.title):
             weights[word] = weights.get(word, 0) + TITLE_WEIGHT
@@ -119,56 +117,47 @@ def _postings(ordered: list[SearchDocument]) -> dict[str, array[int]]:
 
 
 def _runs(words: list[str], postings: dict[str, array[int]]) -> Iterable[list[str]]:
-    """The sorted words cut into the runs that share a file, of about WORDS_PER_FILE postings each."""
+    """The sorted words cut into the runs that share a file, of at most about WORDS_PER_FILE postings: a word
+    that would take a run over starts the next, so a frequent word's file holds little besides."""
     run: list[str] = []
     size = 0
     for word in words:
-        run.append(word)
-        size += len(postings[word]) // 2 + 1
-        if size >= WORDS_PER_FILE:
+        count = len(postings[word]) // 2 + 1
+        if run and size + count > WORDS_PER_FILE:
             yield run
             run, size = [], 0
+        run.append(word)
+        size += count
     if run:
         yield run
 
 
-def _months(ordered: list[SearchDocument]) -> list[list]:
-    """[month, number of documents] for each month in the order of the documents, UNDATED for those without a date."""
-    months: list[list] = []
-    for document in ordered:
-        month = _month_of(document.date)
-        if months and months[-1][0] == month:
-            months[-1][1] += 1
-        else:
-            months.append([month, 1])
-    return months
-
-
-def _month_of(date: str) -> str:
-    """The key of a date's month: a file name, so a date is taken only as the model writes one (ISO)."""
-    if not date:
-        return UNDATED
-    if not _ISO_DATE.fullmatch(date):
-        raise ValueError(f"not an ISO date: {date!r}")
-    return date[:7]
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-
-
-def _filters(ordered: list[SearchDocument]) -> list[tuple[str, list]]:
-    """Each filter, by name: its values in sorted order, each with its documents as gaps."""
+def filter_files(filters: list[dict[str, list[str]]]) -> tuple[dict[str, str], list[list[str]]]:
+    """The filters' files, for the documents' filters in the order of their numbers across the archive; and each
+    filter's [name, key], which index.js lists. A key is a digest of the file: a changed file has a new address,
+    so no browser keeps a stale copy."""
     documents_of: dict[str, dict[str, list[int]]] = {}
-    for number, document in enumerate(ordered):
-        for name, values in document.filters.items():
+    for number, values_of in enumerate(filters):
+        for name, values in values_of.items():
             for value in values:
                 documents_of.setdefault(name, {}).setdefault(value, []).append(number)
-    return [(name, [[value, _gaps(numbers)] for value, numbers in sorted(values.items())])
-            for name, values in sorted(documents_of.items())]
+    files, keys = {}, []
+    for name, numbers_of in sorted(documents_of.items()):
+        data = [[value, _gaps(numbers)] for value, numbers in sorted(numbers_of.items())]
+        key = hashlib.sha256(json.dumps([name, data]).encode()).hexdigest()[:12]  # (ASCII: any text, lone surrogates too)
+        files[f"filters/{key}.js"] = _script("filters", key, data)
+        keys.append([name, key])
+    return files, keys
 
 
 def _gaps(numbers: list[int]) -> list[int]:
     return [number - before for before, number in zip([0, *numbers], numbers, strict=False)]  # (the first list is one longer)
+
+
+def index_file(shards: list[tuple[str, int, list[str]]], filters: list[list[str]]) -> str:
+    """index.js: each shard, newest first, as [name, number of documents, first word of each words file], and each
+    filter as [name, key]."""
+    return _script("index", "", {"shards": [list(shard) for shard in shards], "filters": filters})
 
 
 def _script(kind: str, key: str, data: object) -> str:

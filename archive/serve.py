@@ -30,7 +30,6 @@ from watchdog.observers.polling import PollingObserver
 from .model import Archive
 from .pipeline import Project, build, check, prepare_for_edits, preview_edits
 from .problems import BuildError
-from .search import SearchIndexError
 
 SETTLE_SECONDS = 0.05
 EVENTS_PATH = "/__preview/events"
@@ -49,7 +48,6 @@ class Preview:
         self.problems: list[str] = []
         self.built_once = False
         self.archive: Archive | None = None  # the model of the site on view, for quick previews of edits
-        self.search_failed = False  # the search index could not be made: later builds leave it out
         self.model_from_check = False  # `archive` came from check, with no build: its pages are not worked out (see prepare_for_edits)
         self.prepared = False  # prepare_for_edits is done (it is tried once)
         self.changed = threading.Condition()
@@ -62,7 +60,7 @@ class Preview:
         """
         if changed and self.archive and self._preview_edits(self.archive, changed):
             self._announce(self.problems)  # other files' problems stand until the build below says otherwise
-        self._announce(self._build(with_search and not self.search_failed))
+        self._announce(self._build(with_search))
 
     def _build(self, with_search: bool) -> list[str]:
         """Build the site; the problems to show over every page until a build succeeds."""
@@ -78,10 +76,6 @@ class Preview:
             problems = [str(problem) for problem in failure.problems]
             print("\n".join([*problems, f"Build failed: {failure}. Still showing the last good site."]), flush=True)
             return problems
-        except SearchIndexError as failure:  # the pages are fine; searching them is not (raised with search only)
-            print(f"warning: search index not updated, and left out until serve is started again: {failure}", flush=True)
-            self.search_failed = True
-            return self._build(with_search=False)
         except Exception as failure:  # keep serving whatever went wrong; say it loudly
             problems = [f"error: build crashed: {failure!r}"]
             print(problems[0], flush=True)

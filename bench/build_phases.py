@@ -44,9 +44,9 @@ from run import incident_to_edit, retitle, settle  # noqa: E402
 # The steps shown: functions each module looks up by name when the build calls them.
 STEPS = {
     pipeline: ["check", "convert_ahead", "read_ahead", "entries_of", "write_site", "swap_in", "write_offline"],
-    incremental: ["read_build_inputs", "read_checked_files", "previous_build", "write_page_keys", "write_shard_keys", "write_last_build"],
+    incremental: ["read_build_inputs", "read_checked_files", "previous_build", "write_page_keys", "write_index_identity", "write_last_build"],
     render: ["compiled_environment", "site_pages"],
-    offline: ["search_documents", "build_index", "write_zip"],  # with --offline; its files are written between the index and the zip
+    offline: ["write_zip"],  # with --offline; its files are written before the zip
 }
 SAMPLE_SECONDS = 0.1
 

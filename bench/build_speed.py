@@ -81,7 +81,7 @@ def differing_files(left: Path, right: Path) -> list[str]:
 
 def shard_contents(site: Path) -> dict[str, list[tuple[str, bytes]]]:
     """Each search shard's files and their bytes, by the shard's first month."""
-    shards = sorted((site / "pagefind" / "shards").iterdir())
+    shards = sorted((site / "search-index" / "shards").iterdir())
     return {shard.name[:7]: sorted((path.relative_to(shard).as_posix(), path.read_bytes()) for path in shard.rglob("*") if path.is_file())
             for shard in shards}
 
@@ -132,8 +132,8 @@ def run_kind(kind: str, count: int, trees: dict[str, Path], work: Path, repeat: 
           f"peak RSS {after['rss'] / before['rss']:.2f} (medians of {repeat})")
     different = differing_files(roots["before"] / "site", roots["after"] / "site")
     if search:  # a shard's name holds a digest of the code (search.records_digest): compare shards by first month and bytes
-        different = [path for path in different if not path.startswith(("pagefind/shards/", "pagefind/shards.json"))]
-        different += [] if shard_contents(roots["before"] / "site") == shard_contents(roots["after"] / "site") else ["pagefind/shards/"]
+        different = [path for path in different if not path.startswith(("search-index/shards/", "search-index/index.js"))]
+        different += [] if shard_contents(roots["before"] / "site") == shard_contents(roots["after"] / "site") else ["search-index/shards/"]
     pages = sum(1 for _ in (roots["after"] / "site").rglob("*.html"))
     if different:
         print(f"site/ differs in {len(different)} file(s): " + ", ".join(different[:20]) + (" ..." if len(different) > 20 else ""))
@@ -166,8 +166,8 @@ def run_edits(kind: str, count: int, trees: dict[str, Path], work: Path, repeat:
               f"| wall s: {walls(results)} |")
     before, after = medians["before"], medians["after"]
     print(f"\nafter/before: wall {after['wall'] / before['wall']:.2f}, CPU {after['cpu'] / before['cpu']:.2f} (medians of {repeat})")
-    different = [path for path in differing_files(roots["before"] / "site", roots["after"] / "site") if not path.startswith("pagefind/")]
-    print(f"site/ outside pagefind/ differs in {len(different)} file(s)" + (": " + ", ".join(different[:20]) if different else ""))
+    different = [path for path in differing_files(roots["before"] / "site", roots["after"] / "site") if not path.startswith("search-index/")]
+    print(f"site/ outside search-index/ differs in {len(different)} file(s)" + (": " + ", ".join(different[:20]) if different else ""))
 
 
 def main() -> None:

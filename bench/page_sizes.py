@@ -58,8 +58,6 @@ def largest_pages(site: Path) -> tuple[dict[str, tuple[int, str]], int]:
     count = 0
     for page in site.rglob("*.html"):
         path = page.relative_to(site).as_posix()
-        if path.startswith("pagefind/"):
-            continue
         count += 1
         kind = kind_of(path)
         largest[kind] = max(largest[kind], (page.stat().st_size, path))

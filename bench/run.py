@@ -14,7 +14,7 @@ mkdocs-material on the same pages (navigation pruned so that it finishes; the un
 navigation too, once, at the smallest size) and Hugo (Debian's `hugo`) on the same pages, both
 in turns with our build without the index, the median of each shown; and what
 the first search transfers (bench/search_transfer.py, with Chromium). Wall time, CPU time, peak
-memory (of our full build: of the whole process tree, ours and Pagefind's processes together, in
+memory (of our full build: of the whole process tree, our process and its workers together, in
 a run of its own that is not timed), output size and file count; ratios ours/baseline, and the
 targets of issue 14, met or not.
 Writes bench/results.md (or --out). Baselines that are not installed are reported as such:
@@ -46,7 +46,6 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from markupsafe import escape  # noqa: E402
 
-from archive.pagefind_files import read_index_file  # noqa: E402
 from generate import generate  # noqa: E402
 
 LOG_LINES_SHOWN = 30  # of a failed command's output
@@ -57,7 +56,7 @@ def measure(command: list[str], cwd: Path | None = None, log: Path | None = None
     peak memory: the largest one process's peak RSS.
 
     With `whole_tree_memory`, the peak memory is of it and all its descendants together (PSS), sampled
-    every 0.1 s: the build's worker processes and Pagefind's run beside it, and the largest single process
+    every 0.1 s: the build's worker processes run beside it, and the largest single process
     would understate what the machine needs. Such a run is not for timing: reading a process's PSS walks
     its page tables (26 ms for a process of 1.2 GB), and the sampler took 2.6 s of CPU during an 18 s build
     of 10,000 incidents, on the two cores the build runs on (see full_build)."""
@@ -205,7 +204,7 @@ def retitle(path: Path, suffix: str) -> str:
     return title
 
 
-def pagefind_seconds(log: Path) -> float | None:
+def index_seconds(log: Path) -> float | None:
     match = re.search(r"search index ([\d.]+) s", log.read_text())
     return float(match.group(1)) if match else None
 
@@ -235,7 +234,7 @@ def serve_latency(build: list[str], archive: Path, edited: Path) -> tuple[dict, 
                 raise RuntimeError("serve never showed the edit")
             indexed_build(printed, after=started, seconds=600, what="the edit")
             searchable.append({"wall": printed.last_seen - started})
-            if indexed_title(archive / "site" / "pagefind", f"/incidents/{edited.stem}/") != title:
+            if indexed_title(archive / "site" / "search-index", f"incidents/{edited.stem}/") != title:
                 raise RuntimeError("serve's build did not index the edit")
         return ({**median_run(shown), "note": "from saving the file to the page served with the change"},
                 {**median_run(searchable), "note": "from saving the file to its build done, the search index included"})
@@ -245,11 +244,10 @@ def serve_latency(build: list[str], archive: Path, edited: Path) -> tuple[dict, 
 
 
 def indexed_build(printed: ServerOutput, after: float, seconds: float, what: str) -> None:
-    """Wait for serve's next build (or its word that the site is up to date); an error when it could not index:
-    serve then goes on without the index, and its builds say "Built" all the same."""
-    done = printed.wait_for(r"^(Built |site/ is up to date|warning: search index not updated)", after=after, seconds=seconds)
-    if done.group(1).startswith("warning"):
-        raise RuntimeError(f"serve could not index {what}: {done.string.strip()}")
+    """Wait for serve's next build (or its word that the site is up to date); an error when the build failed."""
+    done = printed.wait_for(r"^(Built |site/ is up to date|error: |Build failed)", after=after, seconds=seconds)
+    if not done.group(1).startswith(("Built", "site/")):
+        raise RuntimeError(f"serve could not build {what}: {done.string.strip()}")
 
 
 class ServerOutput:
@@ -286,13 +284,14 @@ class ServerOutput:
                     raise RuntimeError(f"serve did not print {pattern!r} within {seconds:.0f} s")
 
 
-def indexed_title(pagefind: Path, url: str) -> str | None:
-    """The title the search index holds for the page at `url` (from its fragment), None when it holds none."""
-    for fragment in pagefind.glob("shards/*/fragment/*.pf_fragment"):
-        record = json.loads(read_index_file(fragment))
-        if record.get("url") == url:
-            title = record.get("meta", {}).get("title")
-            return title if isinstance(title, str) else None
+def indexed_title(index: Path, url: str) -> str | None:
+    """The title the search index holds for the page at `url` (from its document's file), None when it holds none."""
+    for path in index.glob("shards/*/docs/*.js"):
+        text = path.read_text(encoding="ascii")
+        if json.dumps(url) in text:
+            document = json.loads("[" + text.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]")[2]
+            if document[0] == url:
+                return document[1] if isinstance(document[1], str) else None
     return None
 
 
@@ -321,14 +320,14 @@ def median_run(runs: list[dict]) -> dict:
 
 
 def full_build(archive: Path, build: list[str], log_stem: Path, repeats: int) -> dict:
-    """Our full build from a clean start: the median of `repeats` timed runs, with Pagefind's share and
+    """Our full build from a clean start: the median of `repeats` timed runs, with the search index's time and
     the output's size, and the peak memory of the whole process tree, from one more build before them,
     not timed (at 100,000 incidents, 3 to 4 minutes more)."""
     def from_clean(log: Path, whole_tree_memory: bool = False) -> dict:
         for name in ("site", "site-offline", ".cache"):
             shutil.rmtree(archive / name, ignore_errors=True)
         settle(archive)
-        return {**measure(build, log=log, whole_tree_memory=whole_tree_memory), "pagefind": pagefind_seconds(log)}
+        return {**measure(build, log=log, whole_tree_memory=whole_tree_memory), "index": index_seconds(log)}
 
     memory = from_clean(Path(f"{log_stem}-memory.log"), whole_tree_memory=True)["rss_mb"]
     runs = [from_clean(Path(f"{log_stem}-{number}.log")) for number in range(1, repeats + 1)]
@@ -344,10 +343,10 @@ def incident_to_edit(archive: Path) -> Path:
 
 
 def edit_and_build(archive: Path, edited: Path, suffix: str, build: list[str], log: Path) -> dict:
-    """One edit (`suffix` added to a title) and the build that follows, with Pagefind's share of it."""
+    """One edit (`suffix` added to a title) and the build that follows, with the search index's time."""
     retitle(edited, suffix)
     measured = measure(build, log=log)
-    measured["pagefind"] = pagefind_seconds(log)
+    measured["index"] = index_seconds(log)
     settle(archive)
     return measured
 
@@ -380,7 +379,7 @@ def run_size(size: int, kind: str, work: Path, unpruned_too: bool, baselines: bo
     results["ours: one edit"] = median_run([edit_and_build(archive, edited, f" (edit {number})", build, work / f"ours-edit-{kind}-{size}-{number}.log")
                                             for number in range(1, REPEATS + 1)])
     results["first search transfer"] = search_transfer(archive / "site", work / f"transfer-{kind}-{size}.log")
-    # The same two builds without Pagefind: our own time and memory; the full build in turns with Hugo's and
+    # The same two builds without the index: our own time and memory; the full build in turns with Hugo's and
     # mkdocs-material's (pruned navigation), so that each ratio is of medians taken in the same minutes.
     hugo = shutil.which("hugo") if baselines else None
     python = bench_python() if baselines else None
@@ -474,9 +473,6 @@ def versions(work: Path) -> dict:
         found["mkdocs-material"] = subprocess.run([str(python), "-m", "pip", "show", "mkdocs-material"], capture_output=True, text=True).stdout.split("Version: ")[-1].split()[0]
     if shutil.which("hugo"):
         found["hugo"] = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    ask = "import pagefind_bin,subprocess;print(subprocess.run([str(pagefind_bin.get_executable()),'--version'],capture_output=True,text=True).stdout)"
-    pagefind = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True).stdout.strip()
-    found["pagefind"] = pagefind
     return found
 
 
@@ -494,8 +490,8 @@ def with_python_defaults() -> None:
 def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
     lines = [f"# Benchmark results ({dt.date.today().isoformat()})", "",
              "Machine and versions: " + "; ".join(f"{k} {v}" for k, v in found.items()), "",
-             "Peak memory of `ours: full build` (and of the one with the offline copy) is of the whole process tree: our process, its workers and Pagefind's "
-             "processes together (the sum of their PSS, sampled every 0.1 s; at least the largest process's peak RSS), "
+             "Peak memory of `ours: full build` (and of the one with the offline copy) is of the whole process tree: our process and its workers "
+             "together (the sum of their PSS, sampled every 0.1 s; at least the largest process's peak RSS), "
              "in a build of its own that is not timed: the sampling takes CPU from the build. In the other rows it is "
              "the largest one process's peak RSS. Our full build of up to 10,000 incidents is timed "
              f"{REPEATS} times, from a clean start each time, and the median is shown; without the index, it is timed {TURNS} times in turns with Hugo and "
@@ -514,7 +510,7 @@ def report(all_results: dict[tuple[int, str], dict], found: dict) -> str:
                 spread = f"; median of {r['runs']} edits ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)" if "spread" in r else ""
                 lines.append(f"| {name} | {r['wall']:.2f} | | | | | {r['note']}{spread} |")
             else:
-                notes = [f"Pagefind {r['pagefind']:.1f} s of it"] if r.get("pagefind") else []
+                notes = [f"search index {r['index']:.1f} s of it (beside the pages)"] if r.get("index") else []
                 if "spread" in r:
                     notes.append(f"median of {r['runs']} runs ({r['spread'][0]:.2f}–{r['spread'][1]:.2f} s)")
                 note = "; ".join(notes)

@@ -3,12 +3,12 @@
 
     python bench/search_transfer.py SITE_DIR [--query strike]
 
-Serves SITE_DIR as a static host does (text files gzip-compressed when the browser asks;
-Pagefind's index files are compressed already), opens search/?q=QUERY in a fresh browser
-(nothing cached) and adds up the bytes of every response from the page itself to the results:
-HTML, styles, scripts, Pagefind's WebAssembly, its metadata and the shards' index, filter and
-fragment files. Prints one JSON object: {"kb", "requests", "pagefind_kb", "query", "by_kind"}, the
-last the kilobytes of each kind of file (word index, metadata, fragments, WebAssembly, scripts ...).
+Serves SITE_DIR as a static host does (text files gzip-compressed when the browser asks), opens
+search/?q=QUERY in a fresh browser (nothing cached) and adds up the bytes of every response from
+the page itself to the results: HTML, styles, scripts and the search index's files (index.js, the
+shards' words files, the documents shown, filters). Prints one JSON object: {"kb", "requests",
+"index_kb", "query", "by_kind"}, the last the kilobytes of each kind of file (words, documents,
+filters, scripts ...).
 Needs Playwright (requirements-test.txt) and Debian's chromium.
 """
 
@@ -79,23 +79,25 @@ def first_search(site: Path, query: str) -> dict:
     finally:
         server.shutdown()
     total = sum(size for _, size in responses)
-    pagefind = sum(size for url, size in responses if "/pagefind/" in url)
+    index = sum(size for url, size in responses if "/search-index/" in url)
     by_kind: dict[str, float] = {}
     for url, size in responses:
         kind = kind_of(url)
         by_kind[kind] = by_kind.get(kind, 0) + size / 1024
-    return {"kb": total / 1024, "requests": len(responses), "pagefind_kb": pagefind / 1024, "query": query,
+    return {"kb": total / 1024, "requests": len(responses), "index_kb": index / 1024, "query": query,
             "by_kind": dict(sorted(by_kind.items(), key=lambda item: -item[1]))}
 
 
-KINDS = {".pf_index": "word index", ".pf_meta": "metadata", ".pf_fragment": "fragments", ".pf_filter": "filters",
-         ".pagefind": "WebAssembly", ".js": "scripts", ".json": "JSON lists"}  # (the shards', each bundle's entry file)
+INDEX_KINDS = {"words": "words", "docs": "documents", "filters": "filters"}  # by folder below search-index/
 
 
 def kind_of(url: str) -> str:
-    """What a response is, for the breakdown: a kind of Pagefind file, a script, or the page with its styles and icon."""
-    suffix = Path(urlsplit(url).path).suffix
-    return KINDS.get(suffix, "page and styles")
+    """What a response is, for the breakdown: a kind of index file, a script, or the page with its styles and icon."""
+    path = urlsplit(url).path
+    if "/search-index/" in path:
+        parts = path.split("/search-index/", 1)[1].split("/")
+        return "index.js" if parts == ["index.js"] else INDEX_KINDS.get(parts[2] if parts[0] == "shards" and len(parts) > 2 else parts[0], "index")
+    return "scripts" if path.endswith(".js") else "page and styles"
 
 
 def main() -> None:

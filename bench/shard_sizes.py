@@ -37,8 +37,9 @@ def build_command(archive: Path, limit: int) -> list[str]:
 
 def shards_of(site: Path) -> list[int]:
     """The number of records of each shard of a built site's index."""
-    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    return [shard["records"] for shard in manifest["shards"]]
+    text = (site / "search-index" / "index.js").read_text(encoding="ascii")
+    index = json.loads("[" + text.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]")[2]
+    return [count for name, count, _words in index["shards"] if not name.startswith("pages")]
 
 
 def compare(incidents: int, kind: str, limits: list[int], repeats: int, work: Path) -> str:
@@ -56,7 +57,7 @@ def compare(incidents: int, kind: str, limits: list[int], repeats: int, work: Pa
             edits[limit].append(edit_and_build(archive, incident_to_edit(archive), f" (edit {number})", build_command(archive, limit),
                                                work / f"edit-{kind}-{limit}-{number}.log"))
     lines = [f"## {incidents:,} incidents, `{kind}` archive", "",
-             "| most records a shard | shards (records) | first search | one edit (median) | Pagefind in the edit | full build (one run) |",
+             "| most records a shard | shards (records) | first search | one edit (median) | search index in the edit | full build (one run) |",
              "| ---: | --- | --- | --- | ---: | ---: |"]
     for limit, archive in archives.items():
         sizes = shards_of(archive / "site")
@@ -65,7 +66,7 @@ def compare(incidents: int, kind: str, limits: list[int], repeats: int, work: Pa
                     else f"not measured: {transfer['missing']}")
         edit = median_run(edits[limit])
         lines.append(f"| {limit:,} | {len(sizes)} ({min(sizes):,}–{max(sizes):,}) | {searched} | {edit['wall']:.2f} s "
-                     f"({edit['spread'][0]:.2f}–{edit['spread'][1]:.2f}) | {edit['pagefind'] or 0:.2f} s | {full[limit]['wall']:.2f} s |")
+                     f"({edit['spread'][0]:.2f}–{edit['spread'][1]:.2f}) | {edit['index'] or 0:.2f} s | {full[limit]['wall']:.2f} s |")
     return "\n".join(lines) + "\n"
 
 

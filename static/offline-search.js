@@ -51,66 +51,14 @@
     return regions.concat(ordered.filter(function (r) { return regions.indexOf(r) < 0; }));
   }
 
-  // About 240 characters of `text` around the first word found, as Pagefind's excerpts are.
-  function snippet(text, words) {
-    var parts = text.split(/(\s+)/);
-    var first = parts.findIndex(function (part) {
-      return wordsOf(part).some(function (w) { return words.some(function (q) { return w.indexOf(q) === 0; }); });
-    });
-    var start = 0;
-    if (first > 0) {
-      var length = 0;
-      start = first;
-      while (start > 0 && length < 80) { start -= 1; length += parts[start].length; }
-    }
-    var picked = [];
-    var size = 0;
-    for (var i = start; i < parts.length && size < 240; i++) { picked.push(parts[i]); size += parts[i].length; }
-    var text240 = picked.join("").trim();
-    return (start > 0 ? "\u2026 " : "") + text240 + (i < parts.length ? " \u2026" : "");
-  }
-
-  function highlighted(text, words) {
-    var fragment = document.createDocumentFragment();
-    text.split(/(\s+)/).forEach(function (part) {
-      var folded = wordsOf(part);
-      var hit = folded.length && folded.some(function (w) { return words.some(function (q) { return w.indexOf(q) === 0; }); });
-      if (hit) {
-        var mark = document.createElement("mark");
-        mark.textContent = part;
-        fragment.appendChild(mark);
-      } else {
-        fragment.appendChild(document.createTextNode(part));
-      }
-    });
-    return fragment;
-  }
-
-  // Title; date, regions and key readings (or that it is a region); a snippet of its own text.
-  function resultItem(doc, words) {
-    var item = document.createElement("li");
-    var link = document.createElement("a");
-    link.href = root + doc[0];
-    link.className = "result-title";
-    link.textContent = doc[1];
-    item.appendChild(link);
-    var details = common.resultDetails(doc[5], doc[3], doc[6], doc[7], doc[2] === "region");
-    if (details) { item.appendChild(details); }
-    if (doc[4]) {
-      var excerpt = document.createElement("p");
-      excerpt.className = "result-snippet";
-      excerpt.appendChild(highlighted(snippet(doc[4], words), words));
-      item.appendChild(excerpt);
-    }
-    return item;
-  }
-
   // Draws the results of one search at once (synchronously), so two searches never interleave.
   function render(results, docs, words, date, chosen) {
     var list = document.getElementById("offline-results");
     var folded = wordsOf(words);
     list.textContent = "";
-    docs.forEach(function (doc) { list.appendChild(resultItem(doc, folded)); });
+    docs.forEach(function (doc) {
+      list.appendChild(common.resultItem(doc, root + doc[0] + (/\/$/.test(doc[0]) ? "index.html" : ""), folded, wordsOf));  // (no folder's index opens from disk)
+    });
     list.hidden = docs.length === 0;  // an empty list takes no room
     document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.length > 0);
     document.getElementById("offline-more").hidden = results.length <= shown;

@@ -1,9 +1,10 @@
-// What the two search pages share: the online one (static/search.js, on Pagefind) and the offline
-// copy's (static/offline-search.js, opened from file://). Each page loads this file just before its
-// own script. A classic script, not a module: browsers refuse module scripts on file:// pages.
+// What the two search pages share: the online one (static/search.js) and the offline copy's
+// (static/offline-search.js, opened from file://), both on static/search-engine.js. Each page
+// loads this file first. A classic script, not a module: browsers refuse module scripts on
+// file:// pages.
 //
-// One global, SearchCommon (not ArchiveSearch: that is offline-search.js's, which the offline
-// index files call). Everything here that reaches the page is written with textContent: titles,
+// One global, SearchCommon (not ArchiveSearch: that is search-engine.js's, which the index files
+// call). Everything here that reaches the page is written with textContent: titles,
 // dates, regions, readings and filter values come from contributors' files and are never markup.
 var SearchCommon = (function () {
   "use strict";
@@ -124,6 +125,62 @@ var SearchCommon = (function () {
     return details.childNodes.length ? details : null;
   }
 
+  // About 240 characters of `text` around the first word that starts with one of `words` (folded by `wordsOf`).
+  function snippet(text, words, wordsOf) {
+    var parts = text.split(/(\s+)/);
+    var first = parts.findIndex(function (part) { return found(part, words, wordsOf); });
+    var start = 0;
+    if (first > 0) {
+      var length = 0;
+      start = first;
+      while (start > 0 && length < 80) { start -= 1; length += parts[start].length; }
+    }
+    var picked = [];
+    var size = 0;
+    for (var i = start; i < parts.length && size < 240; i++) { picked.push(parts[i]); size += parts[i].length; }
+    return (start > 0 ? "\u2026 " : "") + picked.join("").trim() + (i < parts.length ? " \u2026" : "");
+  }
+
+  function found(part, words, wordsOf) {
+    return wordsOf(part).some(function (w) { return words.some(function (q) { return w.indexOf(q) === 0; }); });
+  }
+
+  // `text` with each part that holds a word found in a <mark>.
+  function highlighted(text, words, wordsOf) {
+    var fragment = document.createDocumentFragment();
+    text.split(/(\s+)/).forEach(function (part) {
+      if (found(part, words, wordsOf)) {
+        var mark = document.createElement("mark");
+        mark.textContent = part;
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(part));
+      }
+    });
+    return fragment;
+  }
+
+  // A result: its title linking to `href`; date, regions and key readings (or that it is a region); a snippet of
+  // its own text with the words found marked. `doc` is [url, title, kind, ISO date, context, date, regions, readings]
+  // (see static/search-engine.js), `words` the words searched, folded.
+  function resultItem(doc, href, words, wordsOf) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = href;
+    link.className = "result-title";
+    link.textContent = doc[1];
+    item.appendChild(link);
+    var details = resultDetails(doc[5], doc[3], doc[6], doc[7], doc[2] === "region");
+    if (details) { item.appendChild(details); }
+    if (doc[4]) {
+      var excerpt = document.createElement("p");
+      excerpt.className = "result-snippet";
+      excerpt.appendChild(highlighted(snippet(doc[4], words, wordsOf), words, wordsOf));
+      item.appendChild(excerpt);
+    }
+    return item;
+  }
+
   // The status line: "3 results for “Kyiv” in March 2022 with the filters chosen"; a no-break space
   // (keeping the line's height) when nothing is asked.
   function describe(count, words, date, filtered) {
@@ -136,6 +193,6 @@ var SearchCommon = (function () {
 
   return Object.freeze({
     FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
-    filterGroup: filterGroup, detail: detail, resultDetails: resultDetails, describe: describe
+    filterGroup: filterGroup, detail: detail, resultDetails: resultDetails, resultItem: resultItem, describe: describe
   });
 })();

@@ -1,7 +1,8 @@
 // The archive's own search: it finds, scores and orders documents from the index that
 // archive/search_index.py writes, loading its files by <script> elements (which work from disk,
-// where browsers refuse fetch()) and only the files a search needs: index.js first, then the
-// words file of each word searched, the files of the documents shown and of the filters used.
+// where browsers refuse fetch()) and only the files a search needs: index.js first, then from
+// each shard the words file of each word searched, the files of the documents shown and of the
+// filters used. Results, scores and counts are those of one index of the whole archive.
 // Each index file calls ArchiveSearch.receive(kind, key, data). Nothing read from the index
 // (a word, a filter value, a file's key) is ever the key of a plain object, where "__proto__"
 // or "constructor" would mean something else: the files hold lists, kept here in Maps and Sets.
@@ -10,19 +11,21 @@ var ArchiveSearch = (function () {
   "use strict";
   var script = document.currentScript;
   var folder = (script.getAttribute("data-root") || "./") + "search-index/";
-  var PREFIX_FILES = 4;  // a word being typed matches the words it starts only when they are in this many files or fewer
-  var index = null;  // index.js: {count, months: [[month, count]], words: [first word of each file], filters: [name]}
-  var monthStarts = [];  // the number of each month's first document
+  var PREFIX_CHARACTERS = 3;  // a word being typed matches the words it starts when it has this many characters or more
+  var index = null;  // index.js: {shards: [[name, documents, [first word of each words file]]], filters: [[name, key]]}
+  var shardStarts = [];  // the number of each shard's first document
+  var count = 0;
   var files = new Map();  // "kind/key" -> the file's data, made ready to use (see ready)
   var pending = new Map();  // "kind/key" -> the resolve functions of the loads waiting for that file
-  var waiting = [];  // what to call once index.js is here
+  var waiting = [];  // [ready, failed] callbacks for index.js
+  var failed = false;
 
   function receive(kind, key, data) {
     if (kind === "index") {
+      if (index || !data) { return; }
       index = data;
-      var start = 0;
-      monthStarts = data.months.map(function (month) { var first = start; start += month[1]; return first; });
-      waiting.splice(0).forEach(function (callback) { callback(); });
+      shardStarts = data.shards.map(function (shard) { var first = count; count += shard[1]; return first; });
+      waiting.splice(0).forEach(function (callbacks) { callbacks[0](); });
       return;
     }
     if (kind !== "words" && kind !== "docs" && kind !== "filters") { return; }
@@ -49,18 +52,29 @@ var ArchiveSearch = (function () {
     return data;
   }
 
-  function whenReady(callback) { if (index) { callback(); } else { waiting.push(callback); } }
+  // Calls `then` once index.js is here, or `otherwise` if it cannot be loaded.
+  function whenReady(then, otherwise) {
+    if (index) { then(); } else if (failed) { if (otherwise) { otherwise(); } } else { waiting.push([then, otherwise]); }
+  }
 
+  function addScript(address, onerror) {
+    var tag = document.createElement("script");
+    tag.src = address;
+    tag.onerror = onerror;
+    document.head.appendChild(tag);
+  }
+
+  // A file of a shard (shards/NAME/words/N.js, shards/NAME/docs/N.js) or a filter's (filters/KEY.js). Each is
+  // named by what it holds: a changed one has a new name, so a browser's copy is never stale.
   function load(kind, key) {
     var id = kind + "/" + key;
     if (files.has(id)) { return Promise.resolve(files.get(id)); }
     return new Promise(function (resolve) {
       if (pending.has(id)) { pending.get(id).push(resolve); return; }
       pending.set(id, [resolve]);
-      var tag = document.createElement("script");
-      tag.src = folder + id + ".js";
-      tag.onerror = function () { receive(kind, key, null); };
-      document.head.appendChild(tag);
+      var slash = key.indexOf("/");
+      var path = kind === "filters" ? "filters/" + key : "shards/" + key.slice(0, slash) + "/" + kind + key.slice(slash);
+      addScript(folder + path + ".js", function () { receive(kind, key, null); });
     });
   }
 
@@ -83,47 +97,54 @@ var ArchiveSearch = (function () {
 
   function same(item) { return item; }
 
-  // The words files that may hold `word`, or with `prefix` the words it starts (none when too many).
-  function wordFiles(word, prefix) {
-    var first = lastAtMost(index.words, word, same);
+  // The words files of shard `shard` that may hold `word`, or with `prefix` the words it starts.
+  function wordFiles(shard, word, prefix) {
+    var firstWords = index.shards[shard][2];
+    var first = lastAtMost(firstWords, word, same);
     if (!prefix) { return first < 0 ? [] : [first]; }
-    var last = lastAtMost(index.words, word + "\uffff", same);
-    if (last - Math.max(first, 0) + 1 > PREFIX_FILES) { return first < 0 ? [] : [first]; }
+    var last = lastAtMost(firstWords, word + "\uffff", same);
     var numbers = [];
     for (var number = Math.max(first, 0); number <= last; number++) { numbers.push(number); }
     return numbers;
   }
 
-  // A word's share of a document's score: rarer words count for more (BM25's inverse document frequency),
-  // and each time a word is in a document counts for less than the one before.
-  function scorer(postings) {
-    var found = postings.length / 2;
-    var rarity = Math.log(1 + (index.count - found + 0.5) / (found + 0.5));
-    return function (weight) { return rarity * weight * 2.2 / (weight + 1.2); };
-  }
-
   // The documents holding `word` (or, for a word being typed, one it starts: at half the score), as a Map
-  // from document number to score.
+  // from document number to score. A word's score in a document is BM25's: rarer words count for more,
+  // and each time a word is in a document counts for less than the one before.
   function scoresFor(word, prefix) {
-    return Promise.all(wordFiles(word, prefix).map(function (number) { return load("words", String(number)); }))
-      .then(function (loaded) {
-        var scores = new Map();
-        loaded.forEach(function (words) {
-          if (!words) { return; }
-          words.forEach(function (postings, candidate) {
-            var exact = candidate === word;
-            if (!exact && !(prefix && candidate.indexOf(word) === 0)) { return; }
-            var score = scorer(postings);
-            var number = 0;
-            for (var at = 0; at < postings.length; at += 2) {
-              number += postings[at];
-              var value = score(postings[at + 1]) * (exact ? 1 : 0.5);
-              if (!(scores.get(number) >= value)) { scores.set(number, value); }
-            }
-          });
-        });
-        return scores;
+    var loads = [];
+    index.shards.forEach(function (shard, number) {
+      wordFiles(number, word, prefix).forEach(function (file) {
+        loads.push(load("words", shard[0] + "/" + file).then(function (words) { return [shardStarts[number], words]; }));
       });
+    });
+    return Promise.all(loads).then(function (loaded) {
+      var found = new Map();  // candidate word -> [[first document of its shard, postings], ...]
+      loaded.forEach(function (pair) {
+        if (!pair[1]) { return; }
+        pair[1].forEach(function (postings, candidate) {
+          if (candidate !== word && !(prefix && candidate.indexOf(word) === 0)) { return; }
+          if (!found.has(candidate)) { found.set(candidate, []); }
+          found.get(candidate).push([pair[0], postings]);
+        });
+      });
+      var scores = new Map();
+      found.forEach(function (lists, candidate) {
+        var documents = lists.reduce(function (sum, list) { return sum + list[1].length / 2; }, 0);
+        var rarity = Math.log(1 + (count - documents + 0.5) / (documents + 0.5)) * (candidate === word ? 1 : 0.5);
+        lists.forEach(function (list) {
+          var number = list[0];
+          var postings = list[1];
+          for (var at = 0; at < postings.length; at += 2) {
+            number += postings[at];
+            var weight = postings[at + 1];
+            var score = rarity * weight * 2.2 / (weight + 1.2);
+            if (!(scores.get(number) >= score)) { scores.set(number, score); }
+          }
+        });
+      });
+      return scores;
+    });
   }
 
   // The documents with every word of `query` (the last may be a word being typed), each {doc, score}.
@@ -132,10 +153,12 @@ var ArchiveSearch = (function () {
     var words = wordsOf(query);
     if (!words.length) {
       var every = [];
-      for (var doc = 0; all && doc < index.count; doc++) { every.push({ doc: doc, score: 0 }); }
+      for (var doc = 0; all && doc < count; doc++) { every.push({ doc: doc, score: 0 }); }
       return Promise.resolve(every);
     }
-    return Promise.all(words.map(function (word, at) { return scoresFor(word, at === words.length - 1); }))
+    return Promise.all(words.map(function (word, at) {
+      return scoresFor(word, at === words.length - 1 && Array.from(word).length >= PREFIX_CHARACTERS);
+    }))
       .then(function (lists) {
         var scores = lists[0];
         lists.slice(1).forEach(function (list) {
@@ -156,24 +179,30 @@ var ArchiveSearch = (function () {
     return results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
   }
 
-  function filterNames() { return index.filters.slice(); }
+  function filterNames() { return index.filters.map(function (entry) { return entry[0]; }); }
 
   // A filter's values, as a Map from value to the Set of its documents (empty for a filter the index lacks).
   function filter(name) {
-    var number = index.filters.indexOf(name);
-    if (number < 0) { return Promise.resolve(new Map()); }
-    return load("filters", String(number)).then(function (values) { return values || new Map(); });
+    var entry = index.filters.find(function (candidate) { return candidate[0] === name; });
+    if (!entry) { return Promise.resolve(new Map()); }
+    return load("filters", entry[1]).then(function (values) { return values || new Map(); });
   }
 
   // What a result shows of a document: [url, title, kind, ISO date, context, date, regions, readings].
   function documentOf(doc) {
-    var month = lastAtMost(monthStarts, doc, same);
-    return load("docs", index.months[month][0] + "/" + (doc - monthStarts[month]));
+    var shard = lastAtMost(shardStarts, doc, same);
+    return load("docs", index.shards[shard][0] + "/" + (doc - shardStarts[shard]));
   }
+
+  // index.js is asked of the server every time (a query the file ignores): the one file not named by what it holds.
+  addScript(folder + "index.js?" + Date.now(), function () {
+    failed = true;
+    waiting.splice(0).forEach(function (callbacks) { if (callbacks[1]) { callbacks[1](); } });
+  });
 
   return {
     receive: receive, whenReady: whenReady, wordsOf: wordsOf, search: search, order: order,
     filterNames: filterNames, filter: filter, documentOf: documentOf,
-    count: function () { return index.count; }
+    count: function () { return count; }
   };
 })();

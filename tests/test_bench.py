@@ -186,12 +186,11 @@ def test_the_first_search_row_says_what_it_loaded_by_kind(bench_run):
     """bench/results.md says where a first search's kilobytes go, so that what makes it heavy is in the figures."""
     search_transfer = bench_module("search_transfer")
     kinds = [search_transfer.kind_of(f"http://127.0.0.1:8000/{path}") for path in (
-        "pagefind/shards/2024-01-1a2b3c4d5e/index/en_4f9bea1.pf_index", "pagefind/shards/2024-01-1a2b3c4d5e/pagefind.en_1a2b3c4d5e.pf_meta",
-        "pagefind/fragment/en_202401_9c4.pf_fragment", "pagefind/wasm.en.pagefind", "static/search.js", "search/?q=strike",
-        "pagefind/shards.json")]
-    assert kinds == ["word index", "metadata", "fragments", "WebAssembly", "scripts", "page and styles", "JSON lists"]
+        "search-index/shards/2024-01-1a2b3c4d5e/words/3.js", "search-index/shards/2024-01-1a2b3c4d5e/docs/12.js",
+        "search-index/filters/0123456789ab.js", "search-index/index.js?1733380000000", "static/search.js", "search/?q=strike")]
+    assert kinds == ["words", "documents", "filters", "index.js", "scripts", "page and styles"]
     process = {"wall": 5.0, "cpu": 6.0, "rss_mb": 400.0}
     results = {"ours: full build": process, "ours: full build, no search index": process,
-               "first search transfer": {"kb": 288.2, "requests": 50, "query": "strike", "by_kind": {"word index": 126.1, "metadata": 43.1}}}
+               "first search transfer": {"kb": 288.2, "requests": 50, "query": "strike", "by_kind": {"words": 126.1, "documents": 43.1}}}
     text = bench_run.report({(10000, "varied"): results}, {"python": "3.11"})
-    assert "| first search transfer | | | | | | 288 KB in 50 requests, for \u201cstrike\u201d: word index 126 KB, metadata 43 KB |" in text
+    assert "| first search transfer | | | | | | 288 KB in 50 requests, for \u201cstrike\u201d: words 126 KB, documents 43 KB |" in text

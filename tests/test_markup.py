@@ -517,8 +517,8 @@ def test_the_text_of_a_summary_is_what_the_sanitizer_leaves_of_its_html_without_
 
 
 def test_texts_converted_in_several_threads_at_once_come_out_as_one_at_a_time():
-    """The search index makes its records in a thread per Pagefind process: a converter shared without
-    a lock mixed up the texts of the threads (and now and then raised IndexError)."""
+    """Texts converted in several threads at once: a converter shared without a lock mixed up the texts
+    of the threads (and now and then raised IndexError)."""
     texts = [f"Strike {number} on *Kharkiv*: [report {number}](https://example.org/{number}) with `code` and **{number} killed**."
              for number in range(600)]
     expected = [page_to_html(text) for text in texts]

@@ -11,9 +11,10 @@ from hypothesis import given, settings, strategies as st
 from playwright.sync_api import expect
 
 from archive import parallel
-from archive.offline import rewrite_links, search_documents
+from archive.offline import rewrite_links
 from archive.pipeline import Project, build, check
-from archive.search_index import build_index, words_of
+from archive.search import search_document, search_records
+from archive.search_index import words_of
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, index_file_data, served
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
@@ -73,42 +74,48 @@ def test_rewrite_links_touches_only_link_attributes():
     assert rewrite_links(html) == '<a href="regions/index.html">Regions</a> <p>regions/ stays</p> <form action="search/index.html">'
 
 
-def test_the_offline_copy_carries_the_search_index(offline_build):
+def test_the_offline_copy_carries_the_sites_search_index(offline_build):
     index = offline_build / "site-offline" / "search-index"
-    assert (index / "index.js").read_text().startswith('ArchiveSearch.receive("index","",')
-    assert any('["klymenko",[' in words.read_text() for words in (index / "words").iterdir())
-    assert (index / "docs" / "2025-06" / "0.js").is_file()
+    assert (index / "index.js").read_bytes() == (offline_build / "site" / "search-index" / "index.js").read_bytes()
+    assert any('["klymenko",[' in words.read_text() for words in index.glob("shards/*/words/*.js"))
     assert any("Ternopil Oblast" in values.read_text() for values in (index / "filters").iterdir())
 
 
-def test_offline_documents_are_the_search_records_with_the_details_a_result_shows(tiny):
-    """The same records as Pagefind's (archive/search.py): own text, date, regions and key readings."""
+def test_an_offline_copy_of_a_site_built_without_the_index_has_one_all_the_same(tiny):
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    build(tiny.project, today=TODAY, with_search=False, offline=True)
+    assert not (tiny.root / "site" / "search-index").exists()
+    index = tiny.root / "site-offline" / "search-index"
+    shards = index_file_data((index / "index.js").read_text(encoding="ascii"))[2]["shards"]
+    documents = [index_file_data(path.read_text(encoding="ascii"))[2] for path in index.glob("shards/*/docs/*.js")]
+    assert sum(count for _name, count, _words in shards) == len(documents)
+    assert "incidents/2025-06-06-drone-strike-on-kyiv/" in [document[0] for document in documents]
+
+
+def test_search_documents_are_the_search_records_with_the_details_a_result_shows(tiny):
+    """What the index holds of a record: its own text, date, regions and key readings, searched and shown."""
     tiny.write("2025-06-06-drone-strike-on-kyiv")
     archive, _ = check(tiny.project, today=TODAY)
     assert archive is not None
-    documents = {document.url: document for document in search_documents(archive)}
-    kyiv = documents["incidents/2025-06-06-drone-strike-on-kyiv/index.html"]
+    documents = {document.url: document for document in map(search_document, search_records(archive))}
+    kyiv = documents["incidents/2025-06-06-drone-strike-on-kyiv/"]
     assert kyiv.details == ["6 June 2025", "Kyiv, Kyiv Oblast", "Killed: at least 4 (Ukraine)"]
     assert kyiv.context.startswith("Drones hit Kyiv overnight. Ihor Klymenko, Interior Minister of Ukraine:")
     assert "No figures recorded yet" not in kyiv.text and "Regions" not in kyiv.text
-    assert "2025" in words_of(kyiv.text) and "killed" in words_of(kyiv.text)  # its details are searched, as Pagefind searches them
+    assert "2025" in words_of(kyiv.text) and "killed" in words_of(kyiv.text)  # its details are searched too
     assert kyiv.filters["date"] == ["2025-06-06"] and "weapon" not in kyiv.filters
-    assert documents["regions/ua-30/index.html"].filters == {"kind": ["region"]}
-    assert documents["about/index.html"].details == ["", "", ""]
-    files = build_index(list(documents.values()))
-    shown = [index_file_data(script)[2] for path, script in files.items() if path.startswith("docs/")]
-    assert [kyiv.url, "Drone strike on Kyiv", "incident", "2025-06-06", kyiv.context, *kyiv.details] in shown
+    assert documents["regions/ua-30/"].filters == {"kind": ["region"]}
+    assert documents["about/"].details == ["", "", ""]
 
 
 def test_offline_pages_link_to_index_html_and_not_to_the_server(offline_build):
     offline = offline_build / "site-offline"
-    assert not (offline / "pagefind").exists() and not (offline / "downloads").exists()
+    assert not (offline / "downloads").exists()
     page = (offline / "incidents" / KYIV_INCIDENT / "index.html").read_text()
     assert 'href="../../regions/ua-61/index.html"' in page
     for html in offline.rglob("*.html"):
         text = html.read_text()
         assert 'href="/' not in text and 'src="/' not in text, html
-        assert "pagefind/" not in text and "pagefind-ui" not in text, html
 
 
 def zip_and_tree(root):

@@ -18,7 +18,6 @@ from archive import exports, parallel, pipeline, render
 from archive.model import Archive
 from archive.pipeline import Project, build, check, preview_edits
 from archive.problems import BuildError
-from archive.search import SearchIndexError
 from conftest import REPO, TODAY, VALID_INCIDENT
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -36,7 +35,7 @@ def test_build_writes_pages_static_files_and_search_index(tiny):
     assert report.pages == 18  # (its totals, of one incident each, link to its claims: no pages of their own)
     for path in ("index.html", f"incidents/{NAME}/index.html", "regions/ua-30/index.html", "regions/index.html",
                  "incidents/index.html", "about/index.html", "methodology/index.html", "contribute/index.html",
-                 "search/index.html", "static/style.css", "pagefind/pagefind.js", "pagefind/shards.json", "pagefind/filters.json"):
+                 "search/index.html", "static/style.css", "static/search-engine.js", "search-index/index.js"):
         assert (site / path).is_file(), path
     assert report.summary().startswith("Built 1 incidents, 2 regions, 18 pages in ")
 
@@ -69,10 +68,10 @@ def test_a_failing_search_index_leaves_the_previous_site_untouched(tiny, monkeyp
     tiny.write("2025-06-07-second-strike", VALID_INCIDENT.replace("2025-06-06", "2025-06-07"))
 
     def broken_index(entries, output_dir, **options):
-        raise SearchIndexError("Pagefind failed (exit 1): simulated")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("archive.pipeline.write_index", broken_index)
-    with pytest.raises(SearchIndexError):
+    with pytest.raises(OSError, match="No space left"):
         build(tiny.project, today=TODAY)
     assert (tiny.root / "site" / "index.html").read_bytes() == home
     assert sorted(p.name for p in tiny.root.iterdir()) == [".cache", "content", "incidents", "site"]
@@ -155,7 +154,7 @@ def test_a_site_built_with_the_search_index_is_up_to_date_for_a_build_without_it
     build(tiny.project, today=TODAY)
     assert build(tiny.project, today=TODAY, with_search=False).up_to_date
     assert build(tiny.project, today=TODAY).up_to_date
-    assert (tiny.root / "site" / "pagefind" / "pagefind.js").is_file()
+    assert (tiny.root / "site" / "search-index" / "index.js").is_file()
     (tiny.root / "content" / "about.md").write_text("# About\n\nChanged.\n")
     assert not build(tiny.project, today=TODAY, with_search=False).up_to_date
     assert not build(tiny.project, today=TODAY).up_to_date  # the build without the index stands for no index
@@ -425,15 +424,15 @@ def test_a_rebuild_links_the_search_index_shards_whose_records_are_the_same(tiny
     tiny.write(NAME)
     build(tiny.project, today=TODAY, with_search=False)
     build(tiny.project, today=TODAY)  # the same pages: indexed, since the last build had no index
-    index = tiny.root / "site" / "pagefind"
-    primary, [shard] = index / "pagefind-entry.json", list((index / "shards").iterdir())
-    first = primary.stat().st_ino, (shard / "pagefind-entry.json").stat().st_ino
+    shards = tiny.root / "site" / "search-index" / "shards"
+    year, pages = sorted(shards.iterdir(), key=lambda shard: shard.name.startswith("pages"))
+    first = (year / "docs" / "0.js").stat().st_ino, (pages / "docs" / "0.js").stat().st_ino
     build(tiny.project, today=TODAY + dt.timedelta(days=1))  # a build is due (a new day), but every record is the same
-    assert (primary.stat().st_ino, (shard / "pagefind-entry.json").stat().st_ino) == first
+    assert ((year / "docs" / "0.js").stat().st_ino, (pages / "docs" / "0.js").stat().st_ino) == first
     tiny.write(NAME, VALID_INCIDENT.replace("title: Drone strike on Kyiv", "title: Drone strike on central Kyiv"))
     build(tiny.project, today=TODAY)
-    assert primary.stat().st_ino == first[0]  # the content pages' index, linked
-    assert not shard.exists() and len(list((index / "shards").iterdir())) == 1  # the incident's shard, indexed again
+    assert (pages / "docs" / "0.js").stat().st_ino == first[1]  # the content pages' shard, linked
+    assert not year.exists() and len(list(shards.iterdir())) == 2  # the incident's shard, written again under a new name
 
 
 def test_preview_edits_writes_the_edited_incident_page_at_once(tiny):

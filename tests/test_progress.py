@@ -25,7 +25,7 @@ def test_quiet_for_the_first_second_then_one_redrawn_line(monkeypatch):
     report("Checking incident files", 5, 10)
     report("Checking incident files", 6, 10)  # too soon to redraw
     clock[0] += 0.2
-    report("Indexing for search (Pagefind)")
+    report("Indexing for search")
     report.finish()
     assert "Checking incident files 5/10 (50%)" in stream.getvalue() and "6/10" not in stream.getvalue()
     assert stream.getvalue().endswith("\r")

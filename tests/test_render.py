@@ -106,7 +106,7 @@ def test_incident_page_shows_figures_quotes_and_sources():
     assert 'href="#source-mt"' in html and 'id="source-mt"' in html
     assert "They worked under fire to help people." in html and "Ihor Klymenko" in html
     assert 'href="../../regions/ua-30/"' in html
-    assert "data-pagefind" not in html  # search is fed from the model (search.py), not from pages
+    assert "data-pagefind" not in html  # search is fed from the model (search.py), not from pages (as Pagefind's were)
 
 
 def test_json_ld_cannot_be_closed_by_a_title():

@@ -1,4 +1,4 @@
-"""Search as a reader meets it, in headless Chromium: the search page (Pagefind) and the offline copy's
+"""Search as a reader meets it, in headless Chromium: the search page and the offline copy's
 search (from file://) show each result's date, regions, key readings and a snippet of the incident's
 own text; a date in the words finds that day's or month's incidents; only filters with values are
 shown or named; results never shift the layout; and the page passes axe in both themes."""
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
-from conftest import TODAY, TinyArchive, axe_violations, served
+from conftest import TODAY, TinyArchive, axe_violations, index_file_data, served
 
 SCAFFOLDING = ["No figures recorded yet", "Regions", "What happened", "Figures", "Sources", "Corrections",
                "Cite this incident", "Places named", "Suggest a correction", "whole incident"]
@@ -213,17 +213,20 @@ def test_only_filters_with_values_are_shown_and_named(page, site_url, archive_ro
 
 
 def test_filter_values_are_loaded_when_a_filter_is_opened_not_for_the_first_search(page, site_url, archive_root):
-    """pagefind/filters.json, every filter value with its count, grows with the archive's names of
-    places and people: a search that uses no filter does not load it. Opening a filter shows its values."""
+    """A filter's file, every value with its documents, grows with the archive's names of places and people: a
+    search that uses no filter loads none but the regions' short list (a search lists the regions it names first).
+    Opening a filter shows its values, counted within the results."""
+    _kind, _key, index = index_file_data((archive_root / "site" / "search-index" / "index.js").read_text(encoding="ascii"))
+    file_of = {name: f"search-index/filters/{key}.js" for name, key in index["filters"]}
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
     open_search(page, ONLINE, site_url, archive_root, "strike")
     expect(results(page, ONLINE).first).to_be_visible(timeout=10_000)
     page.wait_for_timeout(300)
-    assert [url for url in asked if url.endswith("filters.json")] == []
+    assert [url for url in asked if "/filters/" in url] == [site_url + file_of["kind"]]
     page.locator("#search-filters summary", has_text="Region").click()
     expect(page.locator("#search-filters details[data-filter=region]").get_by_label("Kyiv (1)")).to_be_visible(timeout=10_000)
-    assert any(url.endswith("filters.json") for url in asked)
+    assert site_url + file_of["region"] in asked
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,10 @@ import re
 import unicodedata
 from typing import Any
 
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from archive import search_index
-from archive.search_index import SearchDocument, build_index, javascript_order, words_of
+from archive.search_index import SearchDocument, filter_files, index_file, javascript_order, shard_files, words_of
 from conftest import index_file_data
 
 
@@ -17,14 +16,23 @@ def document(number: int, day: str = "2025-06-06", text: str = "strike", title: 
                           text=text, context=text, filters={"date": [day], **filters} if day else filters)
 
 
+def build_index(documents: list[SearchDocument], shard: str = "s") -> dict[str, str]:
+    """Every file of an index whose shard `shard` holds `documents`, in their order."""
+    files, first_words = shard_files(shard, documents)
+    filters, keys = filter_files([document.filters for document in documents])
+    return {**files, **filters, "index.js": index_file([(shard, len(documents), first_words)], keys)}
+
+
 def files_of(files: dict[str, str], folder: str) -> dict[str, Any]:
     """The data of the index files below `folder`, by the key each gives ArchiveSearch.receive, checking the key names
     the file (what the page asks for is what it gets)."""
     found = {}
     for path, script in files.items():
-        if path.startswith(folder + "/"):
+        if path.startswith(folder + "/") or (path.startswith("shards/") and path.split("/")[2] == folder):
             kind, key, data = index_file_data(script)
-            assert (kind, f"{kind}/{key}.js") == (folder, path)
+            shard, _, number = key.partition("/")
+            named = f"filters/{key}.js" if kind == "filters" else f"shards/{shard}/{kind}/{number}.js"
+            assert (kind, named) == (folder, path)  # the key names the file: what the page asks for is what it gets
             found[key] = data
     return found
 
@@ -44,8 +52,15 @@ def postings(files: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
 
 def shown(files: dict[str, str]) -> list[str]:
     """The documents' titles in the order of their numbers."""
-    index = index_file_data(files["index.js"])[2]
-    return [files_of(files, "docs")[f"{month}/{local}"][1] for month, count in index["months"] for local in range(count)]
+    shards = index_file_data(files["index.js"])[2]["shards"]
+    return [files_of(files, "docs")[f"{name}/{local}"][1] for name, count, _words in shards for local in range(count)]
+
+
+def filters_of(files: dict[str, str]) -> dict[str, list]:
+    """Each filter's values with their documents' gaps, by filter name."""
+    keys = dict(index_file_data(files["index.js"])[2]["filters"])
+    values = files_of(files, "filters")
+    return {name: values[key] for name, key in keys.items()}
 
 
 def test_words_fold_case_and_accents():
@@ -61,14 +76,11 @@ def test_words_follow_the_rule_of_the_search_page(text):
     assert words_of(text) == re.findall(r"\w+", "".join(char for char in folded if not unicodedata.category(char).startswith("M")))
 
 
-def test_documents_are_numbered_newest_first_and_undated_last():
-    documents = [document(0, "2024-01-05", title="old"), document(1, "", title="about"), document(2, "2025-06-06", title="new a"),
-                 document(3, "2025-06-06", title="new b"), document(4, "2025-05-31", title="May")]
+def test_a_shard_numbers_its_documents_in_the_order_given():
+    documents = [document(0, "2025-06-06", title="new a"), document(1, "2025-06-06", title="new b"), document(2, "2025-05-31", title="May")]
     files = build_index(documents)
-    assert shown(files) == ["new a", "new b", "May", "old", "about"]  # a day's documents keep the archive's order
-    index = index_file_data(files["index.js"])[2]
-    assert index["months"] == [["2025-06", 2], ["2025-05", 1], ["2024-01", 1], ["pages", 1]]
-    assert index["count"] == 5
+    assert shown(files) == ["new a", "new b", "May"]
+    assert index_file_data(files["index.js"])[2]["shards"][0][:2] == ["s", 3]
 
 
 def test_postings_hold_each_document_once_with_its_weight():
@@ -86,11 +98,11 @@ def test_words_files_are_runs_of_sorted_words_that_the_page_finds_by_their_first
     files = build_index([document(n, text=" ".join(words)) for n in range(3)])
     runs = files_of(files, "words")
     assert len(runs) > 5
-    first_words = index_file_data(files["index.js"])[2]["words"]
-    in_order = [word for number in range(len(runs)) for word, _ in runs[str(number)]]
+    first_words = index_file_data(files["index.js"])[2]["shards"][0][2]
+    in_order = [word for number in range(len(runs)) for word, _ in runs[f"s/{number}"]]
     assert in_order == sorted(in_order, key=javascript_order) and set(in_order) == set(words_of(" ".join(words) + " incident 0 1 2"))
     assert len(in_order) == len(set(in_order))  # ("ｚ" is "z" folded)
-    assert first_words == [runs[str(number)][0][0] for number in range(len(runs))]
+    assert first_words == [runs[f"s/{number}"][0][0] for number in range(len(runs))]
 
 
 def test_words_sort_as_javascript_compares_them():
@@ -99,18 +111,20 @@ def test_words_sort_as_javascript_compares_them():
 
 
 def test_filters_hold_each_value_with_its_documents():
-    files = build_index([document(0, "2024-01-01", claimant=["B"]), document(1, "2025-06-06", claimant=["A", "B"], region=["Kyiv"])])
-    names = index_file_data(files["index.js"])[2]["filters"]
-    assert names == ["claimant", "date", "region"]
-    values = files_of(files, "filters")
-    assert values[str(names.index("date"))] == [["2024-01-01", [1]], ["2025-06-06", [0]]]
-    assert values[str(names.index("claimant"))] == [["A", [0]], ["B", [0, 1]]]  # gaps: documents 0 and 1
-    assert values[str(names.index("region"))] == [["Kyiv", [0]]]
+    files = build_index([document(0, "2025-06-06", claimant=["A", "B"], region=["Kyiv"]), document(1, "2024-01-01", claimant=["B"])])
+    filters = filters_of(files)
+    assert list(filters) == ["claimant", "date", "region"]
+    assert filters["claimant"] == [["A", [0]], ["B", [0, 1]]]  # gaps: documents 0 and 1
+    assert filters["date"] == [["2024-01-01", [1]], ["2025-06-06", [0]]]
+    assert filters["region"] == [["Kyiv", [0]]]
 
 
-def test_a_date_the_model_did_not_write_names_no_file():
-    with pytest.raises(ValueError, match="not an ISO date"):
-        build_index([document(0, "../../x")])
+def test_a_filters_file_is_named_by_what_it_holds():
+    """A browser may keep a file: a changed filter's file has a new name, an unchanged one its name."""
+    first = build_index([document(0, claimant=["A"], region=["Kyiv"])])
+    second = build_index([document(0, claimant=["B"], region=["Kyiv"])])
+    keys = [dict(index_file_data(files["index.js"])[2]["filters"]) for files in (first, second)]
+    assert keys[0]["claimant"] != keys[1]["claimant"] and keys[0]["region"] == keys[1]["region"]
 
 
 # Names JavaScript objects already have (or, for __proto__, that a literal treats specially).
@@ -120,8 +134,7 @@ OBJECT_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "value
 def test_object_property_names_are_ordinary_filter_values_and_words():
     files = build_index([document(n, text=f"strike {name} {name.lower()}", claimant=[name], region=[name])
                          for n, name in enumerate(OBJECT_NAMES)])  # (index_file_data refuses any other key)
-    names = index_file_data(files["index.js"])[2]["filters"]
-    claimants = dict(files_of(files, "filters")[str(names.index("claimant"))])
+    claimants = dict(filters_of(files)["claimant"])
     found = postings(files)
     for n, name in enumerate(OBJECT_NAMES):
         assert sum(claimants[name]) == n
@@ -135,11 +148,11 @@ def test_index_files_are_ascii_and_cannot_end_a_script_or_start_a_comment():
                                         context=hostile, filters={"claimant": [hostile]})])
     for script in files.values():
         assert script.isascii() and "<" not in script and "\u2028" not in script
-    assert files_of(files, "docs") == {"pages/0": ["incidents/x/", hostile, "incident", "", hostile]}
-    assert files_of(files, "filters") == {"0": [[hostile, [0]]]}
+    assert files_of(files, "docs") == {"s/0": ["incidents/x/", hostile, "incident", "", hostile]}
+    assert filters_of(files) == {"claimant": [[hostile, [0]]]}
 
 
 def test_files_are_named_by_plain_keys_whatever_the_words():
     """On any disk, case-sensitive or not: no word, value or title names a file."""
-    files = build_index([document(0, text="дa 䍊 no No ñ n\u0303 CON aux", claimant=["Con"]), document(1, "", title="№")])
-    assert all(re.fullmatch(r"(index|words/[0-9]+|filters/[0-9]+|docs/([0-9]{4}-[0-9]{2}|pages)/[0-9]+)\.js", path) for path in files)
+    files = build_index([document(0, text="дa 䍊 no No ñ n\u0303 CON aux", claimant=["Con"]), document(1, "", title="№")], shard="2025-06-abc")
+    assert all(re.fullmatch(r"(index|shards/2025-06-abc/(words|docs)/[0-9]+|filters/[0-9a-f]{12})\.js", path) for path in files)

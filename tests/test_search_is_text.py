@@ -1,5 +1,5 @@
 """Everything search shows is text: titles, excerpts and filter values from contributors' files
-never become markup, in the Pagefind search page and in the offline copy's search."""
+never become markup, in the search page and in the offline copy's search."""
 
 from __future__ import annotations
 
@@ -47,8 +47,8 @@ def hostile_site(tmp_path_factory):
     site = tiny.root / "site"
     hostile = SearchRecord("incidents/hostile-filters/", "incident", "Zebrafinch filter page", "2025-06-06", "Zebrafinch " + " ".join(MARKUP),
                            {"title": "Zebrafinch filter page", "date": MARKUP[0]}, {"claimant": MARKUP})
-    shutil.rmtree(site / "pagefind", ignore_errors=True)
-    write_index([entry_of(record) for record in [*search_records(archive), hostile]], site / "pagefind")
+    shutil.rmtree(site / "search-index", ignore_errors=True)
+    write_index([entry_of(record) for record in [*search_records(archive), hostile]], site / "search-index")
     return tiny.root
 
 
@@ -66,7 +66,7 @@ def assert_nothing_injected(page, address: str) -> None:
     assert page.console_errors == [] and page.foreign_requests == []  # evil.example was never asked for
 
 
-def test_pagefind_search_shows_titles_excerpts_and_filter_values_as_text(page, site_url):
+def test_the_search_page_shows_titles_excerpts_and_filter_values_as_text(page, site_url):
     address = f"{site_url}search/?q=zebrafinch"
     page.goto(address)
     results = page.locator("#search-results li")
@@ -77,7 +77,7 @@ def test_pagefind_search_shows_titles_excerpts_and_filter_values_as_text(page, s
     page.locator("#search-filters summary", has_text="Claimant").click()
     for value in MARKUP:
         expect(page.locator("#search-filters label", has_text=value)).to_have_count(1)
-    page.locator("#search-filters label", has_text=MARKUP[1]).click()  # Pagefind cannot filter on a value with `"`
+    page.locator("#search-filters label", has_text=MARKUP[1]).click()
     expect(results).to_have_count(1, timeout=10_000)
     expect(results.first).to_contain_text("Zebrafinch filter page")
     assert_nothing_injected(page, f"{site_url}search/")

@@ -21,7 +21,6 @@ import pytest
 from archive import figures
 from archive.memo import next_build
 from archive.pipeline import build
-from archive.search import SearchIndexError
 from archive.serve import Changes, Preview, PreviewHandler, watch
 from conftest import REPO, TODAY, VALID_INCIDENT
 
@@ -120,26 +119,6 @@ def test_a_page_read_while_a_rebuild_swaps_the_site_in_is_still_served(tiny, mon
     monkeypatch.setattr(Path, "read_text", read_during_swap)
     page = handler._read_page(f"/incidents/{NAME}/")
     assert swapped and page is not None and "<h1>Drone strike on Kyiv</h1>" in page
-
-
-def test_a_search_index_that_cannot_be_made_leaves_the_pages_built_and_is_left_out_after(tiny, monkeypatch, capsys):
-    tiny.write(NAME)
-    asked: list[bool] = []
-
-    def build_without_pagefind(project, with_search=True, **options):
-        asked.append(with_search)
-        if with_search:
-            raise SearchIndexError("Pagefind failed (exit 1): simulated")
-        return build(project, today=TODAY, with_search=False, **options)
-
-    monkeypatch.setattr("archive.serve.build", build_without_pagefind)
-    preview = Preview(tiny.project)
-    preview.rebuild()
-    assert asked == [True, False] and preview.problems == []
-    assert (tiny.root / "site" / "incidents" / NAME / "index.html").is_file()
-    assert "warning: search index not updated" in capsys.readouterr().out
-    preview.rebuild()  # no second try at every edit
-    assert asked == [True, False, False]
 
 
 # Hostile requests: every one is answered with a status line and a short plain body, nothing is
