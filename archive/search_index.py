@@ -54,10 +54,24 @@ class SearchDocument:
 
 
 def words_of(text: str) -> list[str]:
-    """Lower-case words without marks: the same rule as static/search-engine.js's wordsOf."""
+    """The terms of `text`, as the index holds them and static/search-engine.js's wordsOf makes them of what is
+    typed: lower-case words without marks, plurals made singular (see singular)."""
     if text.isascii():  # nothing to take off (most text of a synthetic archive, little of a real one)
-        return WORD.findall(text.lower())
-    return WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_MARKS))
+        words = WORD.findall(text.lower())
+    else:
+        words = WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_MARKS))
+    return [singular(word) if word[-1] == "s" else word for word in words]
+
+
+def singular(word: str) -> str:
+    """A word less a plural's "s": Harman's S stemmer ("ies" is "y", "us" and "ss" stay), for words of four
+    characters or more. "Missiles" finds "missile" and "strike" finds "strikes"; "killed" is not "kill" (a full
+    stemmer such as Snowball's would have to be the same here and in the browser, to the letter)."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith(("us", "ss")):
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    return word[:-1]
 
 
 class _Marks(dict[int, int | None]):

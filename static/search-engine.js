@@ -78,10 +78,18 @@ var ArchiveSearch = (function () {
     });
   }
 
-  // Lower case, NFKD and no marks (\p{M}): as archive/search_index.py's words_of.
+  // The terms of `text`: lower case, NFKD, no marks (\p{M}), plurals made singular, as archive/search_index.py's words_of.
   function wordsOf(text) {
     var folded = text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
-    return folded.match(/[\p{L}\p{N}_]+/gu) || [];
+    return (folded.match(/[\p{L}\p{N}_]+/gu) || []).map(singular);
+  }
+
+  // Harman's S stemmer, as archive/search_index.py's singular: "ies" is "y", "us" and "ss" stay, words of four
+  // characters or more (code points, as Python counts them).
+  function singular(word) {
+    if (word.charAt(word.length - 1) !== "s" || /(us|ss)$/.test(word) || Array.from(word).length < 4) { return word; }
+    if (/ies$/.test(word) && !/[ea]ies$/.test(word)) { return word.slice(0, -3) + "y"; }
+    return word.slice(0, -1);
   }
 
   // The last item of `sorted` not greater than `value` (by `key`), as its position; -1 if none.

@@ -5,12 +5,14 @@ shown or named; results never shift the layout; and the page passes axe in both 
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from archive.pipeline import build
+from archive.search_index import words_of
 from conftest import TODAY, TinyArchive, axe_violations, index_file_data, served
 
 SCAFFOLDING = ["No figures recorded yet", "Regions", "What happened", "Figures", "Sources", "Corrections",
@@ -200,6 +202,27 @@ def test_incidents_of_one_day_come_as_the_month_page_lists_them(page, tmp_path, 
             page.goto(f"{address}?q={query}")
             page.select_option(f"#{where}-order", order)
             expect(titles).to_have_text(expected, timeout=10_000)
+
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_a_plural_finds_its_singular_and_the_singular_its_plurals(page, site_url, archive_root, where):
+    for query, title in (("markets shelling", "Shelling of a Kharkiv market"), ("shell", "Shelling of a Kharkiv market"),
+                         ("theatres", "Strike on a theatre in Mariupol")):
+        open_search(page, where, site_url, archive_root, query)
+        expect(results(page, where).first, query).to_contain_text(title, timeout=10_000)
+    expect(results(page, where).first.locator(".result-snippet mark").first).to_have_text("theatre")
+
+
+def test_the_search_page_makes_the_terms_the_index_holds(page, site_url):
+    """What is typed is folded into terms as the index's text was (search_index.words_of): else a word would
+    be looked up under another term than the one it is filed under."""
+    rng = random.Random(14)
+    pieces = ["Kyïv", "ÉCOLE", "missiles", "cities", "aies", "us", "ss", "s", "News", "𠀀𠀀s", "𠀀𠀀𠀀s", "हिंदी", "дacha", "№",
+              "İstanbul", "straße", "ﬁres", "Ⅻs", "x\u0301s", "_s", "3s", "ies", "eies", "-", "'", " ", "’s", "\u00a0"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(400)]
+    page.goto(f"{site_url}search/")
+    page.wait_for_function("window.ArchiveSearch !== undefined")
+    assert page.evaluate("texts => texts.map((text) => ArchiveSearch.wordsOf(text))", texts) == [words_of(text) for text in texts]
 
 
 # --- filters --------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ import re
 import unicodedata
 from typing import Any
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from archive import search_index
-from archive.search_index import SearchDocument, filter_files, index_file, javascript_order, shard_files, words_of
+from archive.search_index import SearchDocument, filter_files, index_file, javascript_order, shard_files, singular, words_of
 from conftest import index_file_data
 
 
@@ -73,7 +74,18 @@ def test_words_fold_case_and_accents():
 def test_words_follow_the_rule_of_the_search_page(text):
     """search-engine.js folds what is typed this way: lower case, NFKD, marks (\\p{M}) left out."""
     folded = unicodedata.normalize("NFKD", text.lower())
-    assert words_of(text) == re.findall(r"\w+", "".join(char for char in folded if not unicodedata.category(char).startswith("M")))
+    words = re.findall(r"\w+", "".join(char for char in folded if not unicodedata.category(char).startswith("M")))
+    assert words_of(text) == [singular(word) for word in words]
+
+
+@pytest.mark.parametrize("word, term", [
+    ("missiles", "missile"), ("strikes", "strike"), ("drones", "drone"), ("cities", "city"), ("casualties", "casualty"),
+    ("series", "sery"), ("aies", "aie"), ("species", "specy"), ("trees", "tree"), ("status", "status"), ("witness", "witness"),
+    ("gas", "gas"), ("bus", "bus"), ("news", "new"), ("kyiv", "kyiv"), ("ss", "ss"), ("𠀀𠀀s", "𠀀𠀀s"), ("𠀀𠀀𠀀s", "𠀀𠀀𠀀"),
+])
+def test_a_plural_is_found_by_its_singular(word, term):
+    """Harman's S stemmer, for words of four characters or more: search-engine.js makes the same terms of what is typed."""
+    assert singular(word) == term
 
 
 def test_a_shard_numbers_its_documents_in_the_order_given():
