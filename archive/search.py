@@ -32,7 +32,7 @@ from .files import UnsafeFile, link_regular_file, read_regular_file
 from .markup import markdown_to_text
 from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 from .parallel import parallel_map
-from .search_index import INDEX, SHARDS_DIR, SearchDocument, filter_files, index_file, shard_files
+from .search_index import INDEX, SHARDS_DIR, SearchDocument, filter_files, index_file, script_data, shard_files
 
 if TYPE_CHECKING:
     from .reference import Region
@@ -266,7 +266,8 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
             files, first_words = shard_files(shard.name, [search_document(entry.make()) for entry in shard.entries])
             _write(output_dir, files)
         listed.append((shard.name, len(shard.entries), first_words))
-    _write(output_dir, _index_and_filters(shards, listed))
+    files, filters = filter_files([entry.filters for shard in shards for entry in shard.entries])  # (every build writes these anew)
+    _write(output_dir, {**files, INDEX: index_file(listed, filters)})
 
 
 def _link_shard(earlier: Path, target: Path, documents: int, first_words: list[str]) -> bool:
@@ -278,24 +279,6 @@ def _link_shard(earlier: Path, target: Path, documents: int, first_words: list[s
         return True
     shutil.rmtree(target, ignore_errors=True)
     return False
-
-
-def index_files(entries: list[Entry]) -> dict[str, str]:
-    """Every file of the index of `entries`, by path below search-index/ (for the offline copy of a site built without one)."""
-    shards = split_in_shards(entries)
-    files: dict[str, str] = {}
-    listed = []
-    for shard in shards:
-        written, first_words = shard_files(shard.name, [search_document(entry.make()) for entry in shard.entries])
-        files.update(written)
-        listed.append((shard.name, len(shard.entries), first_words))
-    return {**files, **_index_and_filters(shards, listed)}
-
-
-def _index_and_filters(shards: list[Shard], listed: list[tuple[str, int, list[str]]]) -> dict[str, str]:
-    """The filters' files and index.js, which every build writes anew."""
-    files, filters = filter_files([entry.filters for shard in shards for entry in shard.entries])
-    return {**files, INDEX: index_file(listed, filters)}
 
 
 def _write(output_dir: Path, files: dict[str, str]) -> None:
@@ -312,9 +295,8 @@ def _shards_listed(index: Path) -> dict[str, tuple[int, list[str]]]:
     """The shards an earlier index.js lists, by name: how many documents each holds and its words files' first words;
     {} when it is missing or not as this code writes it (then every shard is written)."""
     try:
-        text = read_regular_file(index / INDEX, INDEX).decode("ascii")
-        _kind, _key, data = json.loads("[" + text.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]")
-        shards = data["shards"]
+        _kind, _key, data = script_data(read_regular_file(index / INDEX, INDEX).decode("ascii"))
+        shards = data["shards"]  # type: ignore[index]
         return {name: (count, first_words) for name, count, first_words in shards
                 if isinstance(name, str) and isinstance(count, int) and all(isinstance(word, str) for word in first_words)}
     except (UnsafeFile, UnicodeDecodeError, ValueError, KeyError, TypeError):

@@ -56,10 +56,8 @@ class SearchDocument:
 def words_of(text: str) -> list[str]:
     """The terms of `text`, as the index holds them and static/search-engine.js's wordsOf makes them of what is
     typed: lower-case words without marks, plurals made singular (see singular)."""
-    if text.isascii():  # nothing to take off (most text of a synthetic archive, little of a real one)
-        words = WORD.findall(text.lower())
-    else:
-        words = WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_MARKS))
+    # (ASCII has no marks to take off: most text of a synthetic archive, little of a real one)
+    words = WORD.findall(text.lower() if text.isascii() else unicodedata.normalize("NFKD", text.lower()).translate(_MARKS))
     return [singular(word) if word[-1] == "s" else word for word in words]
 
 
@@ -174,9 +172,21 @@ def index_file(shards: list[tuple[str, int, list[str]]], filters: list[list[str]
     return _script("index", "", {"shards": [list(shard) for shard in shards], "filters": filters})
 
 
+def script_data(script: str) -> tuple[str, str, object]:
+    """The arguments of an index file's ArchiveSearch.receive(...) call: its kind, key and data (ValueError if it is
+    no such call)."""
+    if not (script.startswith(_CALL) and script.endswith(_END)):
+        raise ValueError("not a file of the search index")
+    kind, key, data = json.loads("[" + script[len(_CALL):-len(_END)] + "]")
+    return kind, key, data
+
+
+_CALL, _END = "ArchiveSearch.receive(", ");\n"
+
+
 def _script(kind: str, key: str, data: object) -> str:
     """A call of ArchiveSearch.receive with JSON for arguments, safe in any script context: JSON is ASCII only
     (ensure_ascii escapes U+2028 and U+2029, line ends to JavaScript before ES2019, and lone surrogates),
     and every "<" is written \\u003c, so no text can close a <script> element or open an HTML comment in one."""
     arguments = ",".join(json.dumps(part, ensure_ascii=True, separators=(",", ":")) for part in (kind, key, data))
-    return "ArchiveSearch.receive(" + arguments.replace("<", "\\u003c") + ");\n"
+    return _CALL + arguments.replace("<", "\\u003c") + _END

@@ -38,6 +38,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_VENV = REPO / ".venv-bench"
@@ -46,6 +47,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from markupsafe import escape  # noqa: E402
 
+from archive.search_index import script_data  # noqa: E402
 from generate import generate  # noqa: E402
 
 LOG_LINES_SHOWN = 30  # of a failed command's output
@@ -289,7 +291,7 @@ def indexed_title(index: Path, url: str) -> str | None:
     for path in index.glob("shards/*/docs/*.js"):
         text = path.read_text(encoding="ascii")
         if json.dumps(url) in text:
-            document = json.loads("[" + text.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]")[2]
+            document: Any = script_data(text)[2]
             if document[0] == url:
                 return document[1] if isinstance(document[1], str) else None
     return None

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archive.search_index import script_data
 from generate import generate
 from run import REPEATS, REPO, commit_as_generated, edit_and_build, file_system, incident_to_edit, measure, median_run, search_transfer
 
@@ -37,8 +39,7 @@ def build_command(archive: Path, limit: int) -> list[str]:
 
 def shards_of(site: Path) -> list[int]:
     """The number of records of each shard of a built site's index."""
-    text = (site / "search-index" / "index.js").read_text(encoding="ascii")
-    index = json.loads("[" + text.removeprefix("ArchiveSearch.receive(").removesuffix(");\n") + "]")[2]
+    index: Any = script_data((site / "search-index" / "index.js").read_text(encoding="ascii"))[2]
     return [count for name, count, _words in index["shards"] if not name.startswith("pages")]
 
 
