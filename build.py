@@ -64,7 +64,7 @@ def run(argv: list[str] | None = None) -> int:
     build_command = commands.add_parser("build", help="validate, then write site/ with its search index")
     build_command.add_argument("--offline", action="store_true", default=argparse.SUPPRESS, help=offline_help)
     build_command.add_argument("--no-search", action="store_true",
-                               help="skip the search index (Pagefind): a quicker build whose search page finds nothing")
+                               help="skip the search index: a quicker build (the last index is kept only while no page changed)")
     check_command = commands.add_parser("check", help="validate only and list every problem")
     check_command.add_argument("--format", choices=("text", "github"), default="text",
                                help="text: path:line:col: error: ... (default); github: workflow annotations")

@@ -5,7 +5,8 @@ nothing changed, and it writes nothing (`last-build.json`); otherwise it reads o
 files whose status changed (`file-hashes.json`), checks only the files whose bytes changed
 (`checked-files.json`), renders only the pages whose inputs changed and links the rest from the
 current site/ (`pages.json`, `PreviousBuild`), and keeps the search index when no page changed;
-the index re-indexes in part a shard whose earlier records it knows (`search-shards.json`).
+the index takes its unchanged shards from the last build's when a build of ours wrote that one
+(`search-index.json`).
 
 Every cache is JSON, never pickle, and all are ignored unless git can say that it tracks
 nothing under .cache/: a pull request that commits a cache must not be able to slip data

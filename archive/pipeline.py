@@ -351,7 +351,7 @@ def _index_for_search(project: Project, entries: list[Entry], staging: Path, pre
     (when the cache says a build of ours wrote that index); the seconds it took."""
     started = time.perf_counter()
     previous = incremental.earlier_search_index(project.root, version, previous_build, f"{INDEX_DIR}/{INDEX}")
-    write_index(entries, staging / INDEX_DIR, previous=previous)
+    write_index(entries, staging / INDEX_DIR, previous=previous, version=version)
     return time.perf_counter() - started
 
 

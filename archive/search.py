@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from .dates import long_date
 from .figures import readings_text
-from .files import UnsafeFile, link_regular_file, read_regular_file
+from .files import UnsafeFile, link_regular_file, read_regular_file, regular_files_below
 from .markup import markdown_to_text
 from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 from .parallel import parallel_map
@@ -58,7 +58,7 @@ class SearchRecord:
     title: str
     date: str  # ISO date of an incident (of a region: its latest incident's); "" for pages
     content: str  # the record's own text: searched, and the result's snippet is cut from it
-    meta: dict[str, str]  # shown with the result (and searched, at a lower weight): title, date, regions, readings
+    meta: dict[str, str]  # title, and what the result shows (and is searched as its text is): date, regions, readings
     filters: dict[str, list[str]] = field(default_factory=dict)  # only filters that have values
 
 
@@ -159,7 +159,6 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 SHARD_RECORDS = 3000
 MONTH_RUNS = (1, 2, 3, 4, 6, 12)  # ways to split a year into equal runs of months
 PAGES_SHARD = "pages"
-INDEX_FORMAT = 6  # bump when what goes into a shard changes in a way its records do not show
 
 
 @dataclass(frozen=True)
@@ -208,10 +207,11 @@ def entry_of(record: SearchRecord) -> Entry:
     return Entry(record.date, key, record.filters, lambda: record)
 
 
-def split_in_shards(entries: list[Entry]) -> list[Shard]:
+def split_in_shards(entries: list[Entry], version: str = "") -> list[Shard]:
     """The shards, newest first, each's entries newest first (a stable sort: a day's entries keep the
     archive's order), the content pages last. An incident's shard is by its date, a region's by its
-    latest incident's."""
+    latest incident's. Each is named by its first month and a digest of its entries' keys and `version` (of the code
+    that writes its files: a shard of content pages, whose keys are their records, changes name with it too)."""
     by_year: dict[str, list[Entry]] = {}
     for entry in entries:
         if entry.date:
@@ -224,7 +224,7 @@ def split_in_shards(entries: list[Entry]) -> list[Shard]:
             runs.setdefault(f"{year}-{(month - 1) // length * length + 1:02d}", []).append(entry)
     in_order = [(start, sorted(run, key=lambda entry: entry.date, reverse=True)) for start, run in sorted(runs.items(), reverse=True)]
     pages = [entry for entry in entries if not entry.date]
-    return [Shard(f"{start}-{_digest([entry.key for entry in run])}", run) for start, run in [*in_order, (PAGES_SHARD, pages)] if run]
+    return [Shard(f"{start}-{_digest([version, *(entry.key for entry in run)])}", run) for start, run in [*in_order, (PAGES_SHARD, pages)] if run]
 
 
 def _largest_run(months: list[int], length: int) -> int:
@@ -235,7 +235,7 @@ def _largest_run(months: list[int], length: int) -> int:
 
 
 def _digest(keys: list[str]) -> str:
-    described = json.dumps([INDEX_FORMAT, keys])  # (ASCII: any text, lone surrogates too)
+    described = json.dumps(keys)  # (ASCII: any text, lone surrogates too)
     return hashlib.sha256(described.encode()).hexdigest()[:10]
 
 
@@ -251,11 +251,11 @@ def _context(text: str) -> str:
     return text if len(text) <= CONTEXT_CHARS else text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "\u2026"
 
 
-def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None) -> None:
+def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, version: str = "") -> None:
     """Write the index of `entries` (entries_of, or entry_of each record) into `output_dir` (a site's
-    search-index/). Shards the index in `previous` (the last build's, which the caller trusts) holds
-    under the same names are linked from there instead of being written again."""
-    shards = split_in_shards(entries)
+    search-index/). Shards the index in `previous` (the last build's, which the caller trusts, written by the code
+    of `version`) holds under the same names are linked from there instead of being written again."""
+    shards = split_in_shards(entries, version)
     earlier = _shards_listed(previous) if previous else {}
     listed = []
     for shard in shards:
@@ -275,10 +275,16 @@ def _link_shard(earlier: Path, target: Path, documents: int, first_words: list[s
     not a regular file there (a link, a FIFO, missing): the shard is then written anew. Nothing else lying in its
     folder is published."""
     names = [f"docs/{number}.js" for number in range(documents)] + [f"words/{number}.js" for number in range(len(first_words))]
-    if all(link_regular_file(earlier / name, target / name) for name in names):
+    found = set(regular_files_below(earlier)) if not _linked(earlier) else set()  # (links to folders are not followed)
+    if set(names) <= found and all(link_regular_file(earlier / name, target / name) for name in names):
         return True
     shutil.rmtree(target, ignore_errors=True)
     return False
+
+
+def _linked(folder: Path) -> bool:
+    """Whether the shard's folder, or the folder of shards above it, is a link: what it leads to is not the last index."""
+    return folder.is_symlink() or folder.parent.is_symlink() or not folder.is_dir()
 
 
 def _write(output_dir: Path, files: dict[str, str]) -> None:
@@ -298,6 +304,6 @@ def _shards_listed(index: Path) -> dict[str, tuple[int, list[str]]]:
         _kind, _key, data = script_data(read_regular_file(index / INDEX, INDEX).decode("ascii"))
         shards = data["shards"]  # type: ignore[index]
         return {name: (count, first_words) for name, count, first_words in shards
-                if isinstance(name, str) and isinstance(count, int) and all(isinstance(word, str) for word in first_words)}
+                if isinstance(name, str) and type(count) is int and isinstance(first_words, list) and all(isinstance(word, str) for word in first_words)}
     except (UnsafeFile, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return {}

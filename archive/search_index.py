@@ -62,7 +62,7 @@ def words_of(text: str) -> list[str]:
 
 
 def singular(word: str) -> str:
-    """A word less a plural's "s": Harman's S stemmer ("ies" is "y", "us" and "ss" stay), for words of four
+    """A word less a plural's "s", after Harman's S stemmer ("ies" is "y", "us" and "ss" stay), for words of four
     characters or more. "Missiles" finds "missile" and "strike" finds "strikes"; "killed" is not "kill" (a full
     stemmer such as Snowball's would have to be the same here and in the browser, to the letter)."""
     if len(word) < 4 or not word.endswith("s") or word.endswith(("us", "ss")):

@@ -1,7 +1,6 @@
 // Search for the offline copy of the archive, opened from disk (file://): the form, filters and
-// results drawn over static/search-engine.js, which loads the archive's own index (browsers refuse
-// fetch() and WebAssembly there, so Pagefind cannot run). Everything shown on the page is set with
-// textContent.
+// results drawn over static/search-engine.js, which loads the site's own index by <script> elements
+// (browsers refuse fetch() there). Everything shown on the page is set with textContent.
 // Loaded right after the form (see templates/_search.html): start() shows the form and reserves
 // the room results take before the footer is laid out, so results arriving never shift the page.
 // Results show what the online search shows (static/search.js): date, regions, key readings and a
@@ -85,19 +84,22 @@
     });
   }
 
+  // A search of what the form holds once the filters are loaded and drawn (ticked as the address asks).
   function run() {
-    var query = document.getElementById("offline-q").value.trim();
-    var how = document.getElementById("offline-order").value;
-    var chosen = selectedFilters();
-    var date = dateIn(query);
-    var words = date ? date.rest : query;
-    var wanted = date ? chosen.concat([["date", date.days]]) : chosen;
     var ticket = ++latest;
-    return filtersLoaded.then(function () { return engine.search(words, wanted.length > 0); }).then(function (results) {
-      var ordered = engine.order(results.filter(function (r) { return passes(r.doc, wanted); }), how);
-      if (words && how === "relevance" && !wanted.length) { ordered = regionsFirst(ordered); }
-      return Promise.all(ordered.slice(0, shown).map(function (r) { return engine.documentOf(r.doc); })).then(function (docs) {
-        if (ticket === latest) { render(ordered, docs, words, date, chosen); }
+    return filtersLoaded.then(function () {
+      var query = document.getElementById("offline-q").value.trim();
+      var how = document.getElementById("offline-order").value;
+      var chosen = selectedFilters();
+      var date = dateIn(query);
+      var words = date ? date.rest : query;
+      var wanted = date ? chosen.concat([["date", date.days]]) : chosen;
+      return engine.search(words, wanted.length > 0).then(function (results) {
+        var ordered = engine.order(results.filter(function (r) { return passes(r.doc, wanted); }), how);
+        if (words && how === "relevance" && !wanted.length) { ordered = regionsFirst(ordered); }
+        return Promise.all(ordered.slice(0, shown).map(function (r) { return engine.documentOf(r.doc); })).then(function (docs) {
+          if (ticket === latest) { render(ordered, docs, words, date, chosen); }
+        });
       });
     });
   }

@@ -31,7 +31,7 @@ var ArchiveSearch = (function () {
     if (kind !== "words" && kind !== "docs" && kind !== "filters") { return; }
     var id = kind + "/" + key;
     var value = ready(kind, data);
-    files.set(id, value);
+    if (value !== null) { files.set(id, value); }  // (a file that failed to load is asked for again by a later search)
     var done = pending.get(id);
     if (done) { pending.delete(id); done.forEach(function (resolve) { resolve(value); }); }
   }
@@ -79,12 +79,14 @@ var ArchiveSearch = (function () {
   }
 
   // The terms of `text`: lower case, NFKD, no marks (\p{M}), plurals made singular, as archive/search_index.py's words_of.
-  function wordsOf(text) {
+  function wordsOf(text) { return foldedWords(text).map(singular); }
+
+  function foldedWords(text) {
     var folded = text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
-    return (folded.match(/[\p{L}\p{N}_]+/gu) || []).map(singular);
+    return folded.match(/[\p{L}\p{N}_]+/gu) || [];
   }
 
-  // Harman's S stemmer, as archive/search_index.py's singular: "ies" is "y", "us" and "ss" stay, words of four
+  // After Harman's S stemmer, as archive/search_index.py's singular: "ies" is "y", "us" and "ss" stay, words of four
   // characters or more (code points, as Python counts them).
   function singular(word) {
     if (word.charAt(word.length - 1) !== "s" || /(us|ss)$/.test(word) || Array.from(word).length < 4) { return word; }
@@ -92,33 +94,34 @@ var ArchiveSearch = (function () {
     return word.slice(0, -1);
   }
 
-  // The last item of `sorted` not greater than `value` (by `key`), as its position; -1 if none.
-  function lastAtMost(sorted, value, key) {
+  // The last item of `sorted` not greater than `value`, as its position; -1 if none.
+  function lastAtMost(sorted, value) {
     var low = 0;
     var high = sorted.length;
     while (low < high) {
       var middle = (low + high) >> 1;
-      if (key(sorted[middle]) <= value) { low = middle + 1; } else { high = middle; }
+      if (sorted[middle] <= value) { low = middle + 1; } else { high = middle; }
     }
     return low - 1;
   }
 
-  function same(item) { return item; }
-
-  // The words files of shard `shard` that may hold `word`, or with `prefix` the words it starts.
+  // The words files of shard `shard` that may hold `word`, and with `prefix` the words it starts.
   function wordFiles(shard, word, prefix) {
     var firstWords = index.shards[shard][2];
-    var first = lastAtMost(firstWords, word, same);
-    if (!prefix) { return first < 0 ? [] : [first]; }
-    var last = lastAtMost(firstWords, word + "\uffff", same);
-    var numbers = [];
-    for (var number = Math.max(first, 0); number <= last; number++) { numbers.push(number); }
-    return numbers;
+    var numbers = new Set();
+    var exact = lastAtMost(firstWords, word);
+    if (exact >= 0) { numbers.add(exact); }
+    if (prefix) {
+      for (var number = Math.max(lastAtMost(firstWords, prefix), 0); number <= lastAtMost(firstWords, prefix + "\uffff"); number++) {
+        numbers.add(number);
+      }
+    }
+    return Array.from(numbers);
   }
 
-  // The documents holding `word` (or, for a word being typed, one it starts: at half the score), as a Map
-  // from document number to score. A word's score in a document is BM25's: rarer words count for more,
-  // and each time a word is in a document counts for less than the one before.
+  // The documents holding the term `word` (or, with `prefix`, the word being typed as it was typed, a term it
+  // starts: at half the score), as a Map from document number to score. A term's score in a document is BM25's:
+  // rarer terms count for more, and each time a term is in a document counts for less than the one before.
   function scoresFor(word, prefix) {
     var loads = [];
     index.shards.forEach(function (shard, number) {
@@ -131,7 +134,7 @@ var ArchiveSearch = (function () {
       loaded.forEach(function (pair) {
         if (!pair[1]) { return; }
         pair[1].forEach(function (postings, candidate) {
-          if (candidate !== word && !(prefix && candidate.indexOf(word) === 0)) { return; }
+          if (candidate !== word && !(prefix && candidate.indexOf(prefix) === 0)) { return; }
           if (!found.has(candidate)) { found.set(candidate, []); }
           found.get(candidate).push([pair[0], postings]);
         });
@@ -158,14 +161,16 @@ var ArchiveSearch = (function () {
   // The documents with every word of `query` (the last may be a word being typed), each {doc, score}.
   // With no words: every document when `all` (filters then choose), none otherwise.
   function search(query, all) {
-    var words = wordsOf(query);
+    var typed = foldedWords(query);
+    var words = typed.map(singular);
     if (!words.length) {
       var every = [];
       for (var doc = 0; all && doc < count; doc++) { every.push({ doc: doc, score: 0 }); }
       return Promise.resolve(every);
     }
+    var last = typed[typed.length - 1];  // the word being typed: the terms it starts, as typed (not made singular)
     return Promise.all(words.map(function (word, at) {
-      return scoresFor(word, at === words.length - 1 && Array.from(word).length >= PREFIX_CHARACTERS);
+      return scoresFor(word, at === words.length - 1 && Array.from(last).length >= PREFIX_CHARACTERS ? last : null);
     }))
       .then(function (lists) {
         var scores = lists[0];
@@ -198,7 +203,7 @@ var ArchiveSearch = (function () {
 
   // What a result shows of a document: [url, title, kind, ISO date, context, date, regions, readings].
   function documentOf(doc) {
-    var shard = lastAtMost(shardStarts, doc, same);
+    var shard = lastAtMost(shardStarts, doc);
     return load("docs", index.shards[shard][0] + "/" + (doc - shardStarts[shard]));
   }
 
@@ -210,7 +215,6 @@ var ArchiveSearch = (function () {
 
   return {
     receive: receive, whenReady: whenReady, wordsOf: wordsOf, search: search, order: order,
-    filterNames: filterNames, filter: filter, documentOf: documentOf,
-    count: function () { return count; }
+    filterNames: filterNames, filter: filter, documentOf: documentOf
   };
 })();

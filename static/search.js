@@ -133,7 +133,7 @@
     if (date) { wanted.set("date", date.days); }
     var firstRegions = words && order === "relevance" && !wanted.size;
     await loadFilters(Array.from(wanted.keys()).concat(firstRegions ? ["kind"] : []));
-    var found = await engine.search(words, true);
+    var found = await engine.search(words, wanted.size > 0);  // (words of no letter: no results, as offline)
     // Without words there is no relevance: results come newest first, as month pages list them.
     var ordered = engine.order(found.filter(function (result) { return passes(result.doc, wanted); }), words ? order : (order === "oldest" ? "oldest" : "newest"));
     if (firstRegions) { ordered = regionsFirst(ordered); }

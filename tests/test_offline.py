@@ -213,6 +213,16 @@ def test_search_from_disk_finds_filters_and_navigates(disk_page):
     expect(page.locator("h1")).to_have_text("Ukrainian drone strikes on the Tula region and Moscow")
 
 
+def test_filters_in_the_address_choose_the_first_search_from_disk(disk_page):
+    """The map's places link to the search page with a filter: the first search is limited by it."""
+    page = disk_page
+    page.goto(page.root + "search/index.html?q=drones&region=Tula%20Oblast")
+    results = page.locator("#offline-results .result-title")
+    expect(results.filter(has_text="Tula region and Moscow")).to_have_count(1, timeout=10_000)
+    expect(results.filter(has_text="Kyiv and western Ukraine")).to_have_count(0)
+    expect(page.locator("#offline-status")).to_contain_text("with the filters chosen")
+
+
 def test_an_incident_page_opened_directly_from_disk(disk_page):
     page = disk_page
     page.goto(page.root + f"incidents/{KYIV_INCIDENT}/index.html")
@@ -301,6 +311,14 @@ def test_visited_pages_reopen_offline_with_the_service_worker(browser, tiny):
         context.set_offline(True)
         page.reload()
         expect(page.locator("h1")).to_have_text("Drone strike on Kyiv")
+        context.set_offline(False)
+        search = f"{address}search/?q=drone"
+        for _visit in range(2):  # a search searched once searches again offline: index.js is asked for with the time in its address
+            page.goto(search)
+            expect(page.locator("#search-results .result-title")).to_have_text(["Drone strike on Kyiv"], timeout=10_000)
+            context.set_offline(True)
+        cached = page.evaluate("caches.open('incident-archive-visited').then((cache) => cache.keys()).then((keys) => keys.map((key) => key.url))")
+        assert [url for url in cached if "index.js" in url] == [f"{address}search-index/index.js"]  # one copy, not one a visit
         context.close()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import archive.incremental
+import archive.search
 import archive.search_index
 from archive.pipeline import APP_DIR, Project, build, check
 from archive.search import FILTERS, search_records
@@ -173,6 +174,19 @@ def test_both_search_pages_show_the_filters_the_index_has_in_one_order_with_one_
 
 
 # --- tests: the same archive, the same index ---------------------------------------------------
+
+def test_a_shard_is_named_anew_when_the_code_that_writes_it_changes(tmp_path):
+    """A browser may keep an index file as long as its name: a shard of content pages, whose records do not change with
+    our code, gets a new name all the same when the code that writes its files (and so the records' version) does."""
+    tiny = tiny_archive(tmp_path / "archive")
+    archive_model, _ = check(tiny.project, today=TODAY)
+    assert archive_model is not None
+    entries = archive.search.entries_of(archive_model, "one")
+    [*_dated, pages] = archive.search.split_in_shards(entries, "one")
+    [*_dated, pages_again] = archive.search.split_in_shards(entries, "two")
+    assert pages.name.startswith("pages-") and pages.name != pages_again.name
+    assert archive.search.split_in_shards(entries, "one")[-1].name == pages.name
+
 
 def test_two_builds_of_the_same_site_write_the_same_search_index(tmp_path):
     sites = [tiny_site(tmp_path / name) for name in ("one", "two")]
@@ -332,10 +346,10 @@ def test_links_and_fifos_in_the_last_index_are_neither_followed_nor_published(tm
     assert_the_index_of_a_clean_build(tiny.root, tmp_path / "clean")
 
 
-@pytest.mark.parametrize("planted", ["document: link", "document: fifo", "words: fifo", "words: missing"])
+@pytest.mark.parametrize("planted", ["document: link", "document: fifo", "words: fifo", "words: missing", "words: folder link"])
 def test_a_shard_of_the_last_index_without_all_its_regular_files_is_written_anew(tmp_path, monkeypatch, planted):
-    """A shard the last build wrote is linked file by file: one of its files that is a link, a FIFO or missing is
-    neither followed, waited for nor published, and the shard is written anew instead."""
+    """A shard the last build wrote is linked file by file: one of its files (or folders) that is a link, a FIFO or
+    missing is neither followed, waited for nor published, and the shard is written anew instead."""
     monkeypatch.setattr("archive.search.SHARD_RECORDS", 1)
     tiny = three_months(tmp_path / "archive")
     build(tiny.project, today=TODAY)
@@ -343,11 +357,19 @@ def test_a_shard_of_the_last_index_without_all_its_regular_files_is_written_anew
     victim = april / ("docs" if planted.startswith("document") else "words") / "0.js"
     outside = tmp_path / "outside"  # the very file, outside the repository
     shutil.copyfile(victim, outside)
-    victim.unlink()
-    if planted.endswith("link"):
+    if planted.endswith("folder link"):  # the shard's words folder, a link to its very copy outside the repository
+        shutil.copytree(victim.parent, tmp_path / "words")
+        shutil.rmtree(victim.parent)
+        victim.parent.symlink_to(tmp_path / "words", target_is_directory=True)
+        outside = tmp_path / "words" / "0.js"
+    elif planted.endswith("link"):
+        victim.unlink()
         victim.symlink_to(outside)
     elif planted.endswith("fifo"):
+        victim.unlink()
         os.mkfifo(victim)
+    else:
+        victim.unlink()
     written = record_written_shards(monkeypatch)
     change_may(tiny, "edit")
     build(tiny.project, today=TODAY)

@@ -213,6 +213,13 @@ def test_a_plural_finds_its_singular_and_the_singular_its_plurals(page, site_url
     expect(results(page, where).first.locator(".result-snippet mark").first).to_have_text("theatre")
 
 
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_words_of_no_letter_find_nothing(page, site_url, archive_root, where):
+    open_search(page, where, site_url, archive_root, "!!! -")
+    expect(page.locator(f"#{where}-status")).to_have_text("0 results for \u201c!!! -\u201d", timeout=10_000)
+    expect(results(page, where)).to_have_count(0)
+
+
 def test_the_search_page_makes_the_terms_the_index_holds(page, site_url):
     """What is typed is folded into terms as the index's text was (search_index.words_of): else a word would
     be looked up under another term than the one it is filed under."""
