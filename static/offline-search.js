@@ -23,32 +23,7 @@
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
   // The ticked values, as [filter name, [value, ...]] pairs.
-  function selectedFilters() {
-    var chosen = new Map();
-    document.querySelectorAll("#offline-filters input:checked").forEach(function (box) {
-      if (!chosen.has(box.name)) { chosen.set(box.name, []); }
-      chosen.get(box.name).push(box.value);
-    });
-    return Array.from(chosen);
-  }
-
-  // Whether `doc` has, for each filter chosen, one of its values ticked.
-  function passes(doc, chosen) {
-    return chosen.every(function (entry) {
-      var values = filters.get(entry[0]);
-      return entry[1].some(function (value) {
-        var docs = values && values.get(value);
-        return docs !== undefined && docs.has(doc);
-      });
-    });
-  }
-
-  // The regions the words name (at most three) first, since a region's page lists its incidents,
-  // which rank by their own words (as static/search.js does).
-  function regionsFirst(ordered) {
-    var regions = ordered.filter(function (r) { return passes(r.doc, [["kind", ["region"]]]); }).slice(0, 3);
-    return regions.concat(ordered.filter(function (r) { return regions.indexOf(r) < 0; }));
-  }
+  function regions() { return filters.get("kind").get("region") || new Set(); }
 
   // Draws the results of one search at once (synchronously), so two searches never interleave.
   function render(results, docs, words, date, chosen) {
@@ -59,7 +34,7 @@
       list.appendChild(common.resultItem(doc, root + doc[0] + (/\/$/.test(doc[0]) ? "index.html" : ""), folded, wordsOf));  // (no folder's index opens from disk)
     });
     list.hidden = docs.length === 0;  // an empty list takes no room
-    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.length > 0);
+    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.size > 0);
     document.getElementById("offline-more").hidden = results.length <= shown;
   }
 
@@ -90,13 +65,14 @@
     return filtersLoaded.then(function () {
       var query = document.getElementById("offline-q").value.trim();
       var how = document.getElementById("offline-order").value;
-      var chosen = selectedFilters();
+      var chosen = common.chosenFilters(document.getElementById("offline-filters"));
       var date = dateIn(query);
       var words = date ? date.rest : query;
-      var wanted = date ? chosen.concat([["date", date.days]]) : chosen;
-      return engine.search(words, wanted.length > 0).then(function (results) {
-        var ordered = engine.order(results.filter(function (r) { return passes(r.doc, wanted); }), how);
-        if (words && how === "relevance" && !wanted.length) { ordered = regionsFirst(ordered); }
+      var wanted = new Map(chosen);
+      if (date) { wanted.set("date", date.days); }
+      return engine.search(words, wanted.size > 0).then(function (results) {
+        var ordered = engine.order(common.passing(results, wanted, filters), how);
+        if (words && how === "relevance" && !wanted.size) { ordered = common.regionsFirst(ordered, regions()); }
         return Promise.all(ordered.slice(0, shown).map(function (r) { return engine.documentOf(r.doc); })).then(function (docs) {
           if (ticket === latest) { render(ordered, docs, words, date, chosen); }
         });

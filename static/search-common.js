@@ -95,6 +95,36 @@ var SearchCommon = (function () {
     return group;
   }
 
+  // The values ticked in the filters drawn in `holder`, as a Map from filter name to [value, ...].
+  function chosenFilters(holder) {
+    var chosen = new Map();
+    holder.querySelectorAll("input:checked").forEach(function (box) {
+      if (!chosen.has(box.name)) { chosen.set(box.name, []); }
+      chosen.get(box.name).push(box.value);
+    });
+    return chosen;
+  }
+
+  // The results ({doc, score}) that have, for each filter `wanted` names (a Map from name to values), one of its
+  // values; `filters` maps each filter's name to its Map from value to the Set of its documents (search-engine.js).
+  function passing(results, wanted, filters) {
+    var sets = [];
+    wanted.forEach(function (values, name) {
+      var documents = filters.get(name) || new Map();
+      sets.push(values.map(function (value) { return documents.get(value); }).filter(Boolean));
+    });
+    return results.filter(function (result) {
+      return sets.every(function (any) { return any.some(function (documents) { return documents.has(result.doc); }); });
+    });
+  }
+
+  // The regions among the results (at most three; `regions` the Set of the regions' documents) first: a search
+  // finds a region by its names, and a region's page lists its incidents, which rank by their own words.
+  function regionsFirst(ordered, regions) {
+    var named = ordered.filter(function (result) { return regions.has(result.doc); }).slice(0, 3);
+    return named.concat(ordered.filter(function (result) { return named.indexOf(result) < 0; }));
+  }
+
   // --- results -------------------------------------------------------------------------------
 
   function detail(className, text) {
@@ -193,6 +223,7 @@ var SearchCommon = (function () {
 
   return Object.freeze({
     FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
-    filterGroup: filterGroup, detail: detail, resultDetails: resultDetails, resultItem: resultItem, describe: describe
+    filterGroup: filterGroup, chosenFilters: chosenFilters, passing: passing, regionsFirst: regionsFirst,
+    resultItem: resultItem, describe: describe
   });
 })();

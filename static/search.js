@@ -36,15 +36,6 @@
 
   // --- the form ------------------------------------------------------------------------------
 
-  function chosenFilters() {
-    var chosen = new Map();
-    filtersHolder.querySelectorAll("input:checked").forEach(function (box) {
-      if (!chosen.has(box.name)) { chosen.set(box.name, []); }
-      chosen.get(box.name).push(box.value);
-    });
-    return chosen;
-  }
-
   // The search in the address, so that a search is a link a reader can share or go back to.
   function remember(term, order, chosen) {
     var params = new URLSearchParams();
@@ -95,29 +86,11 @@
 
   // --- results -------------------------------------------------------------------------------
 
-  // Whether `doc` has, for each filter chosen, one of its values ticked.
-  function passes(doc, wanted) {
-    var pass = true;
-    wanted.forEach(function (values, name) {
-      var documents = filters.get(name);
-      pass = pass && values.some(function (value) { var set = documents && documents.get(value); return set !== undefined && set.has(doc); });
-    });
-    return pass;
-  }
-
-  // The regions the words name (by their names, other spellings or code), at most three, shown first:
-  // a region's page lists its incidents, which rank by their own words.
-  function regionsFirst(ordered) {
-    var regions = (filters.get("kind") || new Map()).get("region") || new Set();
-    var named = ordered.filter(function (result) { return regions.has(result.doc); }).slice(0, 3);
-    return named.concat(ordered.filter(function (result) { return named.indexOf(result) < 0; }));
-  }
-
   async function run() {
     var ticket = ++latest;
     var term = input.value.trim();
     var order = orderControl.value;
-    var chosen = chosenFilters();
+    var chosen = common.chosenFilters(filtersHolder);
     remember(term, order, chosen);
     var date = common.dateIn(term);
     var words = date ? date.rest : term;
@@ -135,8 +108,8 @@
     await loadFilters(Array.from(wanted.keys()).concat(firstRegions ? ["kind"] : []));
     var found = await engine.search(words, wanted.size > 0);  // (words of no letter: no results, as offline)
     // Without words there is no relevance: results come newest first, as month pages list them.
-    var ordered = engine.order(found.filter(function (result) { return passes(result.doc, wanted); }), words ? order : (order === "oldest" ? "oldest" : "newest"));
-    if (firstRegions) { ordered = regionsFirst(ordered); }
+    var ordered = engine.order(common.passing(found, wanted, filters), words ? order : (order === "oldest" ? "oldest" : "newest"));
+    if (firstRegions) { ordered = common.regionsFirst(ordered, (filters.get("kind") || new Map()).get("region") || new Set()); }
     var page = await Promise.all(ordered.slice(0, shown).map(function (result) { return engine.documentOf(result.doc); }));
     if (ticket !== latest) { return; }  // a newer search has started; its results will be drawn instead
     // Filters, status and results change together, in one frame.
