@@ -243,8 +243,7 @@ def search_document(record: SearchRecord) -> SearchDocument:
     """What the index holds of a record: its details are searched as its text is."""
     details = [record.meta.get(name, "") for name in DETAILS]
     return SearchDocument(url=record.url, title=record.title, kind=record.kind, date=record.date,
-                          text=" ".join([record.content, *details]), context=_context(record.content),
-                          filters=record.filters, details=details)
+                          text=" ".join([record.content, *details]), context=_context(record.content), details=details)
 
 
 def _context(text: str) -> str:

@@ -30,7 +30,7 @@ import json
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 TITLE_WEIGHT = 5  # a word of the title counts as this many of the text
@@ -49,7 +49,6 @@ class SearchDocument:
     date: str  # ISO date, "" for undated pages
     text: str  # what is searched besides the title
     context: str  # readable text the result snippet is cut from
-    filters: dict[str, list[str]] = field(default_factory=dict)
     details: list[str] = field(default_factory=list)  # shown with the result: date, regions, readings ("" when none)
 
 
@@ -92,7 +91,7 @@ def javascript_order(word: str) -> bytes:
     return word.encode("utf-16-be", "surrogatepass")
 
 
-def shard_files(name: str, documents: list[SearchDocument]) -> tuple[dict[str, str], list[str]]:
+def shard_files(name: str, documents: Sequence[SearchDocument]) -> tuple[dict[str, str], list[str]]:
     """The files of shard `name`, by path below search-index/, for `documents` in their order (newest first);
     and the first word of each of its words files, which index.js lists."""
     postings = _postings(documents)
@@ -108,7 +107,7 @@ def shard_files(name: str, documents: list[SearchDocument]) -> tuple[dict[str, s
     return files, first_words
 
 
-def _postings(documents: list[SearchDocument]) -> dict[str, array[int]]:
+def _postings(documents: Sequence[SearchDocument]) -> dict[str, array[int]]:
     """Each word's postings, [gap, weight, gap, weight, ...], for documents numbered in the order given."""
     postings: dict[str, array[int]] = {}
     last: dict[str, int] = {}  # the number of the last document that has the word

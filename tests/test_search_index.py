@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -12,12 +13,19 @@ from archive.search_index import SearchDocument, filter_files, index_file, javas
 from conftest import index_file_data
 
 
-def document(number: int, day: str = "2025-06-06", text: str = "strike", title: str = "", **filters: list[str]) -> SearchDocument:
-    return SearchDocument(url=f"incidents/{number}/", title=title or f"Incident {number}", kind="incident", date=day,
-                          text=text, context=text, filters={"date": [day], **filters} if day else filters)
+@dataclass
+class FilteredDocument(SearchDocument):
+    """A document with its filter values, as search.write_index takes them from the record's entry."""
+
+    filters: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build_index(documents: list[SearchDocument], shard: str = "s") -> dict[str, str]:
+def document(number: int, day: str = "2025-06-06", text: str = "strike", title: str = "", **filters: list[str]) -> FilteredDocument:
+    return FilteredDocument(url=f"incidents/{number}/", title=title or f"Incident {number}", kind="incident", date=day,
+                            text=text, context=text, filters={"date": [day], **filters} if day else filters)
+
+
+def build_index(documents: list[FilteredDocument], shard: str = "s") -> dict[str, str]:
     """Every file of an index whose shard `shard` holds `documents`, in their order."""
     files, first_words = shard_files(shard, documents)
     filters, keys = filter_files([document.filters for document in documents])
@@ -156,7 +164,7 @@ def test_object_property_names_are_ordinary_filter_values_and_words():
 
 def test_index_files_are_ascii_and_cannot_end_a_script_or_start_a_comment():
     hostile = "</script><script>alert(1)</script> <!-- \u2028\u2029 Київ \ud800"
-    files = build_index([SearchDocument(url="incidents/x/", title=hostile, kind="incident", date="", text=hostile,
+    files = build_index([FilteredDocument(url="incidents/x/", title=hostile, kind="incident", date="", text=hostile,
                                         context=hostile, filters={"claimant": [hostile]})])
     for script in files.values():
         assert script.isascii() and "<" not in script and "\u2028" not in script
