@@ -234,39 +234,30 @@ def link_regular_files(source: Path, target: Path, skip: Collection[str] = froze
     For what a build keeps of the last one (its search index): the last build's own files, but
     whatever else lies in site/ is neither followed nor published.
     """
-    made: set[str] = set()
     for relative in regular_files_below(source, skip):
-        destination = os.path.join(target, relative)
-        folder = os.path.dirname(destination)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        _link_or_copy(os.path.join(source, relative), destination)
+        _link_or_copy(os.path.join(source, relative), os.path.join(target, relative))
 
 
 def link_regular_file(source: Path, target: Path) -> bool:
     """Hard-link `source` at `target`, making its folder if need be, or copy it where the file system has no hard
     links; False, with nothing made, when `source` is not a regular file (or is no longer one by the time it is copied)."""
-    if not _is_regular_file(os.fspath(source)):
-        return False
-    try:
-        os.link(source, target, follow_symlinks=False)
-        return True
-    except FileNotFoundError:  # the first file of its folder
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-    except OSError:
-        pass
-    return _link_or_copy(source, target)
+    return _is_regular_file(os.fspath(source)) and _link_or_copy(source, target)
 
 
 def _link_or_copy(source: str | Path, target: str | Path) -> bool:
+    """Hard-link `source` at `target` (its folder made when it is the first file there), or copy it where the file
+    system has no hard links; False when `source` is gone or no longer a regular file."""
     try:
-        os.link(source, target, follow_symlinks=False)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except FileNotFoundError:  # the first file of its folder (or the source gone: then the copy says so)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(source, target, follow_symlinks=False)
     except OSError:  # another file system, or one without hard links
         os.makedirs(os.path.dirname(target), exist_ok=True)
         try:
             Path(target).write_bytes(read_regular_file(source, os.fspath(source)))
-        except UnsafeFile:  # gone, or no longer a regular file, since it was looked at
+        except UnsafeFile:
             return False
     return True
 

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 from .dates import long_date
 from .figures import readings_text
-from .files import UnsafeFile, link_regular_file, read_regular_file, regular_files_below
+from .files import UnsafeFile, link_regular_file, read_regular_file
 from .markup import markdown_to_text
 from .model import AREA_PRECISIONS, Archive, ContentPage, Incident
 from .parallel import parallel_map
-from .search_index import INDEX, SHARDS_DIR, SearchDocument, filter_files, index_file, script_data, shard_files
+from .search_index import INDEX, SHARDS_DIR, SearchDocument, filter_files, index_file, script_data, shard_file_names, shard_files
 
 if TYPE_CHECKING:
     from .reference import Region
@@ -259,7 +259,7 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
     listed = []
     for shard in shards:
         kept = earlier.get(shard.name)
-        if previous and kept and kept[0] == len(shard.entries) and _link_shard(previous / SHARDS_DIR / shard.name, output_dir / SHARDS_DIR / shard.name, *kept):
+        if previous and kept and kept[0] == len(shard.entries) and _link_shard(previous, output_dir, shard.name, *kept):
             first_words = kept[1]
         else:
             files, first_words = shard_files(shard.name, [search_document(entry.make()) for entry in shard.entries])
@@ -269,21 +269,18 @@ def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = 
     _write(output_dir, {**files, INDEX: index_file(listed, filters)})
 
 
-def _link_shard(earlier: Path, target: Path, documents: int, first_words: list[str]) -> bool:
-    """Link the files of a shard of the last index into the new one: False, with nothing linked, when one of them is
-    not a regular file there (a link, a FIFO, missing): the shard is then written anew. Nothing else lying in its
-    folder is published."""
-    names = [f"docs/{number}.js" for number in range(documents)] + [f"words/{number}.js" for number in range(len(first_words))]
-    found = set(regular_files_below(earlier)) if not _linked(earlier) else set()  # (links to folders are not followed)
-    if set(names) <= found and all(link_regular_file(earlier / name, target / name) for name in names):
+def _link_shard(previous: Path, output_dir: Path, name: str, documents: int, first_words: list[str]) -> bool:
+    """Link the files of shard `name` of the last index (in `previous`) into the new one: False, with nothing linked,
+    when one of them, or a folder on the way, is not what a build writes there (a link, a FIFO, missing): the shard is
+    then written anew. Nothing else lying in its folder is published."""
+    shard = previous / SHARDS_DIR / name
+    if any(folder.is_symlink() or not folder.is_dir() for folder in (shard.parent, shard, shard / "docs", shard / "words")):
+        return False
+    names = shard_file_names(name, documents, len(first_words))
+    if all(link_regular_file(previous / path, output_dir / path) for path in names):
         return True
-    shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(output_dir / SHARDS_DIR / name, ignore_errors=True)
     return False
-
-
-def _linked(folder: Path) -> bool:
-    """Whether the shard's folder, or the folder of shards above it, is a link: what it leads to is not the last index."""
-    return folder.is_symlink() or folder.parent.is_symlink() or not folder.is_dir()
 
 
 def _write(output_dir: Path, files: dict[str, str]) -> None:

@@ -100,11 +100,20 @@ def shard_files(name: str, documents: Sequence[SearchDocument]) -> tuple[dict[st
     first_words = []
     for number, run in enumerate(_runs(words, postings)):
         first_words.append(run[0])
-        files[f"{SHARDS_DIR}/{name}/words/{number}.js"] = _script("words", f"{name}/{number}", [[word, postings[word].tolist()] for word in run])
+        files[_shard_file(name, "words", number)] = _script("words", f"{name}/{number}", [[word, postings[word].tolist()] for word in run])
     for number, document in enumerate(documents):
-        files[f"{SHARDS_DIR}/{name}/docs/{number}.js"] = _script("docs", f"{name}/{number}", [
+        files[_shard_file(name, "docs", number)] = _script("docs", f"{name}/{number}", [
             document.url, document.title, document.kind, document.date, document.context, *document.details])
     return files, first_words
+
+
+def shard_file_names(name: str, documents: int, words_files: int) -> list[str]:
+    """The paths below search-index/ of the files shard_files writes for shard `name`, of so many documents and words files."""
+    return [_shard_file(name, "docs", number) for number in range(documents)] + [_shard_file(name, "words", number) for number in range(words_files)]
+
+
+def _shard_file(name: str, kind: str, number: int) -> str:
+    return f"{SHARDS_DIR}/{name}/{kind}/{number}.js"
 
 
 def _postings(documents: Sequence[SearchDocument]) -> dict[str, array[int]]:

@@ -22,7 +22,6 @@
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
-  // The ticked values, as [filter name, [value, ...]] pairs.
   function regions() { return filters.get("kind").get("region") || new Set(); }
 
   // Draws the results of one search at once (synchronously), so two searches never interleave.
@@ -38,25 +37,14 @@
     document.getElementById("offline-more").hidden = results.length <= shown;
   }
 
-  // One <details> per filter the index has, with its values once they are loaded (until then its name alone),
-  // and a help text that names only those filters.
+  // The filters the index has (each its name alone until its values are loaded), ticked as the address asks, as
+  // search.js does: the map's places link to ?place=NAME; and a help text that names only those filters.
   function drawFilters() {
-    var holder = document.getElementById("offline-filters");
     var params = new URLSearchParams(window.location.search);
     var present = FILTER_NAMES.filter(function (entry) { return engine.filterNames().indexOf(entry[0]) >= 0; });
-    var open = new Set();
-    holder.querySelectorAll("details").forEach(function (group) { if (group.open) { open.add(group.dataset.filter); } });
     document.getElementById("offline-help").textContent = common.filtersHelp(present);
-    holder.textContent = "";
-    present.forEach(function (entry) {
-      var values = filters.has(entry[0]) ? Array.from(filters.get(entry[0]).keys()) : [];
-      var asked = params.getAll(entry[0]);  // ticked as the address asks, as search.js does: the map's places link to ?place=NAME
-      var group = common.filterGroup(entry[0], entry[1], common.sortedValues(entry[0], values), String,
-        function (value) { return asked.indexOf(value) >= 0; });
-      group.dataset.filter = entry[0];
-      group.open = open.has(entry[0]);
-      holder.appendChild(group);
-    });
+    common.drawFilters(document.getElementById("offline-filters"), present, function (name) { return filters.get(name) || new Map(); },
+      function (name, value) { return value; }, function (name, value) { return params.getAll(name).indexOf(value) >= 0; });
   }
 
   // A search of what the form holds once the filters are loaded and drawn (ticked as the address asks).

@@ -95,6 +95,25 @@ var SearchCommon = (function () {
     return group;
   }
 
+  // One <details> per filter in `holder`, drawn anew (those open stay open), for each of `shown` (entries of
+  // FILTER_NAMES): a checkbox per value of `values(name)` (a Map from value to the Set of its documents; empty until
+  // loaded, when the group is its name alone), labelled `label(name, value)`, ticked and its group open when
+  // `ticked(name, value)`.
+  function drawFilters(holder, shown, values, label, ticked) {
+    var open = new Set();
+    holder.querySelectorAll("details").forEach(function (group) { if (group.open) { open.add(group.dataset.filter); } });
+    holder.textContent = "";
+    shown.forEach(function (entry) {
+      var name = entry[0];
+      var names = sortedValues(name, Array.from(values(name).keys()));
+      var group = filterGroup(name, entry[1], names, function (value) { return label(name, value); },
+        function (value) { return ticked(name, value); });
+      group.dataset.filter = name;
+      group.open = open.has(name) || names.some(function (value) { return ticked(name, value); });
+      holder.appendChild(group);
+    });
+  }
+
   // The values ticked in the filters drawn in `holder`, as a Map from filter name to [value, ...].
   function chosenFilters(holder) {
     var chosen = new Map();
@@ -223,7 +242,7 @@ var SearchCommon = (function () {
 
   return Object.freeze({
     FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
-    filterGroup: filterGroup, chosenFilters: chosenFilters, passing: passing, regionsFirst: regionsFirst,
+    drawFilters: drawFilters, chosenFilters: chosenFilters, passing: passing, regionsFirst: regionsFirst,
     resultItem: resultItem, describe: describe
   });
 })();

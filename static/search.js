@@ -51,24 +51,11 @@
     return FILTER_NAMES.filter(function (entry) { return names.indexOf(entry[0]) >= 0; });
   }
 
-  // One <details> per filter with a checkbox per value; each value's count is within `results` (a Set
-  // of documents) when given, else in the whole archive. Until a filter's values are loaded, its
-  // <details> is its name alone.
+  // The filters, each value's count within `results` (a Set of documents) when given, else in the whole archive.
   function drawFilters(results, chosen) {
-    var open = new Set();
-    filtersHolder.querySelectorAll("details").forEach(function (group) { if (group.open) { open.add(group.dataset.filter); } });
-    filtersHolder.textContent = "";
-    shownFilters().forEach(function (entry) {
-      var name = entry[0];
-      var values = filters.get(name) || new Map();
-      var ticked = chosen.get(name) || [];
-      var group = common.filterGroup(name, entry[1], common.sortedValues(name, Array.from(values.keys())), function (value) {
-        return value + " (" + countOf(values.get(value), results) + ")";
-      }, function (value) { return ticked.indexOf(value) >= 0; });
-      group.dataset.filter = name;
-      group.open = open.has(name) || ticked.length > 0;
-      filtersHolder.appendChild(group);
-    });
+    common.drawFilters(filtersHolder, shownFilters(), function (name) { return filters.get(name) || new Map(); },
+      function (name, value) { return value + " (" + countOf(filters.get(name).get(value), results) + ")"; },
+      function (name, value) { return (chosen.get(name) || []).indexOf(value) >= 0; });
   }
 
   function countOf(documents, results) {
