@@ -18,14 +18,22 @@
   var dateIn = common.dateIn;
   var wordsOf = engine.wordsOf;
   var filters = new Map();  // each filter shown, "kind" and "date": a Map from value to the Set of its documents
-  var filtersLoaded = null;  // a promise kept once they are
+  var drawnWithValues = false;
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
-  function regions() { return filters.get("kind").get("region") || new Set(); }
+  function regions() { return (filters.get("kind") || new Map()).get("region") || new Set(); }
+
+  // The filters not loaded yet (all of them at first, from disk at once; then any that could not be loaded).
+  function loadFilters() {
+    var names = FILTER_NAMES.map(function (entry) { return entry[0]; }).concat(["kind", "date"]);
+    return Promise.all(names.filter(function (name) { return !filters.has(name); }).map(function (name) {
+      return engine.filter(name).then(function (values) { if (values) { filters.set(name, values); } });
+    }));
+  }
 
   // Draws the results of one search at once (synchronously), so two searches never interleave.
-  function render(results, docs, words, date, chosen) {
+  function render(results, docs, words, date, chosen, incomplete) {
     var list = document.getElementById("offline-results");
     var folded = wordsOf(words);
     list.textContent = "";
@@ -33,24 +41,31 @@
       list.appendChild(common.resultItem(doc, root + doc[0] + (/\/$/.test(doc[0]) ? "index.html" : ""), folded, wordsOf));  // (no folder's index opens from disk)
     });
     list.hidden = docs.length === 0;  // an empty list takes no room
-    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.size > 0);
+    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.size > 0, incomplete);
     document.getElementById("offline-more").hidden = results.length <= shown;
   }
 
   // The filters the index has (each its name alone until its values are loaded), ticked as the address asks, as
-  // search.js does: the map's places link to ?place=NAME; and a help text that names only those filters.
+  // search.js does (the map's places link to ?place=NAME), or once drawn with their values, as the reader left them;
+  // and a help text that names only those filters.
   function drawFilters() {
+    var holder = document.getElementById("offline-filters");
     var params = new URLSearchParams(window.location.search);
+    var chosen = drawnWithValues ? common.chosenFilters(holder) : null;
     var present = FILTER_NAMES.filter(function (entry) { return engine.filterNames().indexOf(entry[0]) >= 0; });
     document.getElementById("offline-help").textContent = common.filtersHelp(present);
-    common.drawFilters(document.getElementById("offline-filters"), present, function (name) { return filters.get(name) || new Map(); },
-      function (name, value) { return value; }, function (name, value) { return params.getAll(name).indexOf(value) >= 0; });
+    common.drawFilters(holder, present, function (name) { return filters.get(name) || new Map(); }, function (name, value) { return value; },
+      function (name, value) { return (chosen ? chosen.get(name) || [] : params.getAll(name)).indexOf(value) >= 0; });
+    drawnWithValues = drawnWithValues || filters.size > 0;
   }
 
   // A search of what the form holds once the filters are loaded and drawn (ticked as the address asks).
   function run() {
     var ticket = ++latest;
-    return filtersLoaded.then(function () {
+    var failures = engine.failuresSoFar();
+    var missing = FILTER_NAMES.some(function (entry) { return !filters.has(entry[0]); });
+    return loadFilters().then(function () {
+      if (missing) { drawFilters(); }
       var query = document.getElementById("offline-q").value.trim();
       var how = document.getElementById("offline-order").value;
       var chosen = common.chosenFilters(document.getElementById("offline-filters"));
@@ -62,7 +77,7 @@
         var ordered = engine.order(common.passing(results, wanted, filters), how);
         if (words && how === "relevance" && !wanted.size) { ordered = common.regionsFirst(ordered, regions()); }
         return Promise.all(ordered.slice(0, shown).map(function (r) { return engine.documentOf(r.doc); })).then(function (docs) {
-          if (ticket === latest) { render(ordered, docs, words, date, chosen); }
+          if (ticket === latest) { render(ordered, docs, words, date, chosen, engine.failuresSoFar() > failures); }
         });
       });
     });
@@ -90,11 +105,5 @@
     run();
   }
 
-  engine.whenReady(function () {
-    var names = FILTER_NAMES.map(function (entry) { return entry[0]; }).concat(["kind", "date"]);
-    filtersLoaded = Promise.all(names.map(function (name) {
-      return engine.filter(name).then(function (values) { filters.set(name, values); });
-    })).then(drawFilters);
-    start();
-  });
+  engine.whenReady(start);
 })();

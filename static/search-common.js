@@ -232,13 +232,18 @@ var SearchCommon = (function () {
 
   // The status line: "3 results for “Kyiv” in March 2022 with the filters chosen"; a no-break space
   // (keeping the line's height) when nothing is asked.
-  function describe(count, words, date, filtered) {
+  // The status line of a search; `incomplete`: files of the index it needed could not be loaded.
+  function describe(count, words, date, filtered, incomplete) {
     if (!words && !date && !filtered) { return "\u00a0"; }
     var text = count + " result" + (count === 1 ? "" : "s");
     if (words) { text += " for \u201c" + words + "\u201d"; }
     if (date) { text += " " + date.label; }
-    return text + (filtered ? " with the filters chosen" : "");
+    text += filtered ? " with the filters chosen" : "";
+    return incomplete ? text + ". " + INCOMPLETE : text;
   }
+
+  var INCOMPLETE = "Part of the search index could not be loaded, so there may be more results than these. " +
+    "Search again, or check your connection.";
 
   return Object.freeze({
     FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,

@@ -19,6 +19,7 @@ var ArchiveSearch = (function () {
   var pending = new Map();  // "kind/key" -> the resolve functions of the loads waiting for that file
   var waiting = [];  // [ready, failed] callbacks for index.js
   var failed = false;
+  var failures = 0;  // index files that could not be loaded so far (each is asked for again by a later search)
 
   function receive(kind, key, data) {
     if (kind === "index") {
@@ -74,7 +75,7 @@ var ArchiveSearch = (function () {
       pending.set(id, [resolve]);
       var slash = key.indexOf("/");
       var path = kind === "filters" ? "filters/" + key : "shards/" + key.slice(0, slash) + "/" + kind + key.slice(slash);
-      addScript(folder + path + ".js", function () { receive(kind, key, null); });
+      addScript(folder + path + ".js", function () { failures += 1; receive(kind, key, null); });
     });
   }
 
@@ -192,13 +193,18 @@ var ArchiveSearch = (function () {
     return results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
   }
 
+  // How many index files could not be loaded so far: a search during which it grew may lack results, documents or
+  // filter values (the pages say so; the files are asked for again by the next search).
+  function failuresSoFar() { return failures; }
+
   function filterNames() { return index.filters.map(function (entry) { return entry[0]; }); }
 
-  // A filter's values, as a Map from value to the Set of its documents (empty for a filter the index lacks).
+  // A filter's values, as a Map from value to the Set of its documents (empty for a filter the index lacks;
+  // null when its file could not be loaded).
   function filter(name) {
     var entry = index.filters.find(function (candidate) { return candidate[0] === name; });
     if (!entry) { return Promise.resolve(new Map()); }
-    return load("filters", entry[1]).then(function (values) { return values || new Map(); });
+    return load("filters", entry[1]);
   }
 
   // What a result shows of a document: [url, title, kind, ISO date, context, date, regions, readings].
@@ -215,6 +221,6 @@ var ArchiveSearch = (function () {
 
   return {
     receive: receive, whenReady: whenReady, wordsOf: wordsOf, search: search, order: order,
-    filterNames: filterNames, filter: filter, documentOf: documentOf
+    filterNames: filterNames, filter: filter, documentOf: documentOf, failuresSoFar: failuresSoFar
   };
 })();

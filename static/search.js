@@ -65,9 +65,9 @@
     return count;
   }
 
-  function loadFilters(names) {
+  function loadFilters(names) {  // (one that could not be loaded is asked for again by the next search)
     return Promise.all(names.filter(function (name) { return !filters.has(name); }).map(function (name) {
-      return engine.filter(name).then(function (values) { filters.set(name, values); });
+      return engine.filter(name).then(function (values) { if (values) { filters.set(name, values); } });
     }));
   }
 
@@ -75,6 +75,7 @@
 
   async function run() {
     var ticket = ++latest;
+    var failures = engine.failuresSoFar();
     var term = input.value.trim();
     var order = orderControl.value;
     var chosen = common.chosenFilters(filtersHolder);
@@ -105,7 +106,7 @@
     list.textContent = "";
     page.forEach(function (doc) { if (doc) { list.appendChild(common.resultItem(doc, root + doc[0], folded, engine.wordsOf)); } });
     list.hidden = page.length === 0;  // an empty list takes no room (its margins would move with the filters)
-    status.textContent = common.describe(ordered.length, words, date, chosen.size > 0);
+    status.textContent = common.describe(ordered.length, words, date, chosen.size > 0, engine.failuresSoFar() > failures);
     more.hidden = ordered.length <= shown;
   }
 

@@ -6,6 +6,7 @@ shown or named; results never shift the layout; and the page passes axe in both 
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,41 @@ def test_the_search_page_has_no_accessibility_violations(browser, site_url, arch
     found = axe_violations(page)
     context.close()
     assert found == []
+
+
+# --- part of the index not there ----------------------------------------------------------------
+
+@pytest.mark.parametrize("where", [ONLINE, OFFLINE])
+def test_a_search_that_could_not_load_part_of_the_index_says_so_and_the_next_one_loads_it(browser, site_url, archive_root,
+                                                                                         tmp_path, where):
+    """A words file that never came (a dropped connection online, a file missing from a copy on disk) is not taken
+    for "no results": the reader is told, and searching again asks for it again."""
+    context = browser.new_context(service_workers="block")  # (the service worker would fetch past the page's routes)
+    page = context.new_page()
+    words_files = "**/search-index/shards/*/words/*.js"
+    held: dict[Path, bytes] = {}  # the copy's words files, taken out
+    try:
+        if where == ONLINE:
+            page.route(words_files, lambda route: route.abort())
+            page.goto(f"{site_url}search/?q=kyiv")
+        else:
+            copy = tmp_path / "site-offline"
+            shutil.copytree(archive_root / "site-offline", copy)
+            held.update({path: path.read_bytes() for path in (copy / "search-index" / "shards").glob("*/words/*.js")})
+            for path in held:
+                path.unlink()
+            page.goto((copy / "search" / "index.html").as_uri() + "?q=kyiv")
+        status = page.locator(f"#{where}-status")
+        expect(status).to_have_text("0 results for \u201ckyiv\u201d. Part of the search index could not be loaded, so there may be "
+                                    "more results than these. Search again, or check your connection.", timeout=10_000)
+        expect(results(page, where)).to_have_count(0)
+        if where == ONLINE:
+            page.unroute(words_files)
+        else:
+            for path, data in held.items():
+                path.write_bytes(data)
+        page.locator(f"#{where}-q").press("Enter")
+        expect(results(page, where).filter(has_text="Drone strike on Kyiv")).to_have_count(1, timeout=10_000)
+        expect(status).not_to_contain_text("could not be loaded")
+    finally:
+        context.close()
