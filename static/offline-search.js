@@ -18,57 +18,51 @@
   var dateIn = common.dateIn;
   var wordsOf = engine.wordsOf;
   var filters = new Map();  // each filter shown, "kind" and "date": a Map from value to the Set of its documents
-  var drawnWithValues = false;
+  var drawn = new Set();  // the filters drawn with their values (the others, by name alone until their files come)
+  var address = common.addressFilters(window.location.search);  // the filters a link chose (the map's places link to ?place=NAME)
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
   function regions() { return (filters.get("kind") || new Map()).get("region") || new Set(); }
 
-  // The filters not loaded yet (all of them at first, from disk at once; then any that could not be loaded).
-  function loadFilters() {
-    var names = FILTER_NAMES.map(function (entry) { return entry[0]; }).concat(["kind", "date"]);
-    return Promise.all(names.filter(function (name) { return !filters.has(name); }).map(function (name) {
-      return engine.filter(name).then(function (values) { if (values) { filters.set(name, values); } });
-    }));
-  }
+  var FILTERS_LOADED = FILTER_NAMES.map(function (entry) { return entry[0]; }).concat(["kind", "date"]);  // all at once, from disk
 
   // Draws the results of one search at once (synchronously), so two searches never interleave.
   function render(results, docs, words, date, chosen, incomplete) {
     var list = document.getElementById("offline-results");
     var folded = wordsOf(words);
     list.textContent = "";
-    docs.forEach(function (doc) {
+    var shownDocs = docs.filter(Boolean);  // (a documents file that could not be loaded: the status line says so)
+    shownDocs.forEach(function (doc) {
       list.appendChild(common.resultItem(doc, root + doc[0] + (/\/$/.test(doc[0]) ? "index.html" : ""), folded, wordsOf));  // (no folder's index opens from disk)
     });
-    list.hidden = docs.length === 0;  // an empty list takes no room
+    list.hidden = shownDocs.length === 0;  // an empty list takes no room
     document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.size > 0, incomplete);
     document.getElementById("offline-more").hidden = results.length <= shown;
   }
 
-  // The filters the index has (each its name alone until its values are loaded), ticked as the address asks, as
-  // search.js does (the map's places link to ?place=NAME), or once drawn with their values, as the reader left them;
-  // and a help text that names only those filters.
+  // The filters the index has (each its name alone until its values are loaded), ticked as the address asks until
+  // drawn with their values, then as the reader leaves them (see SearchCommon.chosenFilters); and a help text that
+  // names only those filters.
   function drawFilters() {
     var holder = document.getElementById("offline-filters");
-    var params = new URLSearchParams(window.location.search);
-    var chosen = drawnWithValues ? common.chosenFilters(holder) : null;
+    var chosen = common.chosenFilters(holder, address, drawn);
     var present = FILTER_NAMES.filter(function (entry) { return engine.filterNames().indexOf(entry[0]) >= 0; });
     document.getElementById("offline-help").textContent = common.filtersHelp(present);
     common.drawFilters(holder, present, function (name) { return filters.get(name) || new Map(); }, function (name, value) { return value; },
-      function (name, value) { return (chosen ? chosen.get(name) || [] : params.getAll(name)).indexOf(value) >= 0; });
-    drawnWithValues = drawnWithValues || filters.size > 0;
+      function (name, value) { return (chosen.get(name) || []).indexOf(value) >= 0; });
+    filters.forEach(function (values, name) { drawn.add(name); });
   }
 
   // A search of what the form holds once the filters are loaded and drawn (ticked as the address asks).
   function run() {
     var ticket = ++latest;
     var failures = engine.failuresSoFar();
-    var missing = FILTER_NAMES.some(function (entry) { return !filters.has(entry[0]); });
-    return loadFilters().then(function () {
-      if (missing) { drawFilters(); }
+    return common.loadFilters(engine, filters, FILTERS_LOADED).then(function (came) {
+      if (came) { drawFilters(); }
       var query = document.getElementById("offline-q").value.trim();
       var how = document.getElementById("offline-order").value;
-      var chosen = common.chosenFilters(document.getElementById("offline-filters"));
+      var chosen = common.chosenFilters(document.getElementById("offline-filters"), address, drawn);
       var date = dateIn(query);
       var words = date ? date.rest : query;
       var wanted = new Map(chosen);

@@ -114,14 +114,37 @@ var SearchCommon = (function () {
     });
   }
 
-  // The values ticked in the filters drawn in `holder`, as a Map from filter name to [value, ...].
-  function chosenFilters(holder) {
+  // The values ticked in the filters drawn in `holder`, as a Map from filter name to [value, ...]; and for each
+  // filter of `address` (addressFilters) not yet drawn with its values (`drawn`: a Set of names; its file may have
+  // failed to load), the address's values: they stay chosen, so a search finds nothing until they come, rather
+  // than more than was asked for.
+  function chosenFilters(holder, address, drawn) {
     var chosen = new Map();
     holder.querySelectorAll("input:checked").forEach(function (box) {
       if (!chosen.has(box.name)) { chosen.set(box.name, []); }
       chosen.get(box.name).push(box.value);
     });
+    (address || new Map()).forEach(function (values, name) { if (!drawn.has(name)) { chosen.set(name, values); } });
     return chosen;
+  }
+
+  // The filters an address chose (?region=Kyiv&place=...), as a Map from name to values.
+  function addressFilters(search) {
+    var params = new URLSearchParams(search);
+    var chosen = new Map();
+    FILTER_NAMES.forEach(function (entry) { if (params.getAll(entry[0]).length) { chosen.set(entry[0], params.getAll(entry[0])); } });
+    return chosen;
+  }
+
+  // Loads the filters of `names` that `filters` (a Map from name to values) lacks; resolves to whether any came.
+  // One whose file could not be loaded is left out: the next call asks for it again.
+  function loadFilters(engine, filters, names) {
+    return Promise.all(names.filter(function (name) { return !filters.has(name); }).map(function (name) {
+      return engine.filter(name).then(function (values) {
+        if (values) { filters.set(name, values); }
+        return Boolean(values);
+      });
+    })).then(function (came) { return came.some(Boolean); });
   }
 
   // The results ({doc, score}) that have, for each filter `wanted` names (a Map from name to values), one of its
@@ -231,10 +254,10 @@ var SearchCommon = (function () {
   }
 
   // The status line: "3 results for “Kyiv” in March 2022 with the filters chosen"; a no-break space
-  // (keeping the line's height) when nothing is asked.
-  // The status line of a search; `incomplete`: files of the index it needed could not be loaded.
+  // (keeping the line's height) when nothing is asked. `incomplete`: files of the index the search
+  // needed could not be loaded, which the line then says.
   function describe(count, words, date, filtered, incomplete) {
-    if (!words && !date && !filtered) { return "\u00a0"; }
+    if (!words && !date && !filtered) { return incomplete ? INCOMPLETE : "\u00a0"; }
     var text = count + " result" + (count === 1 ? "" : "s");
     if (words) { text += " for \u201c" + words + "\u201d"; }
     if (date) { text += " " + date.label; }
@@ -247,7 +270,8 @@ var SearchCommon = (function () {
 
   return Object.freeze({
     FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
-    drawFilters: drawFilters, chosenFilters: chosenFilters, passing: passing, regionsFirst: regionsFirst,
+    drawFilters: drawFilters, chosenFilters: chosenFilters, addressFilters: addressFilters, loadFilters: loadFilters,
+    passing: passing, regionsFirst: regionsFirst,
     resultItem: resultItem, describe: describe
   });
 })();

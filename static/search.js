@@ -29,6 +29,7 @@
   // those it uses (a date typed, a filter the address chose); a reader opening a filter loads them all,
   // and from then on each value is counted within each search's results.
   var filters = new Map();
+  var drawn = new Set();  // the filters drawn with their values (the others, by name alone until their files come)
   var counting = false;
   var shown = PAGE;
   var latest = 0;  // each change starts a search; only the latest may draw its results
@@ -56,6 +57,7 @@
     common.drawFilters(filtersHolder, shownFilters(), function (name) { return filters.get(name) || new Map(); },
       function (name, value) { return value + " (" + countOf(filters.get(name).get(value), results) + ")"; },
       function (name, value) { return (chosen.get(name) || []).indexOf(value) >= 0; });
+    filters.forEach(function (values, name) { drawn.add(name); });
   }
 
   function countOf(documents, results) {
@@ -65,12 +67,6 @@
     return count;
   }
 
-  function loadFilters(names) {  // (one that could not be loaded is asked for again by the next search)
-    return Promise.all(names.filter(function (name) { return !filters.has(name); }).map(function (name) {
-      return engine.filter(name).then(function (values) { if (values) { filters.set(name, values); } });
-    }));
-  }
-
   // --- results -------------------------------------------------------------------------------
 
   async function run() {
@@ -78,22 +74,25 @@
     var failures = engine.failuresSoFar();
     var term = input.value.trim();
     var order = orderControl.value;
-    var chosen = common.chosenFilters(filtersHolder);
+    var chosen = common.chosenFilters(filtersHolder, address, drawn);
     remember(term, order, chosen);
     var date = common.dateIn(term);
     var words = date ? date.rest : term;
-    if (!words && !date && !chosen.size) {
-      drawFilters(null, chosen);
-      list.textContent = "";
-      list.hidden = true;
-      status.textContent = "\u00a0";
-      more.hidden = true;
-      return;
-    }
     var wanted = new Map(chosen);
     if (date) { wanted.set("date", date.days); }
     var firstRegions = words && order === "relevance" && !wanted.size;
-    await loadFilters(Array.from(wanted.keys()).concat(firstRegions ? ["kind"] : []));
+    var needed = Array.from(wanted.keys()).concat(firstRegions ? ["kind"] : []);
+    if (counting) { needed = needed.concat(shownFilters().map(function (entry) { return entry[0]; })); }
+    await common.loadFilters(engine, filters, needed);
+    if (!words && !wanted.size) {  // nothing asked: no results, and the filters (opened ones counted in the whole archive)
+      if (ticket !== latest) { return; }
+      drawFilters(null, chosen);
+      list.textContent = "";
+      list.hidden = true;
+      status.textContent = common.describe(0, "", null, false, engine.failuresSoFar() > failures);
+      more.hidden = true;
+      return;
+    }
     var found = await engine.search(words, wanted.size > 0);  // (words of no letter: no results, as offline)
     // Without words there is no relevance: results come newest first, as month pages list them.
     var ordered = engine.order(common.passing(found, wanted, filters), words ? order : (order === "oldest" ? "oldest" : "newest"));
@@ -104,17 +103,18 @@
     drawFilters(counting ? new Set(ordered.map(function (result) { return result.doc; })) : null, chosen);
     var folded = engine.wordsOf(words);
     list.textContent = "";
-    page.forEach(function (doc) { if (doc) { list.appendChild(common.resultItem(doc, root + doc[0], folded, engine.wordsOf)); } });
-    list.hidden = page.length === 0;  // an empty list takes no room (its margins would move with the filters)
+    var docs = page.filter(Boolean);  // (a documents file that could not be loaded: the status line says so)
+    docs.forEach(function (doc) { list.appendChild(common.resultItem(doc, root + doc[0], folded, engine.wordsOf)); });
+    list.hidden = docs.length === 0;  // an empty list takes no room (its margins would move with the filters)
     status.textContent = common.describe(ordered.length, words, date, chosen.size > 0, engine.failuresSoFar() > failures);
     more.hidden = ordered.length <= shown;
   }
 
-  // A reader opened a filter: every shown filter's values, counted within each search's results from now on.
+  // A reader opened a filter: every shown filter's values (loaded by each search until they come), counted within
+  // each search's results from now on.
   async function countWithinResults() {
     if (counting) { return; }
     counting = true;
-    await loadFilters(shownFilters().map(function (entry) { return entry[0]; }));
     await run();
     filtersHolder.dataset.counted = "within results";
   }
@@ -130,8 +130,8 @@
     // The filters first, on their own: on a narrow screen they stand above the results, which
     // would move down if both came in the same frame. Results come in a later one.
     help.textContent = common.filtersHelp(shownFilters());
-    await loadFilters(Array.from(wanted.keys()));  // a link chose filters: their groups open with them checked
-    drawFilters(null, wanted);
+    await common.loadFilters(engine, filters, Array.from(address.keys()));  // a link chose filters: their groups open with them checked
+    drawFilters(null, address);
     await nextFrame();
     form.addEventListener("submit", function (event) { event.preventDefault(); restart(); });
     input.addEventListener("input", function () { clearTimeout(typingTimer); typingTimer = setTimeout(restart, 200); });
@@ -148,8 +148,7 @@
   form.hidden = false;
   list.hidden = true;
   var params = new URLSearchParams(window.location.search);
-  var wanted = new Map();
-  FILTER_NAMES.forEach(function (entry) { if (params.getAll(entry[0]).length) { wanted.set(entry[0], params.getAll(entry[0])); } });
+  var address = common.addressFilters(window.location.search);  // the filters a link chose
   input.value = params.get("q") || "";
   orderControl.value = ["newest", "oldest"].indexOf(params.get("order")) >= 0 ? params.get("order") : "relevance";
   status.textContent = input.value.trim() ? "Searching\u2026" : "\u00a0";

@@ -260,6 +260,13 @@ def test_filter_values_are_loaded_when_a_filter_is_opened_not_for_the_first_sear
     assert site_url + file_of["region"] in asked
 
 
+def test_a_filter_opened_before_any_search_shows_its_values_counted_in_the_whole_archive(page, site_url, archive_root):
+    open_search(page, ONLINE, site_url, archive_root, "")
+    page.locator("#search-filters summary", has_text="Region").click()
+    expect(page.locator("#search-filters details[data-filter=region]").get_by_label("Donetsk Oblast (2)")).to_be_visible(timeout=10_000)
+    expect(page.locator("#search-status")).to_have_text("\u00a0")
+
+
 @pytest.fixture(scope="module")
 def bare_root(tmp_path_factory):
     """An archive whose incidents have no figures: no measure, claimant or weapon to filter by."""
@@ -333,37 +340,53 @@ def test_the_search_page_has_no_accessibility_violations(browser, site_url, arch
 
 # --- part of the index not there ----------------------------------------------------------------
 
+# Each kind of index file a search may need: the files, the search, and what it finds once they come.
+MISSING_FILES = {
+    "words": ("shards/*/words/*.js", "?q=kyiv", "Drone strike on Kyiv"),
+    "documents": ("shards/*/docs/*.js", "?q=kyiv", "Drone strike on Kyiv"),
+    "filters": ("filters/*.js", "?q=strike&region=Donetsk+Oblast", "Strike on a theatre in Mariupol"),
+}
+
+
+@pytest.mark.parametrize("kind", MISSING_FILES)
 @pytest.mark.parametrize("where", [ONLINE, OFFLINE])
 def test_a_search_that_could_not_load_part_of_the_index_says_so_and_the_next_one_loads_it(browser, site_url, archive_root,
-                                                                                         tmp_path, where):
-    """A words file that never came (a dropped connection online, a file missing from a copy on disk) is not taken
-    for "no results": the reader is told, and searching again asks for it again."""
+                                                                                         tmp_path, where, kind):
+    """Index files that never came (a dropped connection online, files missing from a copy on disk) are not taken for
+    "no results", a result left out or an empty filter: the reader is told, the filters a link chose stay chosen, and
+    searching again asks for the files again."""
+    files, query, found = MISSING_FILES[kind]
     context = browser.new_context(service_workers="block")  # (the service worker would fetch past the page's routes)
     page = context.new_page()
-    words_files = "**/search-index/shards/*/words/*.js"
-    held: dict[Path, bytes] = {}  # the copy's words files, taken out
+    held: dict[Path, bytes] = {}  # the copy's files, taken out
     try:
         if where == ONLINE:
-            page.route(words_files, lambda route: route.abort())
-            page.goto(f"{site_url}search/?q=kyiv")
+            page.route("**/search-index/" + files, lambda route: route.abort())
+            page.goto(f"{site_url}search/{query}")
         else:
             copy = tmp_path / "site-offline"
             shutil.copytree(archive_root / "site-offline", copy)
-            held.update({path: path.read_bytes() for path in (copy / "search-index" / "shards").glob("*/words/*.js")})
+            held.update({path: path.read_bytes() for path in (copy / "search-index").glob(files)})
             for path in held:
                 path.unlink()
-            page.goto((copy / "search" / "index.html").as_uri() + "?q=kyiv")
+            page.goto((copy / "search" / "index.html").as_uri() + query)
         status = page.locator(f"#{where}-status")
-        expect(status).to_have_text("0 results for \u201ckyiv\u201d. Part of the search index could not be loaded, so there may be "
-                                    "more results than these. Search again, or check your connection.", timeout=10_000)
+        expect(status).to_contain_text(". Part of the search index could not be loaded, so there may be more results than these. "
+                                       "Search again, or check your connection.", timeout=10_000)
         expect(results(page, where)).to_have_count(0)
+        if kind == "filters":
+            expect(status).to_contain_text("0 results for \u201cstrike\u201d with the filters chosen")  # not more than asked for
+            assert "region=Donetsk+Oblast" in page.url
         if where == ONLINE:
-            page.unroute(words_files)
+            page.unroute("**/search-index/" + files)
         else:
             for path, data in held.items():
                 path.write_bytes(data)
         page.locator(f"#{where}-q").press("Enter")
-        expect(results(page, where).filter(has_text="Drone strike on Kyiv")).to_have_count(1, timeout=10_000)
+        expect(results(page, where).filter(has_text=found)).to_have_count(1, timeout=10_000)
         expect(status).not_to_contain_text("could not be loaded")
+        expect(results(page, where).filter(has_text="Drone strike on Kyiv" if kind == "filters" else "Mariupol")).to_have_count(0)
+        if kind == "filters":
+            expect(page.locator(f"#{where}-filters input[name=region][value='Donetsk Oblast']")).to_be_checked()
     finally:
         context.close()
