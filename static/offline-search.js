@@ -18,17 +18,16 @@
   var dateIn = common.dateIn;
   var wordsOf = engine.wordsOf;
   var filters = new Map();  // each filter shown, "kind" and "date": a Map from value to the Set of its documents
-  var drawn = new Set();  // the filters drawn with their values (the others, by name alone until their files come)
-  var address = common.addressFilters(window.location.search);  // the filters a link chose (the map's places link to ?place=NAME)
+  var drawnOnce = false;  // the filters: ticked as the address asks when first drawn, then as the reader leaves them
   var shown = PAGE;
   var latest = 0;  // each keystroke starts a search; only the latest may draw its results
 
   function regions() { return (filters.get("kind") || new Map()).get("region") || new Set(); }
 
-  var FILTERS_LOADED = FILTER_NAMES.map(function (entry) { return entry[0]; }).concat(["kind", "date"]);  // all at once, from disk
+  var ALL_FILTERS = FILTER_NAMES.map(function (entry) { return entry[0]; }).concat(["kind", "date"]);  // loaded at once, from disk
 
   // Draws the results of one search at once (synchronously), so two searches never interleave.
-  function render(results, docs, words, date, chosen, incomplete) {
+  function render(results, docs, words, date, chosen, lacking) {
     var list = document.getElementById("offline-results");
     var folded = wordsOf(words);
     list.textContent = "";
@@ -37,32 +36,31 @@
       list.appendChild(common.resultItem(doc, root + doc[0] + (/\/$/.test(doc[0]) ? "index.html" : ""), folded, wordsOf));  // (no folder's index opens from disk)
     });
     list.hidden = shownDocs.length === 0;  // an empty list takes no room
-    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.size > 0, incomplete);
+    document.getElementById("offline-status").textContent = common.describe(results.length, words, date, chosen.size > 0, lacking);
     document.getElementById("offline-more").hidden = results.length <= shown;
   }
 
-  // The filters the index has (each its name alone until its values are loaded), ticked as the address asks until
-  // drawn with their values, then as the reader leaves them (see SearchCommon.chosenFilters); and a help text that
-  // names only those filters.
+  // The filters the index has (each its name alone, or the values chosen, until its values are loaded), ticked as
+  // the address asks when first drawn (the map's places link to ?place=NAME, as on the search page), then as the
+  // reader leaves them; and a help text that names only those filters.
   function drawFilters() {
     var holder = document.getElementById("offline-filters");
-    var chosen = common.chosenFilters(holder, address, drawn);
+    var chosen = drawnOnce ? common.chosenFilters(holder) : common.addressFilters(window.location.search);
     var present = FILTER_NAMES.filter(function (entry) { return engine.filterNames().indexOf(entry[0]) >= 0; });
     document.getElementById("offline-help").textContent = common.filtersHelp(present);
-    common.drawFilters(holder, present, function (name) { return filters.get(name) || new Map(); }, function (name, value) { return value; },
-      function (name, value) { return (chosen.get(name) || []).indexOf(value) >= 0; });
-    filters.forEach(function (values, name) { drawn.add(name); });
+    common.drawFilters(holder, present, filters, chosen, function (name, value) { return value; });
+    drawnOnce = true;
   }
 
   // A search of what the form holds once the filters are loaded and drawn (ticked as the address asks).
   function run() {
     var ticket = ++latest;
     var failures = engine.failuresSoFar();
-    return common.loadFilters(engine, filters, FILTERS_LOADED).then(function (came) {
+    return common.loadFilters(engine, filters, ALL_FILTERS).then(function (came) {
       if (came) { drawFilters(); }
       var query = document.getElementById("offline-q").value.trim();
       var how = document.getElementById("offline-order").value;
-      var chosen = common.chosenFilters(document.getElementById("offline-filters"), address, drawn);
+      var chosen = common.chosenFilters(document.getElementById("offline-filters"));
       var date = dateIn(query);
       var words = date ? date.rest : query;
       var wanted = new Map(chosen);
@@ -71,7 +69,7 @@
         var ordered = engine.order(common.passing(results, wanted, filters), how);
         if (words && how === "relevance" && !wanted.size) { ordered = common.regionsFirst(ordered, regions()); }
         return Promise.all(ordered.slice(0, shown).map(function (r) { return engine.documentOf(r.doc); })).then(function (docs) {
-          if (ticket === latest) { render(ordered, docs, words, date, chosen, engine.failuresSoFar() > failures); }
+          if (ticket === latest) { render(ordered, docs, words, date, chosen, common.incomplete(engine, failures, wanted, filters)); }
         });
       });
     });

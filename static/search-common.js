@@ -96,35 +96,34 @@ var SearchCommon = (function () {
   }
 
   // One <details> per filter in `holder`, drawn anew (those open stay open), for each of `shown` (entries of
-  // FILTER_NAMES): a checkbox per value of `values(name)` (a Map from value to the Set of its documents; empty until
-  // loaded, when the group is its name alone), labelled `label(name, value)`, ticked and its group open when
-  // `ticked(name, value)`.
-  function drawFilters(holder, shown, values, label, ticked) {
+  // FILTER_NAMES): a checkbox per value of the filter in `filters` (a Map from name to a Map from value to the Set of
+  // its documents), labelled `label(name, value)`, ticked and its group open when `chosen` (a Map from name to values)
+  // has it. A filter not loaded (yet: its file may have failed) shows the values chosen alone, by name, so that they
+  // stay chosen and a reader can untick them; with none, it is its name alone.
+  function drawFilters(holder, shown, filters, chosen, label) {
     var open = new Set();
     holder.querySelectorAll("details").forEach(function (group) { if (group.open) { open.add(group.dataset.filter); } });
     holder.textContent = "";
     shown.forEach(function (entry) {
       var name = entry[0];
-      var names = sortedValues(name, Array.from(values(name).keys()));
-      var group = filterGroup(name, entry[1], names, function (value) { return label(name, value); },
-        function (value) { return ticked(name, value); });
+      var ticked = chosen.get(name) || [];
+      var loaded = filters.has(name);
+      var names = sortedValues(name, loaded ? Array.from(filters.get(name).keys()) : ticked);
+      var group = filterGroup(name, entry[1], names, function (value) { return loaded ? label(name, value) : value; },
+        function (value) { return ticked.indexOf(value) >= 0; });
       group.dataset.filter = name;
-      group.open = open.has(name) || names.some(function (value) { return ticked(name, value); });
+      group.open = open.has(name) || names.some(function (value) { return ticked.indexOf(value) >= 0; });
       holder.appendChild(group);
     });
   }
 
-  // The values ticked in the filters drawn in `holder`, as a Map from filter name to [value, ...]; and for each
-  // filter of `address` (addressFilters) not yet drawn with its values (`drawn`: a Set of names; its file may have
-  // failed to load), the address's values: they stay chosen, so a search finds nothing until they come, rather
-  // than more than was asked for.
-  function chosenFilters(holder, address, drawn) {
+  // The values ticked in the filters drawn in `holder`, as a Map from filter name to [value, ...].
+  function chosenFilters(holder) {
     var chosen = new Map();
     holder.querySelectorAll("input:checked").forEach(function (box) {
       if (!chosen.has(box.name)) { chosen.set(box.name, []); }
       chosen.get(box.name).push(box.value);
     });
-    (address || new Map()).forEach(function (values, name) { if (!drawn.has(name)) { chosen.set(name, values); } });
     return chosen;
   }
 
@@ -255,14 +254,20 @@ var SearchCommon = (function () {
 
   // The status line: "3 results for “Kyiv” in March 2022 with the filters chosen"; a no-break space
   // (keeping the line's height) when nothing is asked. `incomplete`: files of the index the search
-  // needed could not be loaded, which the line then says.
+  // needed could not be loaded (see incomplete), which the line then says.
   function describe(count, words, date, filtered, incomplete) {
-    if (!words && !date && !filtered) { return incomplete ? INCOMPLETE : "\u00a0"; }
+    if (!words && !date && !filtered) { return "\u00a0"; }
     var text = count + " result" + (count === 1 ? "" : "s");
     if (words) { text += " for \u201c" + words + "\u201d"; }
     if (date) { text += " " + date.label; }
     text += filtered ? " with the filters chosen" : "";
     return incomplete ? text + ". " + INCOMPLETE : text;
+  }
+
+  // Whether a search lacks files it needed: words or documents files that failed while it ran (`failures`: the
+  // engine's count when it started), or a filter it uses (`wanted`, a Map from name to values) not loaded.
+  function incomplete(engine, failures, wanted, filters) {
+    return engine.failuresSoFar() > failures || Array.from(wanted.keys()).some(function (name) { return !filters.has(name); });
   }
 
   var INCOMPLETE = "Part of the search index could not be loaded, so there may be more results than these. " +
@@ -272,6 +277,6 @@ var SearchCommon = (function () {
     FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
     drawFilters: drawFilters, chosenFilters: chosenFilters, addressFilters: addressFilters, loadFilters: loadFilters,
     passing: passing, regionsFirst: regionsFirst,
-    resultItem: resultItem, describe: describe
+    resultItem: resultItem, describe: describe, incomplete: incomplete
   });
 })();

@@ -19,7 +19,7 @@ var ArchiveSearch = (function () {
   var pending = new Map();  // "kind/key" -> the resolve functions of the loads waiting for that file
   var waiting = [];  // [ready, failed] callbacks for index.js
   var failed = false;
-  var failures = 0;  // index files that could not be loaded so far (each is asked for again by a later search)
+  var failures = 0;  // words and documents files that could not be loaded so far (each is asked for again by a later search)
 
   function receive(kind, key, data) {
     if (kind === "index") {
@@ -75,7 +75,10 @@ var ArchiveSearch = (function () {
       pending.set(id, [resolve]);
       var slash = key.indexOf("/");
       var path = kind === "filters" ? "filters/" + key : "shards/" + key.slice(0, slash) + "/" + kind + key.slice(slash);
-      addScript(folder + path + ".js", function () { failures += 1; receive(kind, key, null); });
+      addScript(folder + path + ".js", function () {
+        if (kind !== "filters") { failures += 1; }  // (a filter that failed is not there: the pages see that)
+        receive(kind, key, null);
+      });
     });
   }
 
@@ -193,8 +196,8 @@ var ArchiveSearch = (function () {
     return results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
   }
 
-  // How many index files could not be loaded so far: a search during which it grew may lack results, documents or
-  // filter values (the pages say so; the files are asked for again by the next search).
+  // How many words and documents files could not be loaded so far: a search during which it grew may lack results
+  // or documents (the pages say so; the files are asked for again by the next search).
   function failuresSoFar() { return failures; }
 
   function filterNames() { return index.filters.map(function (entry) { return entry[0]; }); }

@@ -29,7 +29,6 @@
   // those it uses (a date typed, a filter the address chose); a reader opening a filter loads them all,
   // and from then on each value is counted within each search's results.
   var filters = new Map();
-  var drawn = new Set();  // the filters drawn with their values (the others, by name alone until their files come)
   var counting = false;
   var shown = PAGE;
   var latest = 0;  // each change starts a search; only the latest may draw its results
@@ -54,10 +53,8 @@
 
   // The filters, each value's count within `results` (a Set of documents) when given, else in the whole archive.
   function drawFilters(results, chosen) {
-    common.drawFilters(filtersHolder, shownFilters(), function (name) { return filters.get(name) || new Map(); },
-      function (name, value) { return value + " (" + countOf(filters.get(name).get(value), results) + ")"; },
-      function (name, value) { return (chosen.get(name) || []).indexOf(value) >= 0; });
-    filters.forEach(function (values, name) { drawn.add(name); });
+    common.drawFilters(filtersHolder, shownFilters(), filters, chosen,
+      function (name, value) { return value + " (" + countOf(filters.get(name).get(value), results) + ")"; });
   }
 
   function countOf(documents, results) {
@@ -74,7 +71,7 @@
     var failures = engine.failuresSoFar();
     var term = input.value.trim();
     var order = orderControl.value;
-    var chosen = common.chosenFilters(filtersHolder, address, drawn);
+    var chosen = common.chosenFilters(filtersHolder);
     remember(term, order, chosen);
     var date = common.dateIn(term);
     var words = date ? date.rest : term;
@@ -89,7 +86,7 @@
       drawFilters(null, chosen);
       list.textContent = "";
       list.hidden = true;
-      status.textContent = common.describe(0, "", null, false, engine.failuresSoFar() > failures);
+      status.textContent = "\u00a0";
       more.hidden = true;
       return;
     }
@@ -106,7 +103,7 @@
     var docs = page.filter(Boolean);  // (a documents file that could not be loaded: the status line says so)
     docs.forEach(function (doc) { list.appendChild(common.resultItem(doc, root + doc[0], folded, engine.wordsOf)); });
     list.hidden = docs.length === 0;  // an empty list takes no room (its margins would move with the filters)
-    status.textContent = common.describe(ordered.length, words, date, chosen.size > 0, engine.failuresSoFar() > failures);
+    status.textContent = common.describe(ordered.length, words, date, chosen.size > 0, common.incomplete(engine, failures, wanted, filters));
     more.hidden = ordered.length <= shown;
   }
 
@@ -130,7 +127,8 @@
     // The filters first, on their own: on a narrow screen they stand above the results, which
     // would move down if both came in the same frame. Results come in a later one.
     help.textContent = common.filtersHelp(shownFilters());
-    await common.loadFilters(engine, filters, Array.from(address.keys()));  // a link chose filters: their groups open with them checked
+    var address = common.addressFilters(window.location.search);  // a link chose filters: their groups open with them checked
+    await common.loadFilters(engine, filters, Array.from(address.keys()));
     drawFilters(null, address);
     await nextFrame();
     form.addEventListener("submit", function (event) { event.preventDefault(); restart(); });
@@ -148,7 +146,6 @@
   form.hidden = false;
   list.hidden = true;
   var params = new URLSearchParams(window.location.search);
-  var address = common.addressFilters(window.location.search);  // the filters a link chose
   input.value = params.get("q") || "";
   orderControl.value = ["newest", "oldest"].indexOf(params.get("order")) >= 0 ? params.get("order") : "relevance";
   status.textContent = input.value.trim() ? "Searching\u2026" : "\u00a0";

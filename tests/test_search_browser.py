@@ -374,8 +374,9 @@ def test_a_search_that_could_not_load_part_of_the_index_says_so_and_the_next_one
         expect(status).to_contain_text(". Part of the search index could not be loaded, so there may be more results than these. "
                                        "Search again, or check your connection.", timeout=10_000)
         expect(results(page, where)).to_have_count(0)
-        if kind == "filters":
-            expect(status).to_contain_text("0 results for \u201cstrike\u201d with the filters chosen")  # not more than asked for
+        if kind == "filters":  # the filter the link chose stays chosen, and shown: not more results than asked for
+            expect(status).to_contain_text("0 results for \u201cstrike\u201d with the filters chosen")
+            expect(page.locator(f"#{where}-filters input[name=region][value='Donetsk Oblast']")).to_be_checked()
             assert "region=Donetsk+Oblast" in page.url
         if where == ONLINE:
             page.unroute("**/search-index/" + files)
@@ -388,5 +389,21 @@ def test_a_search_that_could_not_load_part_of_the_index_says_so_and_the_next_one
         expect(results(page, where).filter(has_text="Drone strike on Kyiv" if kind == "filters" else "Mariupol")).to_have_count(0)
         if kind == "filters":
             expect(page.locator(f"#{where}-filters input[name=region][value='Donetsk Oblast']")).to_be_checked()
+    finally:
+        context.close()
+
+
+def test_a_filter_a_link_chose_whose_file_never_comes_can_be_unticked(browser, site_url):
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    try:
+        page.route("**/search-index/filters/*.js", lambda route: route.abort())
+        page.goto(f"{site_url}search/?q=strike&region=Donetsk+Oblast")
+        chosen = page.locator("#search-filters input[name=region][value='Donetsk Oblast']")
+        expect(chosen).to_be_checked(timeout=10_000)
+        chosen.uncheck()
+        expect(results(page, ONLINE).filter(has_text="Drone strike on Kyiv")).to_have_count(1, timeout=10_000)
+        expect(page.locator("#search-status")).to_have_text("3 results for \u201cstrike\u201d")
+        assert "region=" not in page.url
     finally:
         context.close()
