@@ -1,4 +1,4 @@
-"""Read only regular files inside the repository: the one gate every input file passes.
+"""Read, link and copy only regular files inside the repository: the one gate every input file passes.
 
 A pull request can add a symbolic link to /etc/passwd, a FIFO that blocks whoever reads it,
 or a file name that is not text. Every folder the build reads (incidents/, content/,
@@ -227,14 +227,14 @@ def copy_regular_files(source: Path, target: Path, skip: Collection[str] = froze
         destination.write_bytes(read_regular_file(source / relative, relative))
 
 
-def link_regular_files(source: Path, target: Path, skip: Collection[str] = frozenset()) -> None:
+def link_regular_files(source: Path, target: Path) -> None:
     """Hard-link the regular files below `source` into `target` (see regular_files_below), or copy them where the
     file system has no hard links.
 
     For what a build keeps of the last one (its search index): the last build's own files, but
     whatever else lies in site/ is neither followed nor published.
     """
-    for relative in regular_files_below(source, skip):
+    for relative in regular_files_below(source):
         _link_or_copy(os.path.join(source, relative), os.path.join(target, relative))
 
 
@@ -251,10 +251,10 @@ def _link_or_copy(source: str | Path, target: str | Path) -> bool:
         try:
             os.link(source, target, follow_symlinks=False)
         except FileNotFoundError:  # the first file of its folder (or the source gone: then the copy says so)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            make_folder_of(Path(target))
             os.link(source, target, follow_symlinks=False)
     except OSError:  # another file system, or one without hard links
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        make_folder_of(Path(target))  # (when the link failed otherwise before the folder was made)
         try:
             Path(target).write_bytes(read_regular_file(source, os.fspath(source)))
         except UnsafeFile:

@@ -464,14 +464,12 @@ def _lists_of_ints(stored: object) -> bool:
     return isinstance(stored, dict) and all(isinstance(values, list) and all(type(value) is int for value in values) for values in stored.values())
 
 
-def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path, index_dir: str) -> bool:
+def reuse_search_index(previous: PreviousBuild, page_keys: dict[str, str | None], pages_changed: int, staging: Path, index_dir: str) -> None:
     """Link the previous build's search index (its folder `index_dir`) when every page is byte for byte the same as then
     (rendered by the same code from the same reference data, which records hold more of than pages show: see rendering_digest)."""
     index = previous.site_dir / index_dir
-    if pages_changed or page_keys.keys() != previous.page_keys.keys() or not index.is_dir():
-        return False
-    link_regular_files(index, staging / index_dir)
-    return True
+    if not pages_changed and page_keys.keys() == previous.page_keys.keys() and index.is_dir():
+        link_regular_files(index, staging / index_dir)
 
 
 def earlier_search_index(root: Path, version: str, previous: PreviousBuild, index_file: str) -> Path | None:
@@ -489,6 +487,7 @@ def earlier_search_index(root: Path, version: str, previous: PreviousBuild, inde
 def write_index_identity(root: Path, version: str, site_dir: Path, index_file: str) -> None:
     """Remember which index is now in `site_dir`: the one a build of ours wrote from records of `version`."""
     _write(root, SEARCH_INDEX, version, {"index": _identity(site_dir / index_file)})
+    (root / CACHE_DIR / "search-shards.json").unlink(missing_ok=True)  # (what the index before this one kept, up to every record's key)
 
 
 def _identity(index_file: Path) -> str | None:

@@ -383,7 +383,7 @@ def find_incident_files(incidents_dir: Path) -> list[Path]:
 
 CONTENT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Site folders a content page must not take over (content/regions.md would replace the regions index).
-RESERVED_NAMES = {"incidents", "regions", "search", "data", "totals", "static", "schema", "pagefind",
+RESERVED_NAMES = {"incidents", "regions", "search", "data", "totals", "static", "schema",
                   "downloads", "search-index", "feed", "sitemap", "robots", "index", "404", "map", "places"}
 
 

@@ -19,8 +19,8 @@ from typing import BinaryIO
 from .files import make_folder_of
 from .model import Archive
 from .parallel import parallel_map
-from .search import entries_of, write_index
-from .search_index import INDEX, INDEX_DIR
+from .search import entries_of, index_files
+from .search_index import INDEX_DIR, INDEX_PATH
 from .zipping import Deflated, deflate, write_zip
 
 ZIP_FOLDER = "incident-archive"  # the one folder the zip holds, for it to unzip into
@@ -48,21 +48,14 @@ def write_offline(site_dir: Path, offline_dir: Path, archive: Archive, search_pa
     (under one top folder, sorted, with fixed times: the same site gives the same zip). Every file is written
     and deflated by the page writers, on every core; this process lays out the zip from what they deflated."""
     made_here = {"search/index.html": search_page}
-    if not (site_dir / INDEX_DIR / INDEX).is_file():  # a site built without the index: the offline copy has one all the same
-        made_here.update(_index_of(archive))
+    if not (site_dir / INDEX_PATH).is_file():  # a site built without the index: the offline copy has one all the same
+        made_here.update((f"{INDEX_DIR}/{path}", text) for files in index_files(entries_of(archive, None)) for path, text in files.items())
     names = sorted({*_site_files(site_dir), *made_here}, key=lambda name: name.split("/"))  # a folder's files before its sibling 2022-01-01-x/'s
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=".offline-zip-") as parts:
         written = parallel_map(functools.partial(_write_member, site_dir, made_here, offline_dir, Path(parts)), names, progress=progress)
         with open(zip_path, "wb") as target:
             write_zip(target, zip([f"{ZIP_FOLDER}/{name}" for name in names], _read_deflated(written), strict=True))
-
-
-def _index_of(archive: Archive) -> dict[str, str]:
-    """The files of the archive's search index, by path in the site."""
-    with tempfile.TemporaryDirectory(prefix="offline-index-") as scratch:
-        write_index(entries_of(archive, None), Path(scratch))
-        return {f"{INDEX_DIR}/{path.relative_to(scratch).as_posix()}": path.read_text(encoding="ascii") for path in Path(scratch).rglob("*.js")}
 
 
 LEFT_OUT = ("downloads", "404.html", "sitemap.xml", "sitemaps", "robots.txt", "sw.js")  # by name, at any depth

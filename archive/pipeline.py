@@ -48,7 +48,7 @@ from .render import (
     write_site,
 )
 from .search import Entry, entries_of, forget_entries, write_index
-from .search_index import INDEX, INDEX_DIR
+from .search_index import INDEX_DIR, INDEX_PATH
 from .similar import duplicate_problems
 from .swap import remove_leftovers, staging_folder, swap_in
 from .validate import SCHEMA_PATH, incident_id, text_position, validate_against_snapshots, validate_archive, validate_document
@@ -332,7 +332,7 @@ def _build(project: Project, today: dt.date | None, with_search: bool, offline: 
         swap_in(staging, out_dir, large)
         incremental.write_page_keys(project.root, inputs.rendering, out_dir, written.page_keys, written.downloads)
         if indexing:  # (the index of the site now in place)
-            incremental.write_index_identity(project.root, records_version, out_dir, f"{INDEX_DIR}/{INDEX}")
+            incremental.write_index_identity(project.root, records_version, out_dir, INDEX_PATH)
     incremental.write_last_build(project.root, inputs.fingerprint, problems, with_search)
     return BuildReport(
         incidents=len(archive.incidents),
@@ -350,7 +350,7 @@ def _index_for_search(project: Project, entries: list[Entry], staging: Path, pre
     """Index the archive's `entries` into the staging site, linking the shards of the previous site's index that are the same
     (when the cache says a build of ours wrote that index); the seconds it took."""
     started = time.perf_counter()
-    previous = incremental.earlier_search_index(project.root, version, previous_build, f"{INDEX_DIR}/{INDEX}")
+    previous = incremental.earlier_search_index(project.root, version, previous_build, INDEX_PATH)
     write_index(entries, staging / INDEX_DIR, previous=previous, version=version)
     return time.perf_counter() - started
 

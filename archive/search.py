@@ -21,7 +21,7 @@ import functools
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,12 +37,11 @@ from .search_index import INDEX, SHARDS_DIR, SearchDocument, filter_files, index
 if TYPE_CHECKING:
     from .reference import Region
 
-# The filters both search pages show (static/search-common.js), in this order, with these names. Two more are
-# never shown: `date`, the incident's ISO date, which a date typed in the search box selects, and
-# `kind` (of regions: "region"), with which the search page puts the regions a search names first.
-# `place` holds settlement names: the incident's places, less those located only to a district or a
-# region (their names are areas, which the region filter already covers, not settlements).
-FILTERS = {"region": "Region", "place": "Place", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}
+# A record's filters (incident_filters) are those both search pages show (static/search-common.js FILTER_NAMES), and two
+# never shown: `date`, the incident's ISO date, which a date typed in the search box selects, and `kind` (of regions:
+# "region"), with which the search pages put the regions a search names first. `place` holds settlement names: the
+# incident's places, less those located only to a district or a region (their names are areas, which the region
+# filter already covers, not settlements).
 CONTEXT_CHARS = 1200  # of a record's text, kept for its result's snippet
 DETAILS = ("date", "regions", "readings")  # the record's metadata its result shows, in this order
 
@@ -71,14 +70,15 @@ def search_records(archive: Archive) -> list[SearchRecord]:
             + [page_record(page) for page in archive.pages])
 
 
-def incident_record(incident: Incident) -> SearchRecord:
+def incident_record(incident: Incident, filters: dict[str, list[str]] | None = None) -> SearchRecord:
+    """`filters`: incident_filters(incident), when worked out already."""
     meta = {"title": incident.title, "date": long_date(incident.date),
             "regions": ", ".join(region.name for region in incident.regions)}
     readings = readings_text(incident)
     if readings:
         meta["readings"] = readings
     return SearchRecord(f"incidents/{incident.id}/", "incident", incident.title, incident.date.isoformat(),
-                        incident_text(incident), meta, incident_filters(incident))
+                        incident_text(incident), meta, incident_filters(incident) if filters is None else filters)
 
 
 def incident_filters(incident: Incident) -> dict[str, list[str]]:
@@ -192,8 +192,9 @@ def entries_of(archive: Archive, version: str | None) -> list[Entry]:
 
 @functools.lru_cache(maxsize=250_000)  # serve keeps the unchanged incidents from one build to the next
 def _incident_entry(incident: Incident, version: str) -> Entry:
-    return Entry(incident.date.isoformat(), f"{version}|{incident.id}|{incident.file_hash}", incident_filters(incident),
-                 functools.partial(incident_record, incident))
+    filters = incident_filters(incident)
+    return Entry(incident.date.isoformat(), f"{version}|{incident.id}|{incident.file_hash}", filters,
+                 functools.partial(incident_record, incident, filters))
 
 
 def forget_entries() -> None:
@@ -250,23 +251,37 @@ def _context(text: str) -> str:
     return text if len(text) <= CONTEXT_CHARS else text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "\u2026"
 
 
-def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, version: str = "") -> None:
-    """Write the index of `entries` (entries_of, or entry_of each record) into `output_dir` (a site's
-    search-index/). Shards the index in `previous` (the last build's, which the caller trusts, written by the code
-    of `version`) holds under the same names are linked from there instead of being written again."""
+def index_files(entries: list[Entry], version: str = "",
+                linked: Callable[[Shard], list[str] | None] = lambda shard: None) -> Iterator[dict[str, str]]:
+    """The files of the index of `entries` (entries_of, or entry_of each record), by path below search-index/: a
+    shard's at a time, then the filters' and index.js (which every index has anew). A shard that `linked(shard)` takes
+    from elsewhere, giving its words files' first words, has none."""
     shards = split_in_shards(entries, version)
-    earlier = _shards_listed(previous) if previous else {}
     listed = []
     for shard in shards:
+        first_words = linked(shard)
+        if first_words is None:
+            files, first_words = shard_files(shard.name, [search_document(entry.make()) for entry in shard.entries])
+            yield files
+        listed.append((shard.name, len(shard.entries), first_words))
+    files, filters = filter_files([entry.filters for shard in shards for entry in shard.entries])
+    yield {**files, INDEX: index_file(listed, filters)}
+
+
+def write_index(entries: list[Entry], output_dir: Path, previous: Path | None = None, version: str = "") -> None:
+    """Write the index of `entries` into `output_dir` (a site's search-index/). Shards the index in `previous` (the
+    last build's, which the caller trusts, written by the code of `version`) holds under the same names are linked
+    from there instead of being written again."""
+    earlier = _shards_listed(previous) if previous else {}
+
+    def linked(shard: Shard) -> list[str] | None:
         kept = earlier.get(shard.name)
         if previous and kept and kept[0] == len(shard.entries) and _link_shard(previous, output_dir, shard.name, *kept):
-            first_words = kept[1]
-        else:
-            files, first_words = shard_files(shard.name, [search_document(entry.make()) for entry in shard.entries])
-            _write(output_dir, files)
-        listed.append((shard.name, len(shard.entries), first_words))
-    files, filters = filter_files([entry.filters for shard in shards for entry in shard.entries])  # (every build writes these anew)
-    _write(output_dir, {**files, INDEX: index_file(listed, filters)})
+            return kept[1]
+        return None
+
+    for files in index_files(entries, version, linked):
+        _write(output_dir, files)
 
 
 def _link_shard(previous: Path, output_dir: Path, name: str, documents: int, first_words: list[str]) -> bool:

@@ -38,6 +38,7 @@ WORDS_PER_FILE = 4000  # postings a words file holds about; a word with more has
 WORD = re.compile(r"\w+", re.UNICODE)
 INDEX_DIR = "search-index"  # the index's folder in the site
 INDEX = "index.js"
+INDEX_PATH = f"{INDEX_DIR}/{INDEX}"  # in the site
 SHARDS_DIR = "shards"
 
 
@@ -163,9 +164,9 @@ def filter_files(filters: list[dict[str, list[str]]]) -> tuple[dict[str, str], l
                 documents_of.setdefault(name, {}).setdefault(value, []).append(number)
     files, keys = {}, []
     for name, numbers_of in sorted(documents_of.items()):
-        data = [[value, _gaps(numbers)] for value, numbers in sorted(numbers_of.items())]
-        key = hashlib.sha256(json.dumps([name, data]).encode()).hexdigest()[:12]  # (ASCII: any text, lone surrogates too)
-        files[f"filters/{key}.js"] = _script("filters", key, data)
+        data = _json([[value, _gaps(numbers)] for value, numbers in sorted(numbers_of.items())])
+        key = hashlib.sha256(f"{name}\0{data}".encode()).hexdigest()[:12]  # (ASCII: any text, lone surrogates too)
+        files[f"filters/{key}.js"] = _script("filters", key, data_json=data)
         keys.append([name, key])
     return files, keys
 
@@ -192,9 +193,14 @@ def script_data(script: str) -> tuple[str, str, object]:
 _CALL, _END = "ArchiveSearch.receive(", ");\n"
 
 
-def _script(kind: str, key: str, data: object) -> str:
-    """A call of ArchiveSearch.receive with JSON for arguments, safe in any script context: JSON is ASCII only
-    (ensure_ascii escapes U+2028 and U+2029, line ends to JavaScript before ES2019, and lone surrogates),
-    and every "<" is written \\u003c, so no text can close a <script> element or open an HTML comment in one."""
-    arguments = ",".join(json.dumps(part, ensure_ascii=True, separators=(",", ":")) for part in (kind, key, data))
+def _script(kind: str, key: str, data: object = None, data_json: str | None = None) -> str:
+    """A call of ArchiveSearch.receive with JSON for arguments (`data_json`: _json(data), when made already), safe in
+    any script context: JSON is ASCII only (ensure_ascii escapes U+2028 and U+2029, line ends to JavaScript before
+    ES2019, and lone surrogates), and every "<" is written \\u003c, so no text can close a <script> element or open an
+    HTML comment in one."""
+    arguments = ",".join([_json(kind), _json(key), _json(data) if data_json is None else data_json])
     return _CALL + arguments.replace("<", "\\u003c") + _END
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))

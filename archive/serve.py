@@ -55,8 +55,8 @@ class Preview:
     def rebuild(self, changed: list[Path] | None = None, with_search: bool = True) -> None:
         """Show the change: edited incident pages at once when possible, then the full build.
 
-        Its search index is updated with it: only the records that changed are indexed (see
-        search.py), and the model's unchanged incidents are kept (see pipeline.check).
+        Its search index is updated with it: only the shards whose records changed are indexed
+        again (see search.write_index), and the model's unchanged incidents are kept (see pipeline.check).
         """
         if changed and self.archive and self._preview_edits(self.archive, changed):
             self._announce(self.problems)  # other files' problems stand until the build below says otherwise

@@ -12,9 +12,7 @@ from playwright.sync_api import expect
 
 from archive import parallel
 from archive.offline import rewrite_links
-from archive.pipeline import Project, build, check
-from archive.search import search_document, search_records
-from archive.search_index import words_of
+from archive.pipeline import Project, build
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, index_file_data, served
 
 KYIV_INCIDENT = "2025-06-06-russian-missile-and-drone-strikes-on-kyiv-and-western-ukraine"
@@ -90,20 +88,6 @@ def test_an_offline_copy_of_a_site_built_without_the_index_has_one_all_the_same(
     documents = [index_file_data(path.read_text(encoding="ascii"))[2] for path in index.glob("shards/*/docs/*.js")]
     assert sum(count for _name, count, _words in shards) == len(documents)
     assert "incidents/2025-06-06-drone-strike-on-kyiv/" in [document[0] for document in documents]
-
-
-def test_search_documents_are_the_search_records_with_the_details_a_result_shows(tiny):
-    """What the index holds of a record: its own text, date, regions and key readings, searched and shown."""
-    tiny.write("2025-06-06-drone-strike-on-kyiv")
-    archive, _ = check(tiny.project, today=TODAY)
-    assert archive is not None
-    documents = {document.url: document for document in map(search_document, search_records(archive))}
-    kyiv = documents["incidents/2025-06-06-drone-strike-on-kyiv/"]
-    assert kyiv.details == ["6 June 2025", "Kyiv, Kyiv Oblast", "Killed: at least 4 (Ukraine)"]
-    assert kyiv.context.startswith("Drones hit Kyiv overnight. Ihor Klymenko, Interior Minister of Ukraine:")
-    assert "No figures recorded yet" not in kyiv.text and "Regions" not in kyiv.text
-    assert "2025" in words_of(kyiv.text) and "killed" in words_of(kyiv.text)  # its details are searched too
-    assert documents["about/"].details == ["", "", ""]
 
 
 def test_offline_pages_link_to_index_html_and_not_to_the_server(offline_build):

@@ -20,7 +20,8 @@ import archive.incremental
 import archive.search
 import archive.search_index
 from archive.pipeline import APP_DIR, Project, build, check
-from archive.search import FILTERS, search_records
+from archive.search import search_document, search_records
+from archive.search_index import words_of
 from conftest import REPO, TODAY, VALID_INCIDENT, TinyArchive, index_file_data
 from test_pipeline import clean_build, random_edit
 
@@ -166,11 +167,29 @@ def test_the_index_holds_the_records_with_their_details_and_filters(tmp_path):
     assert june[0].startswith("2025-01-") and june[1] == 5 and pages[0].startswith("pages-") and pages[1] == 3  # the year's shard
 
 
+# The filters both search pages show (static/search-common.js FILTER_NAMES), in this order, with these names.
+FILTERS = {"region": "Region", "place": "Place", "year": "Year", "measure": "Measure", "claimant": "Claimant", "weapon": "Weapon"}
+
+
 def test_both_search_pages_show_the_filters_the_index_has_in_one_order_with_one_name_each():
     names = "var FILTER_NAMES = " + json.dumps([[key, label] for key, label in FILTERS.items()]) + ";"
     assert names in (REPO / "static" / "search-common.js").read_text(encoding="utf-8")
     for page in ("search.html", "search_offline.html"):
         assert "static/search-common.js" in (REPO / "templates" / page).read_text(encoding="utf-8"), page
+
+
+def test_search_documents_are_the_search_records_with_the_details_a_result_shows(tiny):
+    """What the index holds of a record: its own text, date, regions and key readings, searched and shown."""
+    tiny.write("2025-06-06-drone-strike-on-kyiv")
+    archive, _ = check(tiny.project, today=TODAY)
+    assert archive is not None
+    documents = {document.url: document for document in map(search_document, search_records(archive))}
+    kyiv = documents["incidents/2025-06-06-drone-strike-on-kyiv/"]
+    assert kyiv.details == ["6 June 2025", "Kyiv, Kyiv Oblast", "Killed: at least 4 (Ukraine)"]
+    assert kyiv.context.startswith("Drones hit Kyiv overnight. Ihor Klymenko, Interior Minister of Ukraine:")
+    assert "No figures recorded yet" not in kyiv.text and "Regions" not in kyiv.text
+    assert "2025" in words_of(kyiv.text) and "killed" in words_of(kyiv.text)  # its details are searched too
+    assert documents["about/"].details == ["", "", ""]
 
 
 # --- tests: the same archive, the same index ---------------------------------------------------
