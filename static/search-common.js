@@ -84,7 +84,7 @@ var SearchCommon = (function () {
       box.name = name;
       box.value = value;
       box.id = "filter-" + name + "-" + index;
-      box.checked = Boolean(checked && checked(value));
+      box.checked = checked(value);
       var caption = document.createElement("label");
       caption.htmlFor = box.id;
       caption.textContent = text(value);
@@ -144,6 +144,55 @@ var SearchCommon = (function () {
         return Boolean(values);
       });
     })).then(function (came) { return came.some(Boolean); });
+  }
+
+  // The filters of FILTER_NAMES that the index has, in that order: the ones a page shows.
+  function shownFilters(engine) {
+    var names = engine.filterNames();
+    return FILTER_NAMES.filter(function (entry) { return names.indexOf(entry[0]) >= 0; });
+  }
+
+  // --- one search ----------------------------------------------------------------------------
+
+  // What a search of `term` asks, in `order`, with the filters `chosen` (a Map from name to values): the words searched
+  // (a date in them becomes the `date` filter), the date, the filters it uses (`wanted`), whether it is filtered by
+  // the reader, and whether the regions it names come first (a relevance search of words alone).
+  function query(term, order, chosen) {
+    var date = dateIn(term);
+    var words = date ? date.rest : term;
+    var wanted = new Map(chosen);
+    if (date) { wanted.set("date", date.days); }
+    return { words: words, date: date, order: order, wanted: wanted, filtered: chosen.size > 0,
+      regionsFirst: Boolean(words) && order === "relevance" && !wanted.size };
+  }
+
+  // The filters a search (`asked`: a query) needs loaded.
+  function filtersNeeded(asked) {
+    return Array.from(asked.wanted.keys()).concat(asked.regionsFirst ? ["kind"] : []);
+  }
+
+  // The results of `asked` (a query), with `filters` loaded (filtersNeeded): resolves to {ordered: [{doc, score}],
+  // docs: the documents of the first `shown`, null for one whose file could not be loaded}. Without words there
+  // is no relevance: the results come newest first (engine.order), as month pages list them.
+  function find(engine, filters, asked, shown) {
+    return engine.search(asked.words, asked.wanted.size > 0).then(function (found) {
+      var ordered = engine.order(passing(found, asked.wanted, filters), asked.order);
+      if (asked.regionsFirst) { ordered = regionsFirst(ordered, (filters.get("kind") || new Map()).get("region") || new Set()); }
+      return Promise.all(ordered.slice(0, shown).map(function (result) { return engine.documentOf(result.doc); }))
+        .then(function (docs) { return { ordered: ordered, docs: docs }; });
+    });
+  }
+
+  // Draws `results` (find's) of `asked` at once: the list (`href(url)` a result's link), the status line (saying so
+  // when the search `lacked` files of the index: see incomplete), and whether `more` results can be shown.
+  function drawResults(parts, engine, asked, results, shown, href, lacked) {
+    var folded = engine.wordsOf(asked.words);
+    var docs = results.docs.filter(Boolean);  // (a documents file that could not be loaded: the status line says so)
+    parts.list.textContent = "";
+    docs.forEach(function (doc) { parts.list.appendChild(resultItem(doc, href(doc[0]), folded, engine.wordsOf)); });
+    parts.list.hidden = docs.length === 0;  // an empty list takes no room (its margins would move with the filters)
+    parts.status.textContent = describe(results.ordered.length, asked.words, asked.date, asked.filtered, lacked);
+    parts.more.hidden = results.ordered.length <= shown;
   }
 
   // The results ({doc, score}) that have, for each filter `wanted` names (a Map from name to values), one of its
@@ -273,10 +322,32 @@ var SearchCommon = (function () {
   var INCOMPLETE = "Part of the search index could not be loaded, so there may be more results than these. " +
     "Search again, or check your connection.";
 
+  // The parts of a search form (templates/_search.html; `prefix` names them, `formId` is the form's), shown at once,
+  // before the rest of the page is read: the form in place of the note that search needs JavaScript, the words and
+  // order of the address, and room for a page of results.
+  function openForm(prefix, formId) {
+    var parts = { form: document.getElementById(formId) };
+    ["q", "order", "filters", "help", "results", "status", "more"].forEach(function (name) {
+      parts[name] = document.getElementById(prefix + "-" + name);
+    });
+    parts.list = parts.results;
+    var params = new URLSearchParams(window.location.search);
+    document.getElementById("search-needs-js").hidden = true;
+    parts.form.hidden = false;
+    parts.list.hidden = true;
+    parts.q.value = params.get("q") || "";
+    parts.order.value = ["newest", "oldest"].indexOf(params.get("order")) >= 0 ? params.get("order") : "relevance";
+    parts.status.textContent = parts.q.value.trim() ? "Searching\u2026" : "\u00a0";
+    parts.q.focus();
+    return parts;
+  }
+
+  var NO_INDEX = "The search index could not be loaded. Browse all incidents by month or by region instead.";
+
   return Object.freeze({
-    FILTER_NAMES: FILTER_NAMES, dateIn: dateIn, filtersHelp: filtersHelp, sortedValues: sortedValues,
-    drawFilters: drawFilters, chosenFilters: chosenFilters, addressFilters: addressFilters, loadFilters: loadFilters,
-    passing: passing, regionsFirst: regionsFirst,
-    resultItem: resultItem, describe: describe, incomplete: incomplete
+    NO_INDEX: NO_INDEX, filtersHelp: filtersHelp, openForm: openForm,
+    shownFilters: shownFilters, drawFilters: drawFilters, chosenFilters: chosenFilters, addressFilters: addressFilters,
+    loadFilters: loadFilters, query: query, filtersNeeded: filtersNeeded, find: find, drawResults: drawResults,
+    incomplete: incomplete
   });
 })();
