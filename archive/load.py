@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 import yaml
@@ -27,6 +28,21 @@ try:  # The C parser (libyaml) is several times faster; fall back quietly where 
     from yaml._yaml import CParser as _Parser  # (what yaml.CSafeLoader parses with)
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+
+def _reading_in_c() -> ModuleType | None:
+    """archive/_fastload.c, when the Makefile could compile it, and it parses with the libyaml PyYAML parses with
+    (which decides what _Builder accepts: with another version, the two could read a file differently)."""
+    try:
+        from yaml._yaml import get_version
+
+        from . import _fastload
+    except ImportError:
+        return None
+    return _fastload if _fastload.version_of_libyaml() == get_version() else None
+
+
+_fastload = _reading_in_c()
 
 MAX_FILE_BYTES = 256 * 1024
 
@@ -125,6 +141,14 @@ def parse_yaml_bytes(raw: bytes, document: Document, kind: FileKind = INCIDENT_F
         return [problem]
     if not text.strip():
         return [Problem(where, 1, 1, f"file is empty; {kind.shape}")]
+    if _fastload is not None:
+        data = _fastload.build(text.encode(), document.value_positions, document.key_positions, _plain_value,
+                               _RESOLVED_FIRST_BYTES, _GIVE_UP, MAX_DEPTH)
+        if data is not _GIVE_UP:  # (a file that is plainly read has nothing to report)
+            document.data = data
+            return [] if data is not None else [Problem(where, 1, 1, f"file holds no data; {kind.shape}")]
+        document.value_positions.clear()  # read again below, where what made the C reading give up is reported
+        document.key_positions.clear()
     builder = _Builder(document, kind)
     try:
         document.data = builder.build(text)
@@ -183,7 +207,6 @@ class _Builder:
         self.document = document
         self.kind = kind
         self.problems: list[Problem] = []
-        self.resolver = yaml.resolver.Resolver()
         # One frame per open collection: [container, its key path, pending mapping key or None, whether it is a mapping]
         self.stack: list[list] = []
         self.root: Any = None
@@ -319,40 +342,54 @@ class _Builder:
         return name
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
-        text, tag = event.value, event.tag
-        if tag is None or tag == "!":
-            if event.implicit[0] and len(text) <= MAX_INTEGER_DIGITS and _PLAIN_INTEGER.fullmatch(text):
-                return int(text)  # what the resolver reads a plain count as (an int), without its several patterns
-            tag = self.resolver.resolve(yaml.ScalarNode, text, event.implicit)
-        if tag in (_STR, "tag:yaml.org,2002:timestamp"):
-            return text  # dates stay text: validation parses them and explains bad ones
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:bool":
-            if text.lower() in _TRUE_FALSE:
-                return text.lower() == "true"
-            self._report(event, f'unquoted `{text}` is read by YAML 1.1 as a yes/no value, not as text; write "{text}" in quotes')
-            return text
-        if tag == "tag:yaml.org,2002:int":
-            if _PLAIN_INTEGER.fullmatch(text):
-                digits = len(text.lstrip("+-"))
-                if digits <= MAX_INTEGER_DIGITS:
-                    return int(text)
-                self._report(event, f"`{text[:12]}…` is a number of {digits:,} digits, too long for any count; check it")
-                return TooLongNumber(text)
-            if ":" in text:
-                self._report(event, f'`{text}` is read by YAML 1.1 as a base-60 number; write "{text}" in quotes if it is a time or text')
-            else:
-                self._report(event, f"`{text}` is a number in a special notation (octal, hex or with underscores); write plain digits, or quote it if it is text")
-            return text
-        if tag == "tag:yaml.org,2002:float":
-            try:
-                return float(text.replace("_", ""))
-            except ValueError:
-                self._report(event, f"`{text}` is not a number we can read; write plain digits")
-                return text
-        self._report(event, f"YAML tag `{tag}` is not allowed in {self.kind.plural}; remove it")
-        return text
+        value, message = _scalar_value(event.value, event.tag, event.implicit, self.kind)
+        if message:
+            self._report(event, message)
+        return value
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _scalar_value(text: str, tag: str | None, implicit: tuple[bool, bool], kind: FileKind) -> tuple[Any, str | None]:
+    """A scalar's value, and what to tell the contributor when it is not allowed as written (None: nothing)."""
+    if tag is None or tag == "!":
+        if implicit[0] and len(text) <= MAX_INTEGER_DIGITS and _PLAIN_INTEGER.fullmatch(text):
+            return int(text), None  # what the resolver reads a plain count as (an int), without its several patterns
+        tag = _RESOLVER.resolve(yaml.ScalarNode, text, implicit)
+    if tag in (_STR, "tag:yaml.org,2002:timestamp"):
+        return text, None  # dates stay text: validation parses them and explains bad ones
+    if tag == "tag:yaml.org,2002:null":
+        return None, None
+    if tag == "tag:yaml.org,2002:bool":
+        if text.lower() in _TRUE_FALSE:
+            return text.lower() == "true", None
+        return text, f'unquoted `{text}` is read by YAML 1.1 as a yes/no value, not as text; write "{text}" in quotes'
+    if tag == "tag:yaml.org,2002:int":
+        if _PLAIN_INTEGER.fullmatch(text):
+            digits = len(text.lstrip("+-"))
+            if digits <= MAX_INTEGER_DIGITS:
+                return int(text), None
+            return TooLongNumber(text), f"`{text[:12]}…` is a number of {digits:,} digits, too long for any count; check it"
+        if ":" in text:
+            return text, f'`{text}` is read by YAML 1.1 as a base-60 number; write "{text}" in quotes if it is a time or text'
+        return text, f"`{text}` is a number in a special notation (octal, hex or with underscores); write plain digits, or quote it if it is text"
+    if tag == "tag:yaml.org,2002:float":
+        try:
+            return float(text.replace("_", "")), None
+        except ValueError:
+            return text, f"`{text}` is not a number we can read; write plain digits"
+    return text, f"YAML tag `{tag}` is not allowed in {kind.plural}; remove it"
+
+
+_GIVE_UP = object()  # what _fastload.build gives for a file _Builder must read (and _plain_value for a scalar it reports)
+_RESOLVED_FIRST_BYTES = "".join(sorted(_RESOLVED_BY_FIRST_CHARACTER)).encode("ascii")  # ("" is there too: _fastload resolves empty scalars)
+
+
+def _plain_value(text: str) -> Any:
+    """The value of a plain, untagged scalar, for _fastload: _GIVE_UP when _Builder would report it."""
+    value, message = _scalar_value(text, None, (True, False), INCIDENT_FILES)
+    return _GIVE_UP if message else value
 
 
 

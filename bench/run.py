@@ -470,6 +470,10 @@ def versions(work: Path) -> dict:
     found = {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
              # Creating files and folders cost 60 times more on this machine's disk than in memory, and varied from run to run.
              "files written to": f"{work.parent} ({file_system(work)})"}
+    # Without archive/_fastload.c (which `make` compiles where it can), every YAML file is read in Python, more slowly.
+    reading = subprocess.run([sys.executable, "-c", "from archive.load import _fastload; print('C' if _fastload else 'Python')"],
+                             cwd=REPO, capture_output=True, text=True).stdout.strip() or "unknown"
+    found["YAML files read in"] = reading + ("" if reading == "C" else " (archive/_fastload.c not compiled: run make first)")
     python = BENCH_VENV / "bin" / "python"
     if python.exists():
         found["mkdocs-material"] = subprocess.run([str(python), "-m", "pip", "show", "mkdocs-material"], capture_output=True, text=True).stdout.split("Version: ")[-1].split()[0]
