@@ -10,6 +10,7 @@ recurses, and a file of 50,000 `[` crashes the interpreter).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -31,15 +32,19 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 
 def _reading_in_c() -> ModuleType | None:
-    """archive/_fastload.c, when the Makefile could compile it, and it parses with the libyaml PyYAML parses with
-    (which decides what _Builder accepts: with another version, the two could read a file differently)."""
+    """archive/_fastload.c, when the Makefile could compile it, from the file as it is now (an older build of it
+    could read differently), against the libyaml PyYAML parses with (which decides what _Builder accepts)."""
     try:
         from yaml._yaml import get_version
 
         from . import _fastload
     except ImportError:
         return None
-    return _fastload if _fastload.version_of_libyaml() == get_version() else None
+    try:
+        source = hashlib.sha256(Path(__file__).with_name("_fastload.c").read_bytes()).hexdigest()
+    except OSError:  # a copy of the code without the C source: nothing says what the module was compiled from
+        return None
+    return _fastload if _fastload.source_digest() == source and _fastload.version_of_libyaml() == get_version() else None
 
 
 _fastload = _reading_in_c()

@@ -2,6 +2,7 @@
 
 import os
 import random
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -12,6 +13,10 @@ from hypothesis import given, settings, strategies as st
 from archive import load
 from archive.files import Repository
 from archive.load import Document, find_incident_files, parse_yaml_bytes, read_content_pages, repository_path
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate
 
 
 def parse(text: str | bytes) -> tuple[Document, list[str]]:
@@ -149,28 +154,31 @@ def test_integers_too_long_to_read_are_located_not_crashes(digits):
 
 needs_c_reading = pytest.mark.skipif(load._fastload is None, reason="archive/_fastload.c is not compiled here (make compiles it)")
 
-# Each case stands for a way a file can be written; most are read plainly in C, the others make it give up.
-YAML_CASES = [
+# Each case stands for a way a file can be written. The reading in C reads the plain ones itself...
+PLAIN_CASES = [
     "title: A\nfigures:\n  - value: 4\n    source: mt\n",  # block style
     '{"title": "A", "figures": [{"value": 4, "source": "mt"}], "regions": ["UA-30"]}',  # JSON, as tools write it
     "a: [1, 2, {x: y, z: [w]}]\nb: {c: {d: [e, {f: g}]}}\n", "- - - x\n", "x", "'x'", "{}", "[]", "---\n", "# only a comment\n",
     "a: 1 # comment\n...\n", "\ufeffa: 1\n", "%YAML 1.1\n---\na: 1\n", "a: |\n  line\n  two\n", "a: >\n  folded\n  text\n",
-    'a: "esc\\u00e9\\n\\t"\nб: ü\n', "a: 'it''s'\n", "key with spaces: v\n", "a:\n  - b: 1\n    c: 2\n  - d\n",
-    # scalars the resolver reads: numbers, nulls, booleans, dates (text), and what is reported
-    "a: 12\nb: -3\nc: +5\nd: 0\ne: 1.5\nf: .5\ng: -.inf\nh: .NaN\ni: 1.\n", "a: 123456789012345678\n", "a: 1234567890123456789\n",
-    "a: ~\nb:\nc: null\nd: Null\ne: ''\n", "a: true\nb: False\nc: TRUE\n", "a: yes\n", "no: 1\n", "a: on\n", "a: y\n", "a: n\n",
-    "a: 12:30\n", "a: 0x1F\n", "a: 0o17\n", "a: 007\n", "a: 1_000\n", "a: 1e5\n", "a: 1.0e+5\n", "a: =\n", "= : 1\n", "a: <<\n",
-    "a: 2025-06-06\nb: 2025-06-06 10:00:00\nc: '123'\n", "12: a\n1.5: b\n~: c\n",
-    # what only _Builder reports
+    'a: "esc\\u00e9\\n\\t"\nб: ü\n', "a: 'it''s'\n", "key with spaces: v\n", "a:\n  - b: 1\n    c: 2\n  - d\n", "a: 1\r\nb: 2\r\n",
+    "a: 12\nb: -3\nc: +5\nd: 0\ne: 1.5\nf: .5\ni: 1.\n", "a: 123456789012345678\n", "a: 1e5\nb: 1.0e+5\nc: 0o17\n",
+    "a: ~\nb:\nc: null\nd: Null\ne: ''\n", "a: true\nb: False\nc: TRUE\n", "a: y\nb: n\nc: '<'\n",
+    "a: 2025-06-06\nb: 2025-06-06 10:00:00\nc: '123'\n", "12: a\n1.5: b\n~: c\ntrue: d\n", "a: \U0001F600 é\n  b\n",
+    "a: " + "[" * 15 + "]" * 15 + "\n",
+]
+# ... and gives up on the others, which the reading in Python reads: what it may report, and tags (which it reads).
+GIVEN_UP_CASES = [
     "a: 1\na: 2\n", "<<: {b: 1}\n", "'<<': 1\n", "a: &x 1\nb: *x\n", "!!str a: 1\n", "a: !!int 3\n", "a: ! 3\n", "? [a]\n: 1\n",
     "[1]: 2\n", "{a: 1}: 2\n", "---\na: 1\n---\nb: 2\n", "a: [1, 2\n", "a:\n\t- 1\n", "a: b: c\n", "a: @x\n",
-    "a: " + "[" * 15 + "]" * 15 + "\n", "a: " + "[" * 16 + "]" * 16 + "\n", "a: " + "[" * 40 + "]" * 40 + "\n",
+    "a: 1234567890123456789\n", "a: yes\n", "no: 1\n", "a: on\n", "a: 12:30\n", "a: 0x1F\n", "a: 007\n", "a: 1_000\n", "a: -.inf\n", "a: .NaN\n",
+    "a: =\n", "= : 1\n", "a: <<\n", "a: " + "[" * 16 + "]" * 16 + "\n", "a: " + "[" * 40 + "]" * 40 + "\n",
 ]
+YAML_CASES = PLAIN_CASES + GIVEN_UP_CASES
 
 
 def read_both_ways(raw: bytes) -> tuple[tuple, tuple]:
     """What parse_yaml_bytes gives with the reading in C and with the reading in Python: the data (with the
-    type of every value), the positions of values and of keys, and the problems."""
+    type of every value and key), the positions of values and of keys, and the problems."""
     def reading(module: ModuleType | None) -> tuple:
         document = Document(path=Path("incidents/2025/x.yaml"), display_path="incidents/2025/x.yaml")
         saved, load._fastload = load._fastload, module
@@ -184,37 +192,52 @@ def read_both_ways(raw: bytes) -> tuple[tuple, tuple]:
 
 def typed(value: object) -> object:
     if isinstance(value, dict):
-        return {key: typed(item) for key, item in value.items()}
+        return {(type(key).__name__, key): typed(item) for key, item in value.items()}
     if isinstance(value, list):
         return [typed(item) for item in value]
     return type(value).__name__, value if value == value else "nan"  # (NaN is not equal to itself)
 
 
+def read_in_c(raw: bytes) -> bool:
+    """Whether the reading in C reads the file itself (else it gives up, and the reading in Python reads it)."""
+    reading_in_c = load._fastload
+    assert reading_in_c is not None
+    text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")  # (as parse_yaml_bytes gives it)
+    given = reading_in_c.build(text.encode(), {}, {}, load._plain_value, load._RESOLVED_FIRST_BYTES, load._GIVE_UP, load.MAX_DEPTH)
+    return given is not load._GIVE_UP
+
+
 @needs_c_reading
-@pytest.mark.parametrize("text", YAML_CASES)
-def test_the_reading_in_c_gives_what_the_reading_in_python_gives(text):
+@pytest.mark.parametrize("text", PLAIN_CASES)
+def test_the_reading_in_c_reads_plain_files_as_the_reading_in_python_does(text):
     in_c, in_python = read_both_ways(text.encode("utf-8"))
     assert in_c == in_python
+    assert read_in_c(text.encode("utf-8"))
 
 
 @needs_c_reading
-def test_the_reading_in_c_gives_up_on_what_is_reported_and_the_problem_is_reported_all_the_same():
-    _, problems = parse("title: A\nsummary: x\ntitle: B\n")
-    assert problems == ["3:1: duplicate key `title` (first at line 1); keep one of them"]
-    give_up, reading_in_c = load._GIVE_UP, load._fastload
-    assert reading_in_c is not None
-    for text in ("a: 1\na: 2\n", "a: &x 1\n", "a: yes\n", "a: !!str 1\n", "---\na: 1\n---\nb: 2\n", "a: [1\n", "[a]: 1\n"):
-        assert reading_in_c.build(text.encode(), {}, {}, load._plain_value, load._RESOLVED_FIRST_BYTES, give_up, load.MAX_DEPTH) is give_up
+@pytest.mark.parametrize("text", GIVEN_UP_CASES)
+def test_the_reading_in_c_gives_up_on_the_rest_and_the_reading_in_python_reports_what_it_reported(text):
+    in_c, in_python = read_both_ways(text.encode("utf-8"))
+    assert in_c == in_python
+    assert not read_in_c(text.encode("utf-8"))
 
 
 @needs_c_reading
-def test_the_reading_in_c_reads_the_project_files_as_python_does():
+def test_the_reading_in_c_reads_the_project_files_and_generated_archives_itself(tmp_path):
     root = Path(__file__).resolve().parent.parent
-    files = [*root.glob("incidents/**/*.yaml"), *root.glob("data/*.yaml"), *root.glob("examples/**/*.yaml"), *root.glob("tests/**/*.yaml")]
-    assert files
+    files = [*root.glob("incidents/**/*.yaml"), *root.glob("data/*.yaml"), *root.glob("examples/**/*.yaml"), root / "site.yaml"]
+    for kind in ("realistic", "varied"):
+        generate(60, tmp_path / kind, kind=kind)
+        files += sorted((tmp_path / kind / "incidents").rglob("*.yaml"))
+    assert len(files) > 120
     for path in files:
-        in_c, in_python = read_both_ways(path.read_bytes())
-        assert in_c == in_python, path
+        raw = path.read_bytes()
+        as_block_yaml = yaml.safe_dump(yaml.safe_load(raw), allow_unicode=True, sort_keys=False).encode("utf-8")
+        for written in (raw, as_block_yaml):
+            in_c, in_python = read_both_ways(written)
+            assert in_c == in_python, path
+            assert read_in_c(written), path
 
 
 @needs_c_reading
@@ -223,6 +246,7 @@ def test_the_reading_in_c_agrees_on_files_with_random_edits():
     the reading in C must read what it reads as Python does, and give up on the rest."""
     rng = random.Random(14)
     alphabet = b" \n\t:-[]{},&*!|>'\"#%@`?<=~0123456789abcnoyeslx.\xc3\xa9"
+    read_in_c_itself = 0
     for _ in range(3000):
         raw = bytearray(rng.choice(YAML_CASES).encode("utf-8"))
         for _ in range(rng.randint(1, 4)):
@@ -234,18 +258,30 @@ def test_the_reading_in_c_agrees_on_files_with_random_edits():
                 raw[at:at + 1] = b"" if change < 0.8 else bytes([rng.choice(alphabet)])
         in_c, in_python = read_both_ways(bytes(raw))
         assert in_c == in_python, bytes(raw)
+        read_in_c_itself += not in_c[3] and read_in_c(bytes(raw))
+    assert read_in_c_itself > 1000  # (a reading in C that gave up on everything would agree on everything)
 
 
 @needs_c_reading
 @settings(max_examples=150, deadline=None)
 @given(data=st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers(-10**17, 10**17) | st.floats(allow_nan=False) | st.text(max_size=12),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4), max_leaves=20),
     flow=st.sampled_from([None, True, False]))
-def test_the_reading_in_c_agrees_on_any_data_yaml_can_write(data, flow):
+def test_the_reading_in_c_reads_any_data_yaml_can_write_as_python_does(data, flow):
     raw = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True).encode("utf-8")
     in_c, in_python = read_both_ways(raw)
     assert in_c == in_python
+
+
+@needs_c_reading
+def test_the_reading_in_c_is_used_only_when_compiled_from_the_source_as_it_is_and_with_pyyamls_libyaml(monkeypatch):
+    assert load._reading_in_c() is load._fastload
+    monkeypatch.setattr(load._fastload, "source_digest", lambda: "0" * 64)  # compiled before _fastload.c last changed
+    assert load._reading_in_c() is None
+    monkeypatch.undo()
+    monkeypatch.setattr(yaml._yaml, "get_version", lambda: (0, 1, 0))  # PyYAML parsing with another libyaml
+    assert load._reading_in_c() is None
 
 
 def test_ci_reads_yaml_files_in_c():
