@@ -43,10 +43,11 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt requirements-lin
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $(VENV)/.runtime-installed $@
 
-# archive/_fastload.c reads plain YAML files three times faster than Python does (a full build of 10,000 incidents
-# takes 9 to 12% less time: bench/yaml-reading-speed.md). It needs a C compiler and the headers of Python and libyaml (Debian: apt-get install
-# gcc python3-dev libyaml-dev); where it cannot be compiled, files are read in Python, with the same results, and
-# the next make tries again. load.py uses it only if compiled from archive/_fastload.c as it is (its SOURCE_DIGEST).
+# archive/_fastload.c reads plain YAML files three times faster than Python does: a full build of 10,000
+# incidents takes 9 to 12% less time (bench/yaml-reading-speed.md). It needs a C compiler and the headers of
+# Python and libyaml (Debian: apt-get install gcc python3-dev libyaml-dev); where it cannot be compiled, files
+# are read in Python, with the same results, and the next make tries again. load.py uses it only if it was
+# compiled from archive/_fastload.c as it is (SOURCE_DIGEST).
 $(FASTLOAD): archive/_fastload.c | $(BIN)/python
 	@rm -f $@ archive/_fastload.*so
 	@include=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])'); \
