@@ -48,15 +48,17 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt requirements-lin
 # Python and libyaml (Debian: apt-get install gcc python3-dev libyaml-dev); where it cannot be compiled, files
 # are read in Python, with the same results, and the next make tries again. load.py uses it only if it was
 # compiled from archive/_fastload.c as it is (SOURCE_DIGEST).
-$(FASTLOAD): archive/_fastload.c | $(BIN)/python
+$(FASTLOAD): archive/_fastload.c requirements.txt | $(BIN)/python
 	@rm -f $@ archive/_fastload.*so
 	@include=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])'); \
 	suffix=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'); \
 	digest=$$($(BIN)/python -c 'import hashlib; print(hashlib.sha256(open("archive/_fastload.c", "rb").read()).hexdigest())'); \
 	if $${CC:-cc} -O2 -Wall -shared -fPIC -I"$$include" -DSOURCE_DIGEST="\"$$digest\"" archive/_fastload.c \
-	     -o "archive/_fastload$$suffix" -lyaml 2>$(VENV)/fastload.log; \
+	     -o "$(VENV)/_fastload$$suffix" -lyaml 2>$(VENV)/fastload.log \
+	   && mv "$(VENV)/_fastload$$suffix" "archive/_fastload$$suffix" \
+	   && $(BIN)/python -c 'from archive.load import _fastload; assert _fastload' 2>>$(VENV)/fastload.log; \
 	then echo "Compiled archive/_fastload.c: YAML files are read in C"; touch $@; \
-	else echo "archive/_fastload.c could not be compiled ($(VENV)/fastload.log says why): YAML files are read in Python, more slowly"; fi
+	else echo "archive/_fastload.c could not be compiled or used ($(VENV)/fastload.log says why): YAML files are read in Python, more slowly"; fi
 
 clean:
 	rm -rf site site-offline .cache

@@ -2,8 +2,8 @@
 
    load._Builder turns libyaml's events into data and positions in Python; through PyYAML each event
    becomes several Python objects first (an event, two marks, a tuple), and that was most of reading
-   an incident file: 218 µs, where libyaml itself parses it in 29 µs, and this module reads it in 72.
-   It reads straight from libyaml's events, for a file made only of mappings with plain keys,
+   an incident file, where libyaml itself takes a sixth of the time (bench/yaml-reading-speed.md).
+   This module reads straight from libyaml's events, for a file made only of mappings with plain keys,
    sequences and scalars. On anything else (an anchor, an alias, a tag, a key that is not a scalar, a
    merge key, a duplicate key, nesting too deep, a second document, a scalar the resolver would
    report, a syntax error) it gives up, and _Builder reads the file again, reporting what it finds

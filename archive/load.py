@@ -48,7 +48,8 @@ def _reading_in_c() -> ModuleType | None:
         source = hashlib.sha256(Path(__file__).with_name("_fastload.c").read_bytes()).hexdigest()
     except OSError:  # a copy of the code without the C source: nothing says what the module was compiled from
         return None
-    return _fastload if _fastload.source_digest() == source and _fastload.version_of_libyaml() == get_version() else None
+    compiled_from = getattr(_fastload, "source_digest", lambda: "")()  # (a module compiled before it said what from)
+    return _fastload if compiled_from == source and _fastload.version_of_libyaml() == get_version() else None
 
 
 _fastload = _reading_in_c()
