@@ -48,11 +48,11 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt requirements-lin
 # Python and libyaml (Debian: apt-get install gcc python3-dev libyaml-dev); where it cannot be compiled, files
 # are read in Python, with the same results, and the next make tries again. load.py uses it only if it was
 # compiled from archive/_fastload.c as it is (SOURCE_DIGEST).
-$(FASTLOAD): archive/_fastload.c requirements.txt | $(BIN)/python
+$(FASTLOAD): archive/_fastload.c $(VENV)/.runtime-installed
 	@rm -f $@ archive/_fastload.*so
 	@include=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])'); \
 	suffix=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'); \
-	digest=$$($(BIN)/python -c 'import hashlib; print(hashlib.sha256(open("archive/_fastload.c", "rb").read()).hexdigest())'); \
+	digest=$$($(BIN)/python -c 'from archive.load import c_source_digest; print(c_source_digest())'); \
 	if $${CC:-cc} -O2 -Wall -shared -fPIC -I"$$include" -DSOURCE_DIGEST="\"$$digest\"" archive/_fastload.c \
 	     -o "$(VENV)/_fastload$$suffix" -lyaml 2>$(VENV)/fastload.log \
 	   && mv "$(VENV)/_fastload$$suffix" "archive/_fastload$$suffix" \

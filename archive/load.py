@@ -35,6 +35,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 
+def c_source_digest() -> str | None:
+    """The SHA-256 of archive/_fastload.c, which the Makefile compiles into the module (None: the source is missing)."""
+    try:
+        return hashlib.sha256(Path(__file__).with_name("_fastload.c").read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _reading_in_c() -> ModuleType | None:
     """archive/_fastload.c, when the Makefile could compile it, from the file as it is now (an older build of it
     could read differently), against the libyaml PyYAML parses with (which decides what _Builder accepts)."""
@@ -44,12 +52,9 @@ def _reading_in_c() -> ModuleType | None:
         from . import _fastload
     except ImportError:
         return None
-    try:
-        source = hashlib.sha256(Path(__file__).with_name("_fastload.c").read_bytes()).hexdigest()
-    except OSError:  # a copy of the code without the C source: nothing says what the module was compiled from
-        return None
     compiled_from = getattr(_fastload, "source_digest", lambda: "")()  # (a module compiled before it said what from)
-    return _fastload if compiled_from == source and _fastload.version_of_libyaml() == get_version() else None
+    source = c_source_digest()  # (None in a copy of the code without the C source: nothing says what it was compiled from)
+    return _fastload if source and compiled_from == source and _fastload.version_of_libyaml() == get_version() else None
 
 
 _fastload = _reading_in_c()
@@ -151,14 +156,30 @@ def parse_yaml_bytes(raw: bytes, document: Document, kind: FileKind = INCIDENT_F
         return [problem]
     if not text.strip():
         return [Problem(where, 1, 1, f"file is empty; {kind.shape}")]
-    if _fastload is not None:
-        data = _fastload.build(text.encode(), document.value_positions, document.key_positions, _plain_value,
-                               _RESOLVED_FIRST_BYTES, _GIVE_UP, MAX_DEPTH)
-        if data is not _GIVE_UP:  # (a file that is plainly read has nothing to report)
-            document.data = data
-            return [] if data is not None else [Problem(where, 1, 1, f"file holds no data; {kind.shape}")]
-        document.value_positions.clear()  # read again below, where what made the C reading give up is reported
+    problems = [] if _read_in_c(text, document) else _read_with_builder(text, document, kind)
+    if document.data is None and not problems:
+        return [Problem(where, 1, 1, f"file holds no data; {kind.shape}")]
+    return problems
+
+
+def _read_in_c(text: str, document: Document) -> bool:
+    """Whether archive/_fastload.c read `text` into `document` (a file it reads has nothing to report); else it
+    gave up, and left nothing in `document`, or is not compiled here."""
+    if _fastload is None:
+        return False
+    data = _fastload.build(text.encode(), document.value_positions, document.key_positions, _plain_value,
+                           _RESOLVED_FIRST_BYTES, _GIVE_UP, MAX_DEPTH)
+    if data is _GIVE_UP:
+        document.value_positions.clear()
         document.key_positions.clear()
+        return False
+    document.data = data
+    return True
+
+
+def _read_with_builder(text: str, document: Document, kind: FileKind) -> list[Problem]:
+    """Read `text` into `document` with _Builder, which reports every problem; on one that stops the reading, the data is None."""
+    where = document.display_path
     builder = _Builder(document, kind)
     try:
         document.data = builder.build(text)
@@ -174,8 +195,6 @@ def parse_yaml_bytes(raw: bytes, document: Document, kind: FileKind = INCIDENT_F
     except _Refused as refusal:
         document.data = None
         return [refusal.problem]
-    if document.data is None and not builder.problems:
-        return [Problem(where, 1, 1, f"file holds no data; {kind.shape}")]
     return builder.problems
 
 

@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 from generate import generate  # noqa: E402
-from run import commit_as_generated, incident_to_edit, retitle, settle, with_python_defaults, yaml_reading  # noqa: E402
+from run import commit_as_generated, incident_to_edit, retitle, settle, with_python_defaults, yaml_read_in  # noqa: E402
 
 
 def measure(command: list[str]) -> dict[str, float]:
@@ -191,7 +191,7 @@ def main() -> None:
         before = args.before.resolve() if args.before else export_head(work / "before-code")
         trees = {"before": before, "after": args.after.resolve()}
         print(f"before: {before}\nafter: {trees['after']}\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-        print("YAML files read in: " + ", ".join(f"{name} {yaml_reading(tree)}" for name, tree in trees.items()))
+        print("YAML files read in: " + ", ".join(f"{name} {yaml_read_in(tree)}" for name, tree in trees.items()))
         for kind in args.kinds.split(","):
             if args.edit:
                 run_edits(kind, args.incidents, trees, work, args.repeat)

@@ -466,7 +466,7 @@ def file_system(folder: Path) -> str:
     return max(on, key=lambda mount: len(mount[0]))[1] if on else "unknown"
 
 
-def yaml_reading(tree: Path) -> str:
+def yaml_read_in(tree: Path) -> str:
     """Whether the code of `tree` reads YAML files in C (archive/_fastload.c, which `make` compiles where it can;
     a tree exported with git archive has none) or, more slowly, in Python."""
     found = subprocess.run([sys.executable, "-c", "import archive.load as load; print('C' if getattr(load, '_fastload', None) else 'Python')"],
@@ -478,7 +478,7 @@ def versions(work: Path) -> dict:
     found = {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
              # Creating files and folders cost 60 times more on this machine's disk than in memory, and varied from run to run.
              "files written to": f"{work.parent} ({file_system(work)})"}
-    reading = yaml_reading(REPO)
+    reading = yaml_read_in(REPO)
     found["YAML files read in"] = reading + ("" if reading == "C" else " (archive/_fastload.c not compiled: run make first)")
     python = BENCH_VENV / "bin" / "python"
     if python.exists():

@@ -6,13 +6,16 @@ import contextlib
 import datetime as dt
 import functools
 import http.server
+import importlib
 import json
 import os
 import shutil
+import sys
 import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,6 +23,17 @@ import pytest
 from archive.pipeline import Project
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def bench_module(name: str) -> ModuleType:
+    """A script of bench/ as a module (bench/ is no package), imported without leaving bench/ on the import path."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+
+
 TODAY = dt.date(2026, 11, 29)
 
 VALID_INCIDENT = """\

@@ -1,6 +1,5 @@
 """bench/: the generator makes archives that pass check, and the benchmark's smoke run works."""
 
-import importlib
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from types import ModuleType
 import pytest
 
 from archive.pipeline import Project, check
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, bench_module
 
 
 def test_generated_archives_pass_check_and_are_deterministic(tmp_path):
@@ -124,15 +123,6 @@ def test_the_varied_archive_passes_check_and_differs_from_the_others_where_it_sh
     assert all("synthetic" in i.title.lower() for i in incidents)  # plainly made up
     first = {p.name: p.read_bytes() for p in (tmp_path / "one" / "incidents").rglob("*.yaml")}
     assert first == {p.name: p.read_bytes() for p in (tmp_path / "two" / "incidents").rglob("*.yaml")}
-
-
-def bench_module(name: str) -> ModuleType:
-    """A script of bench/ as a module (bench/ is no package), imported without leaving bench/ on the import path."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(REPO / "bench"))
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """load.py: YAML becomes plain data with positions, and YAML's silent surprises become errors."""
 
-import importlib
 import os
 import random
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from archive import load
 from archive.files import Repository
 from archive.load import Document, find_incident_files, parse_yaml_bytes, read_content_pages, repository_path
-from conftest import REPO
+from conftest import bench_module
 
 
 def parse(text: str | bytes) -> tuple[Document, list[str]]:
@@ -179,10 +177,9 @@ def read_both_ways(raw: bytes) -> tuple[tuple, tuple]:
     """What parse_yaml_bytes gives with the reading in C and with the reading in Python: the data (with the
     type of every value and key), the positions of values and of keys, and the problems."""
     def reading(module: ModuleType | None) -> tuple:
-        document = Document(path=Path("incidents/2025/x.yaml"), display_path="incidents/2025/x.yaml")
         saved, load._fastload = load._fastload, module
         try:
-            problems = parse_yaml_bytes(raw, document)
+            document, problems = parse(raw)
         finally:
             load._fastload = saved
         return typed(document.data), document.value_positions, document.key_positions, problems
@@ -210,19 +207,10 @@ def read_in_c(raw: bytes) -> bool:
     saved = load._Builder
     setattr(load, "_Builder", CountedBuilder)  # noqa: B010 (assigning a class to a class's name, which mypy refuses)
     try:
-        parse_yaml_bytes(raw, Document(path=Path("incidents/2025/x.yaml"), display_path="incidents/2025/x.yaml"))
+        parse(raw)
     finally:
         setattr(load, "_Builder", saved)  # noqa: B010
     return not builders
-
-
-def generate(count: int, out: Path, kind: str) -> None:
-    """bench/generate.py's archive, imported without leaving bench/ on the import path."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        importlib.import_module("generate").generate(count, out, kind=kind)
-    finally:
-        sys.path.remove(str(REPO / "bench"))
 
 
 @needs_c_reading
@@ -246,7 +234,7 @@ def test_the_reading_in_c_reads_the_project_files_and_generated_archives_itself(
     root = Path(__file__).resolve().parent.parent
     files = [*root.glob("incidents/**/*.yaml"), *root.glob("data/*.yaml"), *root.glob("examples/**/*.yaml"), root / "site.yaml"]
     for kind in ("realistic", "varied"):
-        generate(60, tmp_path / kind, kind=kind)
+        bench_module("generate").generate(60, tmp_path / kind, kind=kind)
         files += sorted((tmp_path / kind / "incidents").rglob("*.yaml"))
     assert len(files) > 120
     for path in files:
